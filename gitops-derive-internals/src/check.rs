@@ -1,0 +1,153 @@
+//! Stage 3: every rule the chart needs, each a compile error on the tokens
+//! at fault. All rules run, so one build shows every mistake.
+
+use crate::model::{self, Field, Input, Shape};
+use gitops_model::naming;
+use serde_derive_internals::Ctxt;
+use std::collections::BTreeMap;
+
+pub fn check(cx: &Ctxt, input: &Input) {
+    if !input.original.generics.params.is_empty() {
+        // The chart is written for one concrete type; a generic struct has none.
+        cx.error_spanned_by(
+            &input.original.generics,
+            "`#[derive(GitOps)]` needs a concrete struct: generic parameters are not supported",
+        );
+    }
+    if let Some(prefix) = &input.attrs.env_prefix {
+        if !naming::is_valid_env_prefix(&prefix.value()) {
+            cx.error_spanned_by(
+                prefix,
+                "`env_prefix` must be upper case letters, digits and `_`, starting with a letter, e.g. \"ORDERS_\"",
+            );
+        }
+    }
+    let fields = match &input.shape {
+        Shape::Struct(fields) => fields,
+        Shape::NotKeyed(what) => {
+            cx.error_spanned_by(
+                input.ident,
+                format!(
+                    "`#[derive(GitOps)]` describes a struct with named fields, not {what}; \
+                     use such a type as a field's type instead (it becomes one value)"
+                ),
+            );
+            return;
+        }
+    };
+    for field in fields {
+        check_field(cx, field);
+    }
+    check_unique_ports(cx, fields);
+    check_unique_env_vars(cx, input, fields);
+}
+
+fn check_field(cx: &Ctxt, field: &Field) {
+    let a = &field.attrs;
+    if field.flatten {
+        // A flattened struct's keys land beside this struct's: the chart
+        // could not tell which struct owns which key.
+        cx.error_spanned_by(
+            field.original,
+            "`#[serde(flatten)]` is not supported by `#[derive(GitOps)]`; \
+             hint: drop `flatten` and keep the nested struct under its own key",
+        );
+    }
+    if field.serde_skipped {
+        if !a.is_empty() {
+            cx.error_spanned_by(
+                field.original,
+                "serde skips this field, so the chart cannot deliver it; remove its `#[gitops(...)]`",
+            );
+        }
+        return;
+    }
+    if let Some(ser) = &field.serialize_key {
+        cx.error_spanned_by(
+            field.original,
+            format!(
+                "serde writes this field as `{ser}` but reads it as `{}`; \
+                 the chart needs one key: use a plain `#[serde(rename = \"...\")]`",
+                field.key
+            ),
+        );
+    }
+    if let Some(skip) = &a.skip {
+        if a.port.is_some() || a.secret.is_some() || a.env.is_some() {
+            cx.error_spanned_by(skip, "`skip` cannot be combined with `port`, `secret` or `env`");
+        }
+    }
+    if let (Some(secret), Some(_)) = (&a.secret, &a.port) {
+        cx.error_spanned_by(secret, "a field cannot be both `secret` and `port`");
+    }
+    if let Some(port) = &a.port {
+        if !model::is_integer(field.ty) {
+            cx.error_spanned_by(
+                field.ty,
+                "`port` needs an integer field such as `u16` (not `Option`): it becomes a containerPort",
+            );
+        }
+        if !naming::is_valid_port_name(&port.value()) {
+            cx.error_spanned_by(
+                port,
+                "a port name is at most 15 characters of a-z, 0-9 and `-`, with at least one letter (e.g. \"http\")",
+            );
+        }
+    }
+    if a.secret.is_some() {
+        let inner = field.option_inner().unwrap_or(field.ty);
+        if model::is_never_string(inner) {
+            cx.error_spanned_by(
+                field.ty,
+                "`secret` needs a type read from a string, such as `String` or `Option<String>`: a Secret's value reaches the app as text",
+            );
+        }
+    }
+    if let Some(env) = &a.env {
+        if !naming::is_valid_env_name(&env.value()) {
+            cx.error_spanned_by(
+                env,
+                "`env` must be a valid variable name: letters, digits and `_`, not starting with a digit",
+            );
+        }
+    }
+}
+
+fn check_unique_ports(cx: &Ctxt, fields: &[Field]) {
+    let mut seen = BTreeMap::new();
+    for field in fields {
+        let Some(port) = &field.attrs.port else { continue };
+        if let Some(first) = seen.insert(port.value(), field.ident) {
+            cx.error_spanned_by(
+                port,
+                format!("port name \"{}\" is already used by field `{first}`", port.value()),
+            );
+        }
+    }
+}
+
+/// Two fields of this struct that would read one env var. Fields in nested
+/// structs are compared when the chart is generated, where the whole tree is known.
+fn check_unique_env_vars(cx: &Ctxt, input: &Input, fields: &[Field]) {
+    let prefix = input.attrs.env_prefix.as_ref().map(|p| p.value()).unwrap_or_default();
+    let mut seen: BTreeMap<String, &syn::Ident> = BTreeMap::new();
+    for field in fields {
+        if field.serde_skipped || field.attrs.skip.is_some() {
+            continue;
+        }
+        let name = match &field.attrs.env {
+            Some(env) => env.value(),
+            None => naming::env_var(&prefix, &[&field.key]),
+        };
+        if let Some(first) = seen.insert(name.clone(), field.ident) {
+            let at: &dyn quote::ToTokens = match &field.attrs.env {
+                Some(env) => env,
+                None => field.ident,
+            };
+            cx.error_spanned_by(
+                at,
+                format!("env var `{name}` is already read by field `{first}`; rename one key or set `#[gitops(env = \"...\")]`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Stage 4: the `impl GitOps`. The generated code only builds a
+//! `gitops_model::ConfigStruct` value; all logic lives in normal crates.
+
+use crate::model::{Field, Input, Shape};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn expand(input: &Input) -> TokenStream {
+    let fields = match &input.shape {
+        Shape::Struct(fields) => fields.iter().filter(|f| !f.serde_skipped).map(field).collect(),
+        Shape::NotKeyed(_) => Vec::new(),
+    };
+    let rust_name = input.ident.to_string();
+    let doc = &input.doc;
+    let env_prefix = option(input.attrs.env_prefix.as_ref().map(|p| quote!(#p)));
+    impl_block(
+        input.ident,
+        quote! {
+            use ::gitops_types::__private::{NestedViaGitOps as _, NestedViaLeaf as _};
+            ::gitops_types::model::ConfigStruct {
+                rust_name: #rust_name,
+                doc: #doc,
+                env_prefix: #env_prefix,
+                fields: ::std::vec![#(#fields),*],
+            }
+        },
+    )
+}
+
+/// What is emitted when the input has errors: an impl that type-checks, so
+/// the user sees the errors and no cascade of "trait not implemented".
+pub fn stub(ident: &syn::Ident) -> TokenStream {
+    impl_block(ident, quote!(::core::unreachable!()))
+}
+
+fn impl_block(ident: &syn::Ident, body: TokenStream) -> TokenStream {
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::gitops_types::GitOps for #ident {
+                fn describe() -> ::gitops_types::model::ConfigStruct {
+                    #body
+                }
+            }
+        };
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let rust_name = f.ident.to_string();
+    let key = &f.key;
+    let doc = &f.doc;
+    let a = &f.attrs;
+    let role = if a.skip.is_some() {
+        quote!(Skip)
+    } else if a.secret.is_some() {
+        quote!(Secret)
+    } else if let Some(port) = &a.port {
+        quote!(Port(#port))
+    } else {
+        quote!(Value)
+    };
+    let env = option(a.env.as_ref().map(|e| quote!(#e)));
+    let optional = f.option_inner().is_some();
+    let ty = f.ty;
+    quote! {
+        ::gitops_types::model::Field {
+            rust_name: #rust_name,
+            key: #key,
+            doc: #doc,
+            role: ::gitops_types::model::Role::#role,
+            env: #env,
+            optional: #optional,
+            nested: (&::gitops_types::__private::Probe::<#ty>::new()).nested(),
+        }
+    }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}

@@ -1,0 +1,36 @@
+//! The stages behind `#[derive(GitOps)]`, one file each, in the order they run:
+//! [`parse`] (raw `#[gitops]` attributes) → [`model`] (the struct as serde
+//! reads it) → [`check`] (every rule, all errors at once) → [`expand`].
+//!
+//! `gitops-derive` is only the proc-macro entry point around [`derive`].
+
+pub mod check;
+pub mod expand;
+pub mod model;
+pub mod parse;
+
+use proc_macro2::TokenStream;
+use serde_derive_internals::Ctxt;
+
+/// `#[derive(GitOps)]`: the impl, or the errors plus a stub impl.
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: syn::DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(err) => return err.to_compile_error(),
+    };
+    let cx = Ctxt::new();
+    let Some(model) = model::from_ast(&cx, &input) else {
+        // serde's derive reports its own malformed attributes.
+        let _ = cx.check();
+        return expand::stub(&input.ident);
+    };
+    check::check(&cx, &model);
+    match cx.check() {
+        Ok(()) => expand::expand(&model),
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(expand::stub(&input.ident));
+            out
+        }
+    }
+}

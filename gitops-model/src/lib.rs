@@ -1,0 +1,61 @@
+//! What `#[derive(GitOps)]` says about a config struct, and the naming rules
+//! every stage shares.
+//!
+//! This crate has no dependencies: the derive uses [`naming`] to reject
+//! colliding env vars at compile time, the generator walks [`ConfigStruct`]
+//! to write the chart, and the runtime loader reads env vars by the same rule.
+
+pub mod naming;
+
+/// One config struct, as described by its `#[derive(GitOps)]`.
+#[derive(Debug, Clone)]
+pub struct ConfigStruct {
+    /// The Rust type name, for messages.
+    pub rust_name: &'static str,
+    /// The struct's doc comment, trimmed; empty when it has none.
+    pub doc: &'static str,
+    /// `#[gitops(env_prefix = "...")]`; only the root struct's prefix is used.
+    pub env_prefix: Option<&'static str>,
+    /// The fields serde reads, in declaration order (`#[serde(skip)]` fields
+    /// are left out by the derive).
+    pub fields: Vec<Field>,
+}
+
+/// One field of a [`ConfigStruct`].
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The Rust field name, for messages.
+    pub rust_name: &'static str,
+    /// The key serde reads, after `rename` and `rename_all`.
+    pub key: &'static str,
+    /// The field's doc comment, trimmed; empty when it has none.
+    pub doc: &'static str,
+    /// What the chart does with the field.
+    pub role: Role,
+    /// `#[gitops(env = "NAME")]`: the exact env var name, prefix not applied.
+    pub env: Option<&'static str>,
+    /// The field's type is `Option<_>`: absent means `None`.
+    pub optional: bool,
+    /// Set when the field's type itself derives `GitOps`: a nested section.
+    pub nested: Option<fn() -> ConfigStruct>,
+}
+
+/// How the chart delivers a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// A value under `config:` in values.yaml.
+    Value,
+    /// A value under `config:` that is also a named container port.
+    Port(&'static str),
+    /// Read from a Kubernetes Secret; never has a value in values.yaml.
+    Secret,
+    /// `#[gitops(skip)]`: serde reads it, the chart never sets it.
+    Skip,
+}
+
+impl Field {
+    /// The nested struct's description, when the field is a section.
+    pub fn nested(&self) -> Option<ConfigStruct> {
+        self.nested.map(|describe| describe())
+    }
+}

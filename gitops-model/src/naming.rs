@@ -1,0 +1,124 @@
+//! The env var naming rule: prefix + one segment per key on the path, joined
+//! by `__`, each segment the key in SCREAMING_SNAKE_CASE.
+//!
+//! `__` between levels keeps `tracing.level` (`TRACING__LEVEL`) apart from a
+//! key `tracingLevel` (`TRACING_LEVEL`), the convention of Rust config
+//! loaders that read nested keys from the environment.
+
+/// Separator between the segments of nested keys.
+pub const LEVEL_SEPARATOR: &str = "__";
+
+/// One key as an env var segment: `httpPort`, `http-port` and `http_port`
+/// all become `HTTP_PORT`; `HTTPPort` becomes `HTTP_PORT`.
+pub fn env_segment(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 && !out.is_empty() && !out.ends_with('_') {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_is_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// The env var of the leaf at `path` (serde keys from the root struct).
+pub fn env_var<S: AsRef<str>>(prefix: &str, path: &[S]) -> String {
+    let segments: Vec<String> = path.iter().map(|k| env_segment(k.as_ref())).collect();
+    format!("{prefix}{}", segments.join(LEVEL_SEPARATOR))
+}
+
+/// Whether `name` is a portable env var name: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_valid_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `name` can be an env prefix: upper case, digits and `_`,
+/// starting with a letter (empty is allowed and means no prefix).
+pub fn is_valid_env_prefix(name: &str) -> bool {
+    name.is_empty()
+        || (name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// Whether `name` is a Kubernetes port name (IANA_SVC_NAME): at most 15
+/// characters of `a-z`, `0-9` and `-`, at least one letter, no `-` at either
+/// end or twice in a row.
+pub fn is_valid_port_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.chars().any(|c| c.is_ascii_lowercase())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_follow_serde_spellings() {
+        assert_eq!(env_segment("httpPort"), "HTTP_PORT");
+        assert_eq!(env_segment("http-port"), "HTTP_PORT");
+        assert_eq!(env_segment("http_port"), "HTTP_PORT");
+        assert_eq!(env_segment("HTTP_PORT"), "HTTP_PORT");
+        assert_eq!(env_segment("HTTPPort"), "HTTP_PORT");
+        assert_eq!(env_segment("ipv4Addr"), "IPV4_ADDR");
+        assert_eq!(env_segment("a.b"), "A_B");
+        assert_eq!(env_segment("x"), "X");
+    }
+
+    #[test]
+    fn nested_keys_join_with_double_underscore() {
+        assert_eq!(env_var("ORDERS_", &["tracing", "otlpEndpoint"]), "ORDERS_TRACING__OTLP_ENDPOINT");
+        assert_eq!(env_var("", &["port"]), "PORT");
+    }
+
+    #[test]
+    fn env_names_and_prefixes() {
+        assert!(is_valid_env_name("DATABASE_URL"));
+        assert!(is_valid_env_name("_X1"));
+        assert!(!is_valid_env_name("1X"));
+        assert!(!is_valid_env_name("A-B"));
+        assert!(!is_valid_env_name(""));
+        assert!(is_valid_env_prefix("ORDERS_"));
+        assert!(is_valid_env_prefix(""));
+        assert!(!is_valid_env_prefix("orders_"));
+        assert!(!is_valid_env_prefix("_X"));
+    }
+
+    #[test]
+    fn port_names() {
+        assert!(is_valid_port_name("http"));
+        assert!(is_valid_port_name("grpc-web"));
+        assert!(!is_valid_port_name("HTTP"));
+        assert!(!is_valid_port_name("1234"));
+        assert!(!is_valid_port_name("-http"));
+        assert!(!is_valid_port_name("a--b"));
+        assert!(!is_valid_port_name("a-very-long-port-name"));
+    }
+}

@@ -1,0 +1,66 @@
+//! The run-time side of gitops: the [`GitOps`] trait that `#[derive(GitOps)]`
+//! implements, and the description [`model`] that `gitops-gen` writes a Helm
+//! chart from.
+//!
+//! # Attributes
+//! On the struct:
+//! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct only).
+//!
+//! On a field:
+//! - `#[gitops(port = "http")]`: the integer field is also a named container port.
+//! - `#[gitops(secret)]`: read from a Kubernetes Secret, never from values.yaml.
+//! - `#[gitops(env = "NAME")]`: the exact env var name for this field (no prefix).
+//! - `#[gitops(skip)]`: serde reads the field, the chart never sets it.
+//!
+//! serde's attributes decide the keys: `rename`, `rename_all` and `skip` are
+//! honoured exactly; `flatten` is rejected at compile time.
+
+pub use gitops_derive::GitOps;
+pub use gitops_model as model;
+
+/// A config struct the chart generator can describe. Derive it; do not
+/// implement it by hand.
+pub trait GitOps {
+    /// The struct's keys, docs and roles, as the derive read them.
+    fn describe() -> model::ConfigStruct;
+}
+
+/// Support for the code `#[derive(GitOps)]` expands to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    use crate::model::ConfigStruct;
+    use crate::GitOps;
+    use core::marker::PhantomData;
+
+    /// Asks, by method resolution, whether a field's type derives `GitOps`:
+    /// `(&Probe::<T>::new()).nested()` picks [`NestedViaGitOps`] when it does
+    /// and falls back to [`NestedViaLeaf`] for every other type.
+    pub struct Probe<T: ?Sized>(PhantomData<T>);
+
+    impl<T: ?Sized> Probe<T> {
+        #[allow(clippy::new_without_default)]
+        pub const fn new() -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    pub trait NestedViaGitOps {
+        fn nested(&self) -> Option<fn() -> ConfigStruct>;
+    }
+
+    impl<T: GitOps + ?Sized> NestedViaGitOps for &Probe<T> {
+        fn nested(&self) -> Option<fn() -> ConfigStruct> {
+            Some(T::describe)
+        }
+    }
+
+    pub trait NestedViaLeaf {
+        fn nested(&self) -> Option<fn() -> ConfigStruct>;
+    }
+
+    impl<T: ?Sized> NestedViaLeaf for Probe<T> {
+        fn nested(&self) -> Option<fn() -> ConfigStruct> {
+            None
+        }
+    }
+}
