@@ -1,1 +1,194 @@
+//! Writes a Helm chart from a `#[derive(GitOps)]` config struct.
+//!
+//! ```no_run
+//! # #[derive(Default, serde::Serialize, schemars::JsonSchema, gitops_types::GitOps)]
+//! # struct Config { port: u16 }
+//! gitops_gen::Chart::new("orders")
+//!     .image("ghcr.io/acme/orders")
+//!     .config::<Config>()
+//!     .write("chart")?;
+//! # Ok::<(), gitops_gen::Error>(())
+//! ```
+//!
+//! The stages, one file each: [`build`] walks the struct's description, schema
+//! and default into a tree and reports what Helm cannot carry; `emit` turns the
+//! tree into file contents (with [`template`] for the Kubernetes templates and
+//! `yaml` for YAML 1.1-safe scalars); `write` puts them on disk or compares.
 
+pub mod build;
+mod emit;
+mod error;
+mod schema;
+pub mod template;
+mod templates;
+mod write;
+mod yaml;
+
+pub use emit::Files;
+pub use error::Error;
+pub use write::WriteReport;
+
+use gitops_types::model::ConfigStruct;
+use gitops_types::GitOps;
+use serde_json::Value;
+use std::path::Path;
+
+/// A chart to generate. Build it, then [`write`](Chart::write) or
+/// [`check`](Chart::check).
+#[derive(Debug, Clone)]
+pub struct Chart {
+    name: String,
+    image: Option<String>,
+    version: String,
+    app_version: Option<String>,
+    description: Option<String>,
+    config: Option<ConfigSource>,
+}
+
+#[derive(Debug, Clone)]
+struct ConfigSource {
+    describe: ConfigStruct,
+    schema: Value,
+    default: Result<Value, String>,
+}
+
+impl Chart {
+    /// A chart named `name`: lower case letters, digits and `-`, starting
+    /// with a letter, at most 53 characters (it prefixes resource names).
+    pub fn new(name: impl Into<String>) -> Self {
+        Chart {
+            name: name.into(),
+            image: None,
+            version: "0.1.0".into(),
+            app_version: None,
+            description: None,
+            config: None,
+        }
+    }
+
+    /// The container image repository, without a tag.
+    pub fn image(mut self, repository: impl Into<String>) -> Self {
+        self.image = Some(repository.into());
+        self
+    }
+
+    /// The chart's SemVer version (default `0.1.0`); also the appVersion
+    /// unless [`app_version`](Chart::app_version) is set.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// The app's version, the default image tag.
+    pub fn app_version(mut self, version: impl Into<String>) -> Self {
+        self.app_version = Some(version.into());
+        self
+    }
+
+    /// Chart.yaml's description; defaults to the struct's doc comment.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The config struct the chart delivers; its `Default` gives values.yaml.
+    pub fn config<T>(mut self) -> Self
+    where
+        T: GitOps + schemars::JsonSchema + serde::Serialize + Default,
+    {
+        self.config = Some(ConfigSource {
+            describe: T::describe(),
+            schema: schema::of::<T>(),
+            default: serde_json::to_value(T::default()).map_err(|e| e.to_string()),
+        });
+        self
+    }
+
+    /// The chart's files in memory, keyed by path inside the chart directory.
+    pub fn files(&self) -> Result<Files, Error> {
+        self.validate()?;
+        let source = self
+            .config
+            .as_ref()
+            .ok_or_else(|| Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into()))?;
+        let rust_name = source.describe.rust_name;
+        let default = source.default.clone().map_err(|e| Error::Config {
+            rust_name: rust_name.into(),
+            problems: vec![format!("`{rust_name}::default()` does not serialize to JSON: {e}")],
+        })?;
+        let tree = build::config_tree(&source.describe, &source.schema, &default)
+            .map_err(|problems| Error::Config { rust_name: rust_name.into(), problems })?;
+        let info = emit::ChartInfo {
+            name: &self.name,
+            version: &self.version,
+            app_version: self.app_version.as_deref().unwrap_or(&self.version),
+            image: self.image.as_deref().unwrap_or_default(),
+            description: self.description.as_deref(),
+        };
+        let definitions = source.schema.get("definitions");
+        Ok(emit::chart(&info, &tree, definitions))
+    }
+
+    /// Writes the chart into `dir`, creating it if needed. Only files whose
+    /// bytes change are written; files gitops-gen did not write are never
+    /// touched, and their presence where a chart file goes is an error.
+    pub fn write(&self, dir: impl AsRef<Path>) -> Result<WriteReport, Error> {
+        write::write(dir.as_ref(), &self.files()?)
+    }
+
+    /// `Ok` when `dir` holds exactly this chart; [`Error::Stale`] with a diff
+    /// otherwise. For drift tests and CI.
+    pub fn check(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
+        write::check(dir.as_ref(), &self.files()?)
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let name_ok = self.name.len() <= 53
+            && self.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !self.name.ends_with('-')
+            && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !name_ok {
+            return Err(Error::InvalidChart(format!(
+                "chart name {:?}: use lower case letters, digits and `-`, starting with a letter, at most 53 characters",
+                self.name
+            )));
+        }
+        match &self.image {
+            None => return Err(Error::InvalidChart("no image: call `.image(\"registry/repository\")`".into())),
+            Some(image) if image.is_empty() || image.contains(char::is_whitespace) || image.contains("{{") => {
+                return Err(Error::InvalidChart(format!("image repository {image:?} is not a valid image reference")));
+            }
+            Some(_) => {}
+        }
+        if !is_semver(&self.version) {
+            return Err(Error::InvalidChart(format!(
+                "chart version {:?} is not SemVer (e.g. 1.2.3), which Helm requires",
+                self.version
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `MAJOR.MINOR.PATCH` with optional `-pre` and `+build`, as Helm requires.
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0')))
+        && v[core.len()..].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver() {
+        assert!(is_semver("0.1.0"));
+        assert!(is_semver("1.2.3-rc.1+build.5"));
+        assert!(!is_semver("1.2"));
+        assert!(!is_semver("01.2.3"));
+        assert!(!is_semver("v1.2.3"));
+    }
+}

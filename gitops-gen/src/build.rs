@@ -1,0 +1,216 @@
+//! Stage 1 of generation: the config struct's description, its JSON schema and
+//! its serialized default, walked together into one [`ConfigTree`]. Everything
+//! the chart cannot carry faithfully is reported here, all at once.
+
+use crate::schema;
+use gitops_types::model::{ConfigStruct, Role};
+use gitops_types::model::naming;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The largest integer a float64 holds exactly: Helm keeps every number
+/// from a values file as a float64.
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// The config struct, ready to emit.
+#[derive(Debug)]
+pub struct ConfigTree {
+    pub rust_name: String,
+    pub doc: String,
+    pub items: Vec<Item>,
+    /// The `config` subtree of values.schema.json.
+    pub schema: Value,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Leaf(Leaf),
+    Section { key: String, doc: String, items: Vec<Item> },
+}
+
+/// One value the app reads.
+#[derive(Debug)]
+pub struct Leaf {
+    /// serde keys from the config root.
+    pub path: Vec<String>,
+    pub doc: String,
+    pub env: String,
+    pub kind: LeafKind,
+    pub optional: bool,
+    /// Delivered as the raw string (string-typed values) rather than as JSON.
+    pub text: bool,
+    /// The default from `T::default()`; `Null` for secrets.
+    pub default: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafKind {
+    Value,
+    Port(String),
+    Secret,
+}
+
+impl Leaf {
+    /// The key of this leaf in the Secret: its dotted path, e.g. `db.password`.
+    pub fn secret_key(&self) -> String {
+        self.path.join(".")
+    }
+}
+
+impl ConfigTree {
+    pub fn leaves(&self) -> Vec<&Leaf> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Leaf>) {
+            for item in items {
+                match item {
+                    Item::Leaf(l) => out.push(l),
+                    Item::Section { items, .. } => walk(items, out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.items, &mut out);
+        out
+    }
+}
+
+/// Walks `root` with its schema (all subschemas inlined) and default value.
+pub fn config_tree(root: &ConfigStruct, schema: &Value, default: &Value) -> Result<ConfigTree, Vec<String>> {
+    let mut cx = Walk {
+        prefix: root.env_prefix.unwrap_or(""),
+        problems: Vec::new(),
+        env_owners: BTreeMap::new(),
+    };
+    let (items, schema) = cx.section(root, schema, default, &[]);
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    Ok(ConfigTree {
+        rust_name: root.rust_name.to_owned(),
+        doc: root.doc.to_owned(),
+        items,
+        schema,
+    })
+}
+
+struct Walk<'a> {
+    prefix: &'a str,
+    problems: Vec<String>,
+    /// env var → the dotted path that reads it, to find collisions.
+    env_owners: BTreeMap<String, String>,
+}
+
+impl Walk<'_> {
+    /// Returns the items of one struct and its schema as values.schema.json
+    /// states it: secrets and skipped fields removed, unknown keys rejected,
+    /// every non-optional key required.
+    fn section(&mut self, desc: &ConfigStruct, schema: &Value, default: &Value, path: &[String]) -> (Vec<Item>, Value) {
+        let at = |key: &str| path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
+        let empty = Map::new();
+        let props = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let defaults = default.as_object().unwrap_or(&empty);
+        let mut items = Vec::new();
+        let mut out_props = Map::new();
+        let mut required = Vec::new();
+        for field in &desc.fields {
+            if field.role == Role::Skip {
+                continue;
+            }
+            let dotted = at(field.key);
+            let Some(prop) = props.get(field.key) else {
+                self.problems.push(format!(
+                    "`{dotted}` ({}.{}): its JSON schema has no such property; is it `#[schemars(skip)]`?",
+                    desc.rust_name, field.rust_name
+                ));
+                continue;
+            };
+            let mut child_path = path.to_vec();
+            child_path.push(field.key.to_owned());
+            if let (Some(nested), Role::Value) = (field.nested(), &field.role) {
+                if field.env.is_some() {
+                    self.problems.push(format!("`{dotted}`: `env` names one variable, but this field is a section of keys"));
+                }
+                let child_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
+                let (children, child_schema) = self.section(&nested, prop, &child_default, &child_path);
+                items.push(Item::Section { key: field.key.to_owned(), doc: field.doc.to_owned(), items: children });
+                out_props.insert(field.key.to_owned(), child_schema);
+                required.push(Value::from(field.key));
+                continue;
+            }
+            let env = match field.env {
+                Some(env) => env.to_owned(),
+                None => naming::env_var(self.prefix, &child_path),
+            };
+            if !naming::is_valid_env_name(&env) {
+                self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
+            }
+            if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
+                self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
+            }
+            let kind = match &field.role {
+                Role::Port(name) => LeafKind::Port((*name).to_owned()),
+                Role::Secret => LeafKind::Secret,
+                _ => LeafKind::Value,
+            };
+            let text = schema::is_text(prop);
+            let mut default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
+            match &kind {
+                LeafKind::Secret => {
+                    if !text {
+                        self.problems.push(format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
+                    }
+                    if !dotted.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                        self.problems.push(format!("`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"));
+                    }
+                    default = Value::Null;
+                }
+                _ => {
+                    if default.is_null() && !field.optional {
+                        self.problems.push(format!(
+                            "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
+                            desc.rust_name
+                        ));
+                    }
+                    if let Some(n) = unsafe_integer(&default) {
+                        self.problems.push(format!(
+                            "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"
+                        ));
+                    }
+                    let mut leaf_schema = schema::leaf(prop);
+                    if let LeafKind::Port(_) = kind {
+                        if !matches!(default.as_i64(), Some(1..=65535)) {
+                            self.problems.push(format!("`{dotted}` is a port, but its default {default} is not in 1..=65535"));
+                        }
+                        schema::narrow_range(&mut leaf_schema, 1, 65535);
+                    }
+                    out_props.insert(field.key.to_owned(), leaf_schema);
+                    if !field.optional {
+                        required.push(Value::from(field.key));
+                    }
+                }
+            }
+            items.push(Item::Leaf(Leaf {
+                path: child_path,
+                doc: field.doc.to_owned(),
+                env,
+                kind,
+                optional: field.optional,
+                text,
+                default,
+            }));
+        }
+        (items, schema::section(schema, out_props, required))
+    }
+}
+
+/// The first integer in `v` that a float64 cannot hold exactly.
+fn unsafe_integer(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => {
+            let fits = n.as_i64().map(|i| i.abs() <= MAX_SAFE_INTEGER).or_else(|| n.as_u64().map(|u| u <= MAX_SAFE_INTEGER as u64));
+            (fits == Some(false)).then(|| n.to_string())
+        }
+        Value::Array(a) => a.iter().find_map(unsafe_integer),
+        Value::Object(o) => o.values().find_map(unsafe_integer),
+        _ => None,
+    }
+}

@@ -1,0 +1,256 @@
+//! values.schema.json: draft-07 (every Helm 3 and 4 reads it), self-contained,
+//! every key covered. The `config` subtree is the struct's schemars schema,
+//! rewritten where Helm needs it: unknown keys rejected, formats Helm's
+//! validator does not know removed, integers bounded to what float64 holds.
+
+use crate::build::{ConfigTree, MAX_SAFE_INTEGER};
+use serde_json::{json, Map, Value};
+
+const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
+
+/// Formats draft-07 defines; schemars' own (`uint16`, `double`, ...) go.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time", "date", "time", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
+    "uri", "uri-reference", "iri", "iri-reference", "uri-template", "json-pointer",
+    "relative-json-pointer", "regex",
+];
+
+/// The struct's schema with all subschemas inlined, as [`crate::build`] walks it.
+pub fn of<T: schemars::JsonSchema>() -> Value {
+    let mut settings = schemars::generate::SchemaSettings::draft07();
+    settings.inline_subschemas = true;
+    settings.into_generator().into_root_schema_for::<T>().to_value()
+}
+
+/// Whether values of this schema are strings (or null): those reach the app
+/// as their raw text, everything else as JSON.
+pub fn is_text(schema: &Value) -> bool {
+    let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    if let Some(t) = schema.get("type") {
+        return match t {
+            Value::String(t) => t == "string",
+            Value::Array(ts) => {
+                ts.iter().any(|t| t == "string") && ts.iter().all(|t| t == "string" || t == "null")
+            }
+            _ => false,
+        };
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        return values.iter().any(Value::is_string) && values.iter().all(|v| v.is_string() || v.is_null());
+    }
+    if let Some(c) = schema.get("const") {
+        return c.is_string();
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key) {
+            return branches.iter().any(is_text) && branches.iter().all(|b| is_text(b) || is_null(b));
+        }
+    }
+    false
+}
+
+/// A leaf's schema as values.schema.json states it.
+pub fn leaf(schema: &Value) -> Value {
+    let mut out = schema.clone();
+    visit(&mut out, &mut |node| {
+        bound_integers(node);
+        if let Some(Value::String(f)) = node.get("format") {
+            if !STANDARD_FORMATS.contains(&f.as_str()) {
+                node.remove("format");
+            }
+        }
+    });
+    out
+}
+
+/// One struct as an object schema with exactly `props`.
+pub fn section(original: &Value, props: Map<String, Value>, required: Vec<Value>) -> Value {
+    let mut out = Map::new();
+    if let Some(d) = original.get("description") {
+        out.insert("description".into(), d.clone());
+    }
+    out.insert("type".into(), json!("object"));
+    out.insert("properties".into(), Value::Object(props));
+    if !required.is_empty() {
+        out.insert("required".into(), Value::Array(required));
+    }
+    out.insert("additionalProperties".into(), json!(false));
+    Value::Object(out)
+}
+
+/// Tightens `minimum`/`maximum` of an integer schema to `lo..=hi`.
+pub fn narrow_range(schema: &mut Value, lo: i64, hi: i64) {
+    if let Value::Object(node) = schema {
+        let min = node.get("minimum").and_then(Value::as_f64).map_or(lo as f64, |m| m.max(lo as f64));
+        let max = node.get("maximum").and_then(Value::as_f64).map_or(hi as f64, |m| m.min(hi as f64));
+        node.insert("minimum".into(), number(min));
+        node.insert("maximum".into(), number(max));
+    }
+}
+
+fn number(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64 {
+        json!(f as i64)
+    } else {
+        json!(f)
+    }
+}
+
+/// Integer schemas get the bounds of their Rust type (from schemars'
+/// `format`), never wider than float64 holds exactly.
+fn bound_integers(node: &mut Map<String, Value>) {
+    let is_integer = match node.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    if !is_integer {
+        return;
+    }
+    let safe = MAX_SAFE_INTEGER;
+    let (lo, hi) = match node.get("format").and_then(Value::as_str) {
+        Some("int8") => (i8::MIN as i64, i8::MAX as i64),
+        Some("int16") => (i16::MIN as i64, i16::MAX as i64),
+        Some("int32") => (i32::MIN as i64, i32::MAX as i64),
+        Some("uint8") => (0, u8::MAX as i64),
+        Some("uint16") => (0, u16::MAX as i64),
+        Some("uint32") => (0, u32::MAX as i64),
+        Some(f) if f.starts_with("uint") => (0, safe),
+        _ => (-safe, safe),
+    };
+    let mut v = Value::Object(std::mem::take(node));
+    narrow_range(&mut v, lo, hi);
+    if let Value::Object(m) = v {
+        *node = m;
+    }
+}
+
+/// Calls `f` on every schema object inside `schema`, itself included.
+fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    let Value::Object(node) = schema else { return };
+    f(node);
+    for (key, child) in node.iter_mut() {
+        match key.as_str() {
+            "properties" | "patternProperties" | "definitions" | "$defs" => {
+                if let Value::Object(children) = child {
+                    children.values_mut().for_each(|c| visit(c, f));
+                }
+            }
+            "items" | "anyOf" | "oneOf" | "allOf" | "prefixItems" => match child {
+                Value::Array(children) => children.iter_mut().for_each(|c| visit(c, f)),
+                other => visit(other, f),
+            },
+            "additionalProperties" | "additionalItems" | "not" | "if" | "then" | "else" | "contains"
+            | "propertyNames" => visit(child, f),
+            _ => {}
+        }
+    }
+}
+
+/// The whole values.schema.json: the standard keys, `config`, `secrets`, and
+/// `global` (so the chart also works as a subchart).
+pub fn values_schema(tree: &ConfigTree, has_ports: bool, has_secrets: bool, definitions: Option<&Value>) -> Value {
+    let string_map = json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
+    let mut props = Map::new();
+    let mut required = vec![json!("replicaCount"), json!("image"), json!("config")];
+    props.insert("global".into(), json!({"description": "Values shared with parent and sibling charts.", "type": "object"}));
+    props.insert("replicaCount".into(), json!({"description": "Number of pod replicas.", "type": "integer", "minimum": 0, "maximum": i32::MAX}));
+    props.insert("image".into(), json!({
+        "type": "object",
+        "properties": {
+            "repository": {"type": "string", "minLength": 1},
+            "pullPolicy": {"type": "string", "enum": ["Always", "IfNotPresent", "Never"]},
+            "tag": {"type": "string"}
+        },
+        "required": ["repository", "pullPolicy", "tag"],
+        "additionalProperties": false
+    }));
+    props.insert("imagePullSecrets".into(), json!({
+        "type": ["array", "null"],
+        "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}
+    }));
+    props.insert("nameOverride".into(), json!({"type": ["string", "null"]}));
+    props.insert("fullnameOverride".into(), json!({"type": ["string", "null"]}));
+    props.insert("podAnnotations".into(), string_map.clone());
+    props.insert("podLabels".into(), string_map.clone());
+    props.insert("podSecurityContext".into(), json!({"type": ["object", "null"]}));
+    props.insert("securityContext".into(), json!({"type": ["object", "null"]}));
+    if has_ports {
+        props.insert("service".into(), json!({
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535}
+            },
+            "required": ["type", "port"],
+            "additionalProperties": false
+        }));
+        required.push(json!("service"));
+    }
+    props.insert("resources".into(), json!({"type": ["object", "null"]}));
+    props.insert("nodeSelector".into(), string_map);
+    props.insert("tolerations".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
+    props.insert("affinity".into(), json!({"type": ["object", "null"]}));
+    props.insert("config".into(), tree.schema.clone());
+    if has_secrets {
+        props.insert("secrets".into(), json!({
+            "type": "object",
+            "properties": {"existingSecret": {"type": ["string", "null"]}},
+            "additionalProperties": false
+        }));
+    }
+    let mut root = Map::new();
+    root.insert("$schema".into(), json!(DRAFT_07));
+    root.insert("title".into(), json!(format!("Values of the chart generated from `{}`", tree.rust_name)));
+    root.insert("type".into(), json!("object"));
+    root.insert("properties".into(), Value::Object(props));
+    root.insert("required".into(), Value::Array(required));
+    root.insert("additionalProperties".into(), json!(false));
+    if let Some(defs) = definitions {
+        // Recursive types keep `$ref`s into these even with inlining on.
+        root.insert("definitions".into(), leaf(defs));
+    }
+    Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_schemas() {
+        assert!(is_text(&json!({"type": "string"})));
+        assert!(is_text(&json!({"type": ["string", "null"]})));
+        assert!(is_text(&json!({"enum": ["a", "b"]})));
+        assert!(is_text(&json!({"oneOf": [{"const": "a"}, {"const": "b"}]})));
+        assert!(is_text(&json!({"anyOf": [{"type": "string"}, {"type": "null"}]})));
+        assert!(!is_text(&json!({"type": "integer"})));
+        assert!(!is_text(&json!({"type": ["integer", "string"]})));
+        assert!(!is_text(&json!({"type": "array", "items": {"type": "string"}})));
+    }
+
+    #[test]
+    fn integers_get_type_bounds_and_formats_go() {
+        let s = leaf(&json!({"type": "integer", "format": "uint64", "minimum": 0}));
+        assert_eq!(s, json!({"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}));
+        let s = leaf(&json!({"type": ["integer", "null"], "format": "int32"}));
+        assert_eq!(s, json!({"type": ["integer", "null"], "minimum": i32::MIN, "maximum": i32::MAX}));
+        let s = leaf(&json!({"type": "number", "format": "double"}));
+        assert_eq!(s, json!({"type": "number"}));
+        let s = leaf(&json!({"type": "string", "format": "uri"}));
+        assert_eq!(s, json!({"type": "string", "format": "uri"}));
+    }
+
+    #[test]
+    fn nested_schemas_are_visited_but_property_names_are_not() {
+        let s = leaf(&json!({"type": "object", "properties": {"format": {"type": "integer", "format": "uint8"}}}));
+        assert_eq!(s, json!({"type": "object", "properties": {"format": {"type": "integer", "minimum": 0, "maximum": 255}}}));
+    }
+
+    #[test]
+    fn ranges_only_narrow() {
+        let mut s = json!({"type": "integer", "minimum": 1024, "maximum": 70000});
+        narrow_range(&mut s, 1, 65535);
+        assert_eq!(s, json!({"type": "integer", "minimum": 1024, "maximum": 65535}));
+    }
+}

@@ -1,0 +1,307 @@
+//! The chart's templates, each built as a [`template`](crate::template) tree.
+
+use crate::build::{ConfigTree, Leaf, LeafKind};
+use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+
+/// What the templates need to know besides the config tree.
+pub struct Names<'a> {
+    /// The chart name, which prefixes every helper (`orders.fullname`).
+    pub chart: &'a str,
+}
+
+impl Names<'_> {
+    fn helper(&self, name: &str) -> String {
+        format!("{}.{name}", self.chart)
+    }
+    fn include(&self, name: &str) -> Node {
+        expr(format!("include {:?} .", self.helper(name)))
+    }
+}
+
+/// `.Values.config.a.b`, or `index .Values "config" "a-b"` where a key is
+/// not a template identifier.
+pub fn values_path(path: &[String]) -> String {
+    let ident = |k: &String| {
+        k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if path.iter().all(ident) {
+        format!(".Values.config.{}", path.join("."))
+    } else {
+        let keys: Vec<String> = path.iter().map(|k| format!("{k:?}")).collect();
+        format!("(index .Values \"config\" {})", keys.join(" "))
+    }
+}
+
+/// Wraps an optional leaf's part so a null (deleted) value sets nothing and
+/// the app keeps its default.
+fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
+    if leaf.optional {
+        Part::If(format!("not (kindIs \"invalid\" {})", values_path(&leaf.path)), vec![part], vec![])
+    } else {
+        part
+    }
+}
+
+fn metadata(names: &Names) -> Node {
+    map(vec![
+        entry("name", names.include("fullname")),
+        entry("namespace", expr(".Release.Namespace")),
+        entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+    ])
+}
+
+/// The ConfigMap: one key per non-secret leaf, named as the env var it becomes.
+pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
+    let data = tree
+        .leaves()
+        .into_iter()
+        .filter(|l| l.kind != LeafKind::Secret)
+        .map(|leaf| {
+            // Strings go as themselves, everything else as JSON text; `toJson`
+            // also prints large numbers whole where `{{ }}` would print 1e+06.
+            let filter = if leaf.text { "quote" } else { "toJson | quote" };
+            let value = expr(format!("{} | {filter}", values_path(&leaf.path)));
+            when_set(leaf, entry(&leaf.env, value))
+        })
+        .collect();
+    Document {
+        guard: None,
+        body: vec![
+            entry("apiVersion", str("v1")),
+            entry("kind", str("ConfigMap")),
+            entry("metadata", metadata(names)),
+            entry("data", map(data)),
+        ],
+    }
+}
+
+pub fn service(names: &Names, tree: &ConfigTree) -> Document {
+    let ports = port_leaves(tree)
+        .enumerate()
+        .map(|(i, (name, leaf))| {
+            // The first port is the one `service.port` exposes, as in `helm create`.
+            let port = if i == 0 {
+                expr(".Values.service.port | int")
+            } else {
+                expr(format!("{} | int", values_path(&leaf.path)))
+            };
+            Part::Item(map(vec![
+                entry("name", str(name)),
+                entry("port", port),
+                entry("targetPort", str(name)),
+                entry("protocol", str("TCP")),
+            ]))
+        })
+        .collect();
+    Document {
+        guard: None,
+        body: vec![
+            entry("apiVersion", str("v1")),
+            entry("kind", str("Service")),
+            entry("metadata", metadata(names)),
+            entry(
+                "spec",
+                map(vec![
+                    entry("type", expr(".Values.service.type")),
+                    entry("ports", seq(ports)),
+                    entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
+                ]),
+            ),
+        ],
+    }
+}
+
+fn port_leaves(tree: &ConfigTree) -> impl Iterator<Item = (&str, &Leaf)> {
+    tree.leaves().into_iter().filter_map(|l| match &l.kind {
+        LeafKind::Port(name) => Some((name.as_str(), l)),
+        _ => None,
+    })
+}
+
+pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
+    let leaves = tree.leaves();
+    let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
+    let secret_env: Vec<Part<Node>> = leaves
+        .iter()
+        .filter(|l| l.kind == LeafKind::Secret)
+        .map(|leaf| {
+            let mut key_ref = vec![
+                entry("name", names.include("secretName")),
+                entry("key", str(leaf.secret_key())),
+            ];
+            if leaf.optional {
+                key_ref.push(entry("optional", expr("true")));
+            }
+            Part::Item(map(vec![
+                entry("name", str(&leaf.env)),
+                entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
+            ]))
+        })
+        .collect();
+    let ports: Vec<Part<Node>> = port_leaves(tree)
+        .map(|(name, leaf)| {
+            Part::Item(map(vec![
+                entry("name", str(name)),
+                entry("containerPort", expr(format!("{} | int", values_path(&leaf.path)))),
+                entry("protocol", str("TCP")),
+            ]))
+        })
+        .collect();
+
+    let mut container = vec![
+        entry("name", expr(".Chart.Name")),
+        entry("securityContext", Node::ToYaml(".Values.securityContext".into())),
+        entry(
+            "image",
+            expr("printf \"%s:%s\" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) | quote"),
+        ),
+        entry("imagePullPolicy", expr(".Values.image.pullPolicy")),
+    ];
+    if !ports.is_empty() {
+        container.push(entry("ports", seq(ports)));
+    }
+    if has_values {
+        container.push(entry(
+            "envFrom",
+            seq(vec![Part::Item(map(vec![entry(
+                "configMapRef",
+                map(vec![entry("name", names.include("fullname"))]),
+            )]))]),
+        ));
+    }
+    if !secret_env.is_empty() {
+        container.push(entry("env", seq(secret_env)));
+    }
+    container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
+
+    let pod_spec = vec![
+        Part::With(".Values.imagePullSecrets".into(), vec![entry("imagePullSecrets", Node::ToYaml(".".into()))]),
+        entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
+        entry("containers", seq(vec![Part::Item(map(container))])),
+        Part::With(".Values.nodeSelector".into(), vec![entry("nodeSelector", Node::ToYaml(".".into()))]),
+        Part::With(".Values.affinity".into(), vec![entry("affinity", Node::ToYaml(".".into()))]),
+        Part::With(".Values.tolerations".into(), vec![entry("tolerations", Node::ToYaml(".".into()))]),
+    ];
+    let mut annotations = Vec::new();
+    if has_values {
+        // A config change changes this hash, which rolls the pods.
+        annotations.push(entry(
+            "checksum/config",
+            expr("include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum | quote"),
+        ));
+    }
+    annotations.push(Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]));
+
+    Document {
+        guard: None,
+        body: vec![
+            entry("apiVersion", str("apps/v1")),
+            entry("kind", str("Deployment")),
+            entry("metadata", metadata(names)),
+            entry(
+                "spec",
+                map(vec![
+                    entry("replicas", expr(".Values.replicaCount | int")),
+                    entry(
+                        "selector",
+                        map(vec![entry("matchLabels", map(vec![Part::Include(names.helper("selectorLabels"))]))]),
+                    ),
+                    entry(
+                        "template",
+                        map(vec![
+                            entry(
+                                "metadata",
+                                map(vec![
+                                    entry("annotations", map(annotations)),
+                                    entry(
+                                        "labels",
+                                        map(vec![
+                                            Part::Include(names.helper("labels")),
+                                            Part::With(".Values.podLabels".into(), vec![Part::ToYaml(".".into())]),
+                                        ]),
+                                    ),
+                                ]),
+                            ),
+                            entry("spec", map(pod_spec)),
+                        ]),
+                    ),
+                ]),
+            ),
+        ],
+    }
+}
+
+/// `_helpers.tpl`: the naming and labelling conventions every Helm chart
+/// shares, so resources are named and selected as users expect.
+pub fn helpers(names: &Names, header: &str, has_secrets: bool) -> String {
+    let c = names.chart;
+    let mut out = format!(
+        r#"{header}
+{{{{/*
+The chart name, or nameOverride. Kubernetes names stop at 63 characters.
+*/}}}}
+{{{{- define "{c}.name" -}}}}
+{{{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}}}
+{{{{- end }}}}
+
+{{{{/*
+The name of every resource: fullnameOverride, else the release name, suffixed
+with the chart name unless the release name already contains it.
+*/}}}}
+{{{{- define "{c}.fullname" -}}}}
+{{{{- if .Values.fullnameOverride }}}}
+{{{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}}}
+{{{{- else }}}}
+{{{{- $name := default .Chart.Name .Values.nameOverride }}}}
+{{{{- if contains $name .Release.Name }}}}
+{{{{- .Release.Name | trunc 63 | trimSuffix "-" }}}}
+{{{{- else }}}}
+{{{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}}}
+{{{{- end }}}}
+{{{{- end }}}}
+{{{{- end }}}}
+
+{{{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}}}
+{{{{- define "{c}.chart" -}}}}
+{{{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}}}
+{{{{- end }}}}
+
+{{{{/*
+Labels on every resource.
+*/}}}}
+{{{{- define "{c}.labels" -}}}}
+helm.sh/chart: {{{{ include "{c}.chart" . }}}}
+{{{{ include "{c}.selectorLabels" . }}}}
+{{{{- if .Chart.AppVersion }}}}
+app.kubernetes.io/version: {{{{ .Chart.AppVersion | quote }}}}
+{{{{- end }}}}
+app.kubernetes.io/managed-by: {{{{ .Release.Service }}}}
+{{{{- end }}}}
+
+{{{{/*
+Labels that select the pods; they never change over a release's life.
+*/}}}}
+{{{{- define "{c}.selectorLabels" -}}}}
+app.kubernetes.io/name: {{{{ include "{c}.name" . }}}}
+app.kubernetes.io/instance: {{{{ .Release.Name }}}}
+{{{{- end }}}}
+"#
+    );
+    if has_secrets {
+        out.push_str(&format!(
+            r#"
+{{{{/*
+The Secret that holds the secret config fields: secrets.existingSecret, else
+the full name.
+*/}}}}
+{{{{- define "{c}.secretName" -}}}}
+{{{{- default (include "{c}.fullname" .) .Values.secrets.existingSecret }}}}
+{{{{- end }}}}
+"#
+        ));
+    }
+    out
+}
