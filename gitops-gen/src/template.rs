@@ -11,6 +11,8 @@ pub enum Node {
     Str(String),
     /// A literal integer.
     Int(i64),
+    /// A literal boolean.
+    Bool(bool),
     /// `{{ EXPR }}`: a Helm expression printing one scalar.
     Expr(String),
     /// `{{- toYaml EXPR | nindent N }}`: a block copied from values.
@@ -158,6 +160,7 @@ fn inline(node: &Node) -> String {
         }
         Node::Str(s) => yaml::string(s),
         Node::Int(i) => i.to_string(),
+        Node::Bool(b) => b.to_string(),
         Node::Expr(e) => format!("{{{{ {e} }}}}"),
         Node::Map(_) | Node::Seq(_) | Node::ToYaml(_) => unreachable!("blocks are not inline"),
     }

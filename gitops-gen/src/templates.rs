@@ -131,7 +131,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                 entry("key", str(leaf.secret_key())),
             ];
             if leaf.optional {
-                key_ref.push(entry("optional", expr("true")));
+                key_ref.push(entry("optional", Node::Bool(true)));
             }
             Part::Item(map(vec![
                 entry("name", str(&leaf.env)),

@@ -33,8 +33,9 @@ pub mod __private {
     use core::marker::PhantomData;
 
     /// Asks, by method resolution, whether a field's type derives `GitOps`:
-    /// `(&Probe::<T>::new()).nested()` picks [`NestedViaGitOps`] when it does
-    /// and falls back to [`NestedViaLeaf`] for every other type.
+    /// `(&Probe::<T>::new()).nested()` finds [`NestedViaGitOps`] on
+    /// `Probe<T>` first when `T: GitOps`, and otherwise goes one auto-ref
+    /// further to [`NestedViaLeaf`] on `&Probe<T>`.
     pub struct Probe<T: ?Sized>(PhantomData<T>);
 
     impl<T: ?Sized> Probe<T> {
@@ -48,7 +49,7 @@ pub mod __private {
         fn nested(&self) -> Option<fn() -> ConfigStruct>;
     }
 
-    impl<T: GitOps + ?Sized> NestedViaGitOps for &Probe<T> {
+    impl<T: GitOps + ?Sized> NestedViaGitOps for Probe<T> {
         fn nested(&self) -> Option<fn() -> ConfigStruct> {
             Some(T::describe)
         }
@@ -58,7 +59,7 @@ pub mod __private {
         fn nested(&self) -> Option<fn() -> ConfigStruct>;
     }
 
-    impl<T: ?Sized> NestedViaLeaf for Probe<T> {
+    impl<T: ?Sized> NestedViaLeaf for &Probe<T> {
         fn nested(&self) -> Option<fn() -> ConfigStruct> {
             None
         }

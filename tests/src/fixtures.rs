@@ -1,0 +1,133 @@
+//! Config structs for the tests, each covering shapes a real app has.
+
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A web service: ports, secrets, nested sections, lists, maps and enums.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "SHOP_")]
+pub struct Shop {
+    /// Port the HTTP server listens on.
+    #[gitops(port = "http")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub http_port: u16,
+    /// Port of the metrics endpoint.
+    #[gitops(port = "metrics")]
+    pub metrics_port: u16,
+    /// Postgres connection string.
+    #[gitops(secret)]
+    pub database_url: String,
+    /// Key for the admin API; the admin API is off without it.
+    #[gitops(secret, env = "SHOP_ADMIN_KEY")]
+    pub admin_api_key: Option<String>,
+    /// Name shown on the storefront.
+    #[schemars(length(min = 1, max = 64))]
+    pub store_name: String,
+    /// Log verbosity.
+    pub log_level: LogLevel,
+    /// Upper bound of a request body, in bytes.
+    pub max_body_bytes: u64,
+    /// Share of requests traced, 0 to 1.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub sample_ratio: f64,
+    /// Origins allowed to call the API.
+    pub allowed_origins: Vec<String>,
+    /// Extra response headers.
+    pub extra_headers: BTreeMap<String, String>,
+    /// Contact address shown in error pages; none by default.
+    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+$"))]
+    pub support_email: Option<String>,
+    /// Wire name differs from the Rust name.
+    #[serde(rename = "region")]
+    pub deployment_region: String,
+    /// YAML 1.1 reads a bare `on` as true; the key must stay a string.
+    pub on: bool,
+    /// Kept in memory only; never configured.
+    #[serde(skip)]
+    pub started: bool,
+    /// serde reads it, the chart leaves it alone.
+    #[gitops(skip)]
+    pub build_info: String,
+    /// Payment provider settings.
+    pub payments: Payments,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    #[default]
+    Info,
+    Debug,
+}
+
+/// Payment provider settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct Payments {
+    /// Base URL of the provider's API.
+    #[schemars(regex(pattern = r"^https://"))]
+    pub api_url: String,
+    /// Timeout of one call, in milliseconds.
+    pub timeout_ms: u32,
+    /// Retries before a payment fails; the provider's default when unset.
+    pub retries: Option<u8>,
+    /// Signs the provider's webhooks.
+    #[gitops(secret)]
+    pub webhook_secret: String,
+}
+
+impl Default for Payments {
+    fn default() -> Self {
+        Payments {
+            api_url: "https://pay.example/v2".into(),
+            timeout_ms: 2500,
+            retries: None,
+            webhook_secret: String::new(),
+        }
+    }
+}
+
+/// The smallest useful config: a worker with no port and no secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+pub struct Worker {
+    /// Jobs processed at once.
+    #[schemars(range(min = 1, max = 64))]
+    pub concurrency: u8,
+    /// Queue to read jobs from.
+    pub queue: String,
+}
+
+impl Default for Shop {
+    fn default() -> Self {
+        Shop {
+            http_port: 8080,
+            metrics_port: 9090,
+            database_url: String::new(),
+            admin_api_key: None,
+            store_name: "Corner Shop".into(),
+            log_level: LogLevel::Info,
+            max_body_bytes: 104_857_600,
+            sample_ratio: 0.1,
+            allowed_origins: vec!["https://shop.example".into()],
+            extra_headers: BTreeMap::new(),
+            support_email: None,
+            deployment_region: "eu-west-1".into(),
+            on: true,
+            started: false,
+            build_info: String::new(),
+            payments: Payments::default(),
+        }
+    }
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Worker { concurrency: 4, queue: "jobs".into() }
+    }
+}

@@ -1,0 +1,21 @@
+//! Shared by the integration tests: config structs that exercise every
+//! supported shape ([`fixtures`]), and a client for the real-tool oracles
+//! ([`oracle`]).
+
+pub mod fixtures;
+pub mod oracle;
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+}
+
+/// A fresh, empty directory under `target/test-output/` for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = workspace().join("target").join("test-output").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}

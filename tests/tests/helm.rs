@@ -1,0 +1,202 @@
+//! Real Helm in the loop: the generated charts lint strictly, render with
+//! default and non-default values, every manifest validates against
+//! Kubernetes' schemas, and bad values are rejected by Helm with a path.
+
+use gitops_gen::Chart;
+use gitops_tests::fixtures::{Shop, Worker};
+use gitops_tests::oracle::{self, object};
+use gitops_tests::scratch_dir;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn shop_chart(name: &str) -> PathBuf {
+    let dir = scratch_dir(name);
+    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).expect("write chart");
+    dir
+}
+
+fn assert_ok(result: &Value, what: &str) {
+    assert_eq!(result["ok"], true, "{what}: {result:#}");
+}
+
+fn config_data(result: &Value) -> &serde_json::Map<String, Value> {
+    object(result, "ConfigMap")["data"].as_object().expect("ConfigMap data")
+}
+
+#[test]
+fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
+    let shop = shop_chart("helm-defaults-shop");
+    let worker = scratch_dir("helm-defaults-worker");
+    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&worker).unwrap();
+
+    let results = oracle::run(vec![
+        oracle::lint(&shop, None),
+        oracle::render_validate(&shop, None),
+        oracle::lint(&worker, None),
+        oracle::render_validate(&worker, None),
+    ]);
+    for (i, what) in ["lint shop", "render shop", "lint worker", "render worker"].iter().enumerate() {
+        assert_ok(&results[i], what);
+    }
+    assert!(results[0]["messages"].as_array().unwrap().iter().all(|m| m["severity"] == "info"));
+
+    let rendered = &results[1];
+    let data = config_data(rendered);
+    assert_eq!(data["SHOP_HTTP_PORT"], "8080");
+    assert_eq!(data["SHOP_MAX_BODY_BYTES"], "104857600", "large numbers arrive whole");
+    assert_eq!(data["SHOP_SAMPLE_RATIO"], "0.1");
+    assert_eq!(data["SHOP_ON"], "true");
+    assert_eq!(data["SHOP_STORE_NAME"], "Corner Shop");
+    assert_eq!(data["SHOP_LOG_LEVEL"], "info");
+    assert_eq!(data["SHOP_ALLOWED_ORIGINS"], r#"["https://shop.example"]"#);
+    assert_eq!(data["SHOP_EXTRA_HEADERS"], "{}");
+    assert_eq!(data["SHOP_PAYMENTS__API_URL"], "https://pay.example/v2");
+    assert!(!data.contains_key("SHOP_SUPPORT_EMAIL"), "None sets no variable");
+    assert!(!data.contains_key("SHOP_PAYMENTS__RETRIES"));
+    assert!(!data.contains_key("SHOP_DATABASE_URL"), "secrets never go into the ConfigMap");
+    assert!(!data.contains_key("SHOP_BUILD_INFO"), "#[gitops(skip)]");
+    assert!(!data.contains_key("SHOP_STARTED"), "#[serde(skip)]");
+
+    let deployment = object(rendered, "Deployment");
+    let pod = &deployment["spec"]["template"];
+    let container = &pod["spec"]["containers"][0];
+    assert_eq!(container["image"], "ghcr.io/acme/shop:0.1.0");
+    assert_eq!(container["ports"][0]["containerPort"], 8080);
+    assert_eq!(container["ports"][1]["name"], "metrics");
+    assert_eq!(container["envFrom"][0]["configMapRef"]["name"], "release-shop");
+    let env = container["env"].as_array().unwrap();
+    let secret_ref = |name: &str| &env.iter().find(|e| e["name"] == name).unwrap()["valueFrom"]["secretKeyRef"];
+    assert_eq!(secret_ref("SHOP_DATABASE_URL")["name"], "release-shop");
+    assert_eq!(secret_ref("SHOP_DATABASE_URL")["key"], "databaseUrl");
+    assert_eq!(secret_ref("SHOP_ADMIN_KEY")["optional"], true);
+    assert_eq!(secret_ref("SHOP_PAYMENTS__WEBHOOK_SECRET")["key"], "payments.webhook-secret");
+    let checksum = pod["metadata"]["annotations"]["checksum/config"].as_str().unwrap();
+    assert_eq!(checksum.len(), 64);
+    assert_eq!(deployment["metadata"]["namespace"], "shop");
+
+    let service = object(rendered, "Service");
+    assert_eq!(service["spec"]["ports"][0]["port"], 80);
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");
+    assert_eq!(service["spec"]["ports"][1]["port"], 9090);
+
+    let worker_kinds: Vec<&Value> = results[3]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
+    assert_eq!(worker_kinds, ["ConfigMap", "Deployment"], "no port, no Service");
+}
+
+/// Values that YAML 1.1, float64 or `{{ }}` would change reach the container
+/// exactly as written.
+#[test]
+fn non_default_values_reach_the_container_unchanged() {
+    let shop = shop_chart("helm-values-shop");
+    let values = r#"
+replicaCount: 3
+image:
+  tag: "2.0"
+podAnnotations:
+  team: payments
+config:
+  httpPort: 10000
+  storeName: "yes"
+  region: "0777"
+  maxBodyBytes: 9007199254740991
+  sampleRatio: 1e-3
+  allowedOrigins: []
+  extraHeaders:
+    "on": "1e3"
+    x-quote: "say \"hi\": {{ not a template }}"
+  supportEmail: ops@shop.example
+  payments:
+    retries: 0
+secrets:
+  existingSecret: shop-credentials
+"#;
+    let result = oracle::one(oracle::render_validate(&shop, Some(values)));
+    assert_ok(&result, "render with values");
+    let data = config_data(&result);
+    assert_eq!(data["SHOP_HTTP_PORT"], "10000");
+    assert_eq!(data["SHOP_STORE_NAME"], "yes");
+    assert_eq!(data["SHOP_REGION"], "0777");
+    assert_eq!(data["SHOP_MAX_BODY_BYTES"], "9007199254740991");
+    assert_eq!(data["SHOP_SAMPLE_RATIO"], "0.001");
+    assert_eq!(data["SHOP_ALLOWED_ORIGINS"], "[]");
+    let headers: Value = serde_json::from_str(data["SHOP_EXTRA_HEADERS"].as_str().unwrap()).unwrap();
+    assert_eq!(headers["on"], "1e3");
+    assert_eq!(headers["x-quote"], "say \"hi\": {{ not a template }}");
+    assert_eq!(data["SHOP_SUPPORT_EMAIL"], "ops@shop.example");
+    assert_eq!(data["SHOP_PAYMENTS__RETRIES"], "0", "Some(0) is not None");
+
+    let deployment = object(&result, "Deployment");
+    assert_eq!(deployment["spec"]["replicas"], 3);
+    let pod = &deployment["spec"]["template"];
+    assert_eq!(pod["metadata"]["annotations"]["team"], "payments");
+    let container = &pod["spec"]["containers"][0];
+    assert_eq!(container["image"], "ghcr.io/acme/shop:2.0");
+    assert_eq!(container["ports"][0]["containerPort"], 10000, "no 1e+04");
+    assert_eq!(container["env"][0]["valueFrom"]["secretKeyRef"]["name"], "shop-credentials");
+}
+
+#[test]
+fn a_config_change_changes_the_pod_checksum() {
+    let shop = shop_chart("helm-checksum-shop");
+    let results = oracle::run(vec![
+        oracle::render_validate(&shop, None),
+        oracle::render_validate(&shop, Some("config:\n  storeName: Other\n")),
+    ]);
+    let checksum = |r: &Value| object(r, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone();
+    assert_ne!(checksum(&results[0]), checksum(&results[1]));
+}
+
+/// Each bad values file is rejected by Helm, and the message names the key.
+#[test]
+fn helm_rejects_bad_values_with_a_path() {
+    let shop = shop_chart("helm-bad-values-shop");
+    let cases: &[(&str, &str)] = &[
+        ("config:\n  httpPort: eighty\n", "httpPort"),
+        ("config:\n  httpPort: 80\n", "httpPort"),
+        ("config:\n  httpPort: 70000\n", "httpPort"),
+        ("config:\n  storeName: \"\"\n", "storeName"),
+        ("config:\n  logLevel: verbose\n", "logLevel"),
+        ("config:\n  sampleRatio: 2\n", "sampleRatio"),
+        ("config:\n  maxBodyBytes: 9007199254740993\n", "maxBodyBytes"),
+        ("config:\n  supportEmail: not-an-address\n", "supportEmail"),
+        ("config:\n  typo: 1\n", "typo"),
+        ("config:\n  databaseUrl: postgres://u:p@db/shop\n", "databaseUrl"),
+        ("config:\n  payments:\n    webhook-secret: s3cret\n", "webhook-secret"),
+        ("config:\n  payments:\n    api-url: http://plain\n", "api-url"),
+        ("config:\n  storeName: null\n", "storeName"),
+        ("config:\n  \"on\": yes please\n", "on"),
+        ("replicaCount: many\n", "replicaCount"),
+        ("image:\n  pullPolicy: Sometimes\n", "pullPolicy"),
+        ("service:\n  port: 0\n", "port"),
+        ("podAnnotations:\n  a: 1\n", "podAnnotations"),
+        ("unknownTopLevel: true\n", "unknownTopLevel"),
+        ("secrets:\n  databaseUrl: inline\n", "databaseUrl"),
+    ];
+    let ops = cases.iter().map(|(values, _)| oracle::render_validate(&shop, Some(values))).collect();
+    for ((values, path), result) in cases.iter().zip(oracle::run(ops)) {
+        assert_eq!(result["ok"], false, "Helm accepted {values:?}: {result:#}");
+        let error = result["error"].as_str().unwrap_or_default();
+        assert!(error.contains(path), "the error for {values:?} should name {path:?}: {error}");
+    }
+}
+
+#[test]
+fn optional_keys_accept_null_and_global_is_allowed() {
+    let shop = shop_chart("helm-null-shop");
+    let values = "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\nimagePullSecrets: null\n";
+    let result = oracle::one(oracle::render_validate(&shop, Some(values)));
+    assert_ok(&result, "null for optional keys");
+    assert!(!config_data(&result).contains_key("SHOP_SUPPORT_EMAIL"));
+}
+
+#[test]
+fn values_yaml_validates_against_its_own_schema() {
+    let shop = shop_chart("helm-self-schema-shop");
+    let values = std::fs::read_to_string(shop.join("values.yaml")).unwrap();
+    let results = oracle::run(vec![
+        oracle::jsonschema(&shop.join("values.schema.json"), &values),
+        oracle::jsonschema(&shop.join("values.schema.json"), "config:\n  httpPort: 1\n"),
+    ]);
+    assert_ok(&results[0], "values.yaml against values.schema.json (draft-07)");
+    assert_eq!(results[1]["ok"], false, "the independent validator also rejects bad values");
+}
