@@ -1,0 +1,98 @@
+//! Configs the chart cannot carry faithfully are refused when the chart is
+//! generated, with every problem named at once.
+
+use gitops_gen::{Chart, Error};
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+fn problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<String> {
+    match Chart::new("app").image("app").config::<T>().files() {
+        Err(Error::Config { problems, .. }) => problems,
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+struct Numbers {
+    /// float64 cannot hold it.
+    big: u64,
+    /// A port no container can open.
+    #[gitops(port = "http")]
+    port: u16,
+    /// NaN serializes as null.
+    ratio: f64,
+}
+
+impl Default for Numbers {
+    fn default() -> Self {
+        Numbers { big: (1 << 53) + 1, port: 0, ratio: f64::NAN }
+    }
+}
+
+#[test]
+fn numbers_helm_cannot_carry_are_refused() {
+    let p = problems::<Numbers>();
+    assert_eq!(p.len(), 3, "{p:#?}");
+    assert!(p[0].contains("`big`") && p[0].contains("9007199254740993"), "{}", p[0]);
+    assert!(p[1].contains("`port`") && p[1].contains("1..=65535"), "{}", p[1]);
+    assert!(p[2].contains("`ratio`") && p[2].contains("null"), "{}", p[2]);
+}
+
+/// Deserialized from a string by serde, but its schema is an object.
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct SecretObject {
+    #[gitops(secret)]
+    credentials: Credentials,
+}
+
+#[test]
+fn a_secret_must_be_text() {
+    let p = problems::<SecretObject>();
+    assert!(p.iter().any(|m| m.contains("`credentials`") && m.contains("not a string")), "{p:#?}");
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+#[gitops(env_prefix = "APP_")]
+struct Outer {
+    db: Inner,
+    #[gitops(env = "APP_DB__HOST")]
+    host_override: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct Inner {
+    host: String,
+}
+
+#[test]
+fn env_vars_colliding_across_sections_are_refused() {
+    let p = problems::<Outer>();
+    assert!(
+        p.iter().any(|m| m.contains("APP_DB__HOST") && m.contains("`db.host`") && m.contains("`host_override`")),
+        "{p:#?}"
+    );
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct NoPrefix {
+    #[serde(rename = "1st")]
+    first: String,
+}
+
+#[test]
+fn env_names_must_be_valid() {
+    let p = problems::<NoPrefix>();
+    assert!(p.iter().any(|m| m.contains("`1ST`") && m.contains("not a valid name")), "{p:#?}");
+}
