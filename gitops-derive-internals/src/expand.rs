@@ -21,7 +21,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 rust_name: #rust_name,
                 doc: #doc,
                 env_prefix: #env_prefix,
-                fields: ::std::vec![#(#fields),*],
+                fields: ::std::vec::Vec::from([#(#fields),*]),
             }
         },
     )
