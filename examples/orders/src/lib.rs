@@ -1,0 +1,354 @@
+//! The orders service: an HTTP API whose Helm chart is generated from
+//! [`Config`] at build time.
+//!
+//! Endpoints:
+//! - `GET /healthz`: 200 `ok` while the process serves requests (liveness).
+//! - `GET /readyz`: 200 `ready` once the listener is bound, 503 once shutdown began (readiness).
+//! - `GET /`: the configured greeting.
+//! - `GET /admin/status`: 200 with `Authorization: Bearer <adminApiKey>`, 401 without it,
+//!   404 when no admin key is configured.
+//!
+//! A browser request whose `Origin` is in `allowedOrigins` gets it back in
+//! `Access-Control-Allow-Origin`.
+
+pub mod config;
+
+pub use config::{Config, LogLevel, Tracing};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Whether the service takes new traffic: what `GET /readyz` answers.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    /// Not ready yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn set(&self, ready: bool) {
+        self.0.store(ready, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    config: Arc<Config>,
+    readiness: Readiness,
+}
+
+/// The service's routes, reporting ready at once (for tests and embedding).
+pub fn router(config: Arc<Config>) -> Router {
+    let readiness = Readiness::new();
+    readiness.set(true);
+    router_with_readiness(config, readiness)
+}
+
+/// The service's routes; `GET /readyz` follows `readiness`.
+pub fn router_with_readiness(config: Arc<Config>, readiness: Readiness) -> Router {
+    let state = AppState { config, readiness };
+    Router::new()
+        .route("/", get(greeting))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/admin/status", get(admin_status))
+        .layer(middleware::from_fn_with_state(state.clone(), cors))
+        .with_state(state)
+}
+
+async fn greeting(State(state): State<AppState>) -> String {
+    state.config.greeting.clone()
+}
+
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.readiness.is_ready() {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+    }
+}
+
+async fn admin_status(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(key) = state
+        .config
+        .admin_api_key
+        .as_deref()
+        .filter(|k| !k.is_empty())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), key.as_bytes())) {
+        format!("admin ok; log level {:?}", state.config.log_level).into_response()
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response()
+    }
+}
+
+/// Compares without stopping at the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Echoes an allowed `Origin` back; other origins get no CORS headers, so the
+/// browser blocks them.
+async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let mut response = next.run(request).await;
+    if let Some(origin) = origin {
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
+        if allowed {
+            let headers = response.headers_mut();
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+        }
+    }
+    response
+}
+
+/// Whether a message at `level` passes the configured filter.
+pub fn log_enabled(config: &Config, level: LogLevel) -> bool {
+    level <= config.log_level
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish for
+/// at most `shutdown_timeout_seconds`. Readiness turns true once serving and
+/// false as soon as shutdown begins.
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<Config>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let readiness = Readiness::new();
+    let app = router_with_readiness(config.clone(), readiness.clone());
+    let grace = Duration::from_secs(config.shutdown_timeout_seconds.into());
+
+    let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = {
+        let readiness = readiness.clone();
+        async move {
+            shutdown.await;
+            readiness.set(false);
+            let _ = began_tx.send(());
+        }
+    };
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .into_future();
+    readiness.set(true);
+
+    let deadline = async move {
+        match began_rx.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended without a shutdown signal: its result decides.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "requests still in flight {}s after shutdown began (shutdownTimeoutSeconds); stopping anyway",
+                grace.as_secs()
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{to_bytes, Body};
+    use axum::http::Request;
+    use std::io::{Read, Write};
+    use tower::ServiceExt;
+
+    async fn get(
+        app: Router,
+        uri: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = app
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn config() -> Arc<Config> {
+        Arc::new(Config {
+            greeting: "hi there".to_owned(),
+            allowed_origins: vec!["https://shop.example".to_owned()],
+            admin_api_key: Some("s3cret".to_owned()),
+            ..Config::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn healthz_and_greeting() {
+        let (status, _, body) = get(router(config()), "/healthz", &[]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+        let (status, _, body) = get(router(config()), "/", &[]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "hi there"));
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_readiness() {
+        let readiness = Readiness::new();
+        let app = router_with_readiness(config(), readiness.clone());
+        let (status, _, _) = get(app.clone(), "/readyz", &[]).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        readiness.set(true);
+        let (status, _, body) = get(app, "/readyz", &[]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
+    }
+
+    #[tokio::test]
+    async fn cors_echoes_only_allowed_origins() {
+        let (_, headers, _) =
+            get(router(config()), "/", &[("origin", "https://shop.example")]).await;
+        assert_eq!(
+            headers["access-control-allow-origin"],
+            "https://shop.example"
+        );
+        let (_, headers, _) =
+            get(router(config()), "/", &[("origin", "https://evil.example")]).await;
+        assert!(!headers.contains_key("access-control-allow-origin"));
+    }
+
+    #[tokio::test]
+    async fn admin_needs_the_key() {
+        let (status, _, _) = get(router(config()), "/admin/status", &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, _) = get(
+            router(config()),
+            "/admin/status",
+            &[("authorization", "Bearer nope")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, _) = get(
+            router(config()),
+            "/admin/status",
+            &[("authorization", "Bearer s3cret")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let no_key = Arc::new(Config::default());
+        let (status, _, _) = get(router(no_key), "/admin/status", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn log_levels_filter_from_error_to_trace() {
+        let config = Config {
+            log_level: LogLevel::Warn,
+            ..Config::default()
+        };
+        assert!(log_enabled(&config, LogLevel::Error));
+        assert!(log_enabled(&config, LogLevel::Warn));
+        assert!(!log_enabled(&config, LogLevel::Info));
+    }
+
+    /// The real server over a real socket: answers, then shuts down gracefully.
+    #[test]
+    fn serves_over_tcp_and_shuts_down() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = std::thread::spawn(move || {
+            runtime.block_on(serve(listener, config(), async {
+                let _ = stop_rx.await;
+            }))
+        });
+
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        assert!(response.ends_with("\r\n\r\nhi there"), "{response}");
+
+        stop_tx.send(()).unwrap();
+        server.join().unwrap().expect("graceful shutdown");
+    }
+
+    /// A request still in flight when the grace period ends does not hold the
+    /// process: `serve` gives up after `shutdown_timeout_seconds`.
+    #[test]
+    fn shutdown_is_bounded_by_the_timeout() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Arc::new(Config {
+            shutdown_timeout_seconds: 1,
+            ..Config::default()
+        });
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = std::thread::spawn(move || {
+            runtime.block_on(serve(listener, config, async {
+                let _ = stop_rx.await;
+            }))
+        });
+
+        // Half a request: the server waits for the rest.
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let started = std::time::Instant::now();
+        stop_tx.send(()).unwrap();
+        let err = server
+            .join()
+            .unwrap()
+            .expect_err("the grace period ran out");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,415 @@
+//! `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
+//!
+//! - `gen`: rebuilds the examples, whose build.rs writes their Helm charts,
+//!   and lists the chart files.
+//! - `test [ARGS...]`: the whole suite on a fresh machine: installs the test
+//!   oracles into `target/oracle-venv`, runs every test of the workspace
+//!   (`ARGS` go to `cargo test`), then checks that the committed example
+//!   charts match what the build generated.
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The examples whose build.rs writes a chart: (cargo package, chart dir).
+const EXAMPLES: &[(&str, &str)] = &[("orders", "examples/orders/chart")];
+/// Every file of every example chart, as a git pathspec. Not
+/// `examples/*/chart`: a wildcard pathspec matches paths, not the files
+/// under a matched directory, so that one matches nothing.
+const CHARTS_PATHSPEC: &str = "examples/*/chart/*";
+const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
+const ORACLE_SCRIPT: &str = "tests/oracle/oracle.py";
+const VENV: &str = "target/oracle-venv";
+const STAMP: &str = ".requirements.sha";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  gen            rebuild the examples, regenerating their Helm charts (examples/*/chart)
+  test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
+                 doc tests, then check the committed example charts are up to date";
+
+/// A failed step: what to print and the exit code to leave with.
+struct Failure {
+    step: &'static str,
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn new(step: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            step,
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        "gen" if rest.is_empty() => gen(),
+        "test" => test(rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("xtask: unknown command `{}`\n\n{USAGE}", args.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!(
+                "\nxtask {command}: step `{}` failed: {}",
+                failure.step, failure.message
+            );
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it. Read at run time
+/// (`cargo run` sets `CARGO_MANIFEST_DIR`): a binary built in another
+/// checkout that shares this target dir must not work on that checkout.
+fn root() -> PathBuf {
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let root = manifest_dir
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    root.canonicalize().unwrap_or(root)
+}
+
+/// The cargo that runs us (`cargo xtask` sets `CARGO`), so the same toolchain builds.
+fn cargo() -> Command {
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")));
+    command.current_dir(root());
+    command
+}
+
+/// Runs `command`; a non-zero exit becomes a failure of `step` with the same code.
+fn run(step: &'static str, command: &mut Command) -> Result {
+    eprintln!("xtask: {}", display(command));
+    let status = command.status().map_err(|err| {
+        Failure::new(
+            step,
+            format!("could not start `{}`: {err}", display(command)),
+        )
+    })?;
+    if status.success() {
+        return Ok(());
+    }
+    Err(Failure {
+        step,
+        message: format!("`{}` exited with {status}", display(command)),
+        code: status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .filter(|&c| c != 0)
+            .unwrap_or(1),
+    })
+}
+
+/// Runs `command` and returns its stdout; for small queries such as git's.
+fn output(step: &'static str, command: &mut Command) -> Result<String> {
+    let out = command.output().map_err(|err| {
+        Failure::new(
+            step,
+            format!("could not start `{}`: {err}", display(command)),
+        )
+    })?;
+    if !out.status.success() {
+        return Err(Failure::new(
+            step,
+            format!(
+                "`{}` exited with {}: {}",
+                display(command),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn display(command: &Command) -> String {
+    let program = Path::new(command.get_program());
+    let program = program.file_name().unwrap_or(program.as_os_str());
+    std::iter::once(program)
+        .chain(command.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// ---------------------------------------------------------------- gen
+
+fn gen() -> Result {
+    let mut build = cargo();
+    build.arg("build");
+    for (package, _) in EXAMPLES {
+        build.args(["--package", package]);
+    }
+    run("build examples", &mut build)?;
+
+    let root = root();
+    let changed = git_status(&root).unwrap_or_default();
+    for (package, dir) in EXAMPLES {
+        let mut files = Vec::new();
+        list_files(&root.join(dir), &mut files)
+            .map_err(|err| Failure::new("list charts", format!("{dir}: {err}")))?;
+        files.sort();
+        println!("{package}: {} files in {dir}/", files.len());
+        for file in files {
+            let relative = file
+                .strip_prefix(&root)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .into_owned();
+            let mark = changed
+                .iter()
+                .find(|(_, path)| relative == *path || relative.starts_with(path.as_str()))
+                .map_or("  ", |(status, _)| status.as_str());
+            println!("  {mark} {relative}");
+        }
+    }
+    // Files the build removed no longer exist to be listed above.
+    for (status, path) in changed.iter().filter(|(status, _)| status.contains('D')) {
+        println!("  {status} {path}");
+    }
+    if !changed.is_empty() {
+        println!("(marked: new or changed since the last commit; review and commit them)");
+    }
+    Ok(())
+}
+
+/// `git status --porcelain` of the example charts as (status, path) pairs;
+/// `None` when git is not available here.
+fn git_status(root: &Path) -> Option<Vec<(String, String)>> {
+    let out = Command::new("git")
+        .current_dir(root)
+        .args([
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            CHARTS_PATHSPEC,
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(
+        text.lines()
+            .filter(|line| line.len() > 3)
+            .map(|line| (line[..2].to_owned(), line[3..].to_owned()))
+            .collect(),
+    )
+}
+
+fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- test
+
+fn test(cargo_args: &[String]) -> Result {
+    let root = root();
+    let python = oracle_venv(&root)?;
+
+    let mut tests = cargo();
+    tests
+        .args(["test", "--workspace", "--all-targets"])
+        .args(cargo_args)
+        .env("GITOPS_ORACLE_PYTHON", &python)
+        .env("GITOPS_ORACLE_SCRIPT", root.join(ORACLE_SCRIPT));
+    run("cargo test", &mut tests)?;
+
+    // Doc tests: `--all-targets` leaves them out, so they get their own run.
+    // Cheap: the libraries are already built by the run above, and each doc
+    // example is one small compile (the whole run took under a second when
+    // this was written, with one doc example). The crate docs' examples are
+    // the first code a user copies, so one that no longer compiles is a bug.
+    // Extra ARGS are not passed: they are meant for the main run (a test
+    // name filter would match no doc test and flags may not apply).
+    let mut doc = cargo();
+    doc.args(["test", "--workspace", "--doc"]);
+    run("cargo test --doc", &mut doc)?;
+
+    charts_up_to_date(&root)
+}
+
+/// Makes `target/oracle-venv` with the packages of requirements.txt, and
+/// returns its python. pip runs only when requirements.txt changed since the
+/// last install (a hash of it is kept in the venv).
+fn oracle_venv(root: &Path) -> Result<PathBuf> {
+    const STEP: &str = "oracle venv";
+    let requirements_path = root.join(REQUIREMENTS);
+    let requirements = fs::read(&requirements_path)
+        .map_err(|err| Failure::new(STEP, format!("cannot read {REQUIREMENTS}: {err}")))?;
+    let hash = format!("fnv1a64:{:016x}\n", fnv1a64(&requirements));
+
+    let venv = root.join(VENV);
+    let python = venv_python(&venv);
+    let stamp = venv.join(STAMP);
+    if python.is_file() && fs::read_to_string(&stamp).is_ok_and(|s| s == hash) {
+        eprintln!("xtask: {VENV} is up to date with {REQUIREMENTS}");
+        return Ok(python);
+    }
+
+    if !python.is_file() {
+        let python3 = if cfg!(windows) { "python" } else { "python3" };
+        let created = run(STEP, Command::new(python3).arg("-m").arg("venv").arg(&venv));
+        if let Err(failure) = created {
+            // A half-made venv (e.g. ensurepip missing) would be taken as
+            // made next time: remove it.
+            let _ = fs::remove_dir_all(&venv);
+            return Err(Failure {
+                message: format!(
+                    "{}\nthe test oracles need Python 3 with venv and pip: install them \
+                     (Debian/Ubuntu: `apt-get install python3 python3-venv python3-pip`)",
+                    failure.message
+                ),
+                ..failure
+            });
+        }
+    }
+
+    // A failed install must not leave a stamp that says it succeeded.
+    let _ = fs::remove_file(&stamp);
+    let installed = run(
+        STEP,
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements_path),
+    );
+    if let Err(failure) = installed {
+        return Err(Failure {
+            message: format!(
+                "{}\npip could not install {REQUIREMENTS} into {VENV}: see pip's messages above \
+                 (it needs PyPI; if pip itself is missing, install python3-pip and python3-venv, \
+                 then delete {VENV})",
+                failure.message
+            ),
+            ..failure
+        });
+    }
+    fs::write(&stamp, &hash)
+        .map_err(|err| Failure::new(STEP, format!("cannot write {}: {err}", stamp.display())))?;
+    Ok(python)
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
+
+/// 64-bit FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The build just rewrote every example chart from its config; any
+/// difference from git means the committed chart is stale.
+fn charts_up_to_date(root: &Path) -> Result {
+    const STEP: &str = "chart drift check";
+    let git = |args: &[&str]| {
+        let mut command = Command::new("git");
+        command.current_dir(root).args(args);
+        output(STEP, &mut command)
+    };
+    let status = git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=all",
+        "--",
+        CHARTS_PATHSPEC,
+    ])?;
+    if status.trim().is_empty() {
+        eprintln!("xtask: the committed example charts are up to date");
+        return Ok(());
+    }
+    let diff = git(&["diff", "--", CHARTS_PATHSPEC])?;
+    eprintln!("git status --porcelain -- {CHARTS_PATHSPEC}:\n{status}");
+    if status.lines().any(|line| line.starts_with("??")) {
+        eprintln!("(`??`: the build generated a file that is not committed)\n");
+    }
+    if !diff.trim().is_empty() {
+        eprintln!("{diff}");
+    }
+    let stale: Vec<&str> = EXAMPLES
+        .iter()
+        .map(|(_, dir)| *dir)
+        .filter(|dir| {
+            status
+                .lines()
+                .any(|line| line.get(3..).is_some_and(|p| p.starts_with(dir)))
+        })
+        .collect();
+    let which = if stale.is_empty() {
+        "examples/*/chart".to_owned()
+    } else {
+        stale.join(", ")
+    };
+    Err(Failure::new(
+        STEP,
+        format!("{which} is stale: run `cargo xtask gen` and commit"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_matches_the_reference_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn display_names_the_program_and_its_args() {
+        let mut command = Command::new("/usr/bin/git");
+        command.args(["status", "--porcelain"]);
+        assert_eq!(display(&command), "git status --porcelain");
+    }
+}
