@@ -164,6 +164,7 @@ impl Walk<'_> {
                     default = Value::Null;
                 }
                 _ => {
+                    let reported = self.problems.len();
                     if default.is_null() && !field.optional {
                         self.problems.push(format!(
                             "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
@@ -181,6 +182,15 @@ impl Walk<'_> {
                             self.problems.push(format!("`{dotted}` is a port, but its default {default} is not in 1..=65535"));
                         }
                         schema::narrow_range(&mut leaf_schema, 1, 65535);
+                    }
+                    // One message per field: a default already reported above
+                    // also breaks the schema, which would only say it again.
+                    if !default.is_null() && self.problems.len() == reported {
+                        if let Some(problem) = schema::violation(&leaf_schema, &default) {
+                            self.problems.push(format!(
+                                "`{dotted}`: the default breaks the field's own schema ({problem}), so the chart's values.yaml would fail `helm install`"
+                            ));
+                        }
                     }
                     out_props.insert(field.key.to_owned(), leaf_schema);
                     if !field.optional {

@@ -78,6 +78,98 @@ pub fn section(original: &Value, props: Map<String, Value>, required: Vec<Value>
     Value::Object(out)
 }
 
+/// Why `value` breaks `schema`, for the keywords a default can break without
+/// a regex engine: type, enum, const, numeric bounds, lengths, items,
+/// properties, `anyOf`/`oneOf`. (`pattern` is left to Helm's validator.)
+pub fn violation(schema: &Value, value: &Value) -> Option<String> {
+    let Value::Object(s) = schema else { return None };
+    if let Some(t) = s.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if !types.is_empty() && !types.iter().any(|t| has_type(value, t)) {
+            return Some(format!("{value} is not of type {}", types.join(" or ")));
+        }
+    }
+    if let Some(Value::Array(allowed)) = s.get("enum") {
+        if !allowed.contains(value) {
+            return Some(format!("{value} is not one of {}", Value::Array(allowed.clone())));
+        }
+    }
+    if let Some(c) = s.get("const") {
+        if c != value {
+            return Some(format!("{value} is not {c}"));
+        }
+    }
+    if let Some(n) = value.as_f64() {
+        let bound = |k: &str| s.get(k).and_then(Value::as_f64);
+        if bound("minimum").is_some_and(|m| n < m) || bound("exclusiveMinimum").is_some_and(|m| n <= m) {
+            return Some(format!("{value} is below the minimum"));
+        }
+        if bound("maximum").is_some_and(|m| n > m) || bound("exclusiveMaximum").is_some_and(|m| n >= m) {
+            return Some(format!("{value} is above the maximum"));
+        }
+    }
+    let count = |k: &str| s.get(k).and_then(Value::as_u64);
+    let too = |len: usize, what: &str| {
+        if count(&format!("min{what}")).is_some_and(|m| (len as u64) < m) {
+            Some(format!("{value} is too short"))
+        } else if count(&format!("max{what}")).is_some_and(|m| (len as u64) > m) {
+            Some(format!("{value} is too long"))
+        } else {
+            None
+        }
+    };
+    match value {
+        Value::String(v) => {
+            if let Some(problem) = too(v.chars().count(), "Length") {
+                return Some(problem);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(problem) = too(items.len(), "Items") {
+                return Some(problem);
+            }
+            if let Some(item_schema) = s.get("items").filter(|i| i.is_object()) {
+                return items.iter().find_map(|i| violation(item_schema, i));
+            }
+        }
+        Value::Object(map) => {
+            let props = s.get("properties").and_then(Value::as_object);
+            for (k, v) in map {
+                let sub = props.and_then(|p| p.get(k)).or_else(|| s.get("additionalProperties"));
+                if let Some(problem) = sub.and_then(|sub| violation(sub, v)) {
+                    return Some(format!("key `{k}`: {problem}"));
+                }
+            }
+        }
+        _ => {}
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = s.get(key) {
+            if branches.iter().all(|b| violation(b, value).is_some()) {
+                return Some(format!("{value} matches none of the allowed forms"));
+            }
+        }
+    }
+    None
+}
+
+fn has_type(value: &Value, t: &str) -> bool {
+    match t {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "number" => value.is_number(),
+        "integer" => value.as_i64().is_some() || value.as_u64().is_some() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+        _ => true,
+    }
+}
+
 /// Tightens `minimum`/`maximum` of an integer schema to `lo..=hi`.
 pub fn narrow_range(schema: &mut Value, lo: i64, hi: i64) {
     if let Value::Object(node) = schema {
@@ -245,6 +337,23 @@ mod tests {
     fn nested_schemas_are_visited_but_property_names_are_not() {
         let s = leaf(&json!({"type": "object", "properties": {"format": {"type": "integer", "format": "uint8"}}}));
         assert_eq!(s, json!({"type": "object", "properties": {"format": {"type": "integer", "minimum": 0, "maximum": 255}}}));
+    }
+
+    #[test]
+    fn violations_of_defaults() {
+        let port = json!({"type": "integer", "minimum": 1024, "maximum": 65535});
+        assert_eq!(violation(&port, &json!(8080)), None);
+        assert!(violation(&port, &json!(80)).unwrap().contains("minimum"));
+        assert!(violation(&port, &json!("80")).unwrap().contains("type"));
+        let name = json!({"type": "string", "minLength": 1});
+        assert!(violation(&name, &json!("")).unwrap().contains("short"));
+        let level = json!({"oneOf": [{"const": "info"}, {"const": "debug"}]});
+        assert_eq!(violation(&level, &json!("info")), None);
+        assert!(violation(&level, &json!("trace")).is_some());
+        let list = json!({"type": "array", "items": {"type": "string", "maxLength": 2}});
+        assert!(violation(&list, &json!(["ok", "long"])).unwrap().contains("long"));
+        let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+        assert!(violation(&map, &json!({"a": "x"})).unwrap().contains("key `a`"));
     }
 
     #[test]

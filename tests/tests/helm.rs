@@ -200,3 +200,18 @@ fn values_yaml_validates_against_its_own_schema() {
     assert_ok(&results[0], "values.yaml against values.schema.json (draft-07)");
     assert_eq!(results[1]["ok"], false, "the independent validator also rejects bad values");
 }
+
+/// The committed example chart, as a user's GitOps repo would hold it.
+#[test]
+fn the_example_chart_lints_and_renders() {
+    let chart = gitops_tests::workspace().join("examples/orders/chart");
+    let results = oracle::run(vec![
+        oracle::lint(&chart, None),
+        oracle::render_validate(&chart, None),
+        oracle::render_validate(&chart, Some("config:\n  httpPort: 80\n")),
+    ]);
+    assert_ok(&results[0], "lint example");
+    assert_ok(&results[1], "render example");
+    assert_eq!(config_data(&results[1])["ORDERS_TRACING__OTLP_ENDPOINT"], "http://localhost:4318");
+    assert_eq!(results[2]["ok"], false, "httpPort below its declared range");
+}

@@ -96,3 +96,21 @@ fn env_names_must_be_valid() {
     let p = problems::<NoPrefix>();
     assert!(p.iter().any(|m| m.contains("`1ST`") && m.contains("not a valid name")), "{p:#?}");
 }
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct DefaultBreaksSchema {
+    /// `u8::default()` is 0, below the minimum.
+    #[schemars(range(min = 1, max = 64))]
+    concurrency: u8,
+    #[schemars(length(min = 1))]
+    queue: String,
+}
+
+#[test]
+fn a_default_that_breaks_its_own_schema_is_refused() {
+    let p = problems::<DefaultBreaksSchema>();
+    assert_eq!(p.len(), 2, "{p:#?}");
+    assert!(p[0].contains("`concurrency`") && p[0].contains("minimum"), "{}", p[0]);
+    assert!(p[1].contains("`queue`") && p[1].contains("short"), "{}", p[1]);
+}
