@@ -201,17 +201,24 @@ fn values_yaml_validates_against_its_own_schema() {
     assert_eq!(results[1]["ok"], false, "the independent validator also rejects bad values");
 }
 
-/// The committed example chart, as a user's GitOps repo would hold it.
+/// The committed example charts, as a user's GitOps repo would hold them.
 #[test]
-fn the_example_chart_lints_and_renders() {
-    let chart = gitops_tests::workspace().join("examples/orders/chart");
+fn the_example_charts_lint_and_render() {
+    let orders = gitops_tests::workspace().join("examples/orders/chart");
+    let worker = gitops_tests::workspace().join("examples/worker/chart");
     let results = oracle::run(vec![
-        oracle::lint(&chart, None),
-        oracle::render_validate(&chart, None),
-        oracle::render_validate(&chart, Some("config:\n  httpPort: 80\n")),
+        oracle::lint(&orders, None),
+        oracle::render_validate(&orders, None),
+        oracle::render_validate(&orders, Some("config:\n  httpPort: 80\n")),
+        oracle::lint(&worker, None),
+        oracle::render_validate(&worker, None),
     ]);
-    assert_ok(&results[0], "lint example");
-    assert_ok(&results[1], "render example");
+    assert_ok(&results[0], "lint orders");
+    assert_ok(&results[1], "render orders");
     assert_eq!(config_data(&results[1])["ORDERS_TRACING__OTLP_ENDPOINT"], "http://localhost:4318");
     assert_eq!(results[2]["ok"], false, "httpPort below its declared range");
+    assert_ok(&results[3], "lint worker");
+    assert_ok(&results[4], "render worker");
+    let container = &object(&results[4], "Deployment")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["env"][0]["name"], "BROKER_URL");
 }

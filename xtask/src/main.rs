@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// The examples whose build.rs writes a chart: (cargo package, chart dir).
-const EXAMPLES: &[(&str, &str)] = &[("orders", "examples/orders/chart")];
+const EXAMPLES: &[(&str, &str)] = &[
+    ("orders", "examples/orders/chart"),
+    ("worker", "examples/worker/chart"),
+];
 /// Every file of every example chart, as a git pathspec. Not
 /// `examples/*/chart`: a wildcard pathspec matches paths, not the files
 /// under a matched directory, so that one matches nothing.
