@@ -25,10 +25,7 @@ fn main() {
         .config::<config::Config>()
         .write(&dir);
     if let Err(err) = written {
-        eprintln!(
-            "error: gitops-gen could not write the Helm chart to {}: {err}",
-            dir.display()
-        );
+        eprintln!("error: gitops-gen could not write the Helm chart to {}: {err}", dir.display());
         eprintln!("hint: fix src/config.rs (the chart is generated from it), then build again");
         std::process::exit(1);
     }

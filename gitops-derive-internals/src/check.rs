@@ -48,23 +48,25 @@ fn check_field(cx: &Ctxt, field: &Field) {
         // A flattened struct's keys land beside this struct's: the chart
         // could not tell which struct owns which key.
         cx.error_spanned_by(
-            field.original,
+            serde_attr_with(field, "flatten"),
             "`#[serde(flatten)]` is not supported by `#[derive(GitOps)]`; \
              hint: drop `flatten` and keep the nested struct under its own key",
         );
     }
     if field.serde_skipped {
-        if !a.is_empty() {
+        let gitops = field.original.attrs.iter().find(|attr| attr.path().is_ident("gitops"));
+        if let Some(gitops) = gitops.filter(|_| !a.is_empty()) {
             cx.error_spanned_by(
-                field.original,
-                "serde skips this field, so the chart cannot deliver it; remove its `#[gitops(...)]`",
+                gitops,
+                "serde skips this field, so the chart cannot deliver it; \
+                 remove its `#[gitops(...)]`, or let serde read the field",
             );
         }
         return;
     }
     if let Some(ser) = &field.serialize_key {
         cx.error_spanned_by(
-            field.original,
+            serde_attr_with(field, "rename"),
             format!(
                 "serde writes this field as `{ser}` but reads it as `{}`; \
                  the chart needs one key: use a plain `#[serde(rename = \"...\")]`",
@@ -72,16 +74,21 @@ fn check_field(cx: &Ctxt, field: &Field) {
             ),
         );
     }
+    // While the roles conflict, the field's type cannot be judged: `u16` is
+    // right for a port and wrong for a secret, so the type checks wait.
+    let mut roles_conflict = false;
     if let Some(skip) = &a.skip {
         if a.port.is_some() || a.secret.is_some() || a.env.is_some() {
             cx.error_spanned_by(skip, "`skip` cannot be combined with `port`, `secret` or `env`");
+            roles_conflict = true;
         }
     }
     if let (Some(secret), Some(_)) = (&a.secret, &a.port) {
         cx.error_spanned_by(secret, "a field cannot be both `secret` and `port`");
+        roles_conflict = true;
     }
     if let Some(port) = &a.port {
-        if !model::is_integer(field.ty) {
+        if !roles_conflict && !model::is_integer(field.ty) {
             cx.error_spanned_by(
                 field.ty,
                 "`port` needs an integer field such as `u16` (not `Option`): it becomes a containerPort",
@@ -90,11 +97,12 @@ fn check_field(cx: &Ctxt, field: &Field) {
         if !naming::is_valid_port_name(&port.value()) {
             cx.error_spanned_by(
                 port,
-                "a port name is at most 15 characters of a-z, 0-9 and `-`, with at least one letter (e.g. \"http\")",
+                "a port name is at most 15 characters of a-z, 0-9 and `-`, with at least one letter \
+                 and no `-` at either end or twice in a row (e.g. \"http\", \"grpc-admin\")",
             );
         }
     }
-    if a.secret.is_some() {
+    if a.secret.is_some() && !roles_conflict {
         let inner = field.option_inner().unwrap_or(field.ty);
         if model::is_never_string(inner) {
             cx.error_spanned_by(
@@ -140,14 +148,41 @@ fn check_unique_env_vars(cx: &Ctxt, input: &Input, fields: &[Field]) {
             None => naming::env_var(&prefix, &[&field.key]),
         };
         if let Some(first) = seen.insert(name.clone(), field.ident) {
-            let at: &dyn quote::ToTokens = match &field.attrs.env {
-                Some(env) => env,
-                None => field.ident,
-            };
-            cx.error_spanned_by(
-                at,
-                format!("env var `{name}` is already read by field `{first}`; rename one key or set `#[gitops(env = \"...\")]`"),
-            );
+            match &field.attrs.env {
+                Some(env) => cx.error_spanned_by(
+                    env,
+                    format!("env var `{name}` is already read by field `{first}`; choose another `env` name"),
+                ),
+                None => cx.error_spanned_by(
+                    field.ident,
+                    format!(
+                        "env var `{name}` (from key `{}`) is already read by field `{first}`; \
+                         rename one key or set `#[gitops(env = \"...\")]` on one field",
+                        field.key
+                    ),
+                ),
+            }
         }
     }
+}
+
+/// The field's `#[serde(...)]` attribute that mentions `word`, to point at
+/// the serde setting at fault; the field's name when the setting comes from
+/// elsewhere (e.g. the struct's `rename_all`).
+fn serde_attr_with<'a>(field: &'a Field, word: &str) -> &'a dyn quote::ToTokens {
+    fn mentions(tokens: proc_macro2::TokenStream, word: &str) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == word,
+            proc_macro2::TokenTree::Group(g) => mentions(g.stream(), word),
+            _ => false,
+        })
+    }
+    field
+        .original
+        .attrs
+        .iter()
+        .find(|a| {
+            a.path().is_ident("serde") && mentions(quote::ToTokens::to_token_stream(&a.meta), word)
+        })
+        .map_or(field.ident as &dyn quote::ToTokens, |a| a as &dyn quote::ToTokens)
 }

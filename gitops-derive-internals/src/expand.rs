@@ -14,7 +14,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let doc = &input.doc;
     let env_prefix = option(input.attrs.env_prefix.as_ref().map(|p| quote!(#p)));
     impl_block(
-        input.ident,
+        input.original,
         quote! {
             use ::gitops_types::__private::{NestedViaGitOps as _, NestedViaLeaf as _};
             ::gitops_types::model::ConfigStruct {
@@ -29,15 +29,18 @@ pub fn expand(input: &Input) -> TokenStream {
 
 /// What is emitted when the input has errors: an impl that type-checks, so
 /// the user sees the errors and no cascade of "trait not implemented".
-pub fn stub(ident: &syn::Ident) -> TokenStream {
-    impl_block(ident, quote!(::core::unreachable!()))
+pub fn stub(input: &syn::DeriveInput) -> TokenStream {
+    impl_block(input, quote!(::core::unreachable!()))
 }
 
-fn impl_block(ident: &syn::Ident, body: TokenStream) -> TokenStream {
+fn impl_block(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
+    let ident = &input.ident;
+    // Generics only reach here in the stub: `check` rejects them.
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl ::gitops_types::GitOps for #ident {
+            impl #impl_generics ::gitops_types::GitOps for #ident #ty_generics #where_clause {
                 fn describe() -> ::gitops_types::model::ConfigStruct {
                     #body
                 }

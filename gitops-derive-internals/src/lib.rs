@@ -22,14 +22,14 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let Some(model) = model::from_ast(&cx, &input) else {
         // serde's derive reports its own malformed attributes.
         let _ = cx.check();
-        return expand::stub(&input.ident);
+        return expand::stub(&input);
     };
     check::check(&cx, &model);
     match cx.check() {
         Ok(()) => expand::expand(&model),
         Err(err) => {
             let mut out = err.to_compile_error();
-            out.extend(expand::stub(&input.ident));
+            out.extend(expand::stub(&input));
             out
         }
     }

@@ -143,9 +143,8 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-const INTEGERS: &[&str] = &[
-    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-];
+const INTEGERS: &[&str] =
+    &["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize"];
 
 /// `u16`, `i32`, ...: the types a port field may have.
 pub fn is_integer(ty: &Type) -> bool {
@@ -204,10 +203,8 @@ mod tests {
 
     #[test]
     fn doc_comments_lose_rustdoc_space_and_keep_lines() {
-        let item: DeriveInput = syn::parse_str(
-            "/// First line.\n///\n///   indented\nstruct S;",
-        )
-        .unwrap();
+        let item: DeriveInput =
+            syn::parse_str("/// First line.\n///\n///   indented\nstruct S;").unwrap();
         assert_eq!(doc_comment(&item.attrs), "First line.\n\n  indented");
     }
 }

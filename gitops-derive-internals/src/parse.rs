@@ -76,7 +76,7 @@ fn for_each_gitops_meta(
             cx.error_spanned_by(attr, "expected `#[gitops(...)]` with at least one key");
             continue;
         }
-        if let Err(err) = attr.parse_nested_meta(|meta| f(meta)) {
+        if let Err(err) = attr.parse_nested_meta(&mut f) {
             cx.syn_error(err);
         }
     }
@@ -115,16 +115,10 @@ fn flag(meta: &ParseNestedMeta) -> syn::Result<()> {
 }
 
 fn unknown_key(meta: &ParseNestedMeta, place: &str, known: &str) -> syn::Error {
-    let key = meta
-        .path
-        .get_ident()
-        .map(|i| i.to_string())
-        .unwrap_or_else(|| "?".into());
+    let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_else(|| "?".into());
     // Skip a value so the rest of the attribute still parses.
     if meta.input.peek(syn::Token![=]) {
         let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
     }
-    meta.error(format!(
-        "unknown `gitops` key `{key}` on a {place}; expected one of {known}"
-    ))
+    meta.error(format!("unknown `gitops` key `{key}` on a {place}; expected one of {known}"))
 }

@@ -3,8 +3,8 @@
 //! the chart cannot carry faithfully is reported here, all at once.
 
 use crate::schema;
-use gitops_types::model::{ConfigStruct, Role};
 use gitops_types::model::naming;
+use gitops_types::model::{ConfigStruct, Role};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -74,7 +74,11 @@ impl ConfigTree {
 }
 
 /// Walks `root` with its schema (all subschemas inlined) and default value.
-pub fn config_tree(root: &ConfigStruct, schema: &Value, default: &Value) -> Result<ConfigTree, Vec<String>> {
+pub fn config_tree(
+    root: &ConfigStruct,
+    schema: &Value,
+    default: &Value,
+) -> Result<ConfigTree, Vec<String>> {
     let mut cx = Walk {
         prefix: root.env_prefix.unwrap_or(""),
         problems: Vec::new(),
@@ -84,12 +88,7 @@ pub fn config_tree(root: &ConfigStruct, schema: &Value, default: &Value) -> Resu
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
-    Ok(ConfigTree {
-        rust_name: root.rust_name.to_owned(),
-        doc: root.doc.to_owned(),
-        items,
-        schema,
-    })
+    Ok(ConfigTree { rust_name: root.rust_name.to_owned(), doc: root.doc.to_owned(), items, schema })
 }
 
 struct Walk<'a> {
@@ -103,8 +102,15 @@ impl Walk<'_> {
     /// Returns the items of one struct and its schema as values.schema.json
     /// states it: secrets and skipped fields removed, unknown keys rejected,
     /// every non-optional key required.
-    fn section(&mut self, desc: &ConfigStruct, schema: &Value, default: &Value, path: &[String]) -> (Vec<Item>, Value) {
-        let at = |key: &str| path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
+    fn section(
+        &mut self,
+        desc: &ConfigStruct,
+        schema: &Value,
+        default: &Value,
+        path: &[String],
+    ) -> (Vec<Item>, Value) {
+        let at =
+            |key: &str| path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
         let empty = Map::new();
         let props = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let defaults = default.as_object().unwrap_or(&empty);
@@ -127,11 +133,18 @@ impl Walk<'_> {
             child_path.push(field.key.to_owned());
             if let (Some(nested), Role::Value) = (field.nested(), &field.role) {
                 if field.env.is_some() {
-                    self.problems.push(format!("`{dotted}`: `env` names one variable, but this field is a section of keys"));
+                    self.problems.push(format!(
+                        "`{dotted}`: `env` names one variable, but this field is a section of keys"
+                    ));
                 }
                 let child_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
-                let (children, child_schema) = self.section(&nested, prop, &child_default, &child_path);
-                items.push(Item::Section { key: field.key.to_owned(), doc: field.doc.to_owned(), items: children });
+                let (children, child_schema) =
+                    self.section(&nested, prop, &child_default, &child_path);
+                items.push(Item::Section {
+                    key: field.key.to_owned(),
+                    doc: field.doc.to_owned(),
+                    items: children,
+                });
                 out_props.insert(field.key.to_owned(), child_schema);
                 required.push(Value::from(field.key));
                 continue;
@@ -158,7 +171,10 @@ impl Walk<'_> {
                     if !text {
                         self.problems.push(format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
                     }
-                    if !dotted.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                    if !dotted
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                    {
                         self.problems.push(format!("`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"));
                     }
                     default = Value::Null;
@@ -216,7 +232,10 @@ impl Walk<'_> {
 fn unsafe_integer(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) => {
-            let fits = n.as_i64().map(|i| i.abs() <= MAX_SAFE_INTEGER).or_else(|| n.as_u64().map(|u| u <= MAX_SAFE_INTEGER as u64));
+            let fits = n
+                .as_i64()
+                .map(|i| i.abs() <= MAX_SAFE_INTEGER)
+                .or_else(|| n.as_u64().map(|u| u <= MAX_SAFE_INTEGER as u64));
             (fits == Some(false)).then(|| n.to_string())
         }
         Value::Array(a) => a.iter().find_map(unsafe_integer),

@@ -39,15 +39,28 @@ pub fn chart(info: &ChartInfo, tree: &ConfigTree, definitions: Option<&Value>) -
     files.insert("values.schema.json".into(), pretty_json(&schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);
-    files.insert("templates/_helpers.tpl".into(), templates::helpers(&names, &tpl_header, has_secrets));
-    files.insert("templates/deployment.yaml".into(), templates::deployment(&names, tree).emit(&header));
+    files.insert(
+        "templates/_helpers.tpl".into(),
+        templates::helpers(&names, &tpl_header, has_secrets),
+    );
+    files.insert(
+        "templates/deployment.yaml".into(),
+        templates::deployment(&names, tree).emit(&header),
+    );
     if has_values {
-        files.insert("templates/configmap.yaml".into(), templates::configmap(&names, tree).emit(&header));
+        files.insert(
+            "templates/configmap.yaml".into(),
+            templates::configmap(&names, tree).emit(&header),
+        );
     }
     if has_ports {
-        files.insert("templates/service.yaml".into(), templates::service(&names, tree).emit(&header));
+        files.insert(
+            "templates/service.yaml".into(),
+            templates::service(&names, tree).emit(&header),
+        );
     }
-    let mut manifest = format!("{header}# The files gitops-gen writes here; it may rewrite or delete them.\n");
+    let mut manifest =
+        format!("{header}# The files gitops-gen writes here; it may rewrite or delete them.\n");
     for path in files.keys().map(String::as_str).chain([MANIFEST]) {
         manifest.push_str(path);
         manifest.push('\n');
@@ -89,9 +102,17 @@ fn standard(out: &mut String, doc: &str, key: &str, value: Value) {
     yaml::write_entry(out, 0, key, &value);
 }
 
-fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_ports: bool, has_secrets: bool) -> String {
+fn values_yaml(
+    info: &ChartInfo,
+    tree: &ConfigTree,
+    header: &str,
+    has_ports: bool,
+    has_secrets: bool,
+) -> String {
     let mut out = header.to_owned();
-    out.push_str("# Override these in your own values file; the keys under `config` are the app's own.\n\n");
+    out.push_str(
+        "# Override these in your own values file; the keys under `config` are the app's own.\n\n",
+    );
     standard(&mut out, "Number of pod replicas.", "replicaCount", json!(1));
     out.push_str("\nimage:\n");
     yaml::write_doc(&mut out, 2, "Container image repository.");
@@ -101,7 +122,12 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_ports: boo
     yaml::write_doc(&mut out, 2, "Image tag; empty means the chart's appVersion.");
     yaml::write_entry(&mut out, 2, "tag", &json!(""));
     out.push('\n');
-    standard(&mut out, "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.", "imagePullSecrets", json!([]));
+    standard(
+        &mut out,
+        "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.",
+        "imagePullSecrets",
+        json!([]),
+    );
     standard(&mut out, "Replaces the chart name in resource names.", "nameOverride", json!(""));
     standard(&mut out, "Replaces the whole resource name.", "fullnameOverride", json!(""));
     out.push('\n');
@@ -121,12 +147,20 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_ports: boo
         yaml::write_doc(
             &mut out,
             2,
-            &format!("Port the Service exposes; it forwards to the container's `{}` port.", first_port.unwrap_or_default()),
+            &format!(
+                "Port the Service exposes; it forwards to the container's `{}` port.",
+                first_port.unwrap_or_default()
+            ),
         );
         yaml::write_entry(&mut out, 2, "port", &json!(80));
     }
     out.push('\n');
-    standard(&mut out, "CPU and memory requests and limits of the app container.", "resources", json!({}));
+    standard(
+        &mut out,
+        "CPU and memory requests and limits of the app container.",
+        "resources",
+        json!({}),
+    );
     standard(&mut out, "Node labels the pod must be scheduled on.", "nodeSelector", json!({}));
     standard(&mut out, "Tolerations of the pod.", "tolerations", json!([]));
     standard(&mut out, "Affinity rules of the pod.", "affinity", json!({}));
@@ -151,7 +185,11 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_ports: boo
             })
             .collect();
         out.push('\n');
-        standard_section(&mut out, "Secret config fields come from a Kubernetes Secret, never from this file.", "secrets");
+        standard_section(
+            &mut out,
+            "Secret config fields come from a Kubernetes Secret, never from this file.",
+            "secrets",
+        );
         yaml::write_doc(
             &mut out,
             2,
@@ -212,7 +250,12 @@ fn config_items(out: &mut String, indent: usize, items: &[Item]) {
                 }
                 doc.push_str(&format!("Env var: `{}`.", leaf.env));
                 yaml::write_doc(out, indent, &doc);
-                yaml::write_entry(out, indent, leaf.path.last().expect("leaf has a key"), &leaf.default);
+                yaml::write_entry(
+                    out,
+                    indent,
+                    leaf.path.last().expect("leaf has a key"),
+                    &leaf.default,
+                );
             }
         }
     }

@@ -107,10 +107,9 @@ impl Chart {
     /// The chart's files in memory, keyed by path inside the chart directory.
     pub fn files(&self) -> Result<Files, Error> {
         self.validate()?;
-        let source = self
-            .config
-            .as_ref()
-            .ok_or_else(|| Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into()))?;
+        let source = self.config.as_ref().ok_or_else(|| {
+            Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into())
+        })?;
         let rust_name = source.describe.rust_name;
         let default = source.default.clone().map_err(|e| Error::Config {
             rust_name: rust_name.into(),
@@ -154,9 +153,19 @@ impl Chart {
             )));
         }
         match &self.image {
-            None => return Err(Error::InvalidChart("no image: call `.image(\"registry/repository\")`".into())),
-            Some(image) if image.is_empty() || image.contains(char::is_whitespace) || image.contains("{{") => {
-                return Err(Error::InvalidChart(format!("image repository {image:?} is not a valid image reference")));
+            None => {
+                return Err(Error::InvalidChart(
+                    "no image: call `.image(\"registry/repository\")`".into(),
+                ))
+            }
+            Some(image)
+                if image.is_empty()
+                    || image.contains(char::is_whitespace)
+                    || image.contains("{{") =>
+            {
+                return Err(Error::InvalidChart(format!(
+                    "image repository {image:?} is not a valid image reference"
+                )));
             }
             Some(_) => {}
         }
@@ -175,8 +184,14 @@ fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
     parts.len() == 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0')))
-        && v[core.len()..].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+        && v[core.len()..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
 }
 
 #[cfg(test)]

@@ -10,9 +10,23 @@ const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 /// Formats draft-07 defines; schemars' own (`uint16`, `double`, ...) go.
 const STANDARD_FORMATS: &[&str] = &[
-    "date-time", "date", "time", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
-    "uri", "uri-reference", "iri", "iri-reference", "uri-template", "json-pointer",
-    "relative-json-pointer", "regex",
+    "date-time",
+    "date",
+    "time",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
 ];
 
 /// The struct's schema with all subschemas inlined, as [`crate::build`] walks it.
@@ -36,14 +50,16 @@ pub fn is_text(schema: &Value) -> bool {
         };
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
-        return values.iter().any(Value::is_string) && values.iter().all(|v| v.is_string() || v.is_null());
+        return values.iter().any(Value::is_string)
+            && values.iter().all(|v| v.is_string() || v.is_null());
     }
     if let Some(c) = schema.get("const") {
         return c.is_string();
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(Value::Array(branches)) = schema.get(key) {
-            return branches.iter().any(is_text) && branches.iter().all(|b| is_text(b) || is_null(b));
+            return branches.iter().any(is_text)
+                && branches.iter().all(|b| is_text(b) || is_null(b));
         }
     }
     false
@@ -105,10 +121,14 @@ pub fn violation(schema: &Value, value: &Value) -> Option<String> {
     }
     if let Some(n) = value.as_f64() {
         let bound = |k: &str| s.get(k).and_then(Value::as_f64);
-        if bound("minimum").is_some_and(|m| n < m) || bound("exclusiveMinimum").is_some_and(|m| n <= m) {
+        if bound("minimum").is_some_and(|m| n < m)
+            || bound("exclusiveMinimum").is_some_and(|m| n <= m)
+        {
             return Some(format!("{value} is below the minimum"));
         }
-        if bound("maximum").is_some_and(|m| n > m) || bound("exclusiveMaximum").is_some_and(|m| n >= m) {
+        if bound("maximum").is_some_and(|m| n > m)
+            || bound("exclusiveMaximum").is_some_and(|m| n >= m)
+        {
             return Some(format!("{value} is above the maximum"));
         }
     }
@@ -165,7 +185,11 @@ fn has_type(value: &Value, t: &str) -> bool {
         "array" => value.is_array(),
         "object" => value.is_object(),
         "number" => value.is_number(),
-        "integer" => value.as_i64().is_some() || value.as_u64().is_some() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "integer" => {
+            value.as_i64().is_some()
+                || value.as_u64().is_some()
+                || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         _ => true,
     }
 }
@@ -173,8 +197,10 @@ fn has_type(value: &Value, t: &str) -> bool {
 /// Tightens `minimum`/`maximum` of an integer schema to `lo..=hi`.
 pub fn narrow_range(schema: &mut Value, lo: i64, hi: i64) {
     if let Value::Object(node) = schema {
-        let min = node.get("minimum").and_then(Value::as_f64).map_or(lo as f64, |m| m.max(lo as f64));
-        let max = node.get("maximum").and_then(Value::as_f64).map_or(hi as f64, |m| m.min(hi as f64));
+        let min =
+            node.get("minimum").and_then(Value::as_f64).map_or(lo as f64, |m| m.max(lo as f64));
+        let max =
+            node.get("maximum").and_then(Value::as_f64).map_or(hi as f64, |m| m.min(hi as f64));
         node.insert("minimum".into(), number(min));
         node.insert("maximum".into(), number(max));
     }
@@ -232,7 +258,13 @@ fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
                 Value::Array(children) => children.iter_mut().for_each(|c| visit(c, f)),
                 other => visit(other, f),
             },
-            "additionalProperties" | "additionalItems" | "not" | "if" | "then" | "else" | "contains"
+            "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
             | "propertyNames" => visit(child, f),
             _ => {}
         }
@@ -241,22 +273,34 @@ fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 
 /// The whole values.schema.json: the standard keys, `config`, `secrets`, and
 /// `global` (so the chart also works as a subchart).
-pub fn values_schema(tree: &ConfigTree, has_ports: bool, has_secrets: bool, definitions: Option<&Value>) -> Value {
-    let string_map = json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
+pub fn values_schema(
+    tree: &ConfigTree,
+    has_ports: bool,
+    has_secrets: bool,
+    definitions: Option<&Value>,
+) -> Value {
+    let string_map =
+        json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
     let mut props = Map::new();
     let mut required = vec![json!("replicaCount"), json!("image"), json!("config")];
-    props.insert("global".into(), json!({"description": "Values shared with parent and sibling charts.", "type": "object"}));
+    props.insert(
+        "global".into(),
+        json!({"description": "Values shared with parent and sibling charts.", "type": "object"}),
+    );
     props.insert("replicaCount".into(), json!({"description": "Number of pod replicas.", "type": "integer", "minimum": 0, "maximum": i32::MAX}));
-    props.insert("image".into(), json!({
-        "type": "object",
-        "properties": {
-            "repository": {"type": "string", "minLength": 1},
-            "pullPolicy": {"type": "string", "enum": ["Always", "IfNotPresent", "Never"]},
-            "tag": {"type": "string"}
-        },
-        "required": ["repository", "pullPolicy", "tag"],
-        "additionalProperties": false
-    }));
+    props.insert(
+        "image".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "repository": {"type": "string", "minLength": 1},
+                "pullPolicy": {"type": "string", "enum": ["Always", "IfNotPresent", "Never"]},
+                "tag": {"type": "string"}
+            },
+            "required": ["repository", "pullPolicy", "tag"],
+            "additionalProperties": false
+        }),
+    );
     props.insert("imagePullSecrets".into(), json!({
         "type": ["array", "null"],
         "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}
@@ -268,32 +312,44 @@ pub fn values_schema(tree: &ConfigTree, has_ports: bool, has_secrets: bool, defi
     props.insert("podSecurityContext".into(), json!({"type": ["object", "null"]}));
     props.insert("securityContext".into(), json!({"type": ["object", "null"]}));
     if has_ports {
-        props.insert("service".into(), json!({
-            "type": "object",
-            "properties": {
-                "type": {"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
-                "port": {"type": "integer", "minimum": 1, "maximum": 65535}
-            },
-            "required": ["type", "port"],
-            "additionalProperties": false
-        }));
+        props.insert(
+            "service".into(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
+                    "port": {"type": "integer", "minimum": 1, "maximum": 65535}
+                },
+                "required": ["type", "port"],
+                "additionalProperties": false
+            }),
+        );
         required.push(json!("service"));
     }
     props.insert("resources".into(), json!({"type": ["object", "null"]}));
     props.insert("nodeSelector".into(), string_map);
-    props.insert("tolerations".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
+    props.insert(
+        "tolerations".into(),
+        json!({"type": ["array", "null"], "items": {"type": "object"}}),
+    );
     props.insert("affinity".into(), json!({"type": ["object", "null"]}));
     props.insert("config".into(), tree.schema.clone());
     if has_secrets {
-        props.insert("secrets".into(), json!({
-            "type": "object",
-            "properties": {"existingSecret": {"type": ["string", "null"]}},
-            "additionalProperties": false
-        }));
+        props.insert(
+            "secrets".into(),
+            json!({
+                "type": "object",
+                "properties": {"existingSecret": {"type": ["string", "null"]}},
+                "additionalProperties": false
+            }),
+        );
     }
     let mut root = Map::new();
     root.insert("$schema".into(), json!(DRAFT_07));
-    root.insert("title".into(), json!(format!("Values of the chart generated from `{}`", tree.rust_name)));
+    root.insert(
+        "title".into(),
+        json!(format!("Values of the chart generated from `{}`", tree.rust_name)),
+    );
     root.insert("type".into(), json!("object"));
     root.insert("properties".into(), Value::Object(props));
     root.insert("required".into(), Value::Array(required));
@@ -326,7 +382,10 @@ mod tests {
         let s = leaf(&json!({"type": "integer", "format": "uint64", "minimum": 0}));
         assert_eq!(s, json!({"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}));
         let s = leaf(&json!({"type": ["integer", "null"], "format": "int32"}));
-        assert_eq!(s, json!({"type": ["integer", "null"], "minimum": i32::MIN, "maximum": i32::MAX}));
+        assert_eq!(
+            s,
+            json!({"type": ["integer", "null"], "minimum": i32::MIN, "maximum": i32::MAX})
+        );
         let s = leaf(&json!({"type": "number", "format": "double"}));
         assert_eq!(s, json!({"type": "number"}));
         let s = leaf(&json!({"type": "string", "format": "uri"}));
@@ -335,8 +394,13 @@ mod tests {
 
     #[test]
     fn nested_schemas_are_visited_but_property_names_are_not() {
-        let s = leaf(&json!({"type": "object", "properties": {"format": {"type": "integer", "format": "uint8"}}}));
-        assert_eq!(s, json!({"type": "object", "properties": {"format": {"type": "integer", "minimum": 0, "maximum": 255}}}));
+        let s = leaf(
+            &json!({"type": "object", "properties": {"format": {"type": "integer", "format": "uint8"}}}),
+        );
+        assert_eq!(
+            s,
+            json!({"type": "object", "properties": {"format": {"type": "integer", "minimum": 0, "maximum": 255}}})
+        );
     }
 
     #[test]

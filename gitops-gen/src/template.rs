@@ -104,7 +104,9 @@ fn emit_parts<T>(
                 emit_parts(out, indent, body, item);
                 line(out, indent, "{{- end }}");
             }
-            Part::ToYaml(e) => line(out, indent, &format!("{{{{- toYaml {e} | nindent {indent} }}}}")),
+            Part::ToYaml(e) => {
+                line(out, indent, &format!("{{{{- toYaml {e} | nindent {indent} }}}}"))
+            }
             Part::Include(name) => {
                 line(out, indent, &format!("{{{{- include {name:?} . | nindent {indent} }}}}"))
             }
@@ -186,7 +188,10 @@ mod tests {
                 entry(
                     "ports",
                     seq(vec![
-                        Part::Item(map(vec![entry("name", str("http")), entry("port", Node::Int(80))])),
+                        Part::Item(map(vec![
+                            entry("name", str("http")),
+                            entry("port", Node::Int(80)),
+                        ])),
                         Part::If(
                             ".Values.extra".into(),
                             vec![Part::Item(map(vec![entry("name", str("on"))]))],
@@ -225,7 +230,8 @@ selector:
 
     #[test]
     fn guarded_documents_wrap_everything() {
-        let doc = Document { guard: Some(".Values.on".into()), body: vec![entry("a", Node::Int(1))] };
+        let doc =
+            Document { guard: Some(".Values.on".into()), body: vec![entry("a", Node::Int(1))] };
         assert_eq!(doc.emit("# h\n"), "# h\n{{- if .Values.on }}\na: 1\n{{- end }}\n");
     }
 }

@@ -37,7 +37,11 @@ pub fn values_path(path: &[String]) -> String {
 /// the app keeps its default.
 fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
     if leaf.optional {
-        Part::If(format!("not (kindIs \"invalid\" {})", values_path(&leaf.path)), vec![part], vec![])
+        Part::If(
+            format!("not (kindIs \"invalid\" {})", values_path(&leaf.path)),
+            vec![part],
+            vec![],
+        )
     } else {
         part
     }
@@ -176,12 +180,21 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
 
     let pod_spec = vec![
-        Part::With(".Values.imagePullSecrets".into(), vec![entry("imagePullSecrets", Node::ToYaml(".".into()))]),
+        Part::With(
+            ".Values.imagePullSecrets".into(),
+            vec![entry("imagePullSecrets", Node::ToYaml(".".into()))],
+        ),
         entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
         entry("containers", seq(vec![Part::Item(map(container))])),
-        Part::With(".Values.nodeSelector".into(), vec![entry("nodeSelector", Node::ToYaml(".".into()))]),
+        Part::With(
+            ".Values.nodeSelector".into(),
+            vec![entry("nodeSelector", Node::ToYaml(".".into()))],
+        ),
         Part::With(".Values.affinity".into(), vec![entry("affinity", Node::ToYaml(".".into()))]),
-        Part::With(".Values.tolerations".into(), vec![entry("tolerations", Node::ToYaml(".".into()))]),
+        Part::With(
+            ".Values.tolerations".into(),
+            vec![entry("tolerations", Node::ToYaml(".".into()))],
+        ),
     ];
     let mut annotations = Vec::new();
     if has_values {
@@ -205,7 +218,10 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                     entry("replicas", expr(".Values.replicaCount | int")),
                     entry(
                         "selector",
-                        map(vec![entry("matchLabels", map(vec![Part::Include(names.helper("selectorLabels"))]))]),
+                        map(vec![entry(
+                            "matchLabels",
+                            map(vec![Part::Include(names.helper("selectorLabels"))]),
+                        )]),
                     ),
                     entry(
                         "template",
@@ -218,7 +234,10 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                                         "labels",
                                         map(vec![
                                             Part::Include(names.helper("labels")),
-                                            Part::With(".Values.podLabels".into(), vec![Part::ToYaml(".".into())]),
+                                            Part::With(
+                                                ".Values.podLabels".into(),
+                                                vec![Part::ToYaml(".".into())],
+                                            ),
                                         ]),
                                     ),
                                 ]),

@@ -47,9 +47,11 @@ fn plan<'a>(dir: &Path, files: &'a Files) -> Result<Plan<'a>, Error> {
     }
     // The previous run's list of files, trusted only if gitops-gen wrote it.
     let listed: Vec<String> = match read(&dir.join(MANIFEST))? {
-        Some(text) if has_marker(&text) => {
-            text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(str::to_owned).collect()
-        }
+        Some(text) if has_marker(&text) => text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     };
     let ours = |path: &str, content: &str| has_marker(content) || listed.iter().any(|l| l == path);
@@ -128,7 +130,9 @@ pub fn check(dir: &Path, files: &Files) -> Result<(), Error> {
     let mut diff = String::new();
     for change in &plan.changes {
         let (path, old, new) = match change {
-            Change::Write { path, old, new } => (path.to_string(), old.as_deref().unwrap_or(""), *new),
+            Change::Write { path, old, new } => {
+                (path.to_string(), old.as_deref().unwrap_or(""), *new)
+            }
             Change::Remove { path, old } => (path.clone(), old.as_str(), ""),
         };
         let text = similar::TextDiff::from_lines(old, new);

@@ -6,9 +6,7 @@
 use serde_json::Value;
 
 /// Words YAML 1.1 reads as booleans or null, in any of their spellings.
-const YAML11_WORDS: &[&str] = &[
-    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
-];
+const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"];
 
 /// Whether `s` can be written as a plain scalar and still be read back as
 /// this exact string by a YAML 1.1 parser (and by any later YAML).
@@ -21,8 +19,7 @@ pub fn is_plain_safe(s: &str) -> bool {
     // anchors, tags and flow indicators in one go.
     (first.is_ascii_alphabetic() || first == '/')
         && !s.ends_with(' ')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ' '))
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ' '))
         && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
@@ -111,7 +108,10 @@ mod tests {
 
     #[test]
     fn yaml11_specials_are_quoted() {
-        for s in ["on", "Yes", "N", "~", "null", "0777", "1e3", "1_000", "", " x", "x ", "a: b", "#x", "-", ".inf", "12:30"] {
+        for s in [
+            "on", "Yes", "N", "~", "null", "0777", "1e3", "1_000", "", " x", "x ", "a: b", "#x",
+            "-", ".inf", "12:30",
+        ] {
             assert!(string(s).starts_with('"'), "{s:?} must be quoted, got {}", string(s));
         }
         for s in ["info", "ghcr.io/acme/orders", "/healthz", "hello from orders", "IfNotPresent"] {

@@ -56,9 +56,7 @@ pub fn is_valid_env_name(name: &str) -> bool {
 pub fn is_valid_env_prefix(name: &str) -> bool {
     name.is_empty()
         || (name.starts_with(|c: char| c.is_ascii_uppercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
 }
 
 /// Whether `name` is a Kubernetes port name (IANA_SVC_NAME): at most 15
@@ -67,9 +65,7 @@ pub fn is_valid_env_prefix(name: &str) -> bool {
 pub fn is_valid_port_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 15
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && name.chars().any(|c| c.is_ascii_lowercase())
         && !name.starts_with('-')
         && !name.ends_with('-')
@@ -94,7 +90,10 @@ mod tests {
 
     #[test]
     fn nested_keys_join_with_double_underscore() {
-        assert_eq!(env_var("ORDERS_", &["tracing", "otlpEndpoint"]), "ORDERS_TRACING__OTLP_ENDPOINT");
+        assert_eq!(
+            env_var("ORDERS_", &["tracing", "otlpEndpoint"]),
+            "ORDERS_TRACING__OTLP_ENDPOINT"
+        );
         assert_eq!(env_var("", &["port"]), "PORT");
     }
 

@@ -11,7 +11,11 @@ use std::path::PathBuf;
 
 fn shop_chart(name: &str) -> PathBuf {
     let dir = scratch_dir(name);
-    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).expect("write chart");
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .write(&dir)
+        .expect("write chart");
     dir
 }
 
@@ -35,7 +39,8 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
         oracle::lint(&worker, None),
         oracle::render_validate(&worker, None),
     ]);
-    for (i, what) in ["lint shop", "render shop", "lint worker", "render worker"].iter().enumerate() {
+    for (i, what) in ["lint shop", "render shop", "lint worker", "render worker"].iter().enumerate()
+    {
         assert_ok(&results[i], what);
     }
     assert!(results[0]["messages"].as_array().unwrap().iter().all(|m| m["severity"] == "info"));
@@ -65,7 +70,8 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(container["ports"][1]["name"], "metrics");
     assert_eq!(container["envFrom"][0]["configMapRef"]["name"], "release-shop");
     let env = container["env"].as_array().unwrap();
-    let secret_ref = |name: &str| &env.iter().find(|e| e["name"] == name).unwrap()["valueFrom"]["secretKeyRef"];
+    let secret_ref =
+        |name: &str| &env.iter().find(|e| e["name"] == name).unwrap()["valueFrom"]["secretKeyRef"];
     assert_eq!(secret_ref("SHOP_DATABASE_URL")["name"], "release-shop");
     assert_eq!(secret_ref("SHOP_DATABASE_URL")["key"], "databaseUrl");
     assert_eq!(secret_ref("SHOP_ADMIN_KEY")["optional"], true);
@@ -79,7 +85,8 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");
     assert_eq!(service["spec"]["ports"][1]["port"], 9090);
 
-    let worker_kinds: Vec<&Value> = results[3]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
+    let worker_kinds: Vec<&Value> =
+        results[3]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
     assert_eq!(worker_kinds, ["ConfigMap", "Deployment"], "no port, no Service");
 }
 
@@ -119,7 +126,8 @@ secrets:
     assert_eq!(data["SHOP_MAX_BODY_BYTES"], "9007199254740991");
     assert_eq!(data["SHOP_SAMPLE_RATIO"], "0.001");
     assert_eq!(data["SHOP_ALLOWED_ORIGINS"], "[]");
-    let headers: Value = serde_json::from_str(data["SHOP_EXTRA_HEADERS"].as_str().unwrap()).unwrap();
+    let headers: Value =
+        serde_json::from_str(data["SHOP_EXTRA_HEADERS"].as_str().unwrap()).unwrap();
     assert_eq!(headers["on"], "1e3");
     assert_eq!(headers["x-quote"], "say \"hi\": {{ not a template }}");
     assert_eq!(data["SHOP_SUPPORT_EMAIL"], "ops@shop.example");
@@ -142,7 +150,10 @@ fn a_config_change_changes_the_pod_checksum() {
         oracle::render_validate(&shop, None),
         oracle::render_validate(&shop, Some("config:\n  storeName: Other\n")),
     ]);
-    let checksum = |r: &Value| object(r, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone();
+    let checksum = |r: &Value| {
+        object(r, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+            .clone()
+    };
     assert_ne!(checksum(&results[0]), checksum(&results[1]));
 }
 
@@ -172,7 +183,8 @@ fn helm_rejects_bad_values_with_a_path() {
         ("unknownTopLevel: true\n", "unknownTopLevel"),
         ("secrets:\n  databaseUrl: inline\n", "databaseUrl"),
     ];
-    let ops = cases.iter().map(|(values, _)| oracle::render_validate(&shop, Some(values))).collect();
+    let ops =
+        cases.iter().map(|(values, _)| oracle::render_validate(&shop, Some(values))).collect();
     for ((values, path), result) in cases.iter().zip(oracle::run(ops)) {
         assert_eq!(result["ok"], false, "Helm accepted {values:?}: {result:#}");
         let error = result["error"].as_str().unwrap_or_default();

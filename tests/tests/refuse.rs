@@ -79,7 +79,9 @@ struct Inner {
 fn env_vars_colliding_across_sections_are_refused() {
     let p = problems::<Outer>();
     assert!(
-        p.iter().any(|m| m.contains("APP_DB__HOST") && m.contains("`db.host`") && m.contains("`host_override`")),
+        p.iter().any(|m| m.contains("APP_DB__HOST")
+            && m.contains("`db.host`")
+            && m.contains("`host_override`")),
         "{p:#?}"
     );
 }

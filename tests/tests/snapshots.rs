@@ -20,7 +20,11 @@ fn shop_chart() {
 #[test]
 fn worker_chart() {
     snapshot_chart(
-        Chart::new("worker").image("registry.local/worker").version("2.1.0").app_version("v2.1.0-rc.1").config::<Worker>(),
+        Chart::new("worker")
+            .image("registry.local/worker")
+            .version("2.1.0")
+            .app_version("v2.1.0-rc.1")
+            .config::<Worker>(),
         "worker",
     );
 }

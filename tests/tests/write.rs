@@ -85,7 +85,10 @@ fn user_files_are_never_overwritten_or_deleted() {
     let err = shop().write(&dir).unwrap_err();
     assert!(matches!(err, Error::NotGenerated { .. }), "{err}");
     assert!(err.to_string().contains("values.yaml"), "{err}");
-    assert_eq!(fs::read_to_string(dir.join("values.yaml")).unwrap(), "# hand-written\nreplicaCount: 2\n");
+    assert_eq!(
+        fs::read_to_string(dir.join("values.yaml")).unwrap(),
+        "# hand-written\nreplicaCount: 2\n"
+    );
     assert!(!dir.join("Chart.yaml").exists(), "nothing is written when any file is the user's");
 
     fs::remove_file(dir.join("values.yaml")).unwrap();
@@ -109,7 +112,8 @@ fn files_no_longer_generated_are_removed_but_user_files_stay() {
     shop().write(&dir).unwrap();
     fs::write(dir.join("templates/mine.yaml"), "# mine\n").unwrap();
     // The worker has no port: its chart has no Service.
-    let report = Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>().write(&dir).unwrap();
+    let report =
+        Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>().write(&dir).unwrap();
     assert_eq!(report.removed, ["templates/service.yaml"]);
     assert!(!dir.join("templates/service.yaml").exists());
     assert!(dir.join("templates/mine.yaml").exists());
@@ -138,5 +142,8 @@ fn an_unwritable_directory_is_an_error_naming_it() {
     assert!(err.to_string().contains("chart"), "{err}");
     let err = shop().write(blocker.join("sub")).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
-    assert_eq!(fs::read_to_string(&blocker).unwrap(), "a file where the chart directory should be\n");
+    assert_eq!(
+        fs::read_to_string(&blocker).unwrap(),
+        "a file where the chart directory should be\n"
+    );
 }

@@ -14,10 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// The examples whose build.rs writes a chart: (cargo package, chart dir).
-const EXAMPLES: &[(&str, &str)] = &[
-    ("orders", "examples/orders/chart"),
-    ("worker", "examples/worker/chart"),
-];
+const EXAMPLES: &[(&str, &str)] =
+    &[("orders", "examples/orders/chart"), ("worker", "examples/worker/chart")];
 /// Every file of every example chart, as a git pathspec. Not
 /// `examples/*/chart`: a wildcard pathspec matches paths, not the files
 /// under a matched directory, so that one matches nothing.
@@ -44,11 +42,7 @@ struct Failure {
 
 impl Failure {
     fn new(step: &'static str, message: impl Into<String>) -> Self {
-        Failure {
-            step,
-            message: message.into(),
-            code: 1,
-        }
+        Failure { step, message: message.into(), code: 1 }
     }
 }
 
@@ -78,10 +72,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!(
-                "\nxtask {command}: step `{}` failed: {}",
-                failure.step, failure.message
-            );
+            eprintln!("\nxtask {command}: step `{}` failed: {}", failure.step, failure.message);
             ExitCode::from(failure.code)
         }
     }
@@ -94,10 +85,7 @@ fn root() -> PathBuf {
     let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    let root = manifest_dir
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let root = manifest_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
     root.canonicalize().unwrap_or(root)
 }
 
@@ -112,10 +100,7 @@ fn cargo() -> Command {
 fn run(step: &'static str, command: &mut Command) -> Result {
     eprintln!("xtask: {}", display(command));
     let status = command.status().map_err(|err| {
-        Failure::new(
-            step,
-            format!("could not start `{}`: {err}", display(command)),
-        )
+        Failure::new(step, format!("could not start `{}`: {err}", display(command)))
     })?;
     if status.success() {
         return Ok(());
@@ -123,21 +108,14 @@ fn run(step: &'static str, command: &mut Command) -> Result {
     Err(Failure {
         step,
         message: format!("`{}` exited with {status}", display(command)),
-        code: status
-            .code()
-            .and_then(|c| u8::try_from(c).ok())
-            .filter(|&c| c != 0)
-            .unwrap_or(1),
+        code: status.code().and_then(|c| u8::try_from(c).ok()).filter(|&c| c != 0).unwrap_or(1),
     })
 }
 
 /// Runs `command` and returns its stdout; for small queries such as git's.
 fn output(step: &'static str, command: &mut Command) -> Result<String> {
     let out = command.output().map_err(|err| {
-        Failure::new(
-            step,
-            format!("could not start `{}`: {err}", display(command)),
-        )
+        Failure::new(step, format!("could not start `{}`: {err}", display(command)))
     })?;
     if !out.status.success() {
         return Err(Failure::new(
@@ -182,11 +160,7 @@ fn gen() -> Result {
         files.sort();
         println!("{package}: {} files in {dir}/", files.len());
         for file in files {
-            let relative = file
-                .strip_prefix(&root)
-                .unwrap_or(&file)
-                .to_string_lossy()
-                .into_owned();
+            let relative = file.strip_prefix(&root).unwrap_or(&file).to_string_lossy().into_owned();
             let mark = changed
                 .iter()
                 .find(|(_, path)| relative == *path || relative.starts_with(path.as_str()))
@@ -209,13 +183,7 @@ fn gen() -> Result {
 fn git_status(root: &Path) -> Option<Vec<(String, String)>> {
     let out = Command::new("git")
         .current_dir(root)
-        .args([
-            "status",
-            "--porcelain",
-            "--untracked-files=all",
-            "--",
-            CHARTS_PATHSPEC,
-        ])
+        .args(["status", "--porcelain", "--untracked-files=all", "--", CHARTS_PATHSPEC])
         .output()
         .ok()
         .filter(|o| o.status.success())?;
@@ -309,14 +277,7 @@ fn oracle_venv(root: &Path) -> Result<PathBuf> {
     let installed = run(
         STEP,
         Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "-r",
-            ])
+            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "-r"])
             .arg(&requirements_path),
     );
     if let Err(failure) = installed {
@@ -359,13 +320,7 @@ fn charts_up_to_date(root: &Path) -> Result {
         command.current_dir(root).args(args);
         output(STEP, &mut command)
     };
-    let status = git(&[
-        "status",
-        "--porcelain",
-        "--untracked-files=all",
-        "--",
-        CHARTS_PATHSPEC,
-    ])?;
+    let status = git(&["status", "--porcelain", "--untracked-files=all", "--", CHARTS_PATHSPEC])?;
     if status.trim().is_empty() {
         eprintln!("xtask: the committed example charts are up to date");
         return Ok(());
@@ -381,21 +336,10 @@ fn charts_up_to_date(root: &Path) -> Result {
     let stale: Vec<&str> = EXAMPLES
         .iter()
         .map(|(_, dir)| *dir)
-        .filter(|dir| {
-            status
-                .lines()
-                .any(|line| line.get(3..).is_some_and(|p| p.starts_with(dir)))
-        })
+        .filter(|dir| status.lines().any(|line| line.get(3..).is_some_and(|p| p.starts_with(dir))))
         .collect();
-    let which = if stale.is_empty() {
-        "examples/*/chart".to_owned()
-    } else {
-        stale.join(", ")
-    };
-    Err(Failure::new(
-        STEP,
-        format!("{which} is stale: run `cargo xtask gen` and commit"),
-    ))
+    let which = if stale.is_empty() { "examples/*/chart".to_owned() } else { stale.join(", ") };
+    Err(Failure::new(STEP, format!("{which} is stale: run `cargo xtask gen` and commit")))
 }
 
 #[cfg(test)]

@@ -85,12 +85,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 async fn admin_status(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(key) = state
-        .config
-        .admin_api_key
-        .as_deref()
-        .filter(|k| !k.is_empty())
-    else {
+    let Some(key) = state.config.admin_api_key.as_deref().filter(|k| !k.is_empty()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let presented = headers
@@ -100,11 +95,7 @@ async fn admin_status(State(state): State<AppState>, headers: HeaderMap) -> Resp
     if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), key.as_bytes())) {
         format!("admin ok; log level {:?}", state.config.log_level).into_response()
     } else {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-        )
-            .into_response()
+        (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response()
     }
 }
 
@@ -119,9 +110,8 @@ async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Re
     let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = next.run(request).await;
     if let Some(origin) = origin {
-        let allowed = origin
-            .to_str()
-            .is_ok_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
+        let allowed =
+            origin.to_str().is_ok_and(|o| state.config.allowed_origins.iter().any(|a| a == o));
         if allowed {
             let headers = response.headers_mut();
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -157,9 +147,7 @@ pub async fn serve(
             let _ = began_tx.send(());
         }
     };
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .into_future();
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal).into_future();
     readiness.set(true);
 
     let deadline = async move {
@@ -198,10 +186,7 @@ mod tests {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = app
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = app.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
@@ -240,10 +225,7 @@ mod tests {
     async fn cors_echoes_only_allowed_origins() {
         let (_, headers, _) =
             get(router(config()), "/", &[("origin", "https://shop.example")]).await;
-        assert_eq!(
-            headers["access-control-allow-origin"],
-            "https://shop.example"
-        );
+        assert_eq!(headers["access-control-allow-origin"], "https://shop.example");
         let (_, headers, _) =
             get(router(config()), "/", &[("origin", "https://evil.example")]).await;
         assert!(!headers.contains_key("access-control-allow-origin"));
@@ -253,19 +235,11 @@ mod tests {
     async fn admin_needs_the_key() {
         let (status, _, _) = get(router(config()), "/admin/status", &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let (status, _, _) = get(
-            router(config()),
-            "/admin/status",
-            &[("authorization", "Bearer nope")],
-        )
-        .await;
+        let (status, _, _) =
+            get(router(config()), "/admin/status", &[("authorization", "Bearer nope")]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let (status, _, _) = get(
-            router(config()),
-            "/admin/status",
-            &[("authorization", "Bearer s3cret")],
-        )
-        .await;
+        let (status, _, _) =
+            get(router(config()), "/admin/status", &[("authorization", "Bearer s3cret")]).await;
         assert_eq!(status, StatusCode::OK);
         let no_key = Arc::new(Config::default());
         let (status, _, _) = get(router(no_key), "/admin/status", &[]).await;
@@ -274,10 +248,7 @@ mod tests {
 
     #[test]
     fn log_levels_filter_from_error_to_trace() {
-        let config = Config {
-            log_level: LogLevel::Warn,
-            ..Config::default()
-        };
+        let config = Config { log_level: LogLevel::Warn, ..Config::default() };
         assert!(log_enabled(&config, LogLevel::Error));
         assert!(log_enabled(&config, LogLevel::Warn));
         assert!(!log_enabled(&config, LogLevel::Info));
@@ -286,10 +257,7 @@ mod tests {
     /// The real server over a real socket: answers, then shuts down gracefully.
     #[test]
     fn serves_over_tcp_and_shuts_down() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -300,9 +268,7 @@ mod tests {
         });
 
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         stream
             .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             .unwrap();
@@ -319,16 +285,10 @@ mod tests {
     /// process: `serve` gives up after `shutdown_timeout_seconds`.
     #[test]
     fn shutdown_is_bounded_by_the_timeout() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = Arc::new(Config {
-            shutdown_timeout_seconds: 1,
-            ..Config::default()
-        });
+        let config = Arc::new(Config { shutdown_timeout_seconds: 1, ..Config::default() });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = std::thread::spawn(move || {
             runtime.block_on(serve(listener, config, async {
@@ -338,16 +298,11 @@ mod tests {
 
         // Half a request: the server waits for the rest.
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
-            .unwrap();
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
         std::thread::sleep(Duration::from_millis(100));
         let started = std::time::Instant::now();
         stop_tx.send(()).unwrap();
-        let err = server
-            .join()
-            .unwrap()
-            .expect_err("the grace period ran out");
+        let err = server.join().unwrap().expect_err("the grace period ran out");
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }

@@ -111,11 +111,9 @@ mod tests {
 
     #[test]
     fn reads_port_and_greeting() {
-        let config = config_from_env(env(&[
-            ("ORDERS_HTTP_PORT", "9090"),
-            ("ORDERS_GREETING", "hej"),
-        ]))
-        .unwrap();
+        let config =
+            config_from_env(env(&[("ORDERS_HTTP_PORT", "9090"), ("ORDERS_GREETING", "hej")]))
+                .unwrap();
         assert_eq!((config.http_port, config.greeting.as_str()), (9090, "hej"));
     }
 
@@ -124,9 +122,6 @@ mod tests {
         let err = config_from_env(env(&[("ORDERS_HTTP_PORT", "80a")])).unwrap_err();
         assert!(err.starts_with("ORDERS_HTTP_PORT: invalid digit"), "{err}");
         let err = config_from_env(env(&[("ORDERS_HTTP_PORT", "70000")])).unwrap_err();
-        assert!(
-            err.starts_with("ORDERS_HTTP_PORT: number too large"),
-            "{err}"
-        );
+        assert!(err.starts_with("ORDERS_HTTP_PORT: number too large"), "{err}");
     }
 }

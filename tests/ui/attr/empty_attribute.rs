@@ -1,0 +1,13 @@
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A payment service.
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+pub struct Config {
+    /// Port the HTTP server listens on.
+    #[gitops]
+    pub http_port: u16,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A payment service.
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[gitops(env_prefix = "PAYMENTS_")]
+pub struct Config {
+    /// Port the HTTP server listens on.
+    #[gitops(port = "http")]
+    pub http_port: u16,
+    /// Signs the provider's webhooks.
+    #[gitops(secrets)]
+    pub webhook_secret: String,
+}
+
+fn main() {}
