@@ -50,6 +50,17 @@ pub enum LeafKind {
     Secret,
 }
 
+impl Item {
+    /// Whether anything below this item has a value in values.yaml (secrets
+    /// have none): a section without any is left out of values and schema.
+    pub fn has_values(&self) -> bool {
+        match self {
+            Item::Leaf(l) => l.kind != LeafKind::Secret,
+            Item::Section { items, .. } => items.iter().any(Item::has_values),
+        }
+    }
+}
+
 impl Leaf {
     /// The key of this leaf in the Secret: its dotted path, e.g. `db.password`.
     pub fn secret_key(&self) -> String {
@@ -140,13 +151,16 @@ impl Walk<'_> {
                 let child_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
                 let (children, child_schema) =
                     self.section(&nested, prop, &child_default, &child_path);
-                items.push(Item::Section {
+                let section = Item::Section {
                     key: field.key.to_owned(),
                     doc: field.doc.to_owned(),
                     items: children,
-                });
-                out_props.insert(field.key.to_owned(), child_schema);
-                required.push(Value::from(field.key));
+                };
+                if section.has_values() {
+                    out_props.insert(field.key.to_owned(), child_schema);
+                    required.push(Value::from(field.key));
+                }
+                items.push(section);
                 continue;
             }
             let env = match field.env {

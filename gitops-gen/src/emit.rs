@@ -172,7 +172,7 @@ fn values_yaml(
     }
     doc.push_str(" Each key reaches the container as the environment variable named below it.");
     yaml::write_doc(&mut out, 0, &doc);
-    section(&mut out, 0, "config", &tree.items);
+    config_section(&mut out, &tree.items);
 
     if has_secrets {
         let keys: Vec<String> = tree
@@ -215,32 +215,27 @@ fn doc_suffix(doc: &str) -> String {
     }
 }
 
-/// `key:` and its items below it, or `key: {}` when all of them are secrets
-/// (a bare `key:` would be null, which Helm reads as "delete this key").
-fn section(out: &mut String, indent: usize, key: &str, items: &[Item]) {
-    fn has_values(items: &[Item]) -> bool {
-        items.iter().any(|i| match i {
-            Item::Leaf(l) => l.kind != LeafKind::Secret,
-            Item::Section { items, .. } => has_values(items),
-        })
-    }
-    let pad = " ".repeat(indent);
-    if has_values(items) {
-        out.push_str(&format!("{pad}{}:\n", yaml::string(key)));
-        config_items(out, indent + 2, items);
+/// `config:` and its items, or `config: {}` when all of them are secrets (a
+/// bare `config:` would be null, which Helm reads as "delete this key").
+fn config_section(out: &mut String, items: &[Item]) {
+    if items.iter().any(Item::has_values) {
+        out.push_str("config:\n");
+        config_items(out, 2, items);
     } else {
-        out.push_str(&format!("{pad}{}: {{}}\n", yaml::string(key)));
+        out.push_str("config: {}\n");
     }
 }
 
 fn config_items(out: &mut String, indent: usize, items: &[Item]) {
     for item in items {
         match item {
+            Item::Section { .. } if !item.has_values() => {}
             Item::Section { key, doc, items } => {
                 if !doc.is_empty() {
                     yaml::write_doc(out, indent, doc);
                 }
-                section(out, indent, key, items);
+                out.push_str(&format!("{}{}:\n", " ".repeat(indent), yaml::string(key)));
+                config_items(out, indent + 2, items);
             }
             Item::Leaf(leaf) if leaf.kind == LeafKind::Secret => {}
             Item::Leaf(leaf) => {

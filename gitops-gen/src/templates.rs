@@ -196,15 +196,20 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             vec![entry("tolerations", Node::ToYaml(".".into()))],
         ),
     ];
-    let mut annotations = Vec::new();
-    if has_values {
+    let user_annotations =
+        Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]);
+    let annotations = if has_values {
         // A config change changes this hash, which rolls the pods.
-        annotations.push(entry(
-            "checksum/config",
-            expr("include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum | quote"),
-        ));
-    }
-    annotations.push(Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]));
+        let checksum =
+            expr("include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum | quote");
+        entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
+    } else {
+        // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.
+        Part::With(
+            ".Values.podAnnotations".into(),
+            vec![entry("annotations", Node::ToYaml(".".into()))],
+        )
+    };
 
     Document {
         guard: None,
@@ -229,7 +234,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                             entry(
                                 "metadata",
                                 map(vec![
-                                    entry("annotations", map(annotations)),
+                                    annotations,
                                     entry(
                                         "labels",
                                         map(vec![

@@ -131,3 +131,24 @@ impl Default for Worker {
         Worker { concurrency: 4, queue: "jobs".into() }
     }
 }
+
+/// Only secrets: no ConfigMap, no port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "VAULT_")]
+pub struct SecretsOnly {
+    /// Token of the upstream API.
+    #[gitops(secret)]
+    pub api_token: String,
+    /// Database credentials.
+    pub database: Database,
+}
+
+/// Database credentials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Database {
+    /// Password of the app's user.
+    #[gitops(secret)]
+    pub password: Option<String>,
+}

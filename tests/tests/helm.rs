@@ -3,7 +3,7 @@
 //! Kubernetes' schemas, and bad values are rejected by Helm with a path.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{Shop, Worker};
+use gitops_tests::fixtures::{SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use serde_json::Value;
@@ -233,4 +233,27 @@ fn the_example_charts_lint_and_render() {
     assert_ok(&results[4], "render worker");
     let container = &object(&results[4], "Deployment")["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(container["env"][0]["name"], "BROKER_URL");
+}
+
+/// A config of secrets only: no ConfigMap, no checksum, still valid.
+#[test]
+fn a_config_of_secrets_only_renders_valid_manifests() {
+    let dir = scratch_dir("helm-secrets-only");
+    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    let results = oracle::run(vec![
+        oracle::lint(&dir, None),
+        oracle::render_validate(&dir, None),
+        oracle::render_validate(&dir, Some("podAnnotations:\n  a: b\n")),
+    ]);
+    assert_ok(&results[0], "lint");
+    assert_ok(&results[1], "render");
+    assert_ok(&results[2], "render with annotations");
+    let kinds: Vec<&Value> =
+        results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
+    assert_eq!(kinds, ["Deployment"]);
+    let pod = &object(&results[2], "Deployment")["spec"]["template"];
+    assert_eq!(pod["metadata"]["annotations"]["a"], "b");
+    let env = &pod["spec"]["containers"][0]["env"];
+    assert_eq!(env[1]["name"], "VAULT_DATABASE__PASSWORD");
+    assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], "database.password");
 }
