@@ -4,7 +4,7 @@
 
 use crate::schema;
 use gitops_types::model::naming;
-use gitops_types::model::{ConfigStruct, Role};
+use gitops_types::model::{ConfigStruct, Field, Role};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -120,19 +120,16 @@ impl Walk<'_> {
         default: &Value,
         path: &[String],
     ) -> (Vec<Item>, Value) {
-        let at =
-            |key: &str| path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
         let empty = Map::new();
         let props = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let defaults = default.as_object().unwrap_or(&empty);
         let mut items = Vec::new();
         let mut out_props = Map::new();
         let mut required = Vec::new();
-        for field in &desc.fields {
-            if field.role == Role::Skip {
-                continue;
-            }
-            let dotted = at(field.key);
+        for field in desc.fields.iter().filter(|f| f.role != Role::Skip) {
+            let mut field_path = path.to_vec();
+            field_path.push(field.key.to_owned());
+            let dotted = field_path.join(".");
             let Some(prop) = props.get(field.key) else {
                 self.problems.push(format!(
                     "`{dotted}` ({}.{}): its JSON schema has no such property; is it `#[schemars(skip)]`?",
@@ -140,105 +137,123 @@ impl Walk<'_> {
                 ));
                 continue;
             };
-            let mut child_path = path.to_vec();
-            child_path.push(field.key.to_owned());
-            if let (Some(nested), Role::Value) = (field.nested(), &field.role) {
-                if field.env.is_some() {
-                    self.problems.push(format!(
-                        "`{dotted}`: `env` names one variable, but this field is a section of keys"
-                    ));
-                }
-                let child_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
-                let (children, child_schema) =
-                    self.section(&nested, prop, &child_default, &child_path);
-                let section = Item::Section {
-                    key: field.key.to_owned(),
-                    doc: field.doc.to_owned(),
-                    items: children,
-                };
-                if section.has_values() {
-                    out_props.insert(field.key.to_owned(), child_schema);
-                    required.push(Value::from(field.key));
-                }
-                items.push(section);
-                continue;
-            }
-            let env = match field.env {
-                Some(env) => env.to_owned(),
-                None => naming::env_var(self.prefix, &child_path),
-            };
-            if !naming::is_valid_env_name(&env) {
-                self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
-            }
-            if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
-                self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
-            }
-            let kind = match &field.role {
-                Role::Port(name) => LeafKind::Port((*name).to_owned()),
-                Role::Secret => LeafKind::Secret,
-                _ => LeafKind::Value,
-            };
-            let text = schema::is_text(prop);
-            let mut default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
-            match &kind {
-                LeafKind::Secret => {
-                    if !text {
-                        self.problems.push(format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
+            let field_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
+            let (item, field_schema) = match (field.nested(), &field.role) {
+                (Some(nested), Role::Value) => {
+                    if field.env.is_some() {
+                        self.problems.push(format!(
+                            "`{dotted}`: `env` names one variable, but this field is a section of keys"
+                        ));
                     }
-                    if !dotted
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                    {
-                        self.problems.push(format!("`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"));
-                    }
-                    default = Value::Null;
+                    let (children, child_schema) =
+                        self.section(&nested, prop, &field_default, &field_path);
+                    let section = Item::Section {
+                        key: field.key.to_owned(),
+                        doc: field.doc.to_owned(),
+                        items: children,
+                    };
+                    // A section of secrets only has nothing to set in values.
+                    let child_schema = section.has_values().then_some(child_schema);
+                    (section, child_schema)
                 }
                 _ => {
-                    let reported = self.problems.len();
-                    if default.is_null() && !field.optional {
-                        self.problems.push(format!(
-                            "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
-                            desc.rust_name
-                        ));
-                    }
-                    if let Some(n) = unsafe_integer(&default) {
-                        self.problems.push(format!(
-                            "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"
-                        ));
-                    }
-                    let mut leaf_schema = schema::leaf(prop);
-                    if let LeafKind::Port(_) = kind {
-                        if !matches!(default.as_i64(), Some(1..=65535)) {
-                            self.problems.push(format!("`{dotted}` is a port, but its default {default} is not in 1..=65535"));
-                        }
-                        schema::narrow_range(&mut leaf_schema, 1, 65535);
-                    }
-                    // One message per field: a default already reported above
-                    // also breaks the schema, which would only say it again.
-                    if !default.is_null() && self.problems.len() == reported {
-                        if let Some(problem) = schema::violation(&leaf_schema, &default) {
-                            self.problems.push(format!(
-                                "`{dotted}`: the default breaks the field's own schema ({problem}), so the chart's values.yaml would fail `helm install`"
-                            ));
-                        }
-                    }
-                    out_props.insert(field.key.to_owned(), leaf_schema);
-                    if !field.optional {
-                        required.push(Value::from(field.key));
-                    }
+                    let (leaf, leaf_schema) =
+                        self.leaf(desc, field, prop, field_path, field_default);
+                    (Item::Leaf(leaf), leaf_schema)
+                }
+            };
+            if let Some(field_schema) = field_schema {
+                out_props.insert(field.key.to_owned(), field_schema);
+                if !field.optional {
+                    required.push(Value::from(field.key));
                 }
             }
-            items.push(Item::Leaf(Leaf {
-                path: child_path,
-                doc: field.doc.to_owned(),
-                env,
-                kind,
-                optional: field.optional,
-                text,
-                default,
-            }));
+            items.push(item);
         }
         (items, schema::section(schema, out_props, required))
+    }
+
+    /// One value: its env var, its default and its schema (none for a
+    /// secret), with every problem Helm would have carrying it.
+    fn leaf(
+        &mut self,
+        desc: &ConfigStruct,
+        field: &Field,
+        prop: &Value,
+        path: Vec<String>,
+        default: Value,
+    ) -> (Leaf, Option<Value>) {
+        let dotted = path.join(".");
+        let env = match field.env {
+            Some(env) => env.to_owned(),
+            None => naming::env_var(self.prefix, &path),
+        };
+        if !naming::is_valid_env_name(&env) {
+            self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
+        }
+        if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
+            self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
+        }
+        let kind = match &field.role {
+            Role::Port(name) => LeafKind::Port((*name).to_owned()),
+            Role::Secret => LeafKind::Secret,
+            _ => LeafKind::Value,
+        };
+        let text = schema::is_text(prop);
+        let mut leaf = Leaf {
+            path,
+            doc: field.doc.to_owned(),
+            env,
+            kind,
+            optional: field.optional,
+            text,
+            default,
+        };
+        if leaf.kind == LeafKind::Secret {
+            if !text {
+                self.problems.push(format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
+            }
+            if !dotted.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                self.problems.push(format!(
+                    "`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"
+                ));
+            }
+            // A secret never has a value in values.yaml.
+            leaf.default = Value::Null;
+            return (leaf, None);
+        }
+        let reported = self.problems.len();
+        if leaf.default.is_null() && !field.optional {
+            self.problems.push(format!(
+                "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
+                desc.rust_name
+            ));
+        }
+        if let Some(n) = unsafe_integer(&leaf.default) {
+            self.problems.push(format!(
+                "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"
+            ));
+        }
+        let mut leaf_schema = schema::leaf(prop);
+        if let LeafKind::Port(_) = leaf.kind {
+            if !matches!(leaf.default.as_i64(), Some(1..=65535)) {
+                self.problems.push(format!(
+                    "`{dotted}` is a port, but its default {} is not in 1..=65535",
+                    leaf.default
+                ));
+            }
+            schema::narrow_range(&mut leaf_schema, 1, 65535);
+        }
+        // One message per field: a default already reported above also
+        // breaks the schema, which would only say it again.
+        if !leaf.default.is_null() && self.problems.len() == reported {
+            if let Some(problem) = schema::violation(&leaf_schema, &leaf.default) {
+                self.problems.push(format!(
+                    "`{dotted}`: the default breaks the field's own schema ({problem}), so the chart's values.yaml would fail `helm install`"
+                ));
+            }
+        }
+        (leaf, Some(leaf_schema))
     }
 }
 
