@@ -24,7 +24,10 @@ pub struct ChartInfo<'a> {
     pub description: Option<&'a str>,
 }
 
-pub fn chart(info: &ChartInfo, tree: &ConfigTree, definitions: Option<&Value>) -> Files {
+pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>) -> Files {
+    // The config schema moves into values.schema.json rather than being copied.
+    let config_schema = std::mem::take(&mut tree.schema);
+    let tree = &tree;
     let names = Names { chart: info.name };
     let header = format!("# {MARKER} from `{}`. DO NOT EDIT.\n", tree.rust_name);
     let leaves = tree.leaves();
@@ -35,7 +38,8 @@ pub fn chart(info: &ChartInfo, tree: &ConfigTree, definitions: Option<&Value>) -
     let mut files = Files::new();
     files.insert("Chart.yaml".into(), chart_yaml(info, tree, &header));
     files.insert("values.yaml".into(), values_yaml(info, tree, &header, has_ports, has_secrets));
-    let schema = schema::values_schema(tree, has_ports, has_secrets, definitions);
+    let schema =
+        schema::values_schema(&tree.rust_name, config_schema, has_ports, has_secrets, definitions);
     files.insert("values.schema.json".into(), pretty_json(&schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);

@@ -125,7 +125,7 @@ impl Chart {
             description: self.description.as_deref(),
         };
         let definitions = source.schema.get("definitions");
-        Ok(emit::chart(&info, &tree, definitions))
+        Ok(emit::chart(&info, tree, definitions))
     }
 
     /// Writes the chart into `dir`, creating it if needed. Only files whose

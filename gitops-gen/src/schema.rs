@@ -3,7 +3,7 @@
 //! rewritten where Helm needs it: unknown keys rejected, formats Helm's
 //! validator does not know removed, integers bounded to what float64 holds.
 
-use crate::build::{ConfigTree, MAX_SAFE_INTEGER};
+use crate::build::MAX_SAFE_INTEGER;
 use serde_json::{json, Map, Value};
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -274,7 +274,8 @@ fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 /// The whole values.schema.json: the standard keys, `config`, `secrets`, and
 /// `global` (so the chart also works as a subchart).
 pub fn values_schema(
-    tree: &ConfigTree,
+    rust_name: &str,
+    config: Value,
     has_ports: bool,
     has_secrets: bool,
     definitions: Option<&Value>,
@@ -333,7 +334,7 @@ pub fn values_schema(
         json!({"type": ["array", "null"], "items": {"type": "object"}}),
     );
     props.insert("affinity".into(), json!({"type": ["object", "null"]}));
-    props.insert("config".into(), tree.schema.clone());
+    props.insert("config".into(), config);
     if has_secrets {
         props.insert(
             "secrets".into(),
@@ -346,10 +347,7 @@ pub fn values_schema(
     }
     let mut root = Map::new();
     root.insert("$schema".into(), json!(DRAFT_07));
-    root.insert(
-        "title".into(),
-        json!(format!("Values of the chart generated from `{}`", tree.rust_name)),
-    );
+    root.insert("title".into(), json!(format!("Values of the chart generated from `{rust_name}`")));
     root.insert("type".into(), json!("object"));
     root.insert("properties".into(), Value::Object(props));
     root.insert("required".into(), Value::Array(required));
