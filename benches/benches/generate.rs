@@ -1,0 +1,81 @@
+//! Chart generation for `Big`, a config of 1,000 leaves (see `build.rs`).
+//!
+//! `cargo bench -p gitops-benches` (release) and
+//! `cargo bench -p gitops-benches --profile dev` (unoptimised, as build
+//! scripts run). Under `cargo test --all-targets` each bench runs once.
+
+use divan::Bencher;
+use gitops_benches::{big_chart, schema_of, Big, TempDir};
+use gitops_types::GitOps;
+
+fn main() {
+    divan::main();
+}
+
+/// `.files()` on a chart whose config is already set: tree + emission.
+#[divan::bench]
+fn files(bencher: Bencher) {
+    let chart = big_chart();
+    bencher.bench_local(|| chart.files().unwrap());
+}
+
+/// The whole pipeline: `Chart::new(..).image(..).config::<Big>().files()`,
+/// schema generation included.
+#[divan::bench]
+fn config_and_files() -> gitops_gen::Files {
+    gitops_gen::Chart::new("big").image("ghcr.io/acme/big").config::<Big>().files().unwrap()
+}
+
+/// `.write(dir)` on a directory that already holds the chart: generation,
+/// reading and comparing every file, writing none.
+#[divan::bench]
+fn write_noop(bencher: Bencher) {
+    let tmp = TempDir::new("write-noop-bench");
+    let chart = big_chart();
+    chart.write(tmp.path()).unwrap();
+    bencher.bench_local(|| {
+        let report = chart.write(tmp.path()).unwrap();
+        debug_assert!(report.written.is_empty());
+        report
+    });
+}
+
+/// Where `config::<Big>().files()` spends its time, stage by stage.
+mod stages {
+    use super::*;
+
+    /// `Big::describe()`: the derive's model of the struct tree.
+    #[divan::bench]
+    fn describe() -> gitops_types::model::ConfigStruct {
+        Big::describe()
+    }
+
+    /// schemars: the draft-07 schema with subschemas inlined.
+    #[divan::bench]
+    fn schema() -> serde_json::Value {
+        schema_of::<Big>()
+    }
+
+    /// `Big::default()` to a JSON value.
+    #[divan::bench]
+    fn default_to_json() -> serde_json::Value {
+        serde_json::to_value(Big::default()).unwrap()
+    }
+
+    /// Pretty-printing values.schema.json (serde_json's `to_string_pretty`), as
+    /// emission does; the Value is the generated file read back.
+    #[divan::bench]
+    fn values_schema_to_pretty_json(bencher: Bencher) {
+        let files = big_chart().files().unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&files["values.schema.json"]).unwrap();
+        bencher.bench_local(|| serde_json::to_string_pretty(&schema).unwrap());
+    }
+
+    /// `gitops_gen::build::config_tree`: description + schema + default → tree.
+    #[divan::bench]
+    fn config_tree(bencher: Bencher) {
+        let (desc, schema, default) =
+            (Big::describe(), schema_of::<Big>(), serde_json::to_value(Big::default()).unwrap());
+        bencher.bench_local(|| gitops_gen::build::config_tree(&desc, &schema, &default).unwrap());
+    }
+}
