@@ -90,26 +90,21 @@ pub fn config_tree(
     schema: &Value,
     default: &Value,
 ) -> Result<ConfigTree, Vec<String>> {
-    let mut cx = Walk {
-        prefix: root.env_prefix.unwrap_or(""),
-        problems: Vec::new(),
-        env_owners: BTreeMap::new(),
-    };
-    let (items, schema) = cx.section(root, schema, default, &[]);
+    let mut cx = Walk { problems: Vec::new(), env_owners: BTreeMap::new() };
+    let (items, schema) = cx.section(root, schema, default, &[], root.env_prefix.unwrap_or(""));
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
     Ok(ConfigTree { rust_name: root.rust_name.to_owned(), doc: root.doc.to_owned(), items, schema })
 }
 
-struct Walk<'a> {
-    prefix: &'a str,
+struct Walk {
     problems: Vec<String>,
     /// env var → the dotted path that reads it, to find collisions.
     env_owners: BTreeMap<String, String>,
 }
 
-impl Walk<'_> {
+impl Walk {
     /// Returns the items of one struct and its schema as values.schema.json
     /// states it: secrets and skipped fields removed, unknown keys rejected,
     /// every non-optional key required.
@@ -119,6 +114,7 @@ impl Walk<'_> {
         schema: &Value,
         default: &Value,
         path: &[String],
+        env_base: &str,
     ) -> (Vec<Item>, Value) {
         let empty = Map::new();
         let props = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -145,8 +141,9 @@ impl Walk<'_> {
                             "`{dotted}`: `env` names one variable, but this field is a section of keys"
                         ));
                     }
+                    let child_env_base = naming::section_prefix(env_base, field.key);
                     let (children, child_schema) =
-                        self.section(&nested, prop, &field_default, &field_path);
+                        self.section(&nested, prop, &field_default, &field_path, &child_env_base);
                     let section = Item::Section {
                         key: field.key.to_owned(),
                         doc: field.doc.to_owned(),
@@ -157,8 +154,12 @@ impl Walk<'_> {
                     (section, child_schema)
                 }
                 _ => {
+                    let env = match field.env {
+                        Some(env) => env.to_owned(),
+                        None => format!("{env_base}{}", naming::env_segment(field.key)),
+                    };
                     let (leaf, leaf_schema) =
-                        self.leaf(desc, field, prop, field_path, field_default);
+                        self.leaf(desc, field, prop, field_path, env, field_default);
                     (Item::Leaf(leaf), leaf_schema)
                 }
             };
@@ -181,13 +182,10 @@ impl Walk<'_> {
         field: &Field,
         prop: &Value,
         path: Vec<String>,
+        env: String,
         default: Value,
     ) -> (Leaf, Option<Value>) {
         let dotted = path.join(".");
-        let env = match field.env {
-            Some(env) => env.to_owned(),
-            None => naming::env_var(self.prefix, &path),
-        };
         if !naming::is_valid_env_name(&env) {
             self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
         }

@@ -40,8 +40,21 @@ pub fn env_segment(key: &str) -> String {
 
 /// The env var of the leaf at `path` (serde keys from the root struct).
 pub fn env_var<S: AsRef<str>>(prefix: &str, path: &[S]) -> String {
-    let segments: Vec<String> = path.iter().map(|k| env_segment(k.as_ref())).collect();
-    format!("{prefix}{}", segments.join(LEVEL_SEPARATOR))
+    match path.split_last() {
+        Some((leaf, sections)) => {
+            let base = sections
+                .iter()
+                .fold(prefix.to_owned(), |base, key| section_prefix(&base, key.as_ref()));
+            format!("{base}{}", env_segment(leaf.as_ref()))
+        }
+        None => prefix.to_owned(),
+    }
+}
+
+/// The prefix of every env var inside the section `key` of a struct whose
+/// env vars start with `parent`: walking a tree, each level costs one call.
+pub fn section_prefix(parent: &str, key: &str) -> String {
+    format!("{parent}{}{LEVEL_SEPARATOR}", env_segment(key))
 }
 
 /// Whether `name` is a portable env var name: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -95,6 +108,13 @@ mod tests {
             "ORDERS_TRACING__OTLP_ENDPOINT"
         );
         assert_eq!(env_var("", &["port"]), "PORT");
+        assert_eq!(env_var("A_", &["x", "y", "zKey"]), "A_X__Y__Z_KEY");
+    }
+
+    #[test]
+    fn section_prefixes_build_the_same_names() {
+        let base = section_prefix(&section_prefix("A_", "x"), "y");
+        assert_eq!(format!("{base}{}", env_segment("zKey")), env_var("A_", &["x", "y", "zKey"]));
     }
 
     #[test]
