@@ -67,15 +67,15 @@ fn field(f: &Field) -> TokenStream {
     let optional = f.option_inner().is_some();
     let ty = f.ty;
     quote! {
-        ::gitops_types::model::Field {
-            rust_name: #rust_name,
-            key: #key,
-            doc: #doc,
-            role: ::gitops_types::model::Role::#role,
-            env: #env,
-            optional: #optional,
-            nested: (&::gitops_types::__private::Probe::<#ty>::new()).nested(),
-        }
+        ::gitops_types::__private::field(
+            #rust_name,
+            #key,
+            #doc,
+            ::gitops_types::model::Role::#role,
+            #env,
+            #optional,
+            (&::gitops_types::__private::Probe::<#ty>::new()).nested(),
+        )
     }
 }
 

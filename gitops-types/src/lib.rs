@@ -28,9 +28,23 @@ pub trait GitOps {
 /// Support for the code `#[derive(GitOps)]` expands to. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    use crate::model::ConfigStruct;
+    use crate::model::{ConfigStruct, Field, Role};
     use crate::GitOps;
     use core::marker::PhantomData;
+
+    /// Builds one field; a call is fewer tokens to expand and compile than a
+    /// struct literal per field.
+    pub fn field(
+        rust_name: &'static str,
+        key: &'static str,
+        doc: &'static str,
+        role: Role,
+        env: Option<&'static str>,
+        optional: bool,
+        nested: Option<fn() -> ConfigStruct>,
+    ) -> Field {
+        Field { rust_name, key, doc, role, env, optional, nested }
+    }
 
     /// Asks, by method resolution, whether a field's type derives `GitOps`:
     /// `(&Probe::<T>::new()).nested()` finds [`NestedViaGitOps`] on
