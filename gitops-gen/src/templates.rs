@@ -47,6 +47,23 @@ fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
     }
 }
 
+/// A namespaced resource named and labelled like every other of the chart,
+/// with `body` after its metadata.
+fn resource(
+    names: &Names,
+    api_version: &str,
+    kind: &str,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    let mut parts = vec![
+        entry("apiVersion", str(api_version)),
+        entry("kind", str(kind)),
+        entry("metadata", metadata(names)),
+    ];
+    parts.extend(body);
+    Document { guard: None, body: parts }
+}
+
 fn metadata(names: &Names) -> Node {
     map(vec![
         entry("name", names.include("fullname")),
@@ -69,15 +86,7 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
             when_set(leaf, entry(&leaf.env, value))
         })
         .collect();
-    Document {
-        guard: None,
-        body: vec![
-            entry("apiVersion", str("v1")),
-            entry("kind", str("ConfigMap")),
-            entry("metadata", metadata(names)),
-            entry("data", map(data)),
-        ],
-    }
+    resource(names, "v1", "ConfigMap", vec![entry("data", map(data))])
 }
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
@@ -98,22 +107,19 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
             ]))
         })
         .collect();
-    Document {
-        guard: None,
-        body: vec![
-            entry("apiVersion", str("v1")),
-            entry("kind", str("Service")),
-            entry("metadata", metadata(names)),
-            entry(
-                "spec",
-                map(vec![
-                    entry("type", expr(".Values.service.type")),
-                    entry("ports", seq(ports)),
-                    entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
-                ]),
-            ),
-        ],
-    }
+    resource(
+        names,
+        "v1",
+        "Service",
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("type", expr(".Values.service.type")),
+                entry("ports", seq(ports)),
+                entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
+            ]),
+        )],
+    )
 }
 
 fn port_leaves(tree: &ConfigTree) -> impl Iterator<Item = (&str, &Leaf)> {
@@ -211,49 +217,46 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         )
     };
 
-    Document {
-        guard: None,
-        body: vec![
-            entry("apiVersion", str("apps/v1")),
-            entry("kind", str("Deployment")),
-            entry("metadata", metadata(names)),
-            entry(
-                "spec",
-                map(vec![
-                    entry("replicas", expr(".Values.replicaCount | int")),
-                    entry(
-                        "selector",
-                        map(vec![entry(
-                            "matchLabels",
-                            map(vec![Part::Include(names.helper("selectorLabels"))]),
-                        )]),
-                    ),
-                    entry(
-                        "template",
-                        map(vec![
-                            entry(
-                                "metadata",
-                                map(vec![
-                                    annotations,
-                                    entry(
-                                        "labels",
-                                        map(vec![
-                                            Part::Include(names.helper("labels")),
-                                            Part::With(
-                                                ".Values.podLabels".into(),
-                                                vec![Part::ToYaml(".".into())],
-                                            ),
-                                        ]),
-                                    ),
-                                ]),
-                            ),
-                            entry("spec", map(pod_spec)),
-                        ]),
-                    ),
-                ]),
-            ),
-        ],
-    }
+    resource(
+        names,
+        "apps/v1",
+        "Deployment",
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("replicas", expr(".Values.replicaCount | int")),
+                entry(
+                    "selector",
+                    map(vec![entry(
+                        "matchLabels",
+                        map(vec![Part::Include(names.helper("selectorLabels"))]),
+                    )]),
+                ),
+                entry(
+                    "template",
+                    map(vec![
+                        entry(
+                            "metadata",
+                            map(vec![
+                                annotations,
+                                entry(
+                                    "labels",
+                                    map(vec![
+                                        Part::Include(names.helper("labels")),
+                                        Part::With(
+                                            ".Values.podLabels".into(),
+                                            vec![Part::ToYaml(".".into())],
+                                        ),
+                                    ]),
+                                ),
+                            ]),
+                        ),
+                        entry("spec", map(pod_spec)),
+                    ]),
+                ),
+            ]),
+        )],
+    )
 }
 
 /// `_helpers.tpl`: the naming and labelling conventions every Helm chart
