@@ -28,7 +28,9 @@ pub fn values_path(path: &[String]) -> String {
     if path.iter().all(ident) {
         format!(".Values.config.{}", path.join("."))
     } else {
-        let keys: Vec<String> = path.iter().map(|k| format!("{k:?}")).collect();
+        // JSON string escapes are valid Go template string escapes.
+        let keys: Vec<String> =
+            path.iter().map(|k| serde_json::to_string(k).expect("string")).collect();
         format!("(index .Values \"config\" {})", keys.join(" "))
     }
 }
