@@ -195,7 +195,10 @@ fn helm_rejects_bad_values_with_a_path() {
 #[test]
 fn optional_keys_accept_null_and_global_is_allowed() {
     let shop = shop_chart("helm-null-shop");
-    let values = "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\nimagePullSecrets: null\n";
+    let values = "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\n\
+        imagePullSecrets: null\nnameOverride: null\nfullnameOverride: null\npodAnnotations: null\n\
+        podLabels: null\npodSecurityContext: null\nsecurityContext: null\nresources: null\n\
+        nodeSelector: null\ntolerations: null\naffinity: null\nsecrets:\n  existingSecret: null\n";
     let result = oracle::one(oracle::render_validate(&shop, Some(values)));
     assert_ok(&result, "null for optional keys");
     assert!(!config_data(&result).contains_key("SHOP_SUPPORT_EMAIL"));
