@@ -24,13 +24,26 @@ pub fn is_plain_safe(s: &str) -> bool {
 }
 
 /// A string as a YAML scalar: plain when safe, else double-quoted. JSON's
-/// string escapes are a subset of YAML's double-quoted escapes.
+/// string escapes are a subset of YAML's double-quoted escapes; on top of
+/// them, characters YAML reads as line breaks (NEL, LS, PS) or does not allow
+/// in a stream (DEL, C1 controls, BOM, U+FFFE/U+FFFF) are escaped too.
 pub fn string(s: &str) -> String {
     if is_plain_safe(s) {
-        s.to_owned()
-    } else {
-        serde_json::to_string(s).expect("a string always serializes")
+        return s.to_owned();
     }
+    let json = serde_json::to_string(s).expect("a string always serializes");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(
+            c,
+            '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+        ) {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A JSON scalar as YAML (objects and arrays are written by [`write_value`]).
@@ -122,6 +135,12 @@ mod tests {
     #[test]
     fn quoted_strings_escape_like_json() {
         assert_eq!(string("a\"b\nc"), r#""a\"b\nc""#);
+    }
+
+    #[test]
+    fn yaml_line_breaks_and_non_printables_are_escaped() {
+        assert_eq!(string("a\u{85}b\u{2028}c\u{7F}"), r#""a\u0085b\u2028c\u007F""#);
+        assert_eq!(string("é ✓"), "\"é ✓\"");
     }
 
     #[test]

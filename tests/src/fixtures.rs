@@ -152,3 +152,80 @@ pub struct Database {
     #[gitops(secret)]
     pub password: Option<String>,
 }
+
+/// Strings that YAML 1.1, Go templates or shells would change if written
+/// carelessly; used as keys and values of [`Hostile`]'s defaults.
+pub const HOSTILE_STRINGS: &[&str] = &[
+    "on",
+    "off",
+    "yes",
+    "no",
+    "y",
+    "n",
+    "Y",
+    "N",
+    "true",
+    "False",
+    "null",
+    "~",
+    "",
+    " lead",
+    "trail ",
+    "0777",
+    "0x1F",
+    "1e3",
+    "1_000",
+    "12:30",
+    "-",
+    "- a",
+    "? q",
+    ": c",
+    "a: b",
+    "a #b",
+    "#c",
+    "'q'",
+    "\"dq\"",
+    "{{ .Values }}",
+    "{a}",
+    "[b]",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "%dir",
+    "@at",
+    "`tick`",
+    "|",
+    "> fold",
+    "multi\nline",
+    "tab\there",
+    "unicode é ✓",
+    "\u{85}",
+    "2001-01-01",
+    ".inf",
+    ".NaN",
+    "<<",
+    "=",
+    "\\back",
+];
+
+/// Defaults made of [`HOSTILE_STRINGS`], to prove values.yaml keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+pub struct Hostile {
+    /// Each hostile string as a key and as a value.
+    pub entries: BTreeMap<String, String>,
+    /// Each hostile string in a list.
+    pub list: Vec<String>,
+    /// One hostile string as a plain string leaf.
+    pub word: String,
+}
+
+impl Default for Hostile {
+    fn default() -> Self {
+        Hostile {
+            entries: HOSTILE_STRINGS.iter().map(|s| (s.to_string(), s.to_string())).collect(),
+            list: HOSTILE_STRINGS.iter().map(|s| s.to_string()).collect(),
+            word: "yes".into(),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! Kubernetes' schemas, and bad values are rejected by Helm with a path.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{SecretsOnly, Shop, Worker};
+use gitops_tests::fixtures::{Hostile, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use serde_json::Value;
@@ -195,7 +195,8 @@ fn helm_rejects_bad_values_with_a_path() {
 #[test]
 fn optional_keys_accept_null_and_global_is_allowed() {
     let shop = shop_chart("helm-null-shop");
-    let values = "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\n\
+    let values =
+        "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\n\
         imagePullSecrets: null\nnameOverride: null\nfullnameOverride: null\npodAnnotations: null\n\
         podLabels: null\npodSecurityContext: null\nsecurityContext: null\nresources: null\n\
         nodeSelector: null\ntolerations: null\naffinity: null\nsecrets:\n  existingSecret: null\n";
@@ -259,4 +260,55 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
     let env = &pod["spec"]["containers"][0]["env"];
     assert_eq!(env[1]["name"], "VAULT_DATABASE__PASSWORD");
     assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], "database.password");
+}
+
+/// values.yaml keeps every hostile default as written: Helm's YAML 1.1
+/// parser reads back the exact keys and strings, through to the container.
+#[test]
+fn hostile_defaults_survive_helms_yaml_parser() {
+    let dir = scratch_dir("helm-hostile");
+    Chart::new("hostile").image("registry.local/hostile").config::<Hostile>().write(&dir).unwrap();
+    let result = oracle::one(oracle::render_validate(&dir, None));
+    assert_ok(&result, "render");
+    let data = config_data(&result);
+    let expected = Hostile::default();
+    let entries: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(data["ENTRIES"].as_str().unwrap()).unwrap();
+    assert_eq!(entries, expected.entries);
+    let list: Vec<String> = serde_json::from_str(data["LIST"].as_str().unwrap()).unwrap();
+    assert_eq!(list, expected.list);
+    assert_eq!(data["WORD"], "yes");
+}
+
+/// A hostile string set by the user reaches the container unchanged through
+/// the `quote` a string leaf is rendered with.
+#[test]
+fn hostile_strings_in_user_values_reach_the_container() {
+    let dir = scratch_dir("helm-hostile-values");
+    Chart::new("hostile").image("registry.local/hostile").config::<Hostile>().write(&dir).unwrap();
+    // A double-quoted YAML string with everything outside printable ASCII escaped.
+    let yaml_quoted = |s: &str| {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                ' '..='~' => out.push(c),
+                _ => out.push_str(&format!("\\u{:04X}", c as u32)),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let strings = gitops_tests::fixtures::HOSTILE_STRINGS;
+    let ops = strings
+        .iter()
+        .map(|s| {
+            oracle::render_validate(&dir, Some(&format!("config:\n  word: {}\n", yaml_quoted(s))))
+        })
+        .collect();
+    for (s, result) in strings.iter().zip(oracle::run(ops)) {
+        assert_ok(&result, &format!("render with word {s:?}"));
+        assert_eq!(config_data(&result)["WORD"], *s, "word {s:?}");
+    }
 }
