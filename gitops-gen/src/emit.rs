@@ -51,6 +51,10 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
         "templates/deployment.yaml".into(),
         templates::deployment(&names, tree).emit(&header),
     );
+    files.insert(
+        "templates/serviceaccount.yaml".into(),
+        templates::service_account(&names).emit(&header),
+    );
     if has_values {
         files.insert(
             "templates/configmap.yaml".into(),
@@ -138,8 +142,46 @@ fn values_yaml(
     standard(&mut out, "Annotations added to the pod.", "podAnnotations", json!({}));
     standard(&mut out, "Labels added to the pod.", "podLabels", json!({}));
     out.push('\n');
-    standard(&mut out, "Security context of the pod.", "podSecurityContext", json!({}));
-    standard(&mut out, "Security context of the app container.", "securityContext", json!({}));
+    out.push_str("\nserviceAccount:\n");
+    yaml::write_doc(&mut out, 2, "Create a ServiceAccount for the pods.");
+    yaml::write_entry(&mut out, 2, "create", &json!(true));
+    yaml::write_doc(&mut out, 2, "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.");
+    yaml::write_entry(&mut out, 2, "automount", &json!(false));
+    yaml::write_doc(&mut out, 2, "Annotations of the ServiceAccount.");
+    yaml::write_entry(&mut out, 2, "annotations", &json!({}));
+    yaml::write_doc(
+        &mut out,
+        2,
+        "Its name; empty means the release's full name (or `default` when not created).",
+    );
+    yaml::write_entry(&mut out, 2, "name", &json!(""));
+    out.push('\n');
+    // The Pod Security Standards' "restricted" profile, loosened per key through values.
+    standard(
+        &mut out,
+        "Security context of the pod: non-root, with the runtime's default seccomp profile.",
+        "podSecurityContext",
+        json!({
+            "runAsNonRoot": true,
+            "runAsUser": 65532,
+            "runAsGroup": 65532,
+            "fsGroup": 65532,
+            "seccompProfile": {"type": "RuntimeDefault"}
+        }),
+    );
+    standard(
+        &mut out,
+        "Security context of the app container: no privilege escalation, no capabilities,\na read-only root filesystem (`/tmp` is a writable emptyDir).",
+        "securityContext",
+        json!({
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "readOnlyRootFilesystem": true,
+            "runAsNonRoot": true,
+            "runAsUser": 65532,
+            "seccompProfile": {"type": "RuntimeDefault"}
+        }),
+    );
     if has_ports {
         let first_port = tree.leaves().into_iter().find_map(|l| match &l.kind {
             LeafKind::Port(name) => Some(name.clone()),
@@ -161,10 +203,20 @@ fn values_yaml(
     out.push('\n');
     standard(
         &mut out,
-        "CPU and memory requests and limits of the app container.",
+        "CPU and memory requests and limits of the app container; size them for your app.",
         "resources",
-        json!({}),
+        json!({
+            "requests": {"cpu": "100m", "memory": "128Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"}
+        }),
     );
+    standard(
+        &mut out,
+        "Extra volumes of the pod, beside the `/tmp` emptyDir.",
+        "volumes",
+        json!([]),
+    );
+    standard(&mut out, "Extra volume mounts of the app container.", "volumeMounts", json!([]));
     standard(&mut out, "Node labels the pod must be scheduled on.", "nodeSelector", json!({}));
     standard(&mut out, "Tolerations of the pod.", "tolerations", json!([]));
     standard(&mut out, "Affinity rules of the pod.", "affinity", json!({}));

@@ -310,6 +310,26 @@ pub fn values_schema(
     props.insert("fullnameOverride".into(), json!({"type": ["string", "null"]}));
     props.insert("podAnnotations".into(), string_map.clone());
     props.insert("podLabels".into(), string_map.clone());
+    props.insert(
+        "serviceAccount".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "create": {"type": "boolean"},
+                "automount": {"type": "boolean"},
+                "annotations": string_map.clone(),
+                "name": {"type": ["string", "null"]}
+            },
+            "required": ["create", "automount"],
+            "additionalProperties": false
+        }),
+    );
+    required.push(json!("serviceAccount"));
+    props.insert("volumes".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
+    props.insert(
+        "volumeMounts".into(),
+        json!({"type": ["array", "null"], "items": {"type": "object"}}),
+    );
     props.insert("podSecurityContext".into(), json!({"type": ["object", "null"]}));
     props.insert("securityContext".into(), json!({"type": ["object", "null"]}));
     if has_ports {

@@ -118,6 +118,9 @@ fn emit_map(out: &mut String, indent: usize, parts: &[Part<(String, Node)>]) {
     emit_parts(out, indent, parts, &|out, indent, (key, value)| {
         let key = yaml::string(key);
         match value {
+            // An empty block would be read as null.
+            Node::Map(parts) if parts.is_empty() => line(out, indent, &format!("{key}: {{}}")),
+            Node::Seq(parts) if parts.is_empty() => line(out, indent, &format!("{key}: []")),
             Node::Map(_) | Node::Seq(_) | Node::ToYaml(_) => {
                 line(out, indent, &format!("{key}:"));
                 emit_block(out, indent + 2, value);

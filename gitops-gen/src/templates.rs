@@ -185,6 +185,13 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     if !secret_env.is_empty() {
         container.push(entry("env", seq(secret_env)));
     }
+    container.push(entry(
+        "volumeMounts",
+        seq(vec![
+            Part::Item(map(vec![entry("name", str("tmp")), entry("mountPath", str("/tmp"))])),
+            Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]),
+        ]),
+    ));
     container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
 
     let pod_spec = vec![
@@ -192,8 +199,18 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             ".Values.imagePullSecrets".into(),
             vec![entry("imagePullSecrets", Node::ToYaml(".".into()))],
         ),
+        entry("serviceAccountName", names.include("serviceAccountName")),
+        entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
         entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
         entry("containers", seq(vec![Part::Item(map(container))])),
+        // The root filesystem is read-only; /tmp is where the app may write.
+        entry(
+            "volumes",
+            seq(vec![
+                Part::Item(map(vec![entry("name", str("tmp")), entry("emptyDir", map(vec![]))])),
+                Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]),
+            ]),
+        ),
         Part::With(
             ".Values.nodeSelector".into(),
             vec![entry("nodeSelector", Node::ToYaml(".".into()))],
@@ -261,6 +278,30 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     )
 }
 
+/// The ServiceAccount, when `serviceAccount.create` is set.
+pub fn service_account(names: &Names) -> Document {
+    Document {
+        guard: Some(".Values.serviceAccount.create".into()),
+        body: vec![
+            entry("apiVersion", str("v1")),
+            entry("kind", str("ServiceAccount")),
+            entry(
+                "metadata",
+                map(vec![
+                    entry("name", names.include("serviceAccountName")),
+                    entry("namespace", expr(".Release.Namespace")),
+                    entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+                    Part::With(
+                        ".Values.serviceAccount.annotations".into(),
+                        vec![entry("annotations", Node::ToYaml(".".into()))],
+                    ),
+                ]),
+            ),
+            entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
+        ],
+    }
+}
+
 /// `_helpers.tpl`: the naming and labelling conventions every Helm chart
 /// shares, so resources are named and selected as users expect.
 pub fn helpers(names: &Names, header: &str, has_secrets: bool) -> String {
@@ -308,6 +349,17 @@ helm.sh/chart: {{{{ include "{c}.chart" . }}}}
 app.kubernetes.io/version: {{{{ .Chart.AppVersion | quote }}}}
 {{{{- end }}}}
 app.kubernetes.io/managed-by: {{{{ .Release.Service }}}}
+{{{{- end }}}}
+
+{{{{/*
+The ServiceAccount the pods run as.
+*/}}}}
+{{{{- define "{c}.serviceAccountName" -}}}}
+{{{{- if .Values.serviceAccount.create }}}}
+{{{{- default (include "{c}.fullname" .) .Values.serviceAccount.name }}}}
+{{{{- else }}}}
+{{{{- default "default" .Values.serviceAccount.name }}}}
+{{{{- end }}}}
 {{{{- end }}}}
 
 {{{{/*

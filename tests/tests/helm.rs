@@ -87,7 +87,7 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
 
     let worker_kinds: Vec<&Value> =
         results[3]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
-    assert_eq!(worker_kinds, ["ConfigMap", "Deployment"], "no port, no Service");
+    assert_eq!(worker_kinds, ["ConfigMap", "Deployment", "ServiceAccount"], "no port, no Service");
 }
 
 /// Values that YAML 1.1, float64 or `{{ }}` would change reach the container
@@ -116,6 +116,12 @@ config:
     retries: 0
 secrets:
   existingSecret: shop-credentials
+volumes:
+  - name: cache
+    emptyDir: {}
+volumeMounts:
+  - name: cache
+    mountPath: /var/cache/shop
 "#;
     let result = oracle::one(oracle::render_validate(&shop, Some(values)));
     assert_ok(&result, "render with values");
@@ -141,6 +147,8 @@ secrets:
     assert_eq!(container["image"], "ghcr.io/acme/shop:2.0");
     assert_eq!(container["ports"][0]["containerPort"], 10000, "no 1e+04");
     assert_eq!(container["env"][0]["valueFrom"]["secretKeyRef"]["name"], "shop-credentials");
+    assert_eq!(container["volumeMounts"][1]["mountPath"], "/var/cache/shop");
+    assert_eq!(pod["spec"]["volumes"][1]["name"], "cache");
 }
 
 #[test]
@@ -254,7 +262,7 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
     assert_ok(&results[2], "render with annotations");
     let kinds: Vec<&Value> =
         results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
-    assert_eq!(kinds, ["Deployment"]);
+    assert_eq!(kinds, ["Deployment", "ServiceAccount"]);
     let pod = &object(&results[2], "Deployment")["spec"]["template"];
     assert_eq!(pod["metadata"]["annotations"]["a"], "b");
     let env = &pod["spec"]["containers"][0]["env"];
@@ -311,4 +319,49 @@ fn hostile_strings_in_user_values_reach_the_container() {
         assert_ok(&result, &format!("render with word {s:?}"));
         assert_eq!(config_data(&result)["WORD"], *s, "word {s:?}");
     }
+}
+
+/// The default render meets the Pod Security Standards' "restricted"
+/// profile, and each control can be loosened through values.
+#[test]
+fn the_default_render_is_restricted_and_values_can_loosen_it() {
+    let shop = shop_chart("helm-restricted-shop");
+    let loosened = "podSecurityContext:\n  runAsNonRoot: false\nsecurityContext:\n  readOnlyRootFilesystem: false\n\
+        serviceAccount:\n  create: false\n  automount: true\nresources: {}\n";
+    let results = oracle::run(vec![
+        oracle::render_validate(&shop, None),
+        oracle::render_validate(&shop, Some(loosened)),
+    ]);
+    assert_ok(&results[0], "default render");
+    let pod = &object(&results[0], "Deployment")["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    let (pod_sc, sc) = (&pod["securityContext"], &container["securityContext"]);
+    assert_eq!(pod_sc["runAsNonRoot"], true);
+    assert!(pod_sc["runAsUser"].as_u64().unwrap() > 0, "a non-root UID");
+    assert_eq!(pod_sc["seccompProfile"]["type"], "RuntimeDefault");
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(container["volumeMounts"][0]["mountPath"], "/tmp");
+    assert_eq!(pod["volumes"][0]["name"], container["volumeMounts"][0]["name"]);
+    assert!(pod["volumes"][0]["emptyDir"].is_object(), "/tmp is an emptyDir");
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    assert_eq!(pod["serviceAccountName"], "release-shop");
+    for kind in ["requests", "limits"] {
+        for resource in ["cpu", "memory"] {
+            assert!(container["resources"][kind][resource].is_string(), "{kind}.{resource} set");
+        }
+    }
+    let account = object(&results[0], "ServiceAccount");
+    assert_eq!(account["automountServiceAccountToken"], false);
+
+    assert_ok(&results[1], "loosened render");
+    let pod = &object(&results[1], "Deployment")["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], false);
+    assert_eq!(pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"], false);
+    assert_eq!(pod["automountServiceAccountToken"], true);
+    assert_eq!(pod["serviceAccountName"], "default");
+    let kinds: Vec<&Value> =
+        results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
+    assert!(!kinds.contains(&&Value::from("ServiceAccount")));
 }

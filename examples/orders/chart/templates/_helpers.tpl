@@ -43,6 +43,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
+The ServiceAccount the pods run as.
+*/}}
+{{- define "orders.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "orders.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
 Labels that select the pods; they never change over a release's life.
 */}}
 {{- define "orders.selectorLabels" -}}
