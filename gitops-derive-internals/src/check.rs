@@ -38,6 +38,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
     for field in fields {
         check_field(cx, field);
     }
+    check_probes(cx, input, fields);
     check_unique_ports(cx, fields);
     check_unique_env_vars(cx, input, fields);
 }
@@ -185,4 +186,25 @@ fn serde_attr_with<'a>(field: &'a Field, word: &str) -> &'a dyn quote::ToTokens 
             a.path().is_ident("serde") && mentions(quote::ToTokens::to_token_stream(&a.meta), word)
         })
         .map_or(field.ident as &dyn quote::ToTokens, |a| a as &dyn quote::ToTokens)
+}
+
+/// Probes are HTTP GETs on the struct's first port, so they need one, and a
+/// path Kubernetes accepts.
+fn check_probes(cx: &Ctxt, input: &Input, fields: &[Field]) {
+    let has_port = fields.iter().any(|f| f.attrs.port.is_some() && !f.serde_skipped);
+    for (key, path) in input.attrs.probes() {
+        let value = path.value();
+        if !value.starts_with('/') || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            cx.error_spanned_by(
+                path,
+                format!("`{key}` is the HTTP path of the probe: it starts with `/` and has no spaces, e.g. \"/healthz\""),
+            );
+        }
+        if !has_port {
+            cx.error_spanned_by(
+                path,
+                format!("`{key}` probes the first `#[gitops(port = \"...\")]` field, and this struct has none"),
+            );
+        }
+    }
 }

@@ -13,6 +13,9 @@ pub fn expand(input: &Input) -> TokenStream {
     let rust_name = input.ident.to_string();
     let doc = &input.doc;
     let env_prefix = option(input.attrs.env_prefix.as_ref().map(|p| quote!(#p)));
+    let liveness = option(input.attrs.liveness.as_ref().map(|p| quote!(#p)));
+    let readiness = option(input.attrs.readiness.as_ref().map(|p| quote!(#p)));
+    let startup = option(input.attrs.startup.as_ref().map(|p| quote!(#p)));
     impl_block(
         input.original,
         quote! {
@@ -21,6 +24,11 @@ pub fn expand(input: &Input) -> TokenStream {
                 rust_name: #rust_name,
                 doc: #doc,
                 env_prefix: #env_prefix,
+                probes: ::gitops_types::model::Probes {
+                    liveness: #liveness,
+                    readiness: #readiness,
+                    startup: #startup,
+                },
                 fields: ::std::vec::Vec::from([#(#fields),*]),
             }
         },

@@ -9,6 +9,18 @@ use syn::{Attribute, LitStr};
 #[derive(Default)]
 pub struct ContainerAttrs {
     pub env_prefix: Option<LitStr>,
+    pub liveness: Option<LitStr>,
+    pub readiness: Option<LitStr>,
+    pub startup: Option<LitStr>,
+}
+
+impl ContainerAttrs {
+    /// The probe paths that are set, with their keys.
+    pub fn probes(&self) -> impl Iterator<Item = (&'static str, &LitStr)> {
+        [("liveness", &self.liveness), ("readiness", &self.readiness), ("startup", &self.startup)]
+            .into_iter()
+            .filter_map(|(key, path)| path.as_ref().map(|p| (key, p)))
+    }
 }
 
 /// `#[gitops(...)]` on a field.
@@ -27,7 +39,7 @@ impl FieldAttrs {
     }
 }
 
-const CONTAINER_KEYS: &str = "`env_prefix`";
+const CONTAINER_KEYS: &str = "`env_prefix`, `liveness`, `readiness`, `startup`";
 const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
@@ -35,6 +47,12 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     for_each_gitops_meta(cx, attrs, |meta| {
         if meta.path.is_ident("env_prefix") {
             set_once(cx, &meta, &mut out.env_prefix, string_value(&meta)?);
+        } else if meta.path.is_ident("liveness") {
+            set_once(cx, &meta, &mut out.liveness, string_value(&meta)?);
+        } else if meta.path.is_ident("readiness") {
+            set_once(cx, &meta, &mut out.readiness, string_value(&meta)?);
+        } else if meta.path.is_ident("startup") {
+            set_once(cx, &meta, &mut out.startup, string_value(&meta)?);
         } else {
             return Err(unknown_key(&meta, "struct", CONTAINER_KEYS));
         }

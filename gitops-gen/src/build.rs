@@ -4,7 +4,7 @@
 
 use crate::schema;
 use gitops_types::model::naming;
-use gitops_types::model::{ConfigStruct, Field, Role};
+use gitops_types::model::{ConfigStruct, Field, Probes, Role};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -17,6 +17,8 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 pub struct ConfigTree {
     pub rust_name: String,
     pub doc: String,
+    /// The root struct's probe paths.
+    pub probes: Probes,
     pub items: Vec<Item>,
     /// The `config` subtree of values.schema.json.
     pub schema: Value,
@@ -95,7 +97,13 @@ pub fn config_tree(
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
-    Ok(ConfigTree { rust_name: root.rust_name.to_owned(), doc: root.doc.to_owned(), items, schema })
+    Ok(ConfigTree {
+        rust_name: root.rust_name.to_owned(),
+        doc: root.doc.to_owned(),
+        probes: root.probes.clone(),
+        items,
+        schema,
+    })
 }
 
 struct Walk {

@@ -37,7 +37,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
 
     let mut files = Files::new();
     files.insert("Chart.yaml".into(), chart_yaml(info, tree, &header));
-    files.insert("values.yaml".into(), values_yaml(info, tree, &header, has_ports, has_secrets));
+    files.insert("values.yaml".into(), values_yaml(info, tree, &header, has_secrets));
     let schema =
         schema::values_schema(&tree.rust_name, config_schema, has_ports, has_secrets, definitions);
     files.insert("values.schema.json".into(), pretty_json(&schema));
@@ -110,13 +110,7 @@ fn standard(out: &mut String, doc: &str, key: &str, value: Value) {
     yaml::write_entry(out, 0, key, &value);
 }
 
-fn values_yaml(
-    info: &ChartInfo,
-    tree: &ConfigTree,
-    header: &str,
-    has_ports: bool,
-    has_secrets: bool,
-) -> String {
+fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: bool) -> String {
     let mut out = header.to_owned();
     out.push_str(
         "# Override these in your own values file; the keys under `config` are the app's own.\n\n",
@@ -182,11 +176,12 @@ fn values_yaml(
             "seccompProfile": {"type": "RuntimeDefault"}
         }),
     );
-    if has_ports {
-        let first_port = tree.leaves().into_iter().find_map(|l| match &l.kind {
-            LeafKind::Port(name) => Some(name.clone()),
-            _ => None,
-        });
+    // The port the Service and the probes use.
+    let first_port = tree.leaves().into_iter().find_map(|l| match &l.kind {
+        LeafKind::Port(name) => Some(name.clone()),
+        _ => None,
+    });
+    if let Some(first_port) = &first_port {
         out.push_str("\nservice:\n");
         yaml::write_doc(&mut out, 2, "Service type: ClusterIP, NodePort or LoadBalancer.");
         yaml::write_entry(&mut out, 2, "type", &json!("ClusterIP"));
@@ -194,8 +189,7 @@ fn values_yaml(
             &mut out,
             2,
             &format!(
-                "Port the Service exposes; it forwards to the container's `{}` port.",
-                first_port.unwrap_or_default()
+                "Port the Service exposes; it forwards to the container's `{first_port}` port."
             ),
         );
         yaml::write_entry(&mut out, 2, "port", &json!(80));
@@ -210,6 +204,26 @@ fn values_yaml(
             "limits": {"cpu": "500m", "memory": "256Mi"}
         }),
     );
+    for (key, path, doc) in [
+        ("livenessProbe", tree.probes.liveness, "Restarts the container when it fails."),
+        (
+            "readinessProbe",
+            tree.probes.readiness,
+            "Takes the pod out of the Service while it fails.",
+        ),
+        ("startupProbe", tree.probes.startup, "Holds the other probes until it first succeeds."),
+    ] {
+        let probe = match (path, &first_port) {
+            (Some(path), Some(port)) => json!({"httpGet": {"path": path, "port": port}}),
+            _ => json!({}),
+        };
+        standard(
+            &mut out,
+            &format!("{doc} Declared on the config struct; `{{}}` turns it off."),
+            key,
+            probe,
+        );
+    }
     standard(
         &mut out,
         "Extra volumes of the pod, beside the `/tmp` emptyDir.",

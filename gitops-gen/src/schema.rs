@@ -325,6 +325,9 @@ pub fn values_schema(
         }),
     );
     required.push(json!("serviceAccount"));
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        props.insert(probe.into(), json!({"type": ["object", "null"]}));
+    }
     props.insert("volumes".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
     props.insert(
         "volumeMounts".into(),

@@ -185,6 +185,12 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     if !secret_env.is_empty() {
         container.push(entry("env", seq(secret_env)));
     }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        container.push(Part::With(
+            format!(".Values.{probe}"),
+            vec![entry(probe, Node::ToYaml(".".into()))],
+        ));
+    }
     container.push(entry(
         "volumeMounts",
         seq(vec![

@@ -16,9 +16,20 @@ pub struct ConfigStruct {
     pub doc: &'static str,
     /// `#[gitops(env_prefix = "...")]`; only the root struct's prefix is used.
     pub env_prefix: Option<&'static str>,
+    /// HTTP paths of the container's probes, served on the first port
+    /// (root struct only).
+    pub probes: Probes,
     /// The fields serde reads, in declaration order (`#[serde(skip)]` fields
     /// are left out by the derive).
     pub fields: Vec<Field>,
+}
+
+/// `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "...")]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Probes {
+    pub liveness: Option<&'static str>,
+    pub readiness: Option<&'static str>,
+    pub startup: Option<&'static str>,
 }
 
 /// One field of a [`ConfigStruct`].

@@ -5,6 +5,8 @@
 //! # Attributes
 //! On the struct:
 //! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct only).
+//! - `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "/healthz")]`:
+//!   HTTP probes on the first port (root struct only; each is optional).
 //!
 //! On a field:
 //! - `#[gitops(port = "http")]`: the integer field is also a named container port.

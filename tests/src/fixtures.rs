@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// A web service: ports, secrets, nested sections, lists, maps and enums.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase", default)]
-#[gitops(env_prefix = "SHOP_")]
+#[gitops(env_prefix = "SHOP_", liveness = "/healthz", readiness = "/readyz")]
 pub struct Shop {
     /// Port the HTTP server listens on.
     #[gitops(port = "http")]

@@ -343,6 +343,12 @@ fn the_default_render_is_restricted_and_values_can_loosen_it() {
     assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
     assert_eq!(sc["readOnlyRootFilesystem"], true);
     assert_eq!(container["volumeMounts"][0]["mountPath"], "/tmp");
+    assert_eq!(
+        container["livenessProbe"]["httpGet"],
+        serde_json::json!({"path": "/healthz", "port": "http"})
+    );
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+    assert!(container.get("startupProbe").is_none(), "not declared, not rendered");
     assert_eq!(pod["volumes"][0]["name"], container["volumeMounts"][0]["name"]);
     assert!(pod["volumes"][0]["emptyDir"].is_object(), "/tmp is an emptyDir");
     assert_eq!(pod["automountServiceAccountToken"], false);

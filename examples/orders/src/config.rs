@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Orders service: takes and lists customer orders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase", default)]
-#[gitops(env_prefix = "ORDERS_")]
+#[gitops(env_prefix = "ORDERS_", liveness = "/healthz", readiness = "/readyz")]
 pub struct Config {
     /// Port the HTTP server listens on.
     #[gitops(port = "http")]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A payment service.
 #[derive(Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase")]
-#[gitops(env_prefix = "PAYMENTS_")]
+#[gitops(env_prefix = "PAYMENTS_", liveness = "/healthz", readiness = "/readyz", startup = "/healthz")]
 pub struct Config {
     /// Port the HTTP server listens on.
     #[gitops(port = "http")]
@@ -53,6 +53,7 @@ pub struct Provider {
 fn main() {
     let config = <Config as GitOps>::describe();
     assert_eq!(config.env_prefix, Some("PAYMENTS_"));
+    assert_eq!(config.probes.readiness, Some("/readyz"));
     assert_eq!(config.fields.len(), 8, "the serde-skipped field is not described");
     assert!(config.fields.iter().any(|f| f.nested.is_some()));
 }
