@@ -10,7 +10,7 @@ Exit codes: 0 = request processed (tool findings are data, reported as ok=false)
 
 Ops (each op_* function below documents its fields):
   lint, render, validate_k8s, render_validate, jsonschema, create_starter,
-  values_from_yaml. A failing op yields {"ok": false, "error": "<Type>: <message>"}
+  values_from_yaml, checkov. A failing op yields {"ok": false, "error": "<Type>: <message>"}
   without affecting the other ops of the request.
 
 Everything is offline: Helm renders/lints in-process through its Go SDK,
@@ -23,7 +23,9 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
+import tempfile
 import traceback
 
 try:
@@ -204,6 +206,41 @@ def op_create_starter(op):
         return {"ok": True, "chart": chart_dir, "values_yaml": f.read()}
 
 
+def op_checkov(op):
+    """Render, then scan the manifests with checkov's Kubernetes checks.
+
+    checkov runs as its own process (the one installed beside this Python),
+    always with --skip-download so it never fetches checks or metadata.
+    """
+    rendered = op_render(op)
+    if not rendered["ok"]:
+        return {"ok": False, "error": rendered["error"]}
+    checkov = os.path.join(os.path.dirname(sys.executable), "checkov")
+    with tempfile.TemporaryDirectory(prefix="oracle-checkov-") as tmp:
+        for template, text in rendered["manifests"].items():
+            if template.endswith(".yaml") and text.strip():
+                with open(os.path.join(tmp, template.replace("/", "__")), "w", encoding="utf-8") as f:
+                    f.write(text)
+        proc = subprocess.run(
+            [checkov, "-d", tmp, "--framework", "kubernetes", "--skip-download",
+             "--compact", "--quiet", "-o", "json"],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+        )
+    # Exit 1 means "some check failed", which is data here.
+    if proc.returncode not in (0, 1):
+        return {"ok": False, "error": f"checkov exited {proc.returncode}: {proc.stderr[-2000:]}"}
+    reports = json.loads(proc.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    failed, passed = [], 0
+    for report in reports:
+        passed += report.get("summary", {}).get("passed", 0)
+        for check in report.get("results", {}).get("failed_checks", []):
+            failed.append({"check_id": check["check_id"], "resource": check["resource"],
+                           "check_name": check["check_name"]})
+    return {"ok": True, "passed": passed, "failed": sorted(failed, key=lambda c: c["check_id"])}
+
+
 def op_values_from_yaml(op):
     return {"ok": True, "values": helm_python.values_from_yaml(op["yaml"])}
 
@@ -217,6 +254,7 @@ OPS = {
     "jsonschema": (op_jsonschema, ["schema_file", "instance_yaml"]),
     "create_starter": (op_create_starter, ["name", "dir"]),
     "values_from_yaml": (op_values_from_yaml, ["yaml"]),
+    "checkov": (op_checkov, ["chart"]),
 }
 
 
