@@ -327,7 +327,7 @@ fn hostile_strings_in_user_values_reach_the_container() {
 fn the_default_render_is_restricted_and_values_can_loosen_it() {
     let shop = shop_chart("helm-restricted-shop");
     let loosened = "podSecurityContext:\n  runAsNonRoot: false\nsecurityContext:\n  readOnlyRootFilesystem: false\n\
-        serviceAccount:\n  create: false\n  automount: true\nresources: {}\n";
+        serviceAccount:\n  create: false\n  automount: true\n";
     let results = oracle::run(vec![
         oracle::render_validate(&shop, None),
         oracle::render_validate(&shop, Some(loosened)),
