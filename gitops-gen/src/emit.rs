@@ -123,6 +123,12 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
     yaml::write_entry(&mut out, 2, "pullPolicy", &json!("IfNotPresent"));
     yaml::write_doc(&mut out, 2, "Image tag; empty means the chart's appVersion.");
     yaml::write_entry(&mut out, 2, "tag", &json!(""));
+    yaml::write_doc(
+        &mut out,
+        2,
+        "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
+    );
+    yaml::write_entry(&mut out, 2, "digest", &json!(""));
     out.push('\n');
     standard(
         &mut out,

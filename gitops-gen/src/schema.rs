@@ -296,7 +296,8 @@ pub fn values_schema(
             "properties": {
                 "repository": {"type": "string", "minLength": 1},
                 "pullPolicy": {"type": "string", "enum": ["Always", "IfNotPresent", "Never"]},
-                "tag": {"type": "string"}
+                "tag": {"type": "string"},
+                "digest": {"type": ["string", "null"], "pattern": "^(sha256:[a-f0-9]{64})?$"}
             },
             "required": ["repository", "pullPolicy", "tag"],
             "additionalProperties": false

@@ -164,10 +164,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let mut container = vec![
         entry("name", expr(".Chart.Name")),
         entry("securityContext", Node::ToYaml(".Values.securityContext".into())),
-        entry(
-            "image",
-            expr("printf \"%s:%s\" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) | quote"),
-        ),
+        entry("image", expr(format!("include {:?} . | quote", names.helper("image")))),
         entry("imagePullPolicy", expr(".Values.image.pullPolicy")),
     ];
     if !ports.is_empty() {
@@ -355,6 +352,18 @@ helm.sh/chart: {{{{ include "{c}.chart" . }}}}
 app.kubernetes.io/version: {{{{ .Chart.AppVersion | quote }}}}
 {{{{- end }}}}
 app.kubernetes.io/managed-by: {{{{ .Release.Service }}}}
+{{{{- end }}}}
+
+{{{{/*
+The container image: pinned by image.digest when set, else image.tag, else
+the chart's appVersion.
+*/}}}}
+{{{{- define "{c}.image" -}}}}
+{{{{- if .Values.image.digest }}}}
+{{{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}}}
+{{{{- else }}}}
+{{{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}}}
+{{{{- end }}}}
 {{{{- end }}}}
 
 {{{{/*

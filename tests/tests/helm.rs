@@ -371,3 +371,22 @@ fn the_default_render_is_restricted_and_values_can_loosen_it() {
         results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
     assert!(!kinds.contains(&&Value::from("ServiceAccount")));
 }
+
+/// `image.digest` pins the image by digest; a malformed digest is rejected.
+#[test]
+fn an_image_digest_pins_the_image() {
+    let shop = shop_chart("helm-digest-shop");
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let results = oracle::run(vec![
+        oracle::render_validate(
+            &shop,
+            Some(&format!("image:\n  tag: \"1.0\"\n  digest: {digest}\n")),
+        ),
+        oracle::render_validate(&shop, Some("image:\n  digest: latest\n")),
+    ]);
+    assert_ok(&results[0], "render with digest");
+    let container = &object(&results[0], "Deployment")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], format!("ghcr.io/acme/shop@{digest}"));
+    assert_eq!(results[1]["ok"], false, "a digest that is not sha256:<64 hex>");
+    assert!(results[1]["error"].as_str().unwrap().contains("digest"), "{:#}", results[1]);
+}

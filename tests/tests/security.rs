@@ -33,6 +33,17 @@ fn checkov_on_the_default_render_of_a_service_with_secrets() {
     assert_eq!(failed_checks("examples/orders/chart", None), expected);
 }
 
+/// With `image.digest` set, both accepted exceptions pass: checkov takes a
+/// digest-pinned image as satisfying the pull-policy check as well.
+#[test]
+fn an_image_digest_clears_the_digest_and_pull_policy_checks() {
+    let digest = format!("image:\n  digest: sha256:{}\n", "0f".repeat(32));
+    let failed = failed_checks("examples/orders/chart", Some(&digest));
+    let expected: BTreeSet<String> =
+        ["CKV2_K8S_6", "CKV_K8S_35"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(failed, expected);
+}
+
 /// The checks have teeth: removing the container's security context fails
 /// the controls the defaults satisfy. (`null`, not `{}`: Helm merges a map
 /// from a values file into the chart's, and deletes a key set to null.)

@@ -43,6 +43,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
+The container image: pinned by image.digest when set, else image.tag, else
+the chart's appVersion.
+*/}}
+{{- define "orders.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
 The ServiceAccount the pods run as.
 */}}
 {{- define "orders.serviceAccountName" -}}
