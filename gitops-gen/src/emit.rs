@@ -51,6 +51,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
         "templates/deployment.yaml".into(),
         templates::deployment(&names, tree).emit(&header),
     );
+    files.insert("templates/NOTES.txt".into(), templates::notes(&names, tree, &tpl_header));
     files.insert(
         "templates/serviceaccount.yaml".into(),
         templates::service_account(&names).emit(&header),

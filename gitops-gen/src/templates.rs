@@ -305,6 +305,35 @@ pub fn service_account(names: &Names) -> Document {
     }
 }
 
+/// `NOTES.txt`, printed by `helm install`: how to reach the app and which
+/// Secret it waits for.
+pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
+    let c = names.chart;
+    // The header's comment trims the newline after it: notes start at line one.
+    let mut out = format!("{}\n", header.replace("*/}}", "*/ -}}"));
+    out.push_str(&format!(
+        "{{{{ include \"{c}.fullname\" . }}}} is deployed to namespace {{{{ .Release.Namespace }}}}.\n"
+    ));
+    if let Some((name, _)) = port_leaves(tree).next() {
+        out.push_str(&format!(
+            "\nReach it from your machine:\n  kubectl --namespace {{{{ .Release.Namespace }}}} port-forward service/{{{{ include \"{c}.fullname\" . }}}} 8080:{{{{ .Values.service.port }}}}\nthen open http://127.0.0.1:8080 (the container's `{name}` port).\n"
+        ));
+    }
+    let secrets: Vec<&Leaf> =
+        tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    if !secrets.is_empty() {
+        out.push_str(&format!(
+            "\nThe pods read these keys from the Secret {{{{ include \"{c}.secretName\" . }}}} in the same namespace:\n"
+        ));
+        for leaf in secrets {
+            let optional = if leaf.optional { " (optional)" } else { "" };
+            out.push_str(&format!("  {}{optional}\n", leaf.secret_key()));
+        }
+        out.push_str("Pods stay in CreateContainerConfigError until it exists.\n");
+    }
+    out
+}
+
 /// `_helpers.tpl`: the naming and labelling conventions every Helm chart
 /// shares, so resources are named and selected as users expect.
 pub fn helpers(names: &Names, header: &str, has_secrets: bool) -> String {

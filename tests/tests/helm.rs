@@ -390,3 +390,21 @@ fn an_image_digest_pins_the_image() {
     assert_eq!(results[1]["ok"], false, "a digest that is not sha256:<64 hex>");
     assert!(results[1]["error"].as_str().unwrap().contains("digest"), "{:#}", results[1]);
 }
+
+/// NOTES.txt tells the installer how to reach the app and which Secret keys it needs.
+#[test]
+fn notes_name_the_port_forward_and_the_secret_keys() {
+    let shop = shop_chart("helm-notes-shop");
+    let render =
+        serde_json::json!({"op": "render", "chart": shop, "name": "release", "namespace": "shop"});
+    let result = oracle::one(render);
+    assert_ok(&result, "render");
+    let notes =
+        result["manifests"]["shop/templates/NOTES.txt"].as_str().expect("NOTES.txt rendered");
+    assert!(notes.starts_with("release-shop is deployed to namespace shop."), "{notes}");
+    assert!(notes.contains("port-forward service/release-shop 8080:80"), "{notes}");
+    assert!(notes.contains("Secret release-shop"), "{notes}");
+    for key in ["databaseUrl", "adminApiKey (optional)", "payments.webhook-secret"] {
+        assert!(notes.contains(key), "{key} in {notes}");
+    }
+}
