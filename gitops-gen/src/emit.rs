@@ -233,6 +233,18 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
     }
     standard(
         &mut out,
+        "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.",
+        "extraEnv",
+        json!([]),
+    );
+    standard(
+        &mut out,
+        "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).",
+        "extraEnvFrom",
+        json!([]),
+    );
+    standard(
+        &mut out,
         "Extra volumes of the pod, beside the `/tmp` emptyDir.",
         "volumes",
         json!([]),

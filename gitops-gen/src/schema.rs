@@ -329,6 +329,14 @@ pub fn values_schema(
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         props.insert(probe.into(), json!({"type": ["object", "null"]}));
     }
+    props.insert(
+        "extraEnv".into(),
+        json!({"type": ["array", "null"], "items": {"type": "object", "required": ["name"]}}),
+    );
+    props.insert(
+        "extraEnvFrom".into(),
+        json!({"type": ["array", "null"], "items": {"type": "object"}}),
+    );
     props.insert("volumes".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
     props.insert(
         "volumeMounts".into(),

@@ -170,18 +170,16 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     if !ports.is_empty() {
         container.push(entry("ports", seq(ports)));
     }
-    if has_values {
-        container.push(entry(
-            "envFrom",
-            seq(vec![Part::Item(map(vec![entry(
-                "configMapRef",
-                map(vec![entry("name", names.include("fullname"))]),
-            )]))]),
-        ));
-    }
-    if !secret_env.is_empty() {
-        container.push(entry("env", seq(secret_env)));
-    }
+    let env_from = if has_values {
+        vec![Part::Item(map(vec![entry(
+            "configMapRef",
+            map(vec![entry("name", names.include("fullname"))]),
+        )]))]
+    } else {
+        Vec::new()
+    };
+    container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
+    container.push(list_with_extra("env", secret_env, ".Values.extraEnv"));
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         container.push(Part::With(
             format!(".Values.{probe}"),
@@ -279,6 +277,20 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             ]),
         )],
     )
+}
+
+/// `key:` with the generated `items`, then the user's list at `extra`; when
+/// nothing is generated, the key appears only if the user's list is set (an
+/// empty `key:` would be null).
+fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(String, Node)> {
+    let user = Part::With(extra.into(), vec![Part::ToYaml(".".into())]);
+    if items.is_empty() {
+        Part::With(extra.into(), vec![entry(key, Node::ToYaml(".".into()))])
+    } else {
+        let mut all = items;
+        all.push(user);
+        entry(key, seq(all))
+    }
 }
 
 /// The ServiceAccount, when `serviceAccount.create` is set.

@@ -122,6 +122,12 @@ volumes:
 volumeMounts:
   - name: cache
     mountPath: /var/cache/shop
+extraEnv:
+  - name: RUST_LOG
+    value: debug
+extraEnvFrom:
+  - secretRef:
+      name: shop-extra
 "#;
     let result = oracle::one(oracle::render_validate(&shop, Some(values)));
     assert_ok(&result, "render with values");
@@ -148,6 +154,11 @@ volumeMounts:
     assert_eq!(container["ports"][0]["containerPort"], 10000, "no 1e+04");
     assert_eq!(container["env"][0]["valueFrom"]["secretKeyRef"]["name"], "shop-credentials");
     assert_eq!(container["volumeMounts"][1]["mountPath"], "/var/cache/shop");
+    let env = container["env"].as_array().unwrap();
+    assert_eq!(env.last().unwrap()["name"], "RUST_LOG", "extra env after the secrets");
+    assert_eq!(env.len(), 4);
+    assert_eq!(container["envFrom"][0]["configMapRef"]["name"], "release-shop");
+    assert_eq!(container["envFrom"][1]["secretRef"]["name"], "shop-extra");
     assert_eq!(pod["spec"]["volumes"][1]["name"], "cache");
 }
 
@@ -407,4 +418,30 @@ fn notes_name_the_port_forward_and_the_secret_keys() {
     for key in ["databaseUrl", "adminApiKey (optional)", "payments.webhook-secret"] {
         assert!(notes.contains(key), "{key} in {notes}");
     }
+}
+
+/// Without generated entries, `env`/`envFrom` appear only when the user adds some.
+#[test]
+fn extra_env_lists_appear_only_when_set() {
+    let dir = scratch_dir("helm-extra-env");
+    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    let worker = scratch_dir("helm-extra-env-worker");
+    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&worker).unwrap();
+    let extra = "extraEnv:\n  - name: A\n    value: b\nextraEnvFrom:\n  - configMapRef:\n      name: more\n";
+    let results = oracle::run(vec![
+        oracle::render_validate(&dir, None),
+        oracle::render_validate(&dir, Some(extra)),
+        oracle::render_validate(&worker, None),
+        oracle::render_validate(&worker, Some(extra)),
+    ]);
+    let container =
+        |r: &Value| object(r, "Deployment")["spec"]["template"]["spec"]["containers"][0].clone();
+    for r in &results {
+        assert_ok(r, "render");
+    }
+    assert!(container(&results[0]).get("envFrom").is_none(), "secrets only: no ConfigMap");
+    assert_eq!(container(&results[1])["envFrom"][0]["configMapRef"]["name"], "more");
+    assert!(container(&results[2]).get("env").is_none(), "worker: no secrets");
+    assert_eq!(container(&results[3])["env"][0]["name"], "A");
+    assert_eq!(container(&results[3])["envFrom"].as_array().unwrap().len(), 2);
 }
