@@ -51,6 +51,10 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
         "templates/deployment.yaml".into(),
         templates::deployment(&names, tree).emit(&header),
     );
+    files.insert(
+        "templates/pdb.yaml".into(),
+        templates::pod_disruption_budget(&names).emit(&header),
+    );
     files.insert("templates/NOTES.txt".into(), templates::notes(&names, tree, &tpl_header));
     files.insert(
         "templates/serviceaccount.yaml".into(),
@@ -231,6 +235,26 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
             probe,
         );
     }
+    out.push_str("\npodDisruptionBudget:\n");
+    yaml::write_doc(
+        &mut out,
+        2,
+        "Create a PodDisruptionBudget, so node drains keep enough pods running.",
+    );
+    yaml::write_entry(&mut out, 2, "enabled", &json!(false));
+    yaml::write_doc(
+        &mut out,
+        2,
+        "Pods that must stay available (a number or a percentage such as \"50%\").",
+    );
+    yaml::write_entry(&mut out, 2, "minAvailable", &json!(1));
+    yaml::write_doc(
+        &mut out,
+        2,
+        "Pods that may be unavailable at once; when set, it is used instead of minAvailable.",
+    );
+    yaml::write_entry(&mut out, 2, "maxUnavailable", &json!(""));
+    out.push('\n');
     standard(
         &mut out,
         "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.",

@@ -329,6 +329,24 @@ pub fn values_schema(
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         props.insert(probe.into(), json!({"type": ["object", "null"]}));
     }
+    let int_or_percent = json!({"anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": i32::MAX},
+        {"type": "string", "pattern": "^[0-9]+%$"}
+    ]});
+    props.insert(
+        "podDisruptionBudget".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "minAvailable": int_or_percent,
+                "maxUnavailable": {"anyOf": [int_or_percent, {"const": ""}, {"type": "null"}]}
+            },
+            "required": ["enabled", "minAvailable"],
+            "additionalProperties": false
+        }),
+    );
+    required.push(json!("podDisruptionBudget"));
     props.insert(
         "extraEnv".into(),
         json!({"type": ["array", "null"], "items": {"type": "object", "required": ["name"]}}),

@@ -293,6 +293,39 @@ fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(Stri
     }
 }
 
+/// The PodDisruptionBudget, when `podDisruptionBudget.enabled` is set.
+pub fn pod_disruption_budget(names: &Names) -> Document {
+    let budget = ".Values.podDisruptionBudget";
+    let mut doc = resource(
+        names,
+        "policy/v1",
+        "PodDisruptionBudget",
+        vec![entry(
+            "spec",
+            map(vec![
+                // maxUnavailable wins when set; toJson keeps 1 a number and "50%" a string.
+                Part::If(
+                    format!("{budget}.maxUnavailable"),
+                    vec![entry(
+                        "maxUnavailable",
+                        expr(format!("{budget}.maxUnavailable | toJson")),
+                    )],
+                    vec![entry("minAvailable", expr(format!("{budget}.minAvailable | toJson")))],
+                ),
+                entry(
+                    "selector",
+                    map(vec![entry(
+                        "matchLabels",
+                        map(vec![Part::Include(names.helper("selectorLabels"))]),
+                    )]),
+                ),
+            ]),
+        )],
+    );
+    doc.guard = Some(format!("{budget}.enabled"));
+    doc
+}
+
 /// The ServiceAccount, when `serviceAccount.create` is set.
 pub fn service_account(names: &Names) -> Document {
     Document {

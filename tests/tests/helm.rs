@@ -445,3 +445,42 @@ fn extra_env_lists_appear_only_when_set() {
     assert_eq!(container(&results[3])["env"][0]["name"], "A");
     assert_eq!(container(&results[3])["envFrom"].as_array().unwrap().len(), 2);
 }
+
+/// The PodDisruptionBudget: off by default, valid when on, either bound.
+#[test]
+fn a_pod_disruption_budget_renders_when_enabled() {
+    let shop = shop_chart("helm-pdb-shop");
+    let results = oracle::run(vec![
+        oracle::render_validate(&shop, None),
+        oracle::render_validate(&shop, Some("podDisruptionBudget:\n  enabled: true\n")),
+        oracle::render_validate(
+            &shop,
+            Some("podDisruptionBudget:\n  enabled: true\n  maxUnavailable: 25%\n"),
+        ),
+        oracle::render_validate(
+            &shop,
+            Some("podDisruptionBudget:\n  enabled: true\n  minAvailable: most\n"),
+        ),
+    ]);
+    for r in &results[..3] {
+        assert_ok(r, "render");
+    }
+    let kinds = |r: &Value| -> Vec<String> {
+        r["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["object"]["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!kinds(&results[0]).contains(&"PodDisruptionBudget".to_owned()), "off by default");
+    let spec = &object(&results[1], "PodDisruptionBudget")["spec"];
+    assert_eq!(spec["minAvailable"], 1);
+    assert!(spec.get("maxUnavailable").is_none());
+    assert_eq!(spec["selector"]["matchLabels"]["app.kubernetes.io/instance"], "release");
+    let spec = &object(&results[2], "PodDisruptionBudget")["spec"];
+    assert_eq!(spec["maxUnavailable"], "25%");
+    assert!(spec.get("minAvailable").is_none());
+    assert_eq!(results[3]["ok"], false, "minAvailable must be a number or a percentage");
+    assert!(results[3]["error"].as_str().unwrap().contains("minAvailable"), "{:#}", results[3]);
+}
