@@ -303,9 +303,12 @@ pub fn pod_disruption_budget(names: &Names) -> Document {
         vec![entry(
             "spec",
             map(vec![
-                // maxUnavailable wins when set; toJson keeps 1 a number and "50%" a string.
+                // maxUnavailable wins when set (0 included, hence not a plain `if`);
+                // toJson keeps 1 a number and "50%" a string.
                 Part::If(
-                    format!("{budget}.maxUnavailable"),
+                    format!(
+                        "and (not (kindIs \"invalid\" {budget}.maxUnavailable)) (ne (toString {budget}.maxUnavailable) \"\")"
+                    ),
                     vec![entry(
                         "maxUnavailable",
                         expr(format!("{budget}.maxUnavailable | toJson")),

@@ -461,6 +461,10 @@ fn a_pod_disruption_budget_renders_when_enabled() {
             &shop,
             Some("podDisruptionBudget:\n  enabled: true\n  minAvailable: most\n"),
         ),
+        oracle::render_validate(
+            &shop,
+            Some("podDisruptionBudget:\n  enabled: true\n  maxUnavailable: 0\n"),
+        ),
     ]);
     for r in &results[..3] {
         assert_ok(r, "render");
@@ -481,6 +485,11 @@ fn a_pod_disruption_budget_renders_when_enabled() {
     let spec = &object(&results[2], "PodDisruptionBudget")["spec"];
     assert_eq!(spec["maxUnavailable"], "25%");
     assert!(spec.get("minAvailable").is_none());
+    assert_eq!(
+        object(&results[4], "PodDisruptionBudget")["spec"]["maxUnavailable"],
+        0,
+        "0 is a bound too"
+    );
     assert_eq!(results[3]["ok"], false, "minAvailable must be a number or a percentage");
     assert!(results[3]["error"].as_str().unwrap().contains("minAvailable"), "{:#}", results[3]);
 }
