@@ -277,6 +277,18 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
     standard(&mut out, "Node labels the pod must be scheduled on.", "nodeSelector", json!({}));
     standard(&mut out, "Tolerations of the pod.", "tolerations", json!([]));
     standard(&mut out, "Affinity rules of the pod.", "affinity", json!({}));
+    standard(
+        &mut out,
+        "How the pods spread over zones or nodes (each entry's labelSelector picks the pods).",
+        "topologySpreadConstraints",
+        json!([]),
+    );
+    standard(
+        &mut out,
+        "PriorityClass of the pods; empty means the cluster's default.",
+        "priorityClassName",
+        json!(""),
+    );
     out.push('\n');
 
     let mut doc = format!("The app's configuration (the `{}` struct).", tree.rust_name);

@@ -383,6 +383,11 @@ pub fn values_schema(
         "tolerations".into(),
         json!({"type": ["array", "null"], "items": {"type": "object"}}),
     );
+    props.insert(
+        "topologySpreadConstraints".into(),
+        json!({"type": ["array", "null"], "items": {"type": "object"}}),
+    );
+    props.insert("priorityClassName".into(), json!({"type": ["string", "null"]}));
     props.insert("affinity".into(), json!({"type": ["object", "null"]}));
     props.insert("config".into(), config);
     if has_secrets {

@@ -218,6 +218,14 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         ),
         Part::With(".Values.affinity".into(), vec![entry("affinity", Node::ToYaml(".".into()))]),
         Part::With(
+            ".Values.topologySpreadConstraints".into(),
+            vec![entry("topologySpreadConstraints", Node::ToYaml(".".into()))],
+        ),
+        Part::With(
+            ".Values.priorityClassName".into(),
+            vec![entry("priorityClassName", expr(". | quote"))],
+        ),
+        Part::With(
             ".Values.tolerations".into(),
             vec![entry("tolerations", Node::ToYaml(".".into()))],
         ),

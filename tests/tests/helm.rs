@@ -122,6 +122,14 @@ volumes:
 volumeMounts:
   - name: cache
     mountPath: /var/cache/shop
+priorityClassName: high
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        app.kubernetes.io/name: shop
 extraEnv:
   - name: RUST_LOG
     value: debug
@@ -154,6 +162,8 @@ extraEnvFrom:
     assert_eq!(container["ports"][0]["containerPort"], 10000, "no 1e+04");
     assert_eq!(container["env"][0]["valueFrom"]["secretKeyRef"]["name"], "shop-credentials");
     assert_eq!(container["volumeMounts"][1]["mountPath"], "/var/cache/shop");
+    assert_eq!(pod["spec"]["priorityClassName"], "high");
+    assert_eq!(pod["spec"]["topologySpreadConstraints"][0]["maxSkew"], 1);
     let env = container["env"].as_array().unwrap();
     assert_eq!(env.last().unwrap()["name"], "RUST_LOG", "extra env after the secrets");
     assert_eq!(env.len(), 4);
