@@ -121,19 +121,25 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
         "# Override these in your own values file; the keys under `config` are the app's own.\n\n",
     );
     standard(&mut out, "Number of pod replicas.", "replicaCount", json!(1));
-    out.push_str("\nimage:\n");
-    yaml::write_doc(&mut out, 2, "Container image repository.");
-    yaml::write_entry(&mut out, 2, "repository", &json!(info.image));
-    yaml::write_doc(&mut out, 2, "When to pull the image: Always, IfNotPresent or Never.");
-    yaml::write_entry(&mut out, 2, "pullPolicy", &json!("IfNotPresent"));
-    yaml::write_doc(&mut out, 2, "Image tag; empty means the chart's appVersion.");
-    yaml::write_entry(&mut out, 2, "tag", &json!(""));
-    yaml::write_doc(
+    group(
         &mut out,
-        2,
-        "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
+        None,
+        "image",
+        &[
+            ("Container image repository.", "repository", json!(info.image)),
+            (
+                "When to pull the image: Always, IfNotPresent or Never.",
+                "pullPolicy",
+                json!("IfNotPresent"),
+            ),
+            ("Image tag; empty means the chart's appVersion.", "tag", json!("")),
+            (
+                "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
+                "digest",
+                json!(""),
+            ),
+        ],
     );
-    yaml::write_entry(&mut out, 2, "digest", &json!(""));
     out.push('\n');
     standard(
         &mut out,
@@ -146,20 +152,25 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
     out.push('\n');
     standard(&mut out, "Annotations added to the pod.", "podAnnotations", json!({}));
     standard(&mut out, "Labels added to the pod.", "podLabels", json!({}));
-    out.push('\n');
-    out.push_str("\nserviceAccount:\n");
-    yaml::write_doc(&mut out, 2, "Create a ServiceAccount for the pods.");
-    yaml::write_entry(&mut out, 2, "create", &json!(true));
-    yaml::write_doc(&mut out, 2, "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.");
-    yaml::write_entry(&mut out, 2, "automount", &json!(false));
-    yaml::write_doc(&mut out, 2, "Annotations of the ServiceAccount.");
-    yaml::write_entry(&mut out, 2, "annotations", &json!({}));
-    yaml::write_doc(
+    group(
         &mut out,
-        2,
-        "Its name; empty means the release's full name (or `default` when not created).",
+        None,
+        "serviceAccount",
+        &[
+            ("Create a ServiceAccount for the pods.", "create", json!(true)),
+            (
+                "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.",
+                "automount",
+                json!(false),
+            ),
+            ("Annotations of the ServiceAccount.", "annotations", json!({})),
+            (
+                "Its name; empty means the release's full name (or `default` when not created).",
+                "name",
+                json!(""),
+            ),
+        ],
     );
-    yaml::write_entry(&mut out, 2, "name", &json!(""));
     out.push('\n');
     // The Pod Security Standards' "restricted" profile, loosened per key through values.
     standard(
@@ -193,17 +204,18 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
         _ => None,
     });
     if let Some(first_port) = &first_port {
-        out.push_str("\nservice:\n");
-        yaml::write_doc(&mut out, 2, "Service type: ClusterIP, NodePort or LoadBalancer.");
-        yaml::write_entry(&mut out, 2, "type", &json!("ClusterIP"));
-        yaml::write_doc(
-            &mut out,
-            2,
-            &format!(
-                "Port the Service exposes; it forwards to the container's `{first_port}` port."
-            ),
+        let port_doc = format!(
+            "Port the Service exposes; it forwards to the container's `{first_port}` port."
         );
-        yaml::write_entry(&mut out, 2, "port", &json!(80));
+        group(
+            &mut out,
+            None,
+            "service",
+            &[
+                ("Service type: ClusterIP, NodePort or LoadBalancer.", "type", json!("ClusterIP")),
+                (&port_doc, "port", json!(80)),
+            ],
+        );
     }
     out.push('\n');
     standard(
@@ -235,25 +247,28 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
             probe,
         );
     }
-    out.push_str("\npodDisruptionBudget:\n");
-    yaml::write_doc(
+    group(
         &mut out,
-        2,
-        "Create a PodDisruptionBudget, so node drains keep enough pods running.",
+        None,
+        "podDisruptionBudget",
+        &[
+            (
+                "Create a PodDisruptionBudget, so node drains keep enough pods running.",
+                "enabled",
+                json!(false),
+            ),
+            (
+                "Pods that must stay available (a number or a percentage such as \"50%\").",
+                "minAvailable",
+                json!(1),
+            ),
+            (
+                "Pods that may be unavailable at once; when set, it is used instead of minAvailable.",
+                "maxUnavailable",
+                json!(""),
+            ),
+        ],
     );
-    yaml::write_entry(&mut out, 2, "enabled", &json!(false));
-    yaml::write_doc(
-        &mut out,
-        2,
-        "Pods that must stay available (a number or a percentage such as \"50%\").",
-    );
-    yaml::write_entry(&mut out, 2, "minAvailable", &json!(1));
-    yaml::write_doc(
-        &mut out,
-        2,
-        "Pods that may be unavailable at once; when set, it is used instead of minAvailable.",
-    );
-    yaml::write_entry(&mut out, 2, "maxUnavailable", &json!(""));
     out.push('\n');
     standard(
         &mut out,
@@ -309,28 +324,31 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
                 format!("- `{}` ({optional}env `{}`){}", l.secret_key(), l.env, doc_suffix(&l.doc))
             })
             .collect();
-        out.push('\n');
-        standard_section(
+        let name_doc = format!(
+            "Name of an existing Secret in the release namespace; empty means the release's full name.\nIts keys:\n{}",
+            keys.join("\n")
+        );
+        group(
             &mut out,
-            "Secret config fields come from a Kubernetes Secret, never from this file.",
+            Some("Secret config fields come from a Kubernetes Secret, never from this file."),
             "secrets",
+            &[(&name_doc, "existingSecret", json!(""))],
         );
-        yaml::write_doc(
-            &mut out,
-            2,
-            &format!(
-                "Name of an existing Secret in the release namespace; empty means the release's full name.\nIts keys:\n{}",
-                keys.join("\n")
-            ),
-        );
-        yaml::write_entry(&mut out, 2, "existingSecret", &json!(""));
     }
     out
 }
 
-fn standard_section(out: &mut String, doc: &str, key: &str) {
-    yaml::write_doc(out, 0, doc);
+/// A top-level key holding documented keys, after a blank line.
+fn group(out: &mut String, doc: Option<&str>, key: &str, entries: &[(&str, &str, Value)]) {
+    out.push('\n');
+    if let Some(doc) = doc {
+        yaml::write_doc(out, 0, doc);
+    }
     out.push_str(&format!("{key}:\n"));
+    for (doc, key, value) in entries {
+        yaml::write_doc(out, 2, doc);
+        yaml::write_entry(out, 2, key, value);
+    }
 }
 
 fn doc_suffix(doc: &str) -> String {

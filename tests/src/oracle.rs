@@ -67,6 +67,16 @@ pub fn jsonschema(schema_file: &Path, instance_yaml: &str) -> Value {
     json!({"op": "jsonschema", "schema_file": schema_file, "instance_yaml": instance_yaml})
 }
 
+/// The kinds of the rendered objects, in template order, from a render result.
+pub fn kinds(result: &Value) -> Vec<String> {
+    result["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o["object"]["kind"].as_str().expect("kind").to_owned())
+        .collect()
+}
+
 /// The rendered object of `kind`, from a render result.
 pub fn object<'a>(result: &'a Value, kind: &str) -> &'a Value {
     result["objects"]

@@ -85,8 +85,7 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");
     assert_eq!(service["spec"]["ports"][1]["port"], 9090);
 
-    let worker_kinds: Vec<&Value> =
-        results[3]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
+    let worker_kinds = oracle::kinds(&results[3]);
     assert_eq!(worker_kinds, ["ConfigMap", "Deployment", "ServiceAccount"], "no port, no Service");
 }
 
@@ -281,9 +280,7 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
     assert_ok(&results[0], "lint");
     assert_ok(&results[1], "render");
     assert_ok(&results[2], "render with annotations");
-    let kinds: Vec<&Value> =
-        results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
-    assert_eq!(kinds, ["Deployment", "ServiceAccount"]);
+    assert_eq!(oracle::kinds(&results[1]), ["Deployment", "ServiceAccount"]);
     let pod = &object(&results[2], "Deployment")["spec"]["template"];
     assert_eq!(pod["metadata"]["annotations"]["a"], "b");
     let env = &pod["spec"]["containers"][0]["env"];
@@ -388,9 +385,7 @@ fn the_default_render_is_restricted_and_values_can_loosen_it() {
     assert_eq!(pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"], false);
     assert_eq!(pod["automountServiceAccountToken"], true);
     assert_eq!(pod["serviceAccountName"], "default");
-    let kinds: Vec<&Value> =
-        results[1]["objects"].as_array().unwrap().iter().map(|o| &o["object"]["kind"]).collect();
-    assert!(!kinds.contains(&&Value::from("ServiceAccount")));
+    assert!(!oracle::kinds(&results[1]).contains(&"ServiceAccount".to_owned()));
 }
 
 /// `image.digest` pins the image by digest; a malformed digest is rejected.
@@ -479,15 +474,10 @@ fn a_pod_disruption_budget_renders_when_enabled() {
     for r in &results[..3] {
         assert_ok(r, "render");
     }
-    let kinds = |r: &Value| -> Vec<String> {
-        r["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["object"]["kind"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert!(!kinds(&results[0]).contains(&"PodDisruptionBudget".to_owned()), "off by default");
+    assert!(
+        !oracle::kinds(&results[0]).contains(&"PodDisruptionBudget".to_owned()),
+        "off by default"
+    );
     let spec = &object(&results[1], "PodDisruptionBudget")["spec"];
     assert_eq!(spec["minAvailable"], 1);
     assert!(spec.get("maxUnavailable").is_none());
