@@ -40,6 +40,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
     }
     check_probes(cx, input, fields);
     check_unique_ports(cx, fields);
+    check_one_shutdown_timeout(cx, fields);
     check_unique_env_vars(cx, input, fields);
 }
 
@@ -79,14 +80,32 @@ fn check_field(cx: &Ctxt, field: &Field) {
     // right for a port and wrong for a secret, so the type checks wait.
     let mut roles_conflict = false;
     if let Some(skip) = &a.skip {
-        if a.port.is_some() || a.secret.is_some() || a.env.is_some() {
-            cx.error_spanned_by(skip, "`skip` cannot be combined with `port`, `secret` or `env`");
+        if a.port.is_some() || a.secret.is_some() || a.env.is_some() || a.shutdown_timeout.is_some()
+        {
+            cx.error_spanned_by(
+                skip,
+                "`skip` cannot be combined with `port`, `secret`, `env` or `shutdown_timeout`",
+            );
             roles_conflict = true;
         }
     }
     if let (Some(secret), Some(_)) = (&a.secret, &a.port) {
         cx.error_spanned_by(secret, "a field cannot be both `secret` and `port`");
         roles_conflict = true;
+    }
+    if let Some(timeout) = &a.shutdown_timeout {
+        if a.secret.is_some() || a.port.is_some() {
+            cx.error_spanned_by(
+                timeout,
+                "`shutdown_timeout` cannot be combined with `secret` or `port`: the chart reads it from values",
+            );
+        } else if !roles_conflict && !model::is_integer(field.ty) {
+            cx.error_spanned_by(
+                field.ty,
+                "`shutdown_timeout` needs an integer field of seconds such as `u32` (not `Option`): \
+                 it sets the pod's terminationGracePeriodSeconds",
+            );
+        }
     }
     if let Some(port) = &a.port {
         if !roles_conflict && !model::is_integer(field.ty) {
@@ -130,6 +149,24 @@ fn check_unique_ports(cx: &Ctxt, fields: &[Field]) {
             cx.error_spanned_by(
                 port,
                 format!("port name \"{}\" is already used by field `{first}`", port.value()),
+            );
+        }
+    }
+}
+
+/// One grace period per pod. Fields in nested structs are compared when the
+/// chart is generated.
+fn check_one_shutdown_timeout(cx: &Ctxt, fields: &[Field]) {
+    let mut marked =
+        fields.iter().filter_map(|f| f.attrs.shutdown_timeout.as_ref().map(|t| (f, t)));
+    if let Some((first, _)) = marked.next() {
+        for (_, again) in marked {
+            cx.error_spanned_by(
+                again,
+                format!(
+                    "`shutdown_timeout` is already on field `{}`: a pod has one grace period",
+                    first.ident
+                ),
             );
         }
     }

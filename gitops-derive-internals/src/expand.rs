@@ -68,6 +68,8 @@ fn field(f: &Field) -> TokenStream {
         quote!(Secret)
     } else if let Some(port) = &a.port {
         quote!(Port(#port))
+    } else if a.shutdown_timeout.is_some() {
+        quote!(ShutdownTimeout)
     } else {
         quote!(Value)
     };

@@ -31,16 +31,22 @@ pub struct FieldAttrs {
     /// The `secret` word itself, for spans.
     pub secret: Option<syn::Path>,
     pub skip: Option<syn::Path>,
+    /// `shutdown_timeout`: the field's seconds also size the pod's grace period.
+    pub shutdown_timeout: Option<syn::Path>,
 }
 
 impl FieldAttrs {
     pub fn is_empty(&self) -> bool {
-        self.port.is_none() && self.env.is_none() && self.secret.is_none() && self.skip.is_none()
+        self.port.is_none()
+            && self.env.is_none()
+            && self.secret.is_none()
+            && self.skip.is_none()
+            && self.shutdown_timeout.is_none()
     }
 }
 
 const CONTAINER_KEYS: &str = "`env_prefix`, `liveness`, `readiness`, `startup`";
-const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`";
+const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
@@ -74,6 +80,9 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         } else if meta.path.is_ident("skip") {
             flag(&meta)?;
             set_once(cx, &meta, &mut out.skip, meta.path.clone());
+        } else if meta.path.is_ident("shutdown_timeout") {
+            flag(&meta)?;
+            set_once(cx, &meta, &mut out.shutdown_timeout, meta.path.clone());
         } else {
             return Err(unknown_key(&meta, "field", FIELD_KEYS));
         }

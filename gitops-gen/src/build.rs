@@ -49,6 +49,8 @@ pub struct Leaf {
 pub enum LeafKind {
     Value,
     Port(String),
+    /// Seconds the app takes to shut down; sizes the pod's grace period.
+    ShutdownTimeout,
     Secret,
 }
 
@@ -92,7 +94,7 @@ pub fn config_tree(
     schema: &Value,
     default: &Value,
 ) -> Result<ConfigTree, Vec<String>> {
-    let mut cx = Walk { problems: Vec::new(), env_owners: BTreeMap::new() };
+    let mut cx = Walk { problems: Vec::new(), env_owners: BTreeMap::new(), shutdown_timeout: None };
     let (items, schema) = cx.section(root, schema, default, &[], root.env_prefix.unwrap_or(""));
     if !cx.problems.is_empty() {
         return Err(cx.problems);
@@ -110,6 +112,8 @@ struct Walk {
     problems: Vec<String>,
     /// env var → the dotted path that reads it, to find collisions.
     env_owners: BTreeMap<String, String>,
+    /// The dotted path of the `shutdown_timeout` field, once seen.
+    shutdown_timeout: Option<String>,
 }
 
 impl Walk {
@@ -203,7 +207,15 @@ impl Walk {
         let kind = match &field.role {
             Role::Port(name) => LeafKind::Port((*name).to_owned()),
             Role::Secret => LeafKind::Secret,
-            _ => LeafKind::Value,
+            Role::ShutdownTimeout => {
+                if let Some(first) = self.shutdown_timeout.replace(dotted.clone()) {
+                    self.problems.push(format!(
+                        "`{dotted}` and `{first}` are both `shutdown_timeout`: a pod has one grace period"
+                    ));
+                }
+                LeafKind::ShutdownTimeout
+            }
+            Role::Value | Role::Skip => LeafKind::Value,
         };
         let text = schema::is_text(prop);
         let mut leaf = Leaf {
@@ -249,6 +261,16 @@ impl Walk {
                 ));
             }
             schema::narrow_range(&mut leaf_schema, 1, 65535);
+        }
+        if leaf.kind == LeafKind::ShutdownTimeout {
+            if !matches!(leaf.default.as_i64(), Some(0..)) {
+                self.problems.push(format!(
+                    "`{dotted}` is `shutdown_timeout`, but its default {} is not a number of seconds",
+                    leaf.default
+                ));
+            }
+            // Kubernetes adds it to the preStop delay in an int64; int32 keeps it sane.
+            schema::narrow_range(&mut leaf_schema, 0, i32::MAX.into());
         }
         // One message per field: a default already reported above also
         // breaks the schema, which would only say it again.

@@ -3,8 +3,9 @@
 
 use crate::build::{ConfigTree, Item, LeafKind};
 use crate::templates::{self, Names};
-use crate::{schema, yaml};
-use serde_json::{json, Value};
+use crate::values::{self, Block, Body, Key, Values};
+use crate::{readme, schema, yaml};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The chart's files: path inside the chart directory (with `/`) → content.
@@ -36,10 +37,12 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
     let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
 
     let mut files = Files::new();
-    files.insert("Chart.yaml".into(), chart_yaml(info, tree, &header));
-    files.insert("values.yaml".into(), values_yaml(info, tree, &header, has_secrets));
-    let schema =
-        schema::values_schema(&tree.rust_name, config_schema, has_ports, has_secrets, definitions);
+    let description = description(info, tree);
+    files.insert("Chart.yaml".into(), chart_yaml(info, &description, &header));
+    let values = values::table(tree, info.image);
+    files.insert("README.md".into(), readme::readme(info, tree, &values, &description));
+    files.insert("values.yaml".into(), values_yaml(&values, tree, &header));
+    let schema = schema::values_schema(&tree.rust_name, &values, config_schema, definitions);
     files.insert("values.schema.json".into(), pretty_json(&schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);
@@ -66,10 +69,28 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
             templates::configmap(&names, tree).emit(&header),
         );
     }
+    files.insert(
+        "templates/networkpolicy.yaml".into(),
+        templates::network_policy(&names, tree).emit(&header),
+    );
+    files.insert("templates/hpa.yaml".into(), templates::autoscaler(&names).emit(&header));
     if has_ports {
         files.insert(
             "templates/service.yaml".into(),
             templates::service(&names, tree).emit(&header),
+        );
+        files.insert("templates/ingress.yaml".into(), templates::ingress(&names).emit(&header));
+        files
+            .insert("templates/httproute.yaml".into(), templates::http_route(&names).emit(&header));
+        files.insert(
+            "templates/tests/test-connection.yaml".into(),
+            templates::test_connection(&names, tree).emit(&header),
+        );
+    }
+    if has_secrets {
+        files.insert(
+            "templates/externalsecret.yaml".into(),
+            templates::external_secret(&names, tree).emit(&header),
         );
     }
     let mut manifest =
@@ -88,18 +109,22 @@ fn pretty_json(v: &Value) -> String {
     s
 }
 
-fn chart_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str) -> String {
+/// `.description(...)`, else the struct doc's first paragraph.
+fn description(info: &ChartInfo, tree: &ConfigTree) -> String {
     let first_paragraph = tree.doc.split("\n\n").next().unwrap_or("").replace('\n', " ");
-    let description = match info.description {
+    match info.description {
         Some(d) => d.to_owned(),
         None if !first_paragraph.is_empty() => first_paragraph,
         None => format!("{}, configured by its `{}` struct", info.name, tree.rust_name),
-    };
+    }
+}
+
+fn chart_yaml(info: &ChartInfo, description: &str, header: &str) -> String {
     let mut out = header.to_owned();
     for (key, value) in [
         ("apiVersion", "v2"),
         ("name", info.name),
-        ("description", &description),
+        ("description", description),
         ("type", "application"),
         ("version", info.version),
         ("appVersion", info.app_version),
@@ -109,203 +134,21 @@ fn chart_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str) -> String {
     out
 }
 
-/// One documented top-level key of values.yaml.
-fn standard(out: &mut String, doc: &str, key: &str, value: Value) {
-    yaml::write_doc(out, 0, doc);
-    yaml::write_entry(out, 0, key, &value);
-}
-
-fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: bool) -> String {
+fn values_yaml(values: &Values, tree: &ConfigTree, header: &str) -> String {
     let mut out = header.to_owned();
     out.push_str(
-        "# Override these in your own values file; the keys under `config` are the app's own.\n\n",
+        "# Override these in your own values file; the keys under `config` are the app's own.\n",
     );
-    standard(&mut out, "Number of pod replicas.", "replicaCount", json!(1));
-    group(
-        &mut out,
-        None,
-        "image",
-        &[
-            ("Container image repository.", "repository", json!(info.image)),
-            (
-                "When to pull the image: Always, IfNotPresent or Never.",
-                "pullPolicy",
-                json!("IfNotPresent"),
-            ),
-            ("Image tag; empty means the chart's appVersion.", "tag", json!("")),
-            (
-                "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
-                "digest",
-                json!(""),
-            ),
-        ],
-    );
+    let write_blocks = |out: &mut String, blocks: &[Block]| {
+        for block in blocks {
+            out.push('\n');
+            for key in block {
+                write_key(out, 0, key);
+            }
+        }
+    };
+    write_blocks(&mut out, &values.before_config);
     out.push('\n');
-    standard(
-        &mut out,
-        "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.",
-        "imagePullSecrets",
-        json!([]),
-    );
-    standard(&mut out, "Replaces the chart name in resource names.", "nameOverride", json!(""));
-    standard(&mut out, "Replaces the whole resource name.", "fullnameOverride", json!(""));
-    out.push('\n');
-    standard(&mut out, "Annotations added to the pod.", "podAnnotations", json!({}));
-    standard(&mut out, "Labels added to the pod.", "podLabels", json!({}));
-    group(
-        &mut out,
-        None,
-        "serviceAccount",
-        &[
-            ("Create a ServiceAccount for the pods.", "create", json!(true)),
-            (
-                "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.",
-                "automount",
-                json!(false),
-            ),
-            ("Annotations of the ServiceAccount.", "annotations", json!({})),
-            (
-                "Its name; empty means the release's full name (or `default` when not created).",
-                "name",
-                json!(""),
-            ),
-        ],
-    );
-    out.push('\n');
-    // The Pod Security Standards' "restricted" profile, loosened per key through values.
-    standard(
-        &mut out,
-        "Security context of the pod: non-root, with the runtime's default seccomp profile.",
-        "podSecurityContext",
-        json!({
-            "runAsNonRoot": true,
-            "runAsUser": 65532,
-            "runAsGroup": 65532,
-            "fsGroup": 65532,
-            "seccompProfile": {"type": "RuntimeDefault"}
-        }),
-    );
-    standard(
-        &mut out,
-        "Security context of the app container: no privilege escalation, no capabilities,\na read-only root filesystem (`/tmp` is a writable emptyDir).",
-        "securityContext",
-        json!({
-            "allowPrivilegeEscalation": false,
-            "capabilities": {"drop": ["ALL"]},
-            "readOnlyRootFilesystem": true,
-            "runAsNonRoot": true,
-            "runAsUser": 65532,
-            "seccompProfile": {"type": "RuntimeDefault"}
-        }),
-    );
-    // The port the Service and the probes use.
-    let first_port = tree.leaves().into_iter().find_map(|l| match &l.kind {
-        LeafKind::Port(name) => Some(name.clone()),
-        _ => None,
-    });
-    if let Some(first_port) = &first_port {
-        let port_doc = format!(
-            "Port the Service exposes; it forwards to the container's `{first_port}` port."
-        );
-        group(
-            &mut out,
-            None,
-            "service",
-            &[
-                ("Service type: ClusterIP, NodePort or LoadBalancer.", "type", json!("ClusterIP")),
-                (&port_doc, "port", json!(80)),
-            ],
-        );
-    }
-    out.push('\n');
-    standard(
-        &mut out,
-        "CPU and memory requests and limits of the app container; size them for your app.",
-        "resources",
-        json!({
-            "requests": {"cpu": "100m", "memory": "128Mi"},
-            "limits": {"cpu": "500m", "memory": "256Mi"}
-        }),
-    );
-    for (key, path, doc) in [
-        ("livenessProbe", tree.probes.liveness, "Restarts the container when it fails."),
-        (
-            "readinessProbe",
-            tree.probes.readiness,
-            "Takes the pod out of the Service while it fails.",
-        ),
-        ("startupProbe", tree.probes.startup, "Holds the other probes until it first succeeds."),
-    ] {
-        let probe = match (path, &first_port) {
-            (Some(path), Some(port)) => json!({"httpGet": {"path": path, "port": port}}),
-            _ => json!({}),
-        };
-        standard(
-            &mut out,
-            &format!("{doc} Declared on the config struct; `{{}}` turns it off."),
-            key,
-            probe,
-        );
-    }
-    group(
-        &mut out,
-        None,
-        "podDisruptionBudget",
-        &[
-            (
-                "Create a PodDisruptionBudget, so node drains keep enough pods running.",
-                "enabled",
-                json!(false),
-            ),
-            (
-                "Pods that must stay available (a number or a percentage such as \"50%\").",
-                "minAvailable",
-                json!(1),
-            ),
-            (
-                "Pods that may be unavailable at once; when set, it is used instead of minAvailable.",
-                "maxUnavailable",
-                json!(""),
-            ),
-        ],
-    );
-    out.push('\n');
-    standard(
-        &mut out,
-        "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.",
-        "extraEnv",
-        json!([]),
-    );
-    standard(
-        &mut out,
-        "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).",
-        "extraEnvFrom",
-        json!([]),
-    );
-    standard(
-        &mut out,
-        "Extra volumes of the pod, beside the `/tmp` emptyDir.",
-        "volumes",
-        json!([]),
-    );
-    standard(&mut out, "Extra volume mounts of the app container.", "volumeMounts", json!([]));
-    standard(&mut out, "Node labels the pod must be scheduled on.", "nodeSelector", json!({}));
-    standard(&mut out, "Tolerations of the pod.", "tolerations", json!([]));
-    standard(&mut out, "Affinity rules of the pod.", "affinity", json!({}));
-    standard(
-        &mut out,
-        "How the pods spread over zones or nodes (each entry's labelSelector picks the pods).",
-        "topologySpreadConstraints",
-        json!([]),
-    );
-    standard(
-        &mut out,
-        "PriorityClass of the pods; empty means the cluster's default.",
-        "priorityClassName",
-        json!(""),
-    );
-    out.push('\n');
-
     let mut doc = format!("The app's configuration (the `{}` struct).", tree.rust_name);
     if !tree.doc.is_empty() {
         doc = format!("{}\n{doc}", tree.doc);
@@ -313,48 +156,23 @@ fn values_yaml(info: &ChartInfo, tree: &ConfigTree, header: &str, has_secrets: b
     doc.push_str(" Each key reaches the container as the environment variable named below it.");
     yaml::write_doc(&mut out, 0, &doc);
     config_section(&mut out, &tree.items);
-
-    if has_secrets {
-        let keys: Vec<String> = tree
-            .leaves()
-            .into_iter()
-            .filter(|l| l.kind == LeafKind::Secret)
-            .map(|l| {
-                let optional = if l.optional { "optional, " } else { "" };
-                format!("- `{}` ({optional}env `{}`){}", l.secret_key(), l.env, doc_suffix(&l.doc))
-            })
-            .collect();
-        let name_doc = format!(
-            "Name of an existing Secret in the release namespace; empty means the release's full name.\nIts keys:\n{}",
-            keys.join("\n")
-        );
-        group(
-            &mut out,
-            Some("Secret config fields come from a Kubernetes Secret, never from this file."),
-            "secrets",
-            &[(&name_doc, "existingSecret", json!(""))],
-        );
-    }
+    write_blocks(&mut out, &values.after_config);
     out
 }
 
-/// A top-level key holding documented keys, after a blank line.
-fn group(out: &mut String, doc: Option<&str>, key: &str, entries: &[(&str, &str, Value)]) {
-    out.push('\n');
-    if let Some(doc) = doc {
-        yaml::write_doc(out, 0, doc);
+/// One key of the table with its helm-docs comment; a group's keys below it.
+fn write_key(out: &mut String, indent: usize, key: &Key) {
+    if !key.doc.is_empty() {
+        yaml::write_doc(out, indent, &key.doc);
     }
-    out.push_str(&format!("{key}:\n"));
-    for (doc, key, value) in entries {
-        yaml::write_doc(out, 2, doc);
-        yaml::write_entry(out, 2, key, value);
-    }
-}
-
-fn doc_suffix(doc: &str) -> String {
-    match doc.lines().next() {
-        Some(first) if !first.is_empty() => format!(": {first}"),
-        _ => String::new(),
+    match &key.body {
+        Body::Value { default, .. } => yaml::write_entry(out, indent, key.name, default),
+        Body::Group(keys) => {
+            out.push_str(&format!("{}{}:\n", " ".repeat(indent), key.name));
+            for k in keys {
+                write_key(out, indent + 2, k);
+            }
+        }
     }
 }
 

@@ -18,9 +18,11 @@
 pub mod build;
 mod emit;
 mod error;
+mod readme;
 mod schema;
 pub mod template;
 mod templates;
+mod values;
 mod write;
 mod yaml;
 

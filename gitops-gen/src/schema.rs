@@ -4,6 +4,7 @@
 //! validator does not know removed, integers bounded to what float64 holds.
 
 use crate::build::MAX_SAFE_INTEGER;
+use crate::values::{properties, Values};
 use serde_json::{json, Map, Value};
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -271,135 +272,22 @@ fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     }
 }
 
-/// The whole values.schema.json: the standard keys, `config`, `secrets`, and
+/// The whole values.schema.json: the chart's own keys, `config`, and
 /// `global` (so the chart also works as a subchart).
 pub fn values_schema(
     rust_name: &str,
+    values: &Values,
     config: Value,
-    has_ports: bool,
-    has_secrets: bool,
     definitions: Option<&Value>,
 ) -> Value {
-    let string_map =
-        json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
-    let mut props = Map::new();
-    let mut required = vec![json!("replicaCount"), json!("image"), json!("config")];
+    let keys = || values.before_config.iter().chain(&values.after_config).flatten();
+    let (mut props, mut required) = properties(keys());
     props.insert(
         "global".into(),
         json!({"description": "Values shared with parent and sibling charts.", "type": "object"}),
     );
-    props.insert("replicaCount".into(), json!({"description": "Number of pod replicas.", "type": "integer", "minimum": 0, "maximum": i32::MAX}));
-    props.insert(
-        "image".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "repository": {"type": "string", "minLength": 1},
-                "pullPolicy": {"type": "string", "enum": ["Always", "IfNotPresent", "Never"]},
-                "tag": {"type": "string"},
-                "digest": {"type": ["string", "null"], "pattern": "^(sha256:[a-f0-9]{64})?$"}
-            },
-            "required": ["repository", "pullPolicy", "tag"],
-            "additionalProperties": false
-        }),
-    );
-    props.insert("imagePullSecrets".into(), json!({
-        "type": ["array", "null"],
-        "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}
-    }));
-    props.insert("nameOverride".into(), json!({"type": ["string", "null"]}));
-    props.insert("fullnameOverride".into(), json!({"type": ["string", "null"]}));
-    props.insert("podAnnotations".into(), string_map.clone());
-    props.insert("podLabels".into(), string_map.clone());
-    props.insert(
-        "serviceAccount".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "create": {"type": "boolean"},
-                "automount": {"type": "boolean"},
-                "annotations": string_map.clone(),
-                "name": {"type": ["string", "null"]}
-            },
-            "required": ["create", "automount"],
-            "additionalProperties": false
-        }),
-    );
-    required.push(json!("serviceAccount"));
-    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        props.insert(probe.into(), json!({"type": ["object", "null"]}));
-    }
-    let int_or_percent = json!({"anyOf": [
-        {"type": "integer", "minimum": 0, "maximum": i32::MAX},
-        {"type": "string", "pattern": "^[0-9]+%$"}
-    ]});
-    props.insert(
-        "podDisruptionBudget".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "minAvailable": int_or_percent,
-                "maxUnavailable": {"anyOf": [int_or_percent, {"const": ""}, {"type": "null"}]}
-            },
-            "required": ["enabled", "minAvailable"],
-            "additionalProperties": false
-        }),
-    );
-    required.push(json!("podDisruptionBudget"));
-    props.insert(
-        "extraEnv".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object", "required": ["name"]}}),
-    );
-    props.insert(
-        "extraEnvFrom".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert("volumes".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
-    props.insert(
-        "volumeMounts".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert("podSecurityContext".into(), json!({"type": ["object", "null"]}));
-    props.insert("securityContext".into(), json!({"type": ["object", "null"]}));
-    if has_ports {
-        props.insert(
-            "service".into(),
-            json!({
-                "type": "object",
-                "properties": {
-                    "type": {"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
-                    "port": {"type": "integer", "minimum": 1, "maximum": 65535}
-                },
-                "required": ["type", "port"],
-                "additionalProperties": false
-            }),
-        );
-        required.push(json!("service"));
-    }
-    props.insert("resources".into(), json!({"type": ["object", "null"]}));
-    props.insert("nodeSelector".into(), string_map);
-    props.insert(
-        "tolerations".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert(
-        "topologySpreadConstraints".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert("priorityClassName".into(), json!({"type": ["string", "null"]}));
-    props.insert("affinity".into(), json!({"type": ["object", "null"]}));
     props.insert("config".into(), config);
-    if has_secrets {
-        props.insert(
-            "secrets".into(),
-            json!({
-                "type": "object",
-                "properties": {"existingSecret": {"type": ["string", "null"]}},
-                "additionalProperties": false
-            }),
-        );
-    }
+    required.push(json!("config"));
     let mut root = Map::new();
     root.insert("$schema".into(), json!(DRAFT_07));
     root.insert("title".into(), json!(format!("Values of the chart generated from `{rust_name}`")));

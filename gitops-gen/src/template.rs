@@ -29,6 +29,9 @@ pub enum Part<T> {
     If(String, Vec<Part<T>>, Vec<Part<T>>),
     /// `{{- with EXPR }}` … `{{- end }}`; inside, `.` is EXPR's value.
     With(String, Vec<Part<T>>),
+    /// `{{- range EXPR }}` … `{{- end }}`; inside, `.` is each element and
+    /// `$` the root.
+    Range(String, Vec<Part<T>>),
     /// `{{- toYaml EXPR | nindent N }}` merged into this map or sequence.
     ToYaml(String),
     /// `{{- include "NAME" . | nindent N }}` merged into this map.
@@ -99,8 +102,9 @@ fn emit_parts<T>(
                 }
                 line(out, indent, "{{- end }}");
             }
-            Part::With(e, body) => {
-                line(out, indent, &format!("{{{{- with {e} }}}}"));
+            Part::With(e, body) | Part::Range(e, body) => {
+                let action = if matches!(part, Part::With(..)) { "with" } else { "range" };
+                line(out, indent, &format!("{{{{- {action} {e} }}}}"));
                 emit_parts(out, indent, body, item);
                 line(out, indent, "{{- end }}");
             }

@@ -3,6 +3,10 @@
 use crate::build::{ConfigTree, Leaf, LeafKind};
 use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
 
+/// Seconds the app may take to exit after its own shutdown timeout, before
+/// the kubelet's SIGKILL.
+pub const EXIT_SLACK_SECONDS: u32 = 5;
+
 /// What the templates need to know besides the config tree.
 pub struct Names<'a> {
     /// The chart name, which prefixes every helper (`orders.fullname`).
@@ -14,7 +18,11 @@ impl Names<'_> {
         format!("{}.{name}", self.chart)
     }
     fn include(&self, name: &str) -> Node {
-        expr(format!("include {:?} .", self.helper(name)))
+        self.include_from(name, ".")
+    }
+    /// The helper with context `ctx`: `$` inside a `range`.
+    fn include_from(&self, name: &str, ctx: &str) -> Node {
+        expr(format!("include {:?} {ctx}", self.helper(name)))
     }
 }
 
@@ -72,6 +80,397 @@ fn metadata(names: &Names) -> Node {
         entry("namespace", expr(".Release.Namespace")),
         entry("labels", map(vec![Part::Include(names.helper("labels"))])),
     ])
+}
+
+/// [`resource`] with the annotations at `annotations` (a values path), shown
+/// only when `guard` holds.
+fn optional_resource(
+    names: &Names,
+    guard: &str,
+    api_version: &str,
+    kind: &str,
+    annotations: Option<&str>,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    let mut doc = resource(names, api_version, kind, body);
+    if let (Some(path), Part::Item((_, Node::Map(meta)))) = (annotations, &mut doc.body[2]) {
+        meta.push(Part::With(path.into(), vec![entry("annotations", Node::ToYaml(".".into()))]));
+    }
+    doc.guard = Some(guard.into());
+    doc
+}
+
+fn selector_labels(names: &Names) -> Node {
+    map(vec![entry("matchLabels", map(vec![Part::Include(names.helper("selectorLabels"))]))])
+}
+
+/// The Service's backend as Ingress and HTTPRoute reference it from inside
+/// a `range`.
+fn service_port() -> Node {
+    expr("$.Values.service.port | int")
+}
+
+/// The Ingress, when `ingress.enabled` is set: every host and path to the
+/// Service port.
+pub fn ingress(names: &Names) -> Document {
+    let path = map(vec![
+        entry("path", expr(".path | quote")),
+        entry("pathType", expr(".pathType | quote")),
+        entry(
+            "backend",
+            map(vec![entry(
+                "service",
+                map(vec![
+                    entry("name", names.include_from("fullname", "$")),
+                    entry("port", map(vec![entry("number", service_port())])),
+                ]),
+            )]),
+        ),
+    ]);
+    let rule = map(vec![
+        entry("host", expr(".host | quote")),
+        entry(
+            "http",
+            map(vec![entry(
+                "paths",
+                seq(vec![Part::Range(".paths".into(), vec![Part::Item(path)])]),
+            )]),
+        ),
+    ]);
+    optional_resource(
+        names,
+        ".Values.ingress.enabled",
+        "networking.k8s.io/v1",
+        "Ingress",
+        Some(".Values.ingress.annotations"),
+        vec![entry(
+            "spec",
+            map(vec![
+                Part::With(
+                    ".Values.ingress.className".into(),
+                    vec![entry("ingressClassName", expr(". | quote"))],
+                ),
+                Part::With(
+                    ".Values.ingress.tls".into(),
+                    vec![entry("tls", Node::ToYaml(".".into()))],
+                ),
+                entry(
+                    "rules",
+                    seq(vec![Part::Range(".Values.ingress.hosts".into(), vec![Part::Item(rule)])]),
+                ),
+            ]),
+        )],
+    )
+}
+
+/// The Gateway API HTTPRoute, when `httpRoute.enabled` is set: each rule's
+/// matches and filters, sent to the Service port.
+pub fn http_route(names: &Names) -> Document {
+    let backend = map(vec![
+        entry("name", names.include_from("fullname", "$")),
+        entry("port", service_port()),
+        entry("weight", Node::Int(1)),
+    ]);
+    let rule = map(vec![
+        entry("backendRefs", seq(vec![Part::Item(backend)])),
+        Part::With(".matches".into(), vec![entry("matches", Node::ToYaml(".".into()))]),
+        Part::With(".filters".into(), vec![entry("filters", Node::ToYaml(".".into()))]),
+    ]);
+    optional_resource(
+        names,
+        ".Values.httpRoute.enabled",
+        "gateway.networking.k8s.io/v1",
+        "HTTPRoute",
+        Some(".Values.httpRoute.annotations"),
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("parentRefs", Node::ToYaml(".Values.httpRoute.parentRefs".into())),
+                Part::With(
+                    ".Values.httpRoute.hostnames".into(),
+                    vec![entry("hostnames", Node::ToYaml(".".into()))],
+                ),
+                entry(
+                    "rules",
+                    seq(vec![Part::Range(
+                        ".Values.httpRoute.rules".into(),
+                        vec![Part::Item(rule)],
+                    )]),
+                ),
+            ]),
+        )],
+    )
+}
+
+/// The HorizontalPodAutoscaler, when `autoscaling.enabled` is set.
+pub fn autoscaler(names: &Names) -> Document {
+    let a = ".Values.autoscaling";
+    let metric = |resource: &str, key: &str| {
+        Part::If(
+            format!("{a}.{key}"),
+            vec![Part::Item(map(vec![
+                entry("type", str("Resource")),
+                entry(
+                    "resource",
+                    map(vec![
+                        entry("name", str(resource)),
+                        entry(
+                            "target",
+                            map(vec![
+                                entry("type", str("Utilization")),
+                                entry("averageUtilization", expr(format!("{a}.{key} | int"))),
+                            ]),
+                        ),
+                    ]),
+                ),
+            ]))],
+            vec![],
+        )
+    };
+    optional_resource(
+        names,
+        &format!("{a}.enabled"),
+        "autoscaling/v2",
+        "HorizontalPodAutoscaler",
+        None,
+        vec![entry(
+            "spec",
+            map(vec![
+                entry(
+                    "scaleTargetRef",
+                    map(vec![
+                        entry("apiVersion", str("apps/v1")),
+                        entry("kind", str("Deployment")),
+                        entry("name", names.include("fullname")),
+                    ]),
+                ),
+                entry("minReplicas", expr(format!("{a}.minReplicas | int"))),
+                entry("maxReplicas", expr(format!("{a}.maxReplicas | int"))),
+                // Without targets the HPA's own default (80% CPU) applies.
+                Part::If(
+                    format!(
+                        "or {a}.targetCPUUtilizationPercentage {a}.targetMemoryUtilizationPercentage"
+                    ),
+                    vec![entry(
+                        "metrics",
+                        seq(vec![
+                            metric("cpu", "targetCPUUtilizationPercentage"),
+                            metric("memory", "targetMemoryUtilizationPercentage"),
+                        ]),
+                    )],
+                    vec![],
+                ),
+            ]),
+        )],
+    )
+}
+
+/// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
+/// ingress only to the declared ports, from `networkPolicy.from` or anywhere;
+/// egress restricted only once `networkPolicy.egress` lists rules.
+pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
+    let n = ".Values.networkPolicy";
+    let ports: Vec<Part<Node>> = port_leaves(tree)
+        .map(|(name, _)| {
+            Part::Item(map(vec![entry("port", str(name)), entry("protocol", str("TCP"))]))
+        })
+        .collect();
+    let ingress = if ports.is_empty() {
+        // No port: nothing may connect.
+        seq(vec![])
+    } else {
+        seq(vec![Part::Item(map(vec![
+            entry("ports", seq(ports)),
+            Part::With(format!("{n}.from"), vec![entry("from", Node::ToYaml(".".into()))]),
+        ]))])
+    };
+    optional_resource(
+        names,
+        &format!("{n}.enabled"),
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        None,
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("podSelector", selector_labels(names)),
+                entry(
+                    "policyTypes",
+                    seq(vec![
+                        Part::Item(str("Ingress")),
+                        Part::If(format!("{n}.egress"), vec![Part::Item(str("Egress"))], vec![]),
+                    ]),
+                ),
+                entry("ingress", ingress),
+                Part::With(format!("{n}.egress"), vec![entry("egress", Node::ToYaml(".".into()))]),
+            ]),
+        )],
+    )
+}
+
+/// The External Secrets Operator's ExternalSecret, when
+/// `secrets.externalSecret.enabled` is set: it fills the Secret the pods
+/// read, one `data` entry per secret field.
+pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
+    let es = ".Values.secrets.externalSecret";
+    let refs = format!("({es}.remoteRefs | default dict)");
+    let data: Vec<Part<Node>> = tree
+        .leaves()
+        .into_iter()
+        .filter(|l| l.kind == LeafKind::Secret)
+        .map(|leaf| {
+            let key = leaf.secret_key();
+            let quoted = serde_json::to_string(&key).expect("string");
+            let listed = format!("hasKey {refs} {quoted}");
+            let item = |remote_ref: Vec<Part<(String, Node)>>| {
+                Part::Item(map(vec![entry("secretKey", str(&key)), entry("remoteRef", map(remote_ref))]))
+            };
+            let own = Part::ToYaml(format!("(index {refs} {quoted})"));
+            if leaf.optional {
+                // The app runs without an optional key: fetch it only when its
+                // place in the store is given.
+                Part::If(listed, vec![item(vec![own])], vec![])
+            } else {
+                let message = format!(
+                    "secrets.externalSecret.remoteKey (or remoteRefs.{key}) is required: the store's secret that holds {key}"
+                );
+                let from_remote_key = vec![
+                    entry("key", expr(format!("required {message:?} {es}.remoteKey | quote"))),
+                    entry("property", str(&key)),
+                ];
+                item(vec![Part::If(listed, vec![own], from_remote_key)])
+            }
+        })
+        .collect();
+    let store = format!("{es}.secretStoreRef");
+    optional_resource(
+        names,
+        &format!("{es}.enabled"),
+        "external-secrets.io/v1",
+        "ExternalSecret",
+        None,
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("refreshInterval", expr(format!("{es}.refreshInterval | quote"))),
+                entry(
+                    "secretStoreRef",
+                    map(vec![
+                        entry("kind", expr(format!("{store}.kind | quote"))),
+                        entry(
+                            "name",
+                            expr(format!(
+                                "required \"secrets.externalSecret.secretStoreRef.name is required: the store to read from\" {store}.name | quote"
+                            )),
+                        ),
+                    ]),
+                ),
+                entry(
+                    "target",
+                    map(vec![
+                        entry("name", names.include("secretName")),
+                        entry("creationPolicy", str("Owner")),
+                    ]),
+                ),
+                entry("data", seq(data)),
+            ]),
+        )],
+    )
+}
+
+/// The `helm test` pod: fetches the readiness path (else `/`) through the
+/// Service, as restricted as the app's own pod.
+pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
+    let path = tree.probes.readiness.or(tree.probes.liveness).unwrap_or("/");
+    // JSON string escapes are valid Go template string escapes.
+    let format =
+        serde_json::to_string(&format!("http://%s:%d{}", path.replace('%', "%%"))).expect("string");
+    let url = expr(format!(
+        "printf {format} (include {:?} .) (.Values.service.port | int) | quote",
+        names.helper("fullname")
+    ));
+    let container = map(vec![
+        entry("name", str("wget")),
+        entry("image", expr(".Values.test.image | quote")),
+        entry("command", seq(vec![Part::Item(str("wget"))])),
+        entry(
+            "args",
+            seq(vec![
+                Part::Item(str("-q")),
+                Part::Item(str("-O")),
+                Part::Item(str("/dev/null")),
+                Part::Item(str("-T")),
+                Part::Item(str("10")),
+                Part::Item(url),
+            ]),
+        ),
+        entry(
+            "securityContext",
+            map(vec![
+                entry("allowPrivilegeEscalation", Node::Bool(false)),
+                entry("capabilities", map(vec![entry("drop", seq(vec![Part::Item(str("ALL"))]))])),
+                entry("readOnlyRootFilesystem", Node::Bool(true)),
+            ]),
+        ),
+        entry(
+            "resources",
+            map(vec![
+                entry(
+                    "requests",
+                    map(vec![entry("cpu", str("10m")), entry("memory", str("16Mi"))]),
+                ),
+                entry("limits", map(vec![entry("cpu", str("100m")), entry("memory", str("32Mi"))])),
+            ]),
+        ),
+    ]);
+    Document {
+        guard: None,
+        body: vec![
+            entry("apiVersion", str("v1")),
+            entry("kind", str("Pod")),
+            entry(
+                "metadata",
+                map(vec![
+                    entry(
+                        "name",
+                        expr(format!(
+                            "printf \"%s-test-connection\" (include {:?} .) | trunc 63 | trimSuffix \"-\"",
+                            names.helper("fullname")
+                        )),
+                    ),
+                    entry("namespace", expr(".Release.Namespace")),
+                    entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+                    entry(
+                        "annotations",
+                        map(vec![
+                            entry("helm.sh/hook", str("test")),
+                            entry(
+                                "helm.sh/hook-delete-policy",
+                                str("before-hook-creation,hook-succeeded"),
+                            ),
+                        ]),
+                    ),
+                ]),
+            ),
+            entry(
+                "spec",
+                map(vec![
+                    entry("restartPolicy", str("Never")),
+                    entry("automountServiceAccountToken", Node::Bool(false)),
+                    entry(
+                        "securityContext",
+                        map(vec![
+                            entry("runAsNonRoot", Node::Bool(true)),
+                            entry("runAsUser", Node::Int(65532)),
+                            entry("runAsGroup", Node::Int(65532)),
+                            entry("seccompProfile", map(vec![entry("type", str("RuntimeDefault"))])),
+                        ]),
+                    ),
+                    entry("containers", seq(vec![Part::Item(container)])),
+                ]),
+            ),
+        ],
+    }
 }
 
 /// The ConfigMap: one key per non-secret leaf, named as the env var it becomes.
@@ -194,6 +593,30 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         ]),
     ));
     container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
+    // Endpoints are removed while the pod sleeps; only then does SIGTERM
+    // arrive. The kubelet's own sleep needs no shell in the image.
+    container.push(Part::If(
+        ".Values.preStopSleepSeconds".into(),
+        vec![entry(
+            "lifecycle",
+            map(vec![entry(
+                "preStop",
+                map(vec![entry(
+                    "sleep",
+                    map(vec![entry("seconds", expr(".Values.preStopSleepSeconds | int"))]),
+                )]),
+            )]),
+        )],
+        vec![],
+    ));
+    let grace = match leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout) {
+        // The app's timeout and the pod's grace period come from one value.
+        Some(leaf) => format!(
+            "add (.Values.preStopSleepSeconds | int) ({} | int) {EXIT_SLACK_SECONDS}",
+            values_path(&leaf.path)
+        ),
+        None => ".Values.terminationGracePeriodSeconds | int".into(),
+    };
 
     let pod_spec = vec![
         Part::With(
@@ -203,6 +626,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("serviceAccountName", names.include("serviceAccountName")),
         entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
         entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
+        entry("terminationGracePeriodSeconds", expr(grace)),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
         entry(
@@ -252,7 +676,12 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         vec![entry(
             "spec",
             map(vec![
-                entry("replicas", expr(".Values.replicaCount | int")),
+                // With autoscaling on, the HPA owns the replica count.
+                Part::If(
+                    "not .Values.autoscaling.enabled".into(),
+                    vec![entry("replicas", expr(".Values.replicaCount | int"))],
+                    vec![],
+                ),
                 entry(
                     "selector",
                     map(vec![entry(

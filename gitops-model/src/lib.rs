@@ -58,6 +58,9 @@ pub enum Role {
     Value,
     /// A value under `config:` that is also a named container port.
     Port(&'static str),
+    /// `#[gitops(shutdown_timeout)]`: a value under `config:` (seconds) that
+    /// also sizes the pod's `terminationGracePeriodSeconds`.
+    ShutdownTimeout,
     /// Read from a Kubernetes Secret; never has a value in values.yaml.
     Secret,
     /// `#[gitops(skip)]`: serde reads it, the chart never sets it.

@@ -25,6 +25,7 @@ pub struct Config {
     #[schemars(length(min = 1, max = 200))]
     pub greeting: String,
     /// Seconds to wait for in-flight requests after SIGTERM.
+    #[gitops(shutdown_timeout)]
     #[schemars(range(min = 1, max = 300))]
     pub shutdown_timeout_seconds: u32,
     /// Log level filter.

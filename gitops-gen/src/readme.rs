@@ -1,0 +1,144 @@
+//! The chart's README.md: what the chart is and every values key in a
+//! helm-docs style table, written from the same table as values.yaml.
+
+use crate::build::{ConfigTree, Item, LeafKind};
+use crate::emit::{ChartInfo, MARKER};
+use crate::values::{Block, Body, Key, Values};
+use serde_json::Value;
+
+pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description: &str) -> String {
+    let mut out = format!(
+        "<!-- {MARKER} from `{}`. DO NOT EDIT. -->\n# {}\n\n{}\n\nChart version {}, app version {}. Generated from the Rust struct `{}`: change the struct, not this chart.\n",
+        tree.rust_name,
+        info.name,
+        cell(description).replace("<br>", "\n"),
+        info.version,
+        info.app_version,
+        tree.rust_name
+    );
+    let secrets: Vec<_> =
+        tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    if !secrets.is_empty() {
+        out.push_str("\n## Secret\n\nThe pods read these keys of the Secret named by `secrets.existingSecret` (default: the release's full name), or filled by the ExternalSecret when `secrets.externalSecret.enabled`:\n\n| Key | Env var | Required | Description |\n|-----|---------|----------|-------------|\n");
+        for leaf in secrets {
+            let required = if leaf.optional { "no" } else { "yes" };
+            out.push_str(&format!(
+                "| `{}` | `{}` | {required} | {} |\n",
+                leaf.secret_key(),
+                leaf.env,
+                cell(&leaf.doc)
+            ));
+        }
+    }
+    out.push_str(
+        "\n## Values\n\n| Key | Type | Default | Description |\n|-----|------|---------|-------------|\n",
+    );
+    let rows = |out: &mut String, blocks: &[Block]| {
+        for key in blocks.iter().flatten() {
+            key_rows(out, "", key);
+        }
+    };
+    rows(&mut out, &values.before_config);
+    config_rows(&mut out, &tree.items);
+    rows(&mut out, &values.after_config);
+    out
+}
+
+fn key_rows(out: &mut String, prefix: &str, key: &Key) {
+    let path = format!("{prefix}{}", key.name);
+    match &key.body {
+        Body::Value { default, .. } => row(out, &path, default, &key.doc),
+        Body::Group(keys) => {
+            for k in keys {
+                key_rows(out, &format!("{path}."), k);
+            }
+        }
+    }
+}
+
+fn config_rows(out: &mut String, items: &[Item]) {
+    for item in items {
+        match item {
+            Item::Section { items, .. } => config_rows(out, items),
+            Item::Leaf(leaf) if leaf.kind == LeafKind::Secret => {}
+            Item::Leaf(leaf) => {
+                let mut doc = leaf.doc.clone();
+                if !doc.is_empty() {
+                    doc.push('\n');
+                }
+                doc.push_str(&format!("Env var: `{}`.", leaf.env));
+                let path: Vec<String> = leaf.path.iter().map(|k| key_segment(k)).collect();
+                row(out, &format!("config.{}", path.join(".")), &leaf.default, &doc);
+            }
+        }
+    }
+}
+
+/// A key as helm-docs writes it in a dotted path: quoted when it holds a dot.
+fn key_segment(key: &str) -> String {
+    if key.contains('.') {
+        serde_json::to_string(key).expect("string")
+    } else {
+        key.to_owned()
+    }
+}
+
+fn row(out: &mut String, path: &str, default: &Value, doc: &str) {
+    out.push_str(&format!(
+        "| {} | {} | {} | {} |\n",
+        code(path),
+        type_name(default),
+        code(&serde_json::to_string(default).expect("JSON value serializes")),
+        cell(doc)
+    ));
+}
+
+/// helm-docs' type names, from the default's JSON type.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Text inside a table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.trim().replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>")
+}
+
+/// A code span that survives any content: fenced with more backticks than
+/// it contains, and pipes escaped for the table.
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    cell(&format!("{fence}{pad}{text}{pad}{fence}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_stay_on_one_line_and_in_their_column() {
+        assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+        assert_eq!(code("x`y"), "``x`y``");
+        assert_eq!(code("`"), "`` ` ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn types_follow_helm_docs() {
+        assert_eq!(type_name(&json!(1)), "int");
+        assert_eq!(type_name(&json!(1.5)), "float");
+        assert_eq!(type_name(&json!([])), "list");
+        assert_eq!(type_name(&json!({})), "object");
+        assert_eq!(type_name(&json!("")), "string");
+    }
+}

@@ -1,0 +1,483 @@
+//! The chart's own values, everything but `config`: one table from which
+//! values.yaml, values.schema.json and the chart README's table are all
+//! written, so a key's default, schema and doc cannot disagree.
+
+use crate::build::{ConfigTree, Leaf, LeafKind};
+use serde_json::{json, Map, Value};
+
+/// A key of values.yaml: one value, or a map of further keys.
+pub struct Key {
+    pub name: &'static str,
+    /// helm-docs text (`# -- …`).
+    pub doc: String,
+    pub body: Body,
+}
+
+pub enum Body {
+    Value { default: Value, schema: Value },
+    Group(Vec<Key>),
+}
+
+/// Keys written together, separated from the next block by a blank line.
+pub type Block = Vec<Key>;
+
+/// The values around the app's `config:` section.
+pub struct Values {
+    pub before_config: Vec<Block>,
+    pub after_config: Vec<Block>,
+}
+
+fn value(name: &'static str, doc: impl Into<String>, default: Value, schema: Value) -> Key {
+    Key { name, doc: doc.into(), body: Body::Value { default, schema } }
+}
+
+fn group(name: &'static str, doc: impl Into<String>, keys: Vec<Key>) -> Key {
+    Key { name, doc: doc.into(), body: Body::Group(keys) }
+}
+
+/// The schema of a map from strings to strings (labels, annotations, ...).
+fn string_map() -> Value {
+    json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}})
+}
+
+fn nullable(t: &str) -> Value {
+    json!({"type": [t, "null"]})
+}
+
+fn list_of(items: Value) -> Value {
+    json!({"type": ["array", "null"], "items": items})
+}
+
+/// Whether `schema` accepts null: such keys may be left out (a user's `null`
+/// deletes a default in Helm); all others are required.
+pub fn accepts_null(schema: &Value) -> bool {
+    let listed = |key: &str| {
+        schema.get(key).and_then(Value::as_array).is_some_and(|all| all.iter().any(accepts_null))
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => listed("anyOf") || listed("oneOf") || schema.get("const") == Some(&Value::Null),
+    }
+}
+
+impl Key {
+    /// This key's schema; a group rejects unknown keys and requires the
+    /// keys that do not accept null.
+    pub fn schema(&self) -> Value {
+        match &self.body {
+            Body::Value { schema, .. } => schema.clone(),
+            Body::Group(keys) => {
+                let (props, required) = properties(keys.iter());
+                json!({
+                    "type": "object",
+                    "properties": props,
+                    "required": required,
+                    "additionalProperties": false
+                })
+            }
+        }
+    }
+}
+
+/// `properties` and `required` of an object holding `keys`.
+pub fn properties<'a>(keys: impl Iterator<Item = &'a Key>) -> (Map<String, Value>, Vec<Value>) {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for key in keys {
+        let schema = key.schema();
+        if !accepts_null(&schema) {
+            required.push(json!(key.name));
+        }
+        props.insert(key.name.to_owned(), schema);
+    }
+    (props, required)
+}
+
+/// Every standard key of the chart generated for `tree`.
+pub fn table(tree: &ConfigTree, image: &str) -> Values {
+    let leaves = tree.leaves();
+    let first_port = leaves.iter().find_map(|l| match &l.kind {
+        LeafKind::Port(name) => Some(name.as_str()),
+        _ => None,
+    });
+    let secrets: Vec<&Leaf> =
+        leaves.iter().copied().filter(|l| l.kind == LeafKind::Secret).collect();
+
+    let mut before = vec![
+        vec![value("replicaCount", "Number of pod replicas (ignored while autoscaling is on).", json!(1), json!({"type": "integer", "minimum": 0, "maximum": i32::MAX}))],
+        vec![image_group(image)],
+        vec![
+            value("imagePullSecrets", "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.", json!([]), list_of(json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}))),
+            value("nameOverride", "Replaces the chart name in resource names.", json!(""), nullable("string")),
+            value("fullnameOverride", "Replaces the whole resource name.", json!(""), nullable("string")),
+        ],
+        vec![
+            value("podAnnotations", "Annotations added to the pod.", json!({}), string_map()),
+            value("podLabels", "Labels added to the pod.", json!({}), string_map()),
+        ],
+        vec![group("serviceAccount", "", vec![
+            value("create", "Create a ServiceAccount for the pods.", json!(true), json!({"type": "boolean"})),
+            value("automount", "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.", json!(false), json!({"type": "boolean"})),
+            value("annotations", "Annotations of the ServiceAccount.", json!({}), string_map()),
+            value("name", "Its name; empty means the release's full name (or `default` when not created).", json!(""), nullable("string")),
+        ])],
+        // The Pod Security Standards' "restricted" profile, loosened per key through values.
+        vec![
+            value("podSecurityContext", "Security context of the pod: non-root, with the runtime's default seccomp profile.", json!({
+                "runAsNonRoot": true,
+                "runAsUser": 65532,
+                "runAsGroup": 65532,
+                "fsGroup": 65532,
+                "seccompProfile": {"type": "RuntimeDefault"}
+            }), nullable("object")),
+            value("securityContext", "Security context of the app container: no privilege escalation, no capabilities,\na read-only root filesystem (`/tmp` is a writable emptyDir).", json!({
+                "allowPrivilegeEscalation": false,
+                "capabilities": {"drop": ["ALL"]},
+                "readOnlyRootFilesystem": true,
+                "runAsNonRoot": true,
+                "runAsUser": 65532,
+                "seccompProfile": {"type": "RuntimeDefault"}
+            }), nullable("object")),
+        ],
+    ];
+    if let Some(port) = first_port {
+        before.push(vec![service_group(port)]);
+        before.push(vec![ingress_group()]);
+        before.push(vec![http_route_group()]);
+    }
+    let mut pod = vec![value(
+        "resources",
+        "CPU and memory requests and limits of the app container; size them for your app.",
+        json!({
+            "requests": {"cpu": "100m", "memory": "128Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"}
+        }),
+        nullable("object"),
+    )];
+    for (name, path, doc) in [
+        ("livenessProbe", tree.probes.liveness, "Restarts the container when it fails."),
+        (
+            "readinessProbe",
+            tree.probes.readiness,
+            "Takes the pod out of the Service while it fails.",
+        ),
+        ("startupProbe", tree.probes.startup, "Holds the other probes until it first succeeds."),
+    ] {
+        let probe = match (path, first_port) {
+            (Some(path), Some(port)) => json!({"httpGet": {"path": path, "port": port}}),
+            _ => json!({}),
+        };
+        pod.push(value(
+            name,
+            format!("{doc} Declared on the config struct; `{{}}` turns it off."),
+            probe,
+            nullable("object"),
+        ));
+    }
+    let shutdown = leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout);
+    let mut sleep_doc = String::from("Seconds the pod keeps serving after it is told to stop, so load balancers take it out of\nrotation before the app sees SIGTERM; 0 turns the delay off.");
+    if let Some(leaf) = shutdown {
+        sleep_doc.push_str(&format!(
+            "\nThe pod's grace period is this delay + `config.{}` + {} s.",
+            leaf.path.join("."),
+            crate::templates::EXIT_SLACK_SECONDS
+        ));
+    }
+    pod.push(value(
+        "preStopSleepSeconds",
+        sleep_doc,
+        json!(if first_port.is_some() { 5 } else { 0 }),
+        json!({"type": "integer", "minimum": 0, "maximum": 3600}),
+    ));
+    // With a `shutdown_timeout` field the struct owns the number; a values
+    // key could only disagree with it.
+    if shutdown.is_none() {
+        pod.push(value(
+            "terminationGracePeriodSeconds",
+            "Seconds between the stop request and SIGKILL, the preStop delay included.",
+            json!(30),
+            json!({"type": "integer", "minimum": 0, "maximum": i32::MAX}),
+        ));
+    }
+    before.push(pod);
+    before.push(vec![autoscaling_group()]);
+    before.push(vec![pod_disruption_budget_group()]);
+    before.push(vec![network_policy_group(first_port.is_some())]);
+    before.push(vec![
+        value("extraEnv", "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.", json!([]), list_of(json!({"type": "object", "required": ["name"]}))),
+        value("extraEnvFrom", "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).", json!([]), list_of(json!({"type": "object"}))),
+        value("volumes", "Extra volumes of the pod, beside the `/tmp` emptyDir.", json!([]), list_of(json!({"type": "object"}))),
+        value("volumeMounts", "Extra volume mounts of the app container.", json!([]), list_of(json!({"type": "object"}))),
+        value("nodeSelector", "Node labels the pod must be scheduled on.", json!({}), string_map()),
+        value("tolerations", "Tolerations of the pod.", json!([]), list_of(json!({"type": "object"}))),
+        value("affinity", "Affinity rules of the pod.", json!({}), nullable("object")),
+        value("topologySpreadConstraints", "How the pods spread over zones or nodes (each entry's labelSelector picks the pods).", json!([]), list_of(json!({"type": "object"}))),
+        value("priorityClassName", "PriorityClass of the pods; empty means the cluster's default.", json!(""), nullable("string")),
+    ]);
+    if first_port.is_some() {
+        before.push(vec![test_group()]);
+    }
+
+    let mut after = Vec::new();
+    if !secrets.is_empty() {
+        after.push(vec![secrets_group(&secrets)]);
+    }
+    Values { before_config: before, after_config: after }
+}
+
+fn image_group(image: &str) -> Key {
+    group(
+        "image",
+        "",
+        vec![
+            value(
+                "repository",
+                "Container image repository.",
+                json!(image),
+                json!({"type": "string", "minLength": 1}),
+            ),
+            value(
+                "pullPolicy",
+                "When to pull the image: Always, IfNotPresent or Never.",
+                json!("IfNotPresent"),
+                json!({"type": "string", "enum": ["Always", "IfNotPresent", "Never"]}),
+            ),
+            value(
+                "tag",
+                "Image tag; empty means the chart's appVersion.",
+                json!(""),
+                json!({"type": "string"}),
+            ),
+            value(
+                "digest",
+                "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
+                json!(""),
+                json!({"type": ["string", "null"], "pattern": "^(sha256:[a-f0-9]{64})?$"}),
+            ),
+        ],
+    )
+}
+
+fn service_group(first_port: &str) -> Key {
+    group(
+        "service",
+        "",
+        vec![
+            value(
+                "type",
+                "Service type: ClusterIP, NodePort or LoadBalancer.",
+                json!("ClusterIP"),
+                json!({"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]}),
+            ),
+            value(
+                "port",
+                format!(
+                    "Port the Service exposes; it forwards to the container's `{first_port}` port."
+                ),
+                json!(80),
+                json!({"type": "integer", "minimum": 1, "maximum": 65535}),
+            ),
+        ],
+    )
+}
+
+fn ingress_group() -> Key {
+    let path = json!({
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "pattern": "^/"},
+            "pathType": {"type": "string", "enum": ["Exact", "Prefix", "ImplementationSpecific"]}
+        },
+        "required": ["path", "pathType"],
+        "additionalProperties": false
+    });
+    let host = json!({
+        "type": "object",
+        "properties": {
+            "host": {"type": "string"},
+            "paths": {"type": "array", "minItems": 1, "items": path}
+        },
+        "required": ["host", "paths"],
+        "additionalProperties": false
+    });
+    let tls = json!({
+        "type": "object",
+        "properties": {
+            "hosts": {"type": "array", "items": {"type": "string"}},
+            "secretName": {"type": "string"}
+        },
+        "additionalProperties": false
+    });
+    group(
+        "ingress",
+        "",
+        vec![
+            value(
+                "enabled",
+                "Create an Ingress (networking.k8s.io/v1) in front of the Service.",
+                json!(false),
+                json!({"type": "boolean"}),
+            ),
+            value(
+                "className",
+                "IngressClass to use; empty means the cluster's default class.",
+                json!(""),
+                nullable("string"),
+            ),
+            value("annotations", "Annotations of the Ingress.", json!({}), string_map()),
+            value(
+                "hosts",
+                "Hosts and paths routed to the Service port.",
+                json!([{"host": "chart-example.local", "paths": [{"path": "/", "pathType": "ImplementationSpecific"}]}]),
+                json!({"type": "array", "items": host}),
+            ),
+            value(
+                "tls",
+                "TLS: each entry's hosts are served with the certificate in its secretName.",
+                json!([]),
+                list_of(tls),
+            ),
+        ],
+    )
+}
+
+fn http_route_group() -> Key {
+    let rule = json!({
+        "type": "object",
+        "properties": {
+            "matches": {"type": "array", "items": {"type": "object"}},
+            "filters": {"type": "array", "items": {"type": "object"}}
+        },
+        "additionalProperties": false
+    });
+    group(
+        "httpRoute",
+        "",
+        vec![
+            value(
+                "enabled",
+                "Create a Gateway API HTTPRoute (gateway.networking.k8s.io/v1) to the Service.",
+                json!(false),
+                json!({"type": "boolean"}),
+            ),
+            value("annotations", "Annotations of the HTTPRoute.", json!({}), string_map()),
+            value(
+                "parentRefs",
+                "Gateways (and listeners) the route attaches to.",
+                json!([{"name": "gateway", "sectionName": "http"}]),
+                json!({"type": "array", "minItems": 1, "items": {"type": "object", "required": ["name"]}}),
+            ),
+            value(
+                "hostnames",
+                "Hostnames the route matches.",
+                json!(["chart-example.local"]),
+                list_of(json!({"type": "string"})),
+            ),
+            value(
+                "rules",
+                "Rules: each rule's matches and filters, all sent to the Service port.",
+                json!([{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}]}]),
+                json!({"type": "array", "minItems": 1, "items": rule}),
+            ),
+        ],
+    )
+}
+
+fn autoscaling_group() -> Key {
+    let replicas = json!({"type": "integer", "minimum": 1, "maximum": i32::MAX});
+    let target = json!({"type": "integer", "minimum": 0, "maximum": i32::MAX});
+    group("autoscaling", "", vec![
+        value("enabled", "Create a HorizontalPodAutoscaler (autoscaling/v2); the Deployment then leaves `replicas` to it.", json!(false), json!({"type": "boolean"})),
+        value("minReplicas", "Fewest replicas.", json!(1), replicas.clone()),
+        value("maxReplicas", "Most replicas.", json!(100), replicas),
+        value("targetCPUUtilizationPercentage", "Average CPU use, in percent of the request, to scale at; 0 leaves CPU out.", json!(80), target.clone()),
+        value("targetMemoryUtilizationPercentage", "Average memory use, in percent of the request, to scale at; 0 leaves memory out.", json!(0), target),
+    ])
+}
+
+fn pod_disruption_budget_group() -> Key {
+    let int_or_percent = json!({"anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": i32::MAX},
+        {"type": "string", "pattern": "^[0-9]+%$"}
+    ]});
+    group("podDisruptionBudget", "", vec![
+        value("enabled", "Create a PodDisruptionBudget, so node drains keep enough pods running.", json!(false), json!({"type": "boolean"})),
+        value("minAvailable", "Pods that must stay available (a number or a percentage such as \"50%\").", json!(1), int_or_percent.clone()),
+        value("maxUnavailable", "Pods that may be unavailable at once; when set, it is used instead of minAvailable.", json!(""), json!({"anyOf": [int_or_percent, {"const": ""}, {"type": "null"}]})),
+    ])
+}
+
+fn network_policy_group(has_ports: bool) -> Key {
+    let ingress_doc = if has_ports {
+        "Create a NetworkPolicy: ingress only to the app's declared ports."
+    } else {
+        "Create a NetworkPolicy: no ingress at all (the app declares no port)."
+    };
+    let mut keys = vec![value("enabled", ingress_doc, json!(true), json!({"type": "boolean"}))];
+    if has_ports {
+        keys.push(value("from", "Sources allowed to reach those ports (NetworkPolicyPeer entries); empty allows any source.", json!([]), list_of(json!({"type": "object"}))));
+    }
+    keys.push(value("egress", "Egress rules (NetworkPolicyEgressRule entries); empty leaves egress open. Once set, only\nthe listed traffic leaves the pod: remember DNS.", json!([]), list_of(json!({"type": "object"}))));
+    group("networkPolicy", "", keys)
+}
+
+fn test_group() -> Key {
+    group("test", "", vec![value(
+        "image",
+        "Image of the `helm test` pod, which fetches the app's readiness path through the Service\n(it needs `wget`).",
+        json!("busybox:1.37"),
+        json!({"type": "string", "minLength": 1}),
+    )])
+}
+
+fn secrets_group(secrets: &[&Leaf]) -> Key {
+    let keys: Vec<String> = secrets
+        .iter()
+        .map(|l| {
+            let optional = if l.optional { "optional, " } else { "" };
+            format!("- `{}` ({optional}env `{}`){}", l.secret_key(), l.env, doc_suffix(&l.doc))
+        })
+        .collect();
+    let name_doc = format!(
+        "Name of the Secret in the release namespace; empty means the release's full name.\nIts keys:\n{}",
+        keys.join("\n")
+    );
+    let remote_ref = json!({
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "minLength": 1},
+            "property": {"type": "string"},
+            "version": {"type": "string"}
+        },
+        "required": ["key"],
+        "additionalProperties": false
+    });
+    let external = group("externalSecret", "", vec![
+        value("enabled", "Create an External Secrets Operator ExternalSecret (external-secrets.io/v1) that fills the\nSecret from a secret store, instead of creating the Secret yourself.", json!(false), json!({"type": "boolean"})),
+        value("secretStoreRef", "The SecretStore or ClusterSecretStore to read from.", json!({"kind": "ClusterSecretStore", "name": ""}), json!({
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": ["SecretStore", "ClusterSecretStore"]},
+                "name": {"type": "string"}
+            },
+            "required": ["kind", "name"],
+            "additionalProperties": false
+        })),
+        value("refreshInterval", "How often the operator re-reads the store (a duration such as `1h`; `0` reads once).", json!("1h"), json!({"type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$"})),
+        value("remoteKey", "The store's secret holding every key; each Secret key is read from its property of the same name.", json!(""), json!({"type": "string"})),
+        value("remoteRefs", "Per Secret key, where else to read it (`{key, property, version}`), e.g.\n`{\"db.password\": {key: prod/db, property: password}}`. Optional keys are fetched only when listed here.", json!({}), json!({"type": ["object", "null"], "additionalProperties": remote_ref})),
+    ]);
+    group(
+        "secrets",
+        "Secret config fields come from a Kubernetes Secret, never from this file.",
+        vec![value("existingSecret", name_doc, json!(""), nullable("string")), external],
+    )
+}
+
+fn doc_suffix(doc: &str) -> String {
+    match doc.lines().next() {
+        Some(first) if !first.is_empty() => format!(": {first}"),
+        _ => String::new(),
+    }
+}
