@@ -98,6 +98,13 @@ pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, Error> {
             Change::Remove { path, .. } => {
                 let full = dir.join(&path);
                 fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+                // A directory the generator emptied goes too; `remove_dir`
+                // refuses one that still holds anything, such as a user's file.
+                for parent in full.ancestors().skip(1).take_while(|p| *p != dir) {
+                    if fs::remove_dir(parent).is_err() {
+                        break;
+                    }
+                }
                 report.removed.push(path);
             }
         }

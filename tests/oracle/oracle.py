@@ -166,11 +166,49 @@ def _validate_one(entry, version):
     return None
 
 
+# Custom resources kubernetes-validate has no schema for: checked against their
+# CRDs' schemas by crd/validate.mjs (Node.js) instead.
+CRD_API_VERSIONS = {"gateway.networking.k8s.io/v1", "external-secrets.io/v1"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _validate_custom(entries):
+    """One error string (or None) per custom resource, from their CRD schemas."""
+    if not entries:
+        return []
+    node_modules = os.environ.get("GITOPS_ORACLE_NODE_MODULES") or os.path.join(
+        HERE, "..", "..", "target", "oracle-node", "node_modules")
+    if not os.path.isdir(node_modules):
+        raise RuntimeError(
+            f"the custom-resource oracle is not installed at {node_modules}: run the suite with "
+            "`cargo xtask test` (it runs `npm ci` for tests/oracle/crd), or set "
+            "GITOPS_ORACLE_NODE_MODULES")
+    request = {"node_modules": os.path.abspath(node_modules),
+               "objects": [e["object"] for e in entries]}
+    done = subprocess.run(["node", os.path.join(HERE, "crd", "validate.mjs")],
+                          input=json.dumps(request), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"crd/validate.mjs failed ({done.returncode}): {done.stderr}")
+    errors = []
+    for entry, error in zip(entries, json.loads(done.stdout)):
+        if error:
+            meta = entry["object"].get("metadata") or {}
+            errors.append(f"{entry.get('template', '?')} {entry['object']['kind']}/"
+                          f"{meta.get('name', '?')}: {error}")
+    return errors
+
+
 def op_validate_k8s(op):
     """Structural validation against the bundled Kubernetes OpenAPI schemas (strict:
-    unknown fields are errors). Reports the first (best-match) error per object."""
+    unknown fields are errors), and custom resources against their CRD schemas.
+    Reports the first (best-match) error per object."""
     version = op.get("version", "1.33.0")
-    errors = [e for e in (_validate_one(x, version) for x in op["objects"]) if e]
+    is_custom = lambda e: isinstance(e.get("object"), dict) and \
+        e["object"].get("apiVersion") in CRD_API_VERSIONS
+    custom = [e for e in op["objects"] if is_custom(e)]
+    builtin = [e for e in op["objects"] if not is_custom(e)]
+    errors = [e for e in (_validate_one(x, version) for x in builtin) if e]
+    errors += _validate_custom(custom)
     return {"ok": not errors, "errors": errors}
 
 
@@ -223,7 +261,7 @@ def op_checkov(op):
                     f.write(text)
         proc = subprocess.run(
             [checkov, "-d", tmp, "--framework", "kubernetes", "--skip-download",
-             "--compact", "--quiet", "-o", "json"],
+             "--compact", "-o", "json"],
             capture_output=True, text=True, check=False,
             env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
         )
@@ -232,13 +270,19 @@ def op_checkov(op):
         return {"ok": False, "error": f"checkov exited {proc.returncode}: {proc.stderr[-2000:]}"}
     reports = json.loads(proc.stdout)
     reports = reports if isinstance(reports, list) else [reports]
-    failed, passed = [], 0
+    failed, skipped, passed = [], [], 0
     for report in reports:
         passed += report.get("summary", {}).get("passed", 0)
-        for check in report.get("results", {}).get("failed_checks", []):
+        results = report.get("results", {})
+        for check in results.get("failed_checks", []):
             failed.append({"check_id": check["check_id"], "resource": check["resource"],
                            "check_name": check["check_name"]})
-    return {"ok": True, "passed": passed, "failed": sorted(failed, key=lambda c: c["check_id"])}
+        for check in results.get("skipped_checks", []):
+            skipped.append({"check_id": check["check_id"], "resource": check["resource"],
+                            "reason": (check.get("check_result") or {}).get("suppress_comment")})
+    by_id = lambda c: (c["check_id"], c["resource"])
+    return {"ok": True, "passed": passed, "failed": sorted(failed, key=by_id),
+            "skipped": sorted(skipped, key=by_id)}
 
 
 def op_values_from_yaml(op):

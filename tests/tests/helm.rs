@@ -86,7 +86,11 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(service["spec"]["ports"][1]["port"], 9090);
 
     let worker_kinds = oracle::kinds(&results[3]);
-    assert_eq!(worker_kinds, ["ConfigMap", "Deployment", "ServiceAccount"], "no port, no Service");
+    assert_eq!(
+        worker_kinds,
+        ["ConfigMap", "Deployment", "NetworkPolicy", "ServiceAccount"],
+        "no port, no Service"
+    );
 }
 
 /// Values that YAML 1.1, float64 or `{{ }}` would change reach the container
@@ -280,7 +284,7 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
     assert_ok(&results[0], "lint");
     assert_ok(&results[1], "render");
     assert_ok(&results[2], "render with annotations");
-    assert_eq!(oracle::kinds(&results[1]), ["Deployment", "ServiceAccount"]);
+    assert_eq!(oracle::kinds(&results[1]), ["Deployment", "NetworkPolicy", "ServiceAccount"]);
     let pod = &object(&results[2], "Deployment")["spec"]["template"];
     assert_eq!(pod["metadata"]["annotations"]["a"], "b");
     let env = &pod["spec"]["containers"][0]["env"];

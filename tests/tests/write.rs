@@ -111,11 +111,22 @@ fn files_no_longer_generated_are_removed_but_user_files_stay() {
     let dir = scratch_dir("write-stale");
     shop().write(&dir).unwrap();
     fs::write(dir.join("templates/mine.yaml"), "# mine\n").unwrap();
-    // The worker has no port: its chart has no Service.
+    // The worker has no port and no secret: its chart has no Service and what
+    // hangs on one, and no ExternalSecret.
     let report =
         Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>().write(&dir).unwrap();
-    assert_eq!(report.removed, ["templates/service.yaml"]);
+    assert_eq!(
+        report.removed,
+        [
+            "templates/externalsecret.yaml",
+            "templates/httproute.yaml",
+            "templates/ingress.yaml",
+            "templates/service.yaml",
+            "templates/tests/test-connection.yaml"
+        ]
+    );
     assert!(!dir.join("templates/service.yaml").exists());
+    assert!(!dir.join("templates/tests").exists(), "an emptied generated directory goes too");
     assert!(dir.join("templates/mine.yaml").exists());
 }
 

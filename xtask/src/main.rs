@@ -3,7 +3,8 @@
 //! - `gen`: rebuilds the examples, whose build.rs writes their Helm charts,
 //!   and lists the chart files.
 //! - `test [ARGS...]`: the whole suite on a fresh machine: installs the test
-//!   oracles into `target/oracle-venv`, runs every test of the workspace
+//!   oracles into `target/oracle-venv` (Python) and `target/oracle-node`
+//!   (Node.js, for custom resources), runs every test of the workspace
 //!   (`ARGS` go to `cargo test`), then checks that the committed example
 //!   charts match what the build generated.
 
@@ -24,6 +25,10 @@ const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
 const ORACLE_SCRIPT: &str = "tests/oracle/oracle.py";
 const VENV: &str = "target/oracle-venv";
 const STAMP: &str = ".requirements.sha";
+/// The Node.js oracle for custom resources: its package files and where
+/// `npm ci` installs them.
+const NODE_PACKAGE: &str = "tests/oracle/crd";
+const NODE_ORACLE: &str = "target/oracle-node";
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -213,13 +218,15 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn test(cargo_args: &[String]) -> Result {
     let root = root();
     let python = oracle_venv(&root)?;
+    let node_modules = oracle_node(&root)?;
 
     let mut tests = cargo();
     tests
         .args(["test", "--workspace", "--all-targets"])
         .args(cargo_args)
         .env("GITOPS_ORACLE_PYTHON", &python)
-        .env("GITOPS_ORACLE_SCRIPT", root.join(ORACLE_SCRIPT));
+        .env("GITOPS_ORACLE_SCRIPT", root.join(ORACLE_SCRIPT))
+        .env("GITOPS_ORACLE_NODE_MODULES", &node_modules);
     run("cargo test", &mut tests)?;
 
     // Doc tests: `--all-targets` leaves them out, so they get their own run.
@@ -294,6 +301,54 @@ fn oracle_venv(root: &Path) -> Result<PathBuf> {
     fs::write(&stamp, &hash)
         .map_err(|err| Failure::new(STEP, format!("cannot write {}: {err}", stamp.display())))?;
     Ok(python)
+}
+
+/// Installs the custom-resource validators pinned by
+/// `tests/oracle/crd/package-lock.json` into `target/oracle-node` with
+/// `npm ci`, unless the lock file is unchanged since the last install, and
+/// returns the `node_modules` directory.
+fn oracle_node(root: &Path) -> Result<PathBuf> {
+    const STEP: &str = "oracle node";
+    let package = root.join(NODE_PACKAGE);
+    let lock = fs::read(package.join("package-lock.json")).map_err(|err| {
+        Failure::new(STEP, format!("cannot read {NODE_PACKAGE}/package-lock.json: {err}"))
+    })?;
+    let hash = format!("fnv1a64:{:016x}\n", fnv1a64(&lock));
+    let dir = root.join(NODE_ORACLE);
+    let node_modules = dir.join("node_modules");
+    let stamp = dir.join(STAMP);
+    if node_modules.is_dir() && fs::read_to_string(&stamp).is_ok_and(|s| s == hash) {
+        eprintln!("xtask: {NODE_ORACLE} is up to date with {NODE_PACKAGE}/package-lock.json");
+        return Ok(node_modules);
+    }
+    let _ = fs::remove_file(&stamp);
+    fs::create_dir_all(&dir)
+        .map_err(|err| Failure::new(STEP, format!("cannot create {NODE_ORACLE}: {err}")))?;
+    for file in ["package.json", "package-lock.json"] {
+        fs::copy(package.join(file), dir.join(file)).map_err(|err| {
+            Failure::new(STEP, format!("cannot copy {NODE_PACKAGE}/{file}: {err}"))
+        })?;
+    }
+    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+    let installed = run(
+        STEP,
+        Command::new(npm)
+            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"])
+            .current_dir(&dir),
+    );
+    if let Err(failure) = installed {
+        return Err(Failure {
+            message: format!(
+                "{}\nnpm could not install {NODE_PACKAGE}/package-lock.json into {NODE_ORACLE}: \
+                 the custom-resource oracle needs Node.js 20 or later with npm, and the npm registry",
+                failure.message
+            ),
+            ..failure
+        });
+    }
+    fs::write(&stamp, &hash)
+        .map_err(|err| Failure::new(STEP, format!("cannot write {}: {err}", stamp.display())))?;
+    Ok(node_modules)
 }
 
 fn venv_python(venv: &Path) -> PathBuf {

@@ -1,0 +1,38 @@
+// Validates custom resources against their CRDs' OpenAPI schemas, the way
+// kubernetes-validate does for built-in kinds (which has no CRD schemas).
+//
+// stdin: {"node_modules": DIR, "objects": [object, ...]}
+// stdout: [null | "error text", ...], one per object.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+// apiVersion → the module (inside DIR) that exports its kinds.
+const MODULES = {
+  "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/index.js",
+  "external-secrets.io/v1": "@kubernetes-models/external-secrets/external-secrets.io/v1/index.js",
+};
+
+const request = JSON.parse(readFileSync(0, "utf8"));
+const results = [];
+for (const object of request.objects) {
+  const module = MODULES[object.apiVersion];
+  if (!module) {
+    results.push(`no CRD schema for apiVersion ${object.apiVersion}`);
+    continue;
+  }
+  // A file URL, not a package specifier: the packages live outside this directory.
+  const kinds = await import(pathToFileURL(join(request.node_modules, module)).href);
+  const Kind = kinds[object.kind];
+  if (!Kind) {
+    results.push(`no CRD schema for ${object.apiVersion} ${object.kind}`);
+    continue;
+  }
+  try {
+    new Kind(object).validate();
+    results.push(null);
+  } catch (error) {
+    results.push(String(error.message));
+  }
+}
+process.stdout.write(JSON.stringify(results));
