@@ -116,3 +116,31 @@ fn a_default_that_breaks_its_own_schema_is_refused() {
     assert!(p[0].contains("`concurrency`") && p[0].contains("minimum"), "{}", p[0]);
     assert!(p[1].contains("`queue`") && p[1].contains("short"), "{}", p[1]);
 }
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct Drain {
+    #[gitops(shutdown_timeout)]
+    seconds: u32,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct TwoGracePeriods {
+    #[gitops(shutdown_timeout)]
+    shutdown_seconds: u32,
+    jobs: Drain,
+}
+
+#[test]
+fn one_shutdown_timeout_per_pod_across_sections() {
+    let p = problems::<TwoGracePeriods>();
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(
+        p[0].contains("`jobs.seconds`")
+            && p[0].contains("`shutdown_seconds`")
+            && p[0].contains("one grace period"),
+        "{}",
+        p[0]
+    );
+}

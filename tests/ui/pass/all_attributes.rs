@@ -24,6 +24,9 @@ pub struct Config {
     /// Log verbosity, under an exact variable name.
     #[gitops(env = "RUST_LOG")]
     pub log_level: String,
+    /// Seconds to drain requests after SIGTERM; sizes the pod's grace period.
+    #[gitops(shutdown_timeout)]
+    pub shutdown_timeout_seconds: u32,
     /// serde reads it, the chart leaves it alone.
     #[gitops(skip)]
     pub build_info: String,
@@ -54,6 +57,8 @@ fn main() {
     let config = <Config as GitOps>::describe();
     assert_eq!(config.env_prefix, Some("PAYMENTS_"));
     assert_eq!(config.probes.readiness, Some("/readyz"));
-    assert_eq!(config.fields.len(), 8, "the serde-skipped field is not described");
+    assert_eq!(config.fields.len(), 9, "the serde-skipped field is not described");
+    let timeout = config.fields.iter().find(|f| f.key == "shutdownTimeoutSeconds").unwrap();
+    assert_eq!(timeout.role, gitops_types::model::Role::ShutdownTimeout);
     assert!(config.fields.iter().any(|f| f.nested.is_some()));
 }

@@ -1,0 +1,415 @@
+//! Every switch of the chart, alone and all together, with real Helm: it
+//! lints strictly, every manifest validates (built-in kinds with
+//! kubernetes-validate, custom resources against their CRD schemas), and it
+//! turns on exactly its resources. Then what each switch renders.
+
+use gitops_gen::Chart;
+use gitops_tests::fixtures::{Shop, Worker};
+use gitops_tests::oracle::{self, object};
+use gitops_tests::scratch_dir;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn orders() -> PathBuf {
+    gitops_tests::workspace().join("examples/orders/chart")
+}
+
+fn worker() -> PathBuf {
+    gitops_tests::workspace().join("examples/worker/chart")
+}
+
+fn digest() -> String {
+    format!("sha256:{}", "ab".repeat(32))
+}
+
+/// (name, values, kinds it adds, kinds it removes) for a chart with a port
+/// and secrets.
+fn switches() -> Vec<(&'static str, String, &'static [&'static str], &'static [&'static str])> {
+    vec![
+        (
+            "ingress",
+            "ingress:\n  enabled: true\n  className: nginx\n  tls: [{hosts: [orders.example], secretName: orders-tls}]\n".into(),
+            &["Ingress"],
+            &[],
+        ),
+        ("httpRoute", "httpRoute:\n  enabled: true\n".into(), &["HTTPRoute"], &[]),
+        (
+            "autoscaling",
+            "autoscaling:\n  enabled: true\n  targetMemoryUtilizationPercentage: 75\n".into(),
+            &["HorizontalPodAutoscaler"],
+            &[],
+        ),
+        ("podDisruptionBudget", "podDisruptionBudget:\n  enabled: true\n".into(), &["PodDisruptionBudget"], &[]),
+        ("networkPolicy off", "networkPolicy:\n  enabled: false\n".into(), &[], &["NetworkPolicy"]),
+        (
+            "networkPolicy rules",
+            "networkPolicy:\n  from: [{namespaceSelector: {matchLabels: {team: edge}}}]\n  egress: [{ports: [{port: 53, protocol: UDP}]}]\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "externalSecret",
+            "secrets:\n  externalSecret:\n    enabled: true\n    secretStoreRef: {name: vault}\n    remoteKey: prod/app\n".into(),
+            &["ExternalSecret"],
+            &[],
+        ),
+        ("no serviceAccount", "serviceAccount:\n  create: false\n".into(), &[], &["ServiceAccount"]),
+        ("digest", format!("image:\n  digest: {}\n", digest()), &[], &[]),
+        (
+            "extra env",
+            "extraEnv: [{name: RUST_LOG, value: debug}]\nextraEnvFrom: [{secretRef: {name: extra}}]\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "volumes",
+            "volumes: [{name: cache, emptyDir: {sizeLimit: 1Gi}}]\nvolumeMounts: [{name: cache, mountPath: /cache}]\n".into(),
+            &[],
+            &[],
+        ),
+        ("no preStop", "preStopSleepSeconds: 0\n".into(), &[], &[]),
+    ]
+}
+
+fn sorted(mut kinds: Vec<String>) -> Vec<String> {
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// Lints and renders `chart` with each switch alone and all together,
+/// checking validity and the kinds each switch adds or removes.
+fn check_matrix(chart: &Path) {
+    let switches = switches();
+    // Together: every switch that turns something on or configures it (an
+    // "off" switch would repeat its top-level key).
+    let all: String = switches
+        .iter()
+        .filter(|(.., removes)| removes.is_empty())
+        .map(|(_, v, ..)| v.as_str())
+        .collect();
+    let mut ops = vec![oracle::render_validate(chart, None)];
+    for values in switches.iter().map(|(_, v, ..)| v.as_str()).chain([all.as_str()]) {
+        ops.push(oracle::lint(chart, Some(values)));
+        ops.push(oracle::render_validate(chart, Some(values)));
+    }
+    let results = oracle::run(ops);
+    let defaults = sorted(oracle::kinds(&results[0]));
+    let mut all_kinds = defaults.clone();
+    let names = switches.iter().map(|(name, ..)| *name).chain(["all together"]);
+    for (i, name) in names.enumerate() {
+        let (lint, render) = (&results[1 + 2 * i], &results[2 + 2 * i]);
+        assert_eq!(lint["ok"], true, "{name}: lint --strict: {lint:#}");
+        assert!(
+            lint["messages"].as_array().unwrap().iter().all(|m| m["severity"] == "info"),
+            "{name}: lint warnings: {lint:#}"
+        );
+        assert_eq!(render["ok"], true, "{name}: render/validate: {render:#}");
+        let mut expected = defaults.clone();
+        if let Some((_, _, adds, removes)) = switches.get(i) {
+            expected.extend(adds.iter().map(|k| k.to_string()));
+            expected.retain(|k| !removes.contains(&k.as_str()));
+            all_kinds.extend(adds.iter().map(|k| k.to_string()));
+        } else {
+            expected = all_kinds.clone();
+        }
+        assert_eq!(sorted(oracle::kinds(render)), sorted(expected), "{name}: kinds");
+    }
+}
+
+#[test]
+fn every_switch_alone_and_together_on_the_example() {
+    check_matrix(&orders());
+}
+
+#[test]
+fn every_switch_alone_and_together_on_a_fixture() {
+    let dir = scratch_dir("switches-shop");
+    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
+    check_matrix(&dir);
+}
+
+/// A chart without a port has no Service: values that would expose it are
+/// a mistake the schema names, not something to ignore.
+#[test]
+fn a_chart_without_a_port_refuses_exposure_switches() {
+    let dir = scratch_dir("switches-worker");
+    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&dir).unwrap();
+    for (values, key) in [
+        ("ingress:\n  enabled: true\n", "ingress"),
+        ("httpRoute:\n  enabled: true\n", "httpRoute"),
+        ("service:\n  port: 8080\n", "service"),
+        ("test:\n  image: busybox\n", "test"),
+    ] {
+        let result = oracle::one(oracle::render_validate(&dir, Some(values)));
+        assert_eq!(result["ok"], false, "{values}: {result:#}");
+        let error = result["error"].as_str().unwrap();
+        assert!(error.contains(key), "{values}: error should name `{key}`: {error}");
+    }
+    // The switches that make sense for it work.
+    let result = oracle::one(oracle::render_validate(
+        &dir,
+        Some("autoscaling:\n  enabled: true\npodDisruptionBudget:\n  enabled: true\n"),
+    ));
+    assert_eq!(result["ok"], true, "{result:#}");
+    let policy = object(&result, "NetworkPolicy");
+    assert_eq!(policy["spec"]["ingress"], json!([]), "no port: no ingress at all");
+    assert_eq!(policy["spec"]["policyTypes"], json!(["Ingress"]));
+}
+
+/// `helm create`'s own values file, taken from the Helm SDK at test time, is
+/// accepted unchanged by the generated chart, and with its switches on it
+/// turns on the same resources as in Helm's starter chart.
+#[test]
+fn the_helm_create_values_file_works_unchanged() {
+    let dir = scratch_dir("switches-starter");
+    let starter = oracle::one(json!({"op": "create_starter", "name": "starter", "dir": dir}));
+    assert_eq!(starter["ok"], true, "{starter:#}");
+    let starter_chart = PathBuf::from(starter["chart"].as_str().unwrap());
+    let values = starter["values_yaml"].as_str().unwrap().to_owned();
+    // Each switch of the starter file, as written there.
+    let mut switched = values.clone();
+    for key in ["ingress", "httpRoute", "autoscaling"] {
+        let at =
+            switched.find(&format!("\n{key}:\n")).unwrap_or_else(|| panic!("{key} in starter"));
+        let off = at + switched[at..].find("enabled: false").expect("switch off by default");
+        switched.replace_range(off..off + "enabled: false".len(), "enabled: true");
+    }
+
+    let results = oracle::run(vec![
+        oracle::lint(&orders(), Some(&values)),
+        oracle::render_validate(&orders(), Some(&values)),
+        oracle::lint(&orders(), Some(&switched)),
+        oracle::render_validate(&orders(), Some(&switched)),
+        json!({"op": "render", "chart": starter_chart, "values_yaml": switched, "name": "release", "namespace": "shop"}),
+    ]);
+    for (i, what) in
+        ["lint", "render", "lint switched", "render switched", "starter"].iter().enumerate()
+    {
+        assert_eq!(results[i]["ok"], true, "{what}: {:#}", results[i]);
+    }
+    let ours = sorted(oracle::kinds(&results[3]));
+    let theirs = sorted(oracle::kinds(&results[4]));
+    for kind in &theirs {
+        assert!(
+            ours.contains(kind),
+            "helm create renders {kind}, the generated chart does not: {ours:?}"
+        );
+    }
+    for kind in ["Ingress", "HTTPRoute", "HorizontalPodAutoscaler"] {
+        assert!(ours.contains(&kind.to_string()), "{kind}: {ours:?}");
+    }
+    // Same meaning: the starter's image, service port and probes.
+    let deployment = object(&results[1], "Deployment");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert!(container["image"].as_str().unwrap().starts_with("nginx:"), "{container}");
+    assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/");
+    assert_eq!(object(&results[1], "Service")["spec"]["ports"][0]["port"], 80);
+    assert_eq!(deployment["spec"]["template"]["spec"]["automountServiceAccountToken"], true);
+}
+
+fn render(chart: &Path, values: &str) -> Value {
+    let result = oracle::one(oracle::render_validate(chart, Some(values)));
+    assert_eq!(result["ok"], true, "{values}: {result:#}");
+    result
+}
+
+#[test]
+fn autoscaling_takes_the_replica_count_over() {
+    let on = render(&orders(), "replicaCount: 3\nautoscaling:\n  enabled: true\n  minReplicas: 2\n  maxReplicas: 9\n  targetCPUUtilizationPercentage: 0\n  targetMemoryUtilizationPercentage: 0\n");
+    assert!(object(&on, "Deployment")["spec"].get("replicas").is_none(), "the HPA owns replicas");
+    let hpa = &object(&on, "HorizontalPodAutoscaler")["spec"];
+    assert_eq!(
+        hpa["scaleTargetRef"],
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "release-orders"})
+    );
+    assert_eq!((hpa["minReplicas"].clone(), hpa["maxReplicas"].clone()), (json!(2), json!(9)));
+    assert!(hpa.get("metrics").is_none(), "no target: the HPA's own default applies");
+
+    let both = render(
+        &orders(),
+        "autoscaling:\n  enabled: true\n  targetMemoryUtilizationPercentage: 70\n",
+    );
+    let metrics = &object(&both, "HorizontalPodAutoscaler")["spec"]["metrics"];
+    assert_eq!(metrics[0]["resource"]["name"], "cpu");
+    assert_eq!(metrics[0]["resource"]["target"]["averageUtilization"], 80);
+    assert_eq!(metrics[1]["resource"]["name"], "memory");
+    assert_eq!(metrics[1]["resource"]["target"]["averageUtilization"], 70);
+
+    let off = render(&orders(), "replicaCount: 3\n");
+    assert_eq!(object(&off, "Deployment")["spec"]["replicas"], 3);
+}
+
+#[test]
+fn ingress_and_http_route_send_traffic_to_the_service_port() {
+    let result = render(
+        &orders(),
+        "service:\n  port: 8081\ningress:\n  enabled: true\n  className: nginx\n  annotations: {a: b}\n  hosts:\n    - host: orders.example\n      paths: [{path: /api, pathType: Prefix}, {path: /, pathType: Exact}]\n  tls: [{hosts: [orders.example], secretName: orders-tls}]\nhttpRoute:\n  enabled: true\n  hostnames: [orders.example]\n  rules: [{matches: [{path: {type: PathPrefix, value: /api}}]}, {filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-via, value: edge}]}}]}]\n",
+    );
+    let ingress = object(&result, "Ingress");
+    assert_eq!(ingress["metadata"]["annotations"]["a"], "b");
+    assert_eq!(ingress["spec"]["ingressClassName"], "nginx");
+    assert_eq!(ingress["spec"]["tls"][0]["secretName"], "orders-tls");
+    let paths = &ingress["spec"]["rules"][0]["http"]["paths"];
+    assert_eq!(paths[1]["path"], "/");
+    assert_eq!(paths[1]["pathType"], "Exact");
+    assert_eq!(
+        paths[0]["backend"]["service"],
+        json!({"name": "release-orders", "port": {"number": 8081}})
+    );
+    let route = &object(&result, "HTTPRoute")["spec"];
+    assert_eq!(route["hostnames"], json!(["orders.example"]));
+    assert_eq!(
+        route["rules"][0]["backendRefs"][0],
+        json!({"name": "release-orders", "port": 8081, "weight": 1})
+    );
+    assert_eq!(route["rules"][0]["matches"][0]["path"]["value"], "/api");
+    assert!(route["rules"][1].get("matches").is_none());
+    assert_eq!(route["rules"][1]["filters"][0]["type"], "RequestHeaderModifier");
+}
+
+#[test]
+fn the_network_policy_admits_only_the_declared_ports() {
+    let default = render(&orders(), "");
+    let spec = &object(&default, "NetworkPolicy")["spec"];
+    assert_eq!(
+        spec["podSelector"]["matchLabels"],
+        object(&default, "Deployment")["spec"]["selector"]["matchLabels"]
+    );
+    assert_eq!(spec["policyTypes"], json!(["Ingress"]));
+    assert_eq!(spec["ingress"], json!([{"ports": [{"port": "http", "protocol": "TCP"}]}]));
+    assert!(spec.get("egress").is_none());
+
+    let shop_dir = scratch_dir("switches-netpol-shop");
+    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&shop_dir).unwrap();
+    let shop = render(&shop_dir, "networkPolicy:\n  from: [{podSelector: {matchLabels: {role: edge}}}]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n");
+    let spec = &object(&shop, "NetworkPolicy")["spec"];
+    assert_eq!(spec["policyTypes"], json!(["Ingress", "Egress"]));
+    let ports: Vec<&Value> =
+        spec["ingress"][0]["ports"].as_array().unwrap().iter().map(|p| &p["port"]).collect();
+    assert_eq!(ports, [&json!("http"), &json!("metrics")], "every declared port");
+    assert_eq!(spec["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["role"], "edge");
+    assert_eq!(spec["egress"][0]["to"][0]["ipBlock"]["cidr"], "10.0.0.0/8");
+}
+
+#[test]
+fn the_external_secret_fills_the_secret_the_pods_read() {
+    let on = "secrets:\n  existingSecret: orders-credentials\n  externalSecret:\n    enabled: true\n    secretStoreRef: {kind: SecretStore, name: vault}\n    refreshInterval: 15m\n    remoteKey: prod/orders\n";
+    let result = render(&orders(), on);
+    let spec = &object(&result, "ExternalSecret")["spec"];
+    assert_eq!(spec["secretStoreRef"], json!({"kind": "SecretStore", "name": "vault"}));
+    assert_eq!(spec["refreshInterval"], "15m");
+    assert_eq!(spec["target"]["name"], "orders-credentials");
+    let secret_ref = &object(&result, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+        ["env"][0]["valueFrom"]["secretKeyRef"];
+    assert_eq!(secret_ref["name"], spec["target"]["name"], "the pods read the Secret it fills");
+    // The required key from the shared remote key; the optional one is left out.
+    assert_eq!(
+        spec["data"],
+        json!([{"secretKey": "databaseUrl", "remoteRef": {"key": "prod/orders", "property": "databaseUrl"}}])
+    );
+
+    let with_refs = format!("{on}    remoteRefs:\n      adminApiKey: {{key: prod/admin, property: token}}\n      databaseUrl: {{key: prod/db, version: \"3\"}}\n");
+    let data = object(&render(&orders(), &with_refs), "ExternalSecret")["spec"]["data"].clone();
+    assert_eq!(data[0]["remoteRef"], json!({"key": "prod/db", "version": "3"}));
+    assert_eq!(
+        data[1],
+        json!({"secretKey": "adminApiKey", "remoteRef": {"key": "prod/admin", "property": "token"}})
+    );
+
+    // Missing store or remote key: Helm fails naming the value to set.
+    for (values, key) in [
+        (
+            "secrets:\n  externalSecret:\n    enabled: true\n    remoteKey: prod/orders\n",
+            "secrets.externalSecret.secretStoreRef.name",
+        ),
+        (
+            "secrets:\n  externalSecret:\n    enabled: true\n    secretStoreRef: {name: vault}\n",
+            "secrets.externalSecret.remoteKey",
+        ),
+        (
+            "secrets:\n  externalSecret:\n    enabled: true\n    refreshInterval: soon\n",
+            "refreshInterval",
+        ),
+    ] {
+        let result = oracle::one(oracle::render_validate(&orders(), Some(values)));
+        assert_eq!(result["ok"], false, "{values}");
+        assert!(result["error"].as_str().unwrap().contains(key), "{key}: {result:#}");
+    }
+}
+
+#[test]
+fn the_grace_period_follows_the_apps_shutdown_timeout() {
+    let pod = |values: &str| {
+        object(&render(&orders(), values), "Deployment")["spec"]["template"]["spec"].clone()
+    };
+    // preStop sleep 5 + `config.shutdownTimeoutSeconds` 20 + 5 to exit.
+    let default = pod("");
+    assert_eq!(default["terminationGracePeriodSeconds"], 30);
+    assert_eq!(default["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"], 5);
+    let env = pod("config:\n  shutdownTimeoutSeconds: 60\n");
+    assert_eq!(env["terminationGracePeriodSeconds"], 70, "one value sizes both");
+    let no_sleep = pod("preStopSleepSeconds: 0\n");
+    assert_eq!(no_sleep["terminationGracePeriodSeconds"], 25);
+    assert!(no_sleep["containers"][0].get("lifecycle").is_none());
+
+    // Without a `shutdown_timeout` field the grace period is a value of its own;
+    // a chart that declares one has no such key to disagree with it.
+    let worker_pod =
+        object(&render(&worker(), "terminationGracePeriodSeconds: 45\n"), "Deployment")["spec"]
+            ["template"]["spec"]
+            .clone();
+    assert_eq!(worker_pod["terminationGracePeriodSeconds"], 45);
+    assert!(worker_pod["containers"][0].get("lifecycle").is_none(), "no port: no preStop delay");
+    let refused = oracle::one(oracle::render_validate(
+        &orders(),
+        Some("terminationGracePeriodSeconds: 45\n"),
+    ));
+    assert_eq!(refused["ok"], false);
+    assert!(
+        refused["error"].as_str().unwrap().contains("terminationGracePeriodSeconds"),
+        "{refused:#}"
+    );
+}
+
+#[test]
+fn the_test_pod_fetches_the_readiness_path_through_the_service() {
+    let result =
+        render(&orders(), "service:\n  port: 8081\ntest:\n  image: registry.local/busybox:1\n");
+    let pod = object(&result, "Pod");
+    assert_eq!(pod["metadata"]["annotations"]["helm.sh/hook"], "test");
+    let container = &pod["spec"]["containers"][0];
+    assert_eq!(container["image"], "registry.local/busybox:1");
+    assert_eq!(
+        container["args"].as_array().unwrap().last().unwrap(),
+        "http://release-orders:8081/readyz"
+    );
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(pod["spec"]["securityContext"]["runAsNonRoot"], true);
+}
+
+/// The custom-resource oracle has teeth: it rejects what the CRDs reject.
+#[test]
+fn the_crd_oracle_rejects_invalid_custom_resources() {
+    let objects = json!([
+        {"template": "t", "object": {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r"},
+            "spec": {"parentRefs": [{"name": "g"}], "rules": [{"backendRefs": [{"name": "s", "port": "http"}]}]}}},
+        {"template": "t", "object": {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "e"},
+            "spec": {"secretStoreRef": {"name": "s", "kind": "Vault"}, "data": [{"secretKey": "a"}]}}},
+        {"template": "t", "object": {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "ok"},
+            "spec": {"secretStoreRef": {"name": "s", "kind": "SecretStore"}, "data": [{"secretKey": "a", "remoteRef": {"key": "k"}}]}}},
+    ]);
+    let result = oracle::one(
+        json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
+    );
+    assert_eq!(result["ok"], false);
+    let errors: Vec<&str> =
+        result["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("HTTPRoute/r") && errors[0].contains("port"), "{}", errors[0]);
+    assert!(
+        errors[1].contains("ExternalSecret/e") && errors[1].contains("remoteRef"),
+        "{}",
+        errors[1]
+    );
+}

@@ -1,0 +1,12 @@
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+pub struct Config {
+    /// Seconds to drain connections after SIGTERM.
+    #[gitops(shutdown_timeout = "30s")]
+    pub shutdown_timeout: u32,
+}
+
+fn main() {}
