@@ -14,9 +14,10 @@ Ops (each op_* function below documents its fields):
   without affecting the other ops of the request.
 
 Everything is offline: Helm renders/lints in-process through its Go SDK,
-kubernetes-validate ships its schemas inside the package, and jsonschema gets an
-empty reference registry so it can never fetch a remote `$ref`. As a backstop,
-Python-level sockets are disabled below.
+kubernetes-validate ships its schemas inside the package, custom resources are
+checked by crd/validate.mjs against CRD schemas inside pinned npm packages, and
+jsonschema gets an empty reference registry so it can never fetch a remote
+`$ref`. As a backstop, Python-level sockets are disabled below.
 """
 
 import json
