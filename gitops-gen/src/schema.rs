@@ -244,7 +244,7 @@ fn bound_integers(node: &mut Map<String, Value>) {
 }
 
 /// Calls `f` on every schema object inside `schema`, itself included.
-fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+pub fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     let Value::Object(node) = schema else { return };
     f(node);
     for (key, child) in node.iter_mut() {
