@@ -18,6 +18,7 @@
 pub mod build;
 mod emit;
 mod error;
+mod kube;
 mod schema;
 pub mod template;
 mod templates;

@@ -2,8 +2,11 @@
 //! every key covered. The `config` subtree is the struct's schemars schema,
 //! rewritten where Helm needs it: unknown keys rejected, formats Helm's
 //! validator does not know removed, integers bounded to what float64 holds.
+//! The keys that hold Kubernetes objects refer to Kubernetes' own schemas
+//! ([`crate::kube`]), bundled into `definitions`.
 
 use crate::build::MAX_SAFE_INTEGER;
+use crate::kube;
 use serde_json::{json, Map, Value};
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -275,13 +278,17 @@ pub fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 /// `global` (so the chart also works as a subchart).
 pub fn values_schema(
     rust_name: &str,
-    config: Value,
+    mut config: Value,
     has_ports: bool,
     has_secrets: bool,
     definitions: Option<&Value>,
 ) -> Value {
     let string_map =
         json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
+    // `null` stays allowed at the top of every Kubernetes-shaped key: in a
+    // values file it removes the chart's default.
+    let object_or_null = |name| json!({"anyOf": [kube::schema_ref(name), {"type": "null"}]});
+    let list_or_null = |name| json!({"type": ["array", "null"], "items": kube::schema_ref(name)});
     let mut props = Map::new();
     let mut required = vec![json!("replicaCount"), json!("image"), json!("config")];
     props.insert(
@@ -303,10 +310,7 @@ pub fn values_schema(
             "additionalProperties": false
         }),
     );
-    props.insert("imagePullSecrets".into(), json!({
-        "type": ["array", "null"],
-        "items": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}
-    }));
+    props.insert("imagePullSecrets".into(), list_or_null(kube::LOCAL_OBJECT_REFERENCE));
     props.insert("nameOverride".into(), json!({"type": ["string", "null"]}));
     props.insert("fullnameOverride".into(), json!({"type": ["string", "null"]}));
     props.insert("podAnnotations".into(), string_map.clone());
@@ -327,7 +331,7 @@ pub fn values_schema(
     );
     required.push(json!("serviceAccount"));
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        props.insert(probe.into(), json!({"type": ["object", "null"]}));
+        props.insert(probe.into(), object_or_null(kube::PROBE));
     }
     let int_or_percent = json!({"anyOf": [
         {"type": "integer", "minimum": 0, "maximum": i32::MAX},
@@ -347,21 +351,12 @@ pub fn values_schema(
         }),
     );
     required.push(json!("podDisruptionBudget"));
-    props.insert(
-        "extraEnv".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object", "required": ["name"]}}),
-    );
-    props.insert(
-        "extraEnvFrom".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert("volumes".into(), json!({"type": ["array", "null"], "items": {"type": "object"}}));
-    props.insert(
-        "volumeMounts".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert("podSecurityContext".into(), json!({"type": ["object", "null"]}));
-    props.insert("securityContext".into(), json!({"type": ["object", "null"]}));
+    props.insert("extraEnv".into(), list_or_null(kube::ENV_VAR));
+    props.insert("extraEnvFrom".into(), list_or_null(kube::ENV_FROM_SOURCE));
+    props.insert("volumes".into(), list_or_null(kube::VOLUME));
+    props.insert("volumeMounts".into(), list_or_null(kube::VOLUME_MOUNT));
+    props.insert("podSecurityContext".into(), object_or_null(kube::POD_SECURITY_CONTEXT));
+    props.insert("securityContext".into(), object_or_null(kube::SECURITY_CONTEXT));
     if has_ports {
         props.insert(
             "service".into(),
@@ -377,18 +372,14 @@ pub fn values_schema(
         );
         required.push(json!("service"));
     }
-    props.insert("resources".into(), json!({"type": ["object", "null"]}));
+    props.insert("resources".into(), object_or_null(kube::RESOURCE_REQUIREMENTS));
     props.insert("nodeSelector".into(), string_map);
-    props.insert(
-        "tolerations".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
-    props.insert(
-        "topologySpreadConstraints".into(),
-        json!({"type": ["array", "null"], "items": {"type": "object"}}),
-    );
+    props.insert("tolerations".into(), list_or_null(kube::TOLERATION));
+    props
+        .insert("topologySpreadConstraints".into(), list_or_null(kube::TOPOLOGY_SPREAD_CONSTRAINT));
     props.insert("priorityClassName".into(), json!({"type": ["string", "null"]}));
-    props.insert("affinity".into(), json!({"type": ["object", "null"]}));
+    props.insert("affinity".into(), object_or_null(kube::AFFINITY));
+    let definitions = all_definitions(&mut config, definitions);
     props.insert("config".into(), config);
     if has_secrets {
         props.insert(
@@ -407,11 +398,47 @@ pub fn values_schema(
     root.insert("properties".into(), Value::Object(props));
     root.insert("required".into(), Value::Array(required));
     root.insert("additionalProperties".into(), json!(false));
-    if let Some(defs) = definitions {
-        // Recursive types keep `$ref`s into these even with inlining on.
-        root.insert("definitions".into(), leaf(defs));
-    }
+    root.insert("definitions".into(), Value::Object(definitions));
     Value::Object(root)
+}
+
+/// Kubernetes' definitions and the config's own (recursive types keep
+/// `$ref`s into these even with inlining on). Their names cannot meet in
+/// practice (`io.k8s.api.core.v1.Probe` is no Rust type name), but a config
+/// type renamed to one, or a recursive k8s-openapi type in the config, would
+/// make them: the config's definition then moves to a name of its own and
+/// the config's `$ref`s follow it.
+fn all_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Map<String, Value> {
+    let mut all = kube::definitions().clone();
+    let Some(Value::Object(mut own)) = config_definitions.map(leaf) else { return all };
+    let mut moved = Vec::new();
+    for name in own.keys() {
+        if all.contains_key(name) {
+            let mut new = format!("config:{name}");
+            while all.contains_key(&new) || own.contains_key(&new) {
+                new.insert_str(0, "config:");
+            }
+            moved.push((name.clone(), new));
+        }
+    }
+    for (old, new) in &moved {
+        let schema = own.remove(old).unwrap_or_default();
+        own.insert(new.clone(), schema);
+    }
+    if !moved.is_empty() {
+        let mut follow = |node: &mut Map<String, Value>| {
+            let target = node.get("$ref").and_then(Value::as_str).and_then(|r| {
+                moved.iter().find(|(old, _)| r == format!("#/definitions/{old}")).map(|m| &m.1)
+            });
+            if let Some(new) = target {
+                node.insert("$ref".into(), json!(format!("#/definitions/{new}")));
+            }
+        };
+        visit(config, &mut follow);
+        own.values_mut().for_each(|schema| visit(schema, &mut follow));
+    }
+    all.extend(own);
+    all
 }
 
 #[cfg(test)]
@@ -471,6 +498,43 @@ mod tests {
         assert!(violation(&list, &json!(["ok", "long"])).unwrap().contains("long"));
         let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
         assert!(violation(&map, &json!({"a": "x"})).unwrap().contains("key `a`"));
+    }
+
+    #[test]
+    fn kubernetes_keys_refer_to_the_bundled_definitions_and_accept_null() {
+        let schema = values_schema("C", json!({"type": "object"}), true, false, None);
+        let props = &schema["properties"];
+        assert_eq!(
+            props["resources"],
+            json!({"anyOf": [
+                {"$ref": "#/definitions/io.k8s.api.core.v1.ResourceRequirements"},
+                {"type": "null"}
+            ]})
+        );
+        assert_eq!(
+            props["tolerations"],
+            json!({"type": ["array", "null"], "items": {"$ref": "#/definitions/io.k8s.api.core.v1.Toleration"}})
+        );
+        assert_eq!(props["nodeSelector"]["additionalProperties"], json!({"type": "string"}));
+        let definitions = schema["definitions"].as_object().unwrap();
+        assert_eq!(definitions, kube::definitions());
+    }
+
+    #[test]
+    fn a_config_definition_named_like_a_kubernetes_one_moves_aside() {
+        let probe = "io.k8s.api.core.v1.Probe";
+        let config = json!({"type": "object", "properties": {"p": {"$ref": format!("#/definitions/{probe}")}}});
+        let own = json!({
+            probe: {"type": "object", "properties": {"next": {"$ref": format!("#/definitions/{probe}")}}},
+            "Tree": {"type": "string"}
+        });
+        let schema = values_schema("C", config, false, false, Some(&own));
+        let moved = format!("#/definitions/config:{probe}");
+        assert_eq!(schema["properties"]["config"]["properties"]["p"]["$ref"], moved);
+        let definitions = &schema["definitions"];
+        assert_eq!(definitions[probe], kube::definitions()[probe], "Kubernetes' Probe stays");
+        assert_eq!(definitions[format!("config:{probe}")]["properties"]["next"]["$ref"], moved);
+        assert_eq!(definitions["Tree"], json!({"type": "string"}));
     }
 
     #[test]
