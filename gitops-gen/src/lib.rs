@@ -18,6 +18,7 @@
 pub mod build;
 mod emit;
 mod error;
+mod kube;
 mod readme;
 mod schema;
 pub mod template;
@@ -29,6 +30,14 @@ mod yaml;
 pub use emit::Files;
 pub use error::Error;
 pub use write::WriteReport;
+
+/// Not part of the API: the schema rewriting rules, shared with the tests
+/// crate, which applies them to the Kubernetes definitions it bundles
+/// (`kube-definitions.json`) exactly as to config schemas.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::schema::{leaf, visit};
+}
 
 use gitops_types::model::ConfigStruct;
 use gitops_types::GitOps;

@@ -2,8 +2,11 @@
 //! every key covered. The `config` subtree is the struct's schemars schema,
 //! rewritten where Helm needs it: unknown keys rejected, formats Helm's
 //! validator does not know removed, integers bounded to what float64 holds.
+//! The keys that hold Kubernetes objects refer to Kubernetes' own schemas
+//! ([`crate::kube`]), bundled into `definitions`.
 
 use crate::build::MAX_SAFE_INTEGER;
+use crate::kube;
 use crate::values::{properties, Values};
 use serde_json::{json, Map, Value};
 
@@ -245,7 +248,7 @@ fn bound_integers(node: &mut Map<String, Value>) {
 }
 
 /// Calls `f` on every schema object inside `schema`, itself included.
-fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+pub fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     let Value::Object(node) = schema else { return };
     f(node);
     for (key, child) in node.iter_mut() {
@@ -277,7 +280,7 @@ fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 pub fn values_schema(
     rust_name: &str,
     values: &Values,
-    config: Value,
+    mut config: Value,
     definitions: Option<&Value>,
 ) -> Value {
     let keys = || values.before_config.iter().chain(&values.after_config).flatten();
@@ -286,6 +289,7 @@ pub fn values_schema(
         "global".into(),
         json!({"description": "Values shared with parent and sibling charts.", "type": "object"}),
     );
+    let definitions = all_definitions(&mut config, definitions);
     props.insert("config".into(), config);
     required.push(json!("config"));
     let mut root = Map::new();
@@ -295,11 +299,47 @@ pub fn values_schema(
     root.insert("properties".into(), Value::Object(props));
     root.insert("required".into(), Value::Array(required));
     root.insert("additionalProperties".into(), json!(false));
-    if let Some(defs) = definitions {
-        // Recursive types keep `$ref`s into these even with inlining on.
-        root.insert("definitions".into(), leaf(defs));
-    }
+    root.insert("definitions".into(), Value::Object(definitions));
     Value::Object(root)
+}
+
+/// Kubernetes' definitions and the config's own (recursive types keep
+/// `$ref`s into these even with inlining on). Their names cannot meet in
+/// practice (`io.k8s.api.core.v1.Probe` is no Rust type name), but a config
+/// type renamed to one, or a recursive k8s-openapi type in the config, would
+/// make them: the config's definition then moves to a name of its own and
+/// the config's `$ref`s follow it.
+fn all_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Map<String, Value> {
+    let mut all = kube::definitions().clone();
+    let Some(Value::Object(mut own)) = config_definitions.map(leaf) else { return all };
+    let mut moved = Vec::new();
+    for name in own.keys() {
+        if all.contains_key(name) {
+            let mut new = format!("config:{name}");
+            while all.contains_key(&new) || own.contains_key(&new) {
+                new.insert_str(0, "config:");
+            }
+            moved.push((name.clone(), new));
+        }
+    }
+    for (old, new) in &moved {
+        let schema = own.remove(old).unwrap_or_default();
+        own.insert(new.clone(), schema);
+    }
+    if !moved.is_empty() {
+        let mut follow = |node: &mut Map<String, Value>| {
+            let target = node.get("$ref").and_then(Value::as_str).and_then(|r| {
+                moved.iter().find(|(old, _)| r == format!("#/definitions/{old}")).map(|m| &m.1)
+            });
+            if let Some(new) = target {
+                node.insert("$ref".into(), json!(format!("#/definitions/{new}")));
+            }
+        };
+        visit(config, &mut follow);
+        own.values_mut().for_each(|schema| visit(schema, &mut follow));
+    }
+    all.extend(own);
+    all
 }
 
 #[cfg(test)]
@@ -359,6 +399,34 @@ mod tests {
         assert!(violation(&list, &json!(["ok", "long"])).unwrap().contains("long"));
         let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
         assert!(violation(&map, &json!({"a": "x"})).unwrap().contains("key `a`"));
+    }
+
+    fn no_values() -> Values {
+        Values { before_config: Vec::new(), after_config: Vec::new() }
+    }
+
+    #[test]
+    fn the_kubernetes_definitions_are_bundled() {
+        let schema = values_schema("C", &no_values(), json!({"type": "object"}), None);
+        assert_eq!(schema["definitions"].as_object().unwrap(), kube::definitions());
+        assert_eq!(schema["required"], json!(["config"]));
+    }
+
+    #[test]
+    fn a_config_definition_named_like_a_kubernetes_one_moves_aside() {
+        let probe = "io.k8s.api.core.v1.Probe";
+        let config = json!({"type": "object", "properties": {"p": {"$ref": format!("#/definitions/{probe}")}}});
+        let own = json!({
+            probe: {"type": "object", "properties": {"next": {"$ref": format!("#/definitions/{probe}")}}},
+            "Tree": {"type": "string"}
+        });
+        let schema = values_schema("C", &no_values(), config, Some(&own));
+        let moved = format!("#/definitions/config:{probe}");
+        assert_eq!(schema["properties"]["config"]["properties"]["p"]["$ref"], moved);
+        let definitions = &schema["definitions"];
+        assert_eq!(definitions[probe], kube::definitions()[probe], "Kubernetes' Probe stays");
+        assert_eq!(definitions[format!("config:{probe}")]["properties"]["next"]["$ref"], moved);
+        assert_eq!(definitions["Tree"], json!({"type": "string"}));
     }
 
     #[test]

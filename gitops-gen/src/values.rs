@@ -3,6 +3,7 @@
 //! written, so a key's default, schema and doc cannot disagree.
 
 use crate::build::{ConfigTree, Leaf, LeafKind};
+use crate::kube;
 use serde_json::{json, Map, Value};
 
 /// A key of values.yaml: one value, or a map of further keys.
@@ -46,6 +47,17 @@ fn nullable(t: &str) -> Value {
 
 fn list_of(items: Value) -> Value {
     json!({"type": ["array", "null"], "items": items})
+}
+
+/// A Kubernetes object of the bundled definition `name`, or null: in a
+/// values file, `null` removes the chart's default.
+fn kube_object(name: &str) -> Value {
+    json!({"anyOf": [kube::schema_ref(name), {"type": "null"}]})
+}
+
+/// A list of Kubernetes objects of the bundled definition `name`, or null.
+fn kube_list(name: &str) -> Value {
+    list_of(kube::schema_ref(name))
 }
 
 /// Whether `schema` accepts null: such keys may be left out (a user's `null`
@@ -108,7 +120,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         vec![value("replicaCount", "Number of pod replicas (ignored while autoscaling is on).", json!(1), json!({"type": "integer", "minimum": 0, "maximum": i32::MAX}))],
         vec![image_group(image)],
         vec![
-            value("imagePullSecrets", "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.", json!([]), list_of(json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}))),
+            value("imagePullSecrets", "Secrets for pulling from a private registry, e.g. `[{name: regcred}]`.", json!([]), kube_list(kube::LOCAL_OBJECT_REFERENCE)),
             value("nameOverride", "Replaces the chart name in resource names.", json!(""), nullable("string")),
             value("fullnameOverride", "Replaces the whole resource name.", json!(""), nullable("string")),
         ],
@@ -130,7 +142,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
                 "runAsGroup": 65532,
                 "fsGroup": 65532,
                 "seccompProfile": {"type": "RuntimeDefault"}
-            }), nullable("object")),
+            }), kube_object(kube::POD_SECURITY_CONTEXT)),
             value("securityContext", "Security context of the app container: no privilege escalation, no capabilities,\na read-only root filesystem (`/tmp` is a writable emptyDir).", json!({
                 "allowPrivilegeEscalation": false,
                 "capabilities": {"drop": ["ALL"]},
@@ -138,7 +150,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
                 "runAsNonRoot": true,
                 "runAsUser": 65532,
                 "seccompProfile": {"type": "RuntimeDefault"}
-            }), nullable("object")),
+            }), kube_object(kube::SECURITY_CONTEXT)),
         ],
     ];
     if let Some(port) = first_port {
@@ -153,7 +165,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
             "requests": {"cpu": "100m", "memory": "128Mi"},
             "limits": {"cpu": "500m", "memory": "256Mi"}
         }),
-        nullable("object"),
+        kube_object(kube::RESOURCE_REQUIREMENTS),
     )];
     for (name, path, doc) in [
         ("livenessProbe", tree.probes.liveness, "Restarts the container when it fails."),
@@ -170,9 +182,9 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         };
         pod.push(value(
             name,
-            format!("{doc} Declared on the config struct; `{{}}` turns it off."),
+            format!("{doc} Declared on the config struct; `null` turns it off."),
             probe,
-            nullable("object"),
+            kube_object(kube::PROBE),
         ));
     }
     let shutdown = leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout);
@@ -205,14 +217,14 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
     before.push(vec![pod_disruption_budget_group()]);
     before.push(vec![network_policy_group(first_port.is_some())]);
     before.push(vec![
-        value("extraEnv", "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.", json!([]), list_of(json!({"type": "object", "required": ["name"]}))),
-        value("extraEnvFrom", "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).", json!([]), list_of(json!({"type": "object"}))),
-        value("volumes", "Extra volumes of the pod, beside the `/tmp` emptyDir.", json!([]), list_of(json!({"type": "object"}))),
-        value("volumeMounts", "Extra volume mounts of the app container.", json!([]), list_of(json!({"type": "object"}))),
+        value("extraEnv", "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.", json!([]), kube_list(kube::ENV_VAR)),
+        value("extraEnvFrom", "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).", json!([]), kube_list(kube::ENV_FROM_SOURCE)),
+        value("volumes", "Extra volumes of the pod, beside the `/tmp` emptyDir.", json!([]), kube_list(kube::VOLUME)),
+        value("volumeMounts", "Extra volume mounts of the app container.", json!([]), kube_list(kube::VOLUME_MOUNT)),
         value("nodeSelector", "Node labels the pod must be scheduled on.", json!({}), string_map()),
-        value("tolerations", "Tolerations of the pod.", json!([]), list_of(json!({"type": "object"}))),
-        value("affinity", "Affinity rules of the pod.", json!({}), nullable("object")),
-        value("topologySpreadConstraints", "How the pods spread over zones or nodes (each entry's labelSelector picks the pods).", json!([]), list_of(json!({"type": "object"}))),
+        value("tolerations", "Tolerations of the pod.", json!([]), kube_list(kube::TOLERATION)),
+        value("affinity", "Affinity rules of the pod.", json!({}), kube_object(kube::AFFINITY)),
+        value("topologySpreadConstraints", "How the pods spread over zones or nodes (each entry's labelSelector picks the pods).", json!([]), kube_list(kube::TOPOLOGY_SPREAD_CONSTRAINT)),
         value("priorityClassName", "PriorityClass of the pods; empty means the cluster's default.", json!(""), nullable("string")),
     ]);
     if first_port.is_some() {
@@ -301,14 +313,6 @@ fn ingress_group() -> Key {
         "required": ["host", "paths"],
         "additionalProperties": false
     });
-    let tls = json!({
-        "type": "object",
-        "properties": {
-            "hosts": {"type": "array", "items": {"type": "string"}},
-            "secretName": {"type": "string"}
-        },
-        "additionalProperties": false
-    });
     group(
         "ingress",
         "",
@@ -336,7 +340,7 @@ fn ingress_group() -> Key {
                 "tls",
                 "TLS: each entry's hosts are served with the certificate in its secretName.",
                 json!([]),
-                list_of(tls),
+                kube_list(kube::INGRESS_TLS),
             ),
         ],
     )
@@ -416,9 +420,9 @@ fn network_policy_group(has_ports: bool) -> Key {
     };
     let mut keys = vec![value("enabled", ingress_doc, json!(true), json!({"type": "boolean"}))];
     if has_ports {
-        keys.push(value("from", "Sources allowed to reach those ports (NetworkPolicyPeer entries); empty allows any source.", json!([]), list_of(json!({"type": "object"}))));
+        keys.push(value("from", "Sources allowed to reach those ports (NetworkPolicyPeer entries); empty allows any source.", json!([]), kube_list(kube::NETWORK_POLICY_PEER)));
     }
-    keys.push(value("egress", "Egress rules (NetworkPolicyEgressRule entries); empty leaves egress open. Once set, only\nthe listed traffic leaves the pod: remember DNS.", json!([]), list_of(json!({"type": "object"}))));
+    keys.push(value("egress", "Egress rules (NetworkPolicyEgressRule entries); empty leaves egress open. Once set, only\nthe listed traffic leaves the pod: remember DNS.", json!([]), kube_list(kube::NETWORK_POLICY_EGRESS_RULE)));
     group("networkPolicy", "", keys)
 }
 
@@ -479,5 +483,57 @@ fn doc_suffix(doc: &str) -> String {
     match doc.lines().next() {
         Some(first) if !first.is_empty() => format!(": {first}"),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> ConfigTree {
+        ConfigTree {
+            rust_name: "C".into(),
+            doc: String::new(),
+            probes: Default::default(),
+            items: Vec::new(),
+            schema: json!({}),
+        }
+    }
+
+    #[test]
+    fn kubernetes_keys_refer_to_the_bundled_definitions_and_accept_null() {
+        let values = table(&tree(), "app");
+        let (props, required) = properties(values.before_config.iter().flatten());
+        assert_eq!(
+            props["resources"],
+            json!({"anyOf": [
+                {"$ref": "#/definitions/io.k8s.api.core.v1.ResourceRequirements"},
+                {"type": "null"}
+            ]})
+        );
+        assert_eq!(
+            props["tolerations"],
+            json!({"type": ["array", "null"], "items": {"$ref": "#/definitions/io.k8s.api.core.v1.Toleration"}})
+        );
+        assert_eq!(props["nodeSelector"]["additionalProperties"], json!({"type": "string"}));
+        assert!(!required.contains(&json!("resources")), "null removes a default");
+        assert!(required.contains(&json!("image")) && required.contains(&json!("networkPolicy")));
+    }
+
+    #[test]
+    fn groups_close_their_keys_and_require_what_cannot_be_null() {
+        let values = table(&tree(), "app");
+        let image = values.before_config.iter().flatten().find(|k| k.name == "image").unwrap();
+        let schema = image.schema();
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["required"], json!(["repository", "pullPolicy", "tag"]));
+    }
+
+    #[test]
+    fn null_acceptance() {
+        assert!(accepts_null(&json!({"type": ["string", "null"]})));
+        assert!(accepts_null(&json!({"anyOf": [{"type": "integer"}, {"type": "null"}]})));
+        assert!(!accepts_null(&json!({"type": "object"})));
+        assert!(!accepts_null(&json!({"anyOf": [{"type": "integer"}, {"const": ""}]})));
     }
 }

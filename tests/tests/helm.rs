@@ -214,6 +214,24 @@ fn helm_rejects_bad_values_with_a_path() {
         ("podAnnotations:\n  a: 1\n", "podAnnotations"),
         ("unknownTopLevel: true\n", "unknownTopLevel"),
         ("secrets:\n  databaseUrl: inline\n", "databaseUrl"),
+        // Kubernetes-shaped keys, checked against Kubernetes' own schemas.
+        ("resources:\n  limits:\n    cpu: \"500 m\"\n", "cpu"),
+        ("resources:\n  requests:\n    cpu: {}\n", "cpu"),
+        ("resources:\n  limits:\n    memory: lots\n", "memory"),
+        ("resources:\n  limit:\n    cpu: 1\n", "limit"),
+        ("securityContext:\n  runAsUsr: 1\n", "runAsUsr"),
+        ("podSecurityContext:\n  runAsUser: root\n", "runAsUser"),
+        ("tolerations:\n  - effect: 3\n", "effect"),
+        ("affinity:\n  nodeAfinity: {}\n", "nodeAfinity"),
+        ("volumes:\n  - name: a\n    emptyDir: {}\n    bogus: 1\n", "bogus"),
+        ("volumeMounts:\n  - name: a\n", "mountPath"),
+        ("extraEnv:\n  - value: x\n", "name"),
+        ("extraEnvFrom:\n  - secret:\n      name: s\n", "secret"),
+        ("imagePullSecrets:\n  - regcred\n", "imagePullSecrets"),
+        ("topologySpreadConstraints:\n  - maxSkew: one\n", "maxSkew"),
+        // HTTPGetAction requires only `port` (the path is optional).
+        ("startupProbe:\n  httpGet:\n    path: /started\n", "port"),
+        ("livenessProbe:\n  periodSeconds: 3000000000\n", "periodSeconds"),
     ];
     let ops =
         cases.iter().map(|(values, _)| oracle::render_validate(&shop, Some(values))).collect();
@@ -231,10 +249,140 @@ fn optional_keys_accept_null_and_global_is_allowed() {
         "global:\n  anything: 1\nconfig:\n  supportEmail: null\n  payments:\n    retries: null\n\
         imagePullSecrets: null\nnameOverride: null\nfullnameOverride: null\npodAnnotations: null\n\
         podLabels: null\npodSecurityContext: null\nsecurityContext: null\nresources: null\n\
-        nodeSelector: null\ntolerations: null\naffinity: null\nsecrets:\n  existingSecret: null\n";
+        nodeSelector: null\ntolerations: null\naffinity: null\nsecrets:\n  existingSecret: null\n\
+        volumes: null\nvolumeMounts: null\nextraEnv: null\nextraEnvFrom: null\n\
+        topologySpreadConstraints: null\nlivenessProbe: null\nreadinessProbe: null\nstartupProbe: null\n";
     let result = oracle::one(oracle::render_validate(&shop, Some(values)));
     assert_ok(&result, "null for optional keys");
     assert!(!config_data(&result).contains_key("SHOP_SUPPORT_EMAIL"));
+    let container = &object(&result, "Deployment")["spec"]["template"]["spec"]["containers"][0];
+    assert!(container.get("livenessProbe").is_none(), "null removes the default probe");
+}
+
+/// The Kubernetes-shaped keys take what Kubernetes takes: quantities as
+/// numbers or strings, realistic scheduling, volumes and probes, `{}` and
+/// `null`; Helm accepts them and the render is valid for Kubernetes 1.33.
+#[test]
+fn kubernetes_shaped_values_pass_and_render_valid_manifests() {
+    let shop = shop_chart("helm-kube-values-shop");
+    let realistic = r#"
+resources:
+  limits:
+    cpu: 1
+    memory: 128Mi
+  requests:
+    cpu: "500m"
+    memory: 64Mi
+tolerations:
+  - key: dedicated
+    operator: Equal
+    value: shop
+    effect: NoSchedule
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+    tolerationSeconds: 300
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - key: kubernetes.io/arch
+              operator: In
+              values: [amd64, arm64]
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: shop
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: DoNotSchedule
+    labelSelector:
+      matchLabels:
+        app.kubernetes.io/name: shop
+volumes:
+  - name: cache
+    emptyDir:
+      sizeLimit: 1Gi
+  - name: settings
+    configMap:
+      name: shop-settings
+      items:
+        - key: settings.toml
+          path: settings.toml
+volumeMounts:
+  - name: cache
+    mountPath: /var/cache/shop
+  - name: settings
+    mountPath: /etc/shop
+    readOnly: true
+readinessProbe:
+  httpGet:
+    path: /ready
+    port: 8080
+  periodSeconds: 5
+startupProbe:
+  tcpSocket:
+    port: http
+  failureThreshold: 30
+extraEnv:
+  - name: POD_NAME
+    valueFrom:
+      fieldRef:
+        fieldPath: metadata.name
+extraEnvFrom:
+  - configMapRef:
+      name: shop-extra
+    prefix: EXTRA_
+imagePullSecrets:
+  - name: regcred
+"#;
+    let empty = "securityContext: {}
+resources: {}
+livenessProbe: {}
+affinity: null
+";
+    let results = oracle::run(vec![
+        oracle::lint(&shop, Some(realistic)),
+        oracle::render_validate(&shop, Some(realistic)),
+        oracle::render_validate(&shop, Some("resources:\n  limits:\n    cpu: 0.5\n")),
+        oracle::render_validate(&shop, Some(empty)),
+    ]);
+    assert_ok(&results[0], "lint with realistic values");
+    assert_ok(&results[1], "render with realistic values");
+    let pod = &object(&results[1], "Deployment")["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    assert_eq!(container["resources"]["limits"]["cpu"], 1);
+    assert_eq!(container["resources"]["requests"]["cpu"], "500m");
+    assert_eq!(container["resources"]["limits"]["memory"], "128Mi");
+    assert_eq!(pod["tolerations"][1]["tolerationSeconds"], 300);
+    assert_eq!(
+        pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+            ["weight"],
+        100
+    );
+    assert_eq!(pod["volumes"][2]["configMap"]["name"], "shop-settings");
+    assert_eq!(container["volumeMounts"][2]["readOnly"], true);
+    assert_eq!(container["startupProbe"]["tcpSocket"]["port"], "http");
+    assert_eq!(container["readinessProbe"]["httpGet"]["port"], 8080);
+    assert_eq!(pod["imagePullSecrets"][0]["name"], "regcred");
+
+    assert_ok(&results[2], "render with cpu: 0.5");
+    let container = &object(&results[2], "Deployment")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["resources"]["limits"]["cpu"], 0.5);
+
+    assert_ok(&results[3], "render with {} and null");
+    let pod = &object(&results[3], "Deployment")["spec"]["template"]["spec"];
+    assert!(pod.get("affinity").is_none());
+    assert_eq!(
+        pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"], true,
+        "{{}} keeps the defaults"
+    );
 }
 
 #[test]
