@@ -65,39 +65,35 @@ fn resource(
     kind: &str,
     body: Vec<Part<(String, Node)>>,
 ) -> Document {
-    let mut parts = vec![
-        entry("apiVersion", str(api_version)),
-        entry("kind", str(kind)),
-        entry("metadata", metadata(names)),
-    ];
-    parts.extend(body);
-    Document { guard: None, body: parts }
+    optional_resource(names, None, api_version, kind, None, body)
 }
 
-fn metadata(names: &Names) -> Node {
-    map(vec![
-        entry("name", names.include("fullname")),
-        entry("namespace", expr(".Release.Namespace")),
-        entry("labels", map(vec![Part::Include(names.helper("labels"))])),
-    ])
-}
-
-/// [`resource`] with the annotations at `annotations` (a values path), shown
-/// only when `guard` holds.
+/// [`resource`], rendered only when `guard` holds, with the annotations at
+/// the values path `annotations` when set.
 fn optional_resource(
     names: &Names,
-    guard: &str,
+    guard: Option<String>,
     api_version: &str,
     kind: &str,
     annotations: Option<&str>,
     body: Vec<Part<(String, Node)>>,
 ) -> Document {
-    let mut doc = resource(names, api_version, kind, body);
-    if let (Some(path), Part::Item((_, Node::Map(meta)))) = (annotations, &mut doc.body[2]) {
-        meta.push(Part::With(path.into(), vec![entry("annotations", Node::ToYaml(".".into()))]));
+    let mut metadata = vec![
+        entry("name", names.include("fullname")),
+        entry("namespace", expr(".Release.Namespace")),
+        entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+    ];
+    if let Some(path) = annotations {
+        metadata
+            .push(Part::With(path.into(), vec![entry("annotations", Node::ToYaml(".".into()))]));
     }
-    doc.guard = Some(guard.into());
-    doc
+    let mut parts = vec![
+        entry("apiVersion", str(api_version)),
+        entry("kind", str(kind)),
+        entry("metadata", map(metadata)),
+    ];
+    parts.extend(body);
+    Document { guard, body: parts }
 }
 
 fn selector_labels(names: &Names) -> Node {
@@ -139,7 +135,7 @@ pub fn ingress(names: &Names) -> Document {
     ]);
     optional_resource(
         names,
-        ".Values.ingress.enabled",
+        Some(".Values.ingress.enabled".into()),
         "networking.k8s.io/v1",
         "Ingress",
         Some(".Values.ingress.annotations"),
@@ -178,7 +174,7 @@ pub fn http_route(names: &Names) -> Document {
     ]);
     optional_resource(
         names,
-        ".Values.httpRoute.enabled",
+        Some(".Values.httpRoute.enabled".into()),
         "gateway.networking.k8s.io/v1",
         "HTTPRoute",
         Some(".Values.httpRoute.annotations"),
@@ -229,7 +225,7 @@ pub fn autoscaler(names: &Names) -> Document {
     };
     optional_resource(
         names,
-        &format!("{a}.enabled"),
+        Some(format!("{a}.enabled")),
         "autoscaling/v2",
         "HorizontalPodAutoscaler",
         None,
@@ -286,7 +282,7 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
     };
     optional_resource(
         names,
-        &format!("{n}.enabled"),
+        Some(format!("{n}.enabled")),
         "networking.k8s.io/v1",
         "NetworkPolicy",
         None,
@@ -347,7 +343,7 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
     let store = format!("{es}.secretStoreRef");
     optional_resource(
         names,
-        &format!("{es}.enabled"),
+        Some(format!("{es}.enabled")),
         "external-secrets.io/v1",
         "ExternalSecret",
         None,
@@ -756,10 +752,12 @@ fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(Stri
 /// The PodDisruptionBudget, when `podDisruptionBudget.enabled` is set.
 pub fn pod_disruption_budget(names: &Names) -> Document {
     let budget = ".Values.podDisruptionBudget";
-    let mut doc = resource(
+    optional_resource(
         names,
+        Some(format!("{budget}.enabled")),
         "policy/v1",
         "PodDisruptionBudget",
+        None,
         vec![entry(
             "spec",
             map(vec![
@@ -784,9 +782,7 @@ pub fn pod_disruption_budget(names: &Names) -> Document {
                 ),
             ]),
         )],
-    );
-    doc.guard = Some(format!("{budget}.enabled"));
-    doc
+    )
 }
 
 /// The ServiceAccount, when `serviceAccount.create` is set.

@@ -22,7 +22,6 @@ const EXAMPLES: &[(&str, &str)] =
 /// under a matched directory, so that one matches nothing.
 const CHARTS_PATHSPEC: &str = "examples/*/chart/*";
 const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
-const ORACLE_SCRIPT: &str = "tests/oracle/oracle.py";
 const VENV: &str = "target/oracle-venv";
 const STAMP: &str = ".requirements.sha";
 /// The Node.js oracle for custom resources: its package files and where
@@ -225,7 +224,6 @@ fn test(cargo_args: &[String]) -> Result {
         .args(["test", "--workspace", "--all-targets"])
         .args(cargo_args)
         .env("GITOPS_ORACLE_PYTHON", &python)
-        .env("GITOPS_ORACLE_SCRIPT", root.join(ORACLE_SCRIPT))
         .env("GITOPS_ORACLE_NODE_MODULES", &node_modules);
     run("cargo test", &mut tests)?;
 
