@@ -43,7 +43,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
     files.insert("README.md".into(), readme::readme(info, tree, &values, &description));
     files.insert("values.yaml".into(), values_yaml(&values, tree, &header));
     let schema = schema::values_schema(&tree.rust_name, &values, config_schema, definitions);
-    files.insert("values.schema.json".into(), pretty_json(&schema));
+    files.insert("values.schema.json".into(), schema::to_text(schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);
     files.insert(
@@ -101,12 +101,6 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
     }
     files.insert(MANIFEST.into(), manifest);
     files
-}
-
-fn pretty_json(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("JSON value serializes");
-    s.push('\n');
-    s
 }
 
 /// `.description(...)`, else the struct doc's first paragraph.

@@ -62,35 +62,36 @@ fn config_rows(out: &mut String, items: &[Item]) {
             Item::Section { items, .. } => config_rows(out, items),
             Item::Leaf(leaf) if leaf.kind == LeafKind::Secret => {}
             Item::Leaf(leaf) => {
-                let mut doc = leaf.doc.clone();
-                if !doc.is_empty() {
-                    doc.push('\n');
+                let mut path = String::from("config");
+                for key in &leaf.path {
+                    path.push('.');
+                    // helm-docs quotes a key that holds a dot.
+                    if key.contains('.') {
+                        path.push_str(&serde_json::to_string(key).expect("string"));
+                    } else {
+                        path.push_str(key);
+                    }
                 }
-                doc.push_str(&format!("Env var: `{}`.", leaf.env));
-                let path: Vec<String> = leaf.path.iter().map(|k| key_segment(k)).collect();
-                row(out, &format!("config.{}", path.join(".")), &leaf.default, &doc);
+                let env = format!("Env var: `{}`.", leaf.env);
+                let doc = if leaf.doc.is_empty() { env } else { format!("{}\n{env}", leaf.doc) };
+                row(out, &path, &leaf.default, &doc);
             }
         }
     }
 }
 
-/// A key as helm-docs writes it in a dotted path: quoted when it holds a dot.
-fn key_segment(key: &str) -> String {
-    if key.contains('.') {
-        serde_json::to_string(key).expect("string")
-    } else {
-        key.to_owned()
-    }
-}
-
+/// One table row; the README is written for every generation, so straight
+/// into `out`, without intermediate strings.
 fn row(out: &mut String, path: &str, default: &Value, doc: &str) {
-    out.push_str(&format!(
-        "| {} | {} | {} | {} |\n",
-        code(path),
-        type_name(default),
-        code(&serde_json::to_string(default).expect("JSON value serializes")),
-        cell(doc)
-    ));
+    out.push_str("| ");
+    push_code(out, path);
+    out.push_str(" | ");
+    out.push_str(type_name(default));
+    out.push_str(" | ");
+    push_code(out, &serde_json::to_string(default).expect("JSON value serializes"));
+    out.push_str(" | ");
+    push_cell(out, doc.trim());
+    out.push_str(" |\n");
 }
 
 /// helm-docs' type names, from the default's JSON type.
@@ -107,17 +108,37 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Text inside a table cell: one line, pipes escaped.
+fn push_cell(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+}
+
 fn cell(text: &str) -> String {
-    text.trim().replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>")
+    let mut out = String::new();
+    push_cell(&mut out, text.trim());
+    out
 }
 
 /// A code span that survives any content: fenced with more backticks than
 /// it contains, and pipes escaped for the table.
-fn code(text: &str) -> String {
+fn push_code(out: &mut String, text: &str) {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    cell(&format!("{fence}{pad}{text}{pad}{fence}"))
+    for _ in 0..=longest {
+        out.push('`');
+    }
+    out.push_str(pad);
+    push_cell(out, text);
+    out.push_str(pad);
+    for _ in 0..=longest {
+        out.push('`');
+    }
 }
 
 #[cfg(test)]
@@ -127,7 +148,12 @@ mod tests {
 
     #[test]
     fn cells_stay_on_one_line_and_in_their_column() {
-        assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+        let code = |text: &str| {
+            let mut out = String::new();
+            push_code(&mut out, text);
+            out
+        };
+        assert_eq!(cell("a | b\r\nc "), "a \\| b<br>c");
         assert_eq!(code("x`y"), "``x`y``");
         assert_eq!(code("`"), "`` ` ``");
         assert_eq!(code("a|b"), "`a\\|b`");

@@ -9,6 +9,7 @@ use crate::build::MAX_SAFE_INTEGER;
 use crate::kube;
 use crate::values::{properties, Values};
 use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
@@ -289,7 +290,7 @@ pub fn values_schema(
         "global".into(),
         json!({"description": "Values shared with parent and sibling charts.", "type": "object"}),
     );
-    let definitions = all_definitions(&mut config, definitions);
+    let definitions = own_definitions(&mut config, definitions);
     props.insert("config".into(), config);
     required.push(json!("config"));
     let mut root = Map::new();
@@ -303,15 +304,15 @@ pub fn values_schema(
     Value::Object(root)
 }
 
-/// Kubernetes' definitions and the config's own (recursive types keep
-/// `$ref`s into these even with inlining on). Their names cannot meet in
-/// practice (`io.k8s.api.core.v1.Probe` is no Rust type name), but a config
-/// type renamed to one, or a recursive k8s-openapi type in the config, would
-/// make them: the config's definition then moves to a name of its own and
-/// the config's `$ref`s follow it.
-fn all_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Map<String, Value> {
-    let mut all = kube::definitions().clone();
-    let Some(Value::Object(mut own)) = config_definitions.map(leaf) else { return all };
+/// The config's own definitions (recursive types keep `$ref`s into these
+/// even with inlining on), which [`to_text`] puts beside Kubernetes'. Their
+/// names cannot meet in practice (`io.k8s.api.core.v1.Probe` is no Rust type
+/// name), but a config type renamed to one, or a recursive k8s-openapi type
+/// in the config, would make them: the config's definition then moves to a
+/// name of its own and the config's `$ref`s follow it.
+fn own_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Map<String, Value> {
+    let all = kube::definitions();
+    let Some(Value::Object(mut own)) = config_definitions.map(leaf) else { return Map::new() };
     let mut moved = Vec::new();
     for name in own.keys() {
         if all.contains_key(name) {
@@ -338,8 +339,54 @@ fn all_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Ma
         visit(config, &mut follow);
         own.values_mut().for_each(|schema| visit(schema, &mut follow));
     }
-    all.extend(own);
-    all
+    own
+}
+
+/// values.schema.json's text: `schema` pretty-printed, with Kubernetes'
+/// definitions added to its own `definitions`. They are most of the file and
+/// the same in every chart, so each is printed once per process and spliced
+/// in; the result is byte for byte what printing the merged map would give.
+pub fn to_text(mut schema: Value) -> String {
+    static KUBE: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    let kube = KUBE.get_or_init(|| {
+        kube::definitions()
+            .iter()
+            .map(|(name, def)| (name.as_str(), entry_text(name, def)))
+            .collect()
+    });
+    let own = match schema.as_object_mut().and_then(|root| root.remove("definitions")) {
+        Some(Value::Object(own)) => own,
+        _ => Map::new(),
+    };
+    let own: Vec<(&str, String)> =
+        own.iter().map(|(name, def)| (name.as_str(), entry_text(name, def))).collect();
+    let mut entries: Vec<&(&str, String)> = kube.iter().chain(&own).collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let definitions = if entries.is_empty() {
+        "{}".to_owned()
+    } else {
+        let body: Vec<&str> = entries.iter().map(|(_, text)| text.as_str()).collect();
+        format!("{{\n{}\n  }}", body.join(",\n"))
+    };
+    // Root keys print sorted, so this placeholder comes before any text of the
+    // config's own (in `properties`), and `replacen` finds it first.
+    const PLACEHOLDER: &str = "\u{0}definitions";
+    if let Some(root) = schema.as_object_mut() {
+        root.insert("definitions".into(), json!(PLACEHOLDER));
+    }
+    let mut text = serde_json::to_string_pretty(&schema).expect("JSON value serializes");
+    let quoted = serde_json::to_string(PLACEHOLDER).expect("string");
+    text = text.replacen(&quoted, &definitions, 1);
+    text.push('\n');
+    text
+}
+
+/// `    "name": {…}`: one entry of the root's `definitions`, indented as
+/// serde_json's pretty printer indents it there.
+fn entry_text(name: &str, definition: &Value) -> String {
+    let body = serde_json::to_string_pretty(definition).expect("JSON value serializes");
+    let key = serde_json::to_string(name).expect("string");
+    format!("    {key}: {}", body.replace('\n', "\n    "))
 }
 
 #[cfg(test)]
@@ -408,7 +455,8 @@ mod tests {
     #[test]
     fn the_kubernetes_definitions_are_bundled() {
         let schema = values_schema("C", &no_values(), json!({"type": "object"}), None);
-        assert_eq!(schema["definitions"].as_object().unwrap(), kube::definitions());
+        let text: Value = serde_json::from_str(&to_text(schema.clone())).unwrap();
+        assert_eq!(text["definitions"].as_object().unwrap(), kube::definitions());
         assert_eq!(schema["required"], json!(["config"]));
     }
 
@@ -421,12 +469,26 @@ mod tests {
             "Tree": {"type": "string"}
         });
         let schema = values_schema("C", &no_values(), config, Some(&own));
+        let schema: Value = serde_json::from_str(&to_text(schema)).unwrap();
         let moved = format!("#/definitions/config:{probe}");
         assert_eq!(schema["properties"]["config"]["properties"]["p"]["$ref"], moved);
         let definitions = &schema["definitions"];
         assert_eq!(definitions[probe], kube::definitions()[probe], "Kubernetes' Probe stays");
         assert_eq!(definitions[format!("config:{probe}")]["properties"]["next"]["$ref"], moved);
         assert_eq!(definitions["Tree"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn the_spliced_text_is_what_printing_the_merged_schema_gives() {
+        let own = json!({"Tree": {"type": "string"}, "zz": {"type": "object", "properties": {}}});
+        let config =
+            json!({"type": "object", "properties": {"d": {"description": "\u{0}definitions"}}});
+        let schema = values_schema("C", &no_values(), config, Some(&own));
+        let mut merged = schema.clone();
+        let defs = merged["definitions"].as_object_mut().unwrap();
+        defs.extend(kube::definitions().clone());
+        let expected = serde_json::to_string_pretty(&merged).unwrap() + "\n";
+        assert_eq!(to_text(schema), expected);
     }
 
     #[test]

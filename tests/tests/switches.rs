@@ -4,7 +4,7 @@
 //! turns on exactly its resources. Then what each switch renders.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{Shop, Worker};
+use gitops_tests::fixtures::{SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use serde_json::{json, Value};
@@ -22,9 +22,11 @@ fn digest() -> String {
     format!("sha256:{}", "ab".repeat(32))
 }
 
-/// (name, values, kinds it adds, kinds it removes) for a chart with a port
-/// and secrets.
-fn switches() -> Vec<(&'static str, String, &'static [&'static str], &'static [&'static str])> {
+/// (name, values, kinds it adds, kinds it removes).
+type Switch = (&'static str, String, &'static [&'static str], &'static [&'static str]);
+
+/// The switches of a chart with a port and secrets.
+fn switches() -> Vec<Switch> {
     vec![
         (
             "ingress",
@@ -77,10 +79,26 @@ fn sorted(mut kinds: Vec<String>) -> Vec<String> {
     kinds
 }
 
+/// The switches of a chart with secrets but without a port: no Service, so
+/// nothing exposes it, and no preStop delay or ingress sources.
+fn portless_switches() -> Vec<Switch> {
+    let portless = |(name, ..): &Switch| {
+        !["ingress", "httpRoute", "networkPolicy rules", "no preStop"].contains(name)
+    };
+    let mut switches: Vec<Switch> = switches().into_iter().filter(portless).collect();
+    switches.push((
+        "networkPolicy egress",
+        "networkPolicy:\n  egress: [{ports: [{port: 5432, protocol: TCP}]}]\n".into(),
+        &[],
+        &[],
+    ));
+    switches.push(("grace period", "terminationGracePeriodSeconds: 120\n".into(), &[], &[]));
+    switches
+}
+
 /// Lints and renders `chart` with each switch alone and all together,
 /// checking validity and the kinds each switch adds or removes.
-fn check_matrix(chart: &Path) {
-    let switches = switches();
+fn check_matrix(chart: &Path, switches: Vec<Switch>) {
     // Together: every switch that turns something on or configures it (an
     // "off" switch would repeat its top-level key).
     let all: String = switches
@@ -119,14 +137,26 @@ fn check_matrix(chart: &Path) {
 
 #[test]
 fn every_switch_alone_and_together_on_the_example() {
-    check_matrix(&orders());
+    check_matrix(&orders(), switches());
+}
+
+#[test]
+fn every_switch_alone_and_together_on_a_worker() {
+    check_matrix(&worker(), portless_switches());
+}
+
+#[test]
+fn every_switch_alone_and_together_on_a_config_of_secrets_only() {
+    let dir = scratch_dir("switches-secrets-only");
+    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    check_matrix(&dir, portless_switches());
 }
 
 #[test]
 fn every_switch_alone_and_together_on_a_fixture() {
     let dir = scratch_dir("switches-shop");
     Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
-    check_matrix(&dir);
+    check_matrix(&dir, switches());
 }
 
 /// A chart without a port has no Service: values that would expose it are
