@@ -109,6 +109,13 @@ fn type_name(v: &Value) -> &'static str {
 
 /// Text inside a table cell: one line, pipes escaped.
 fn push_cell(out: &mut String, text: &str) {
+    // `[u8]::contains` is memchr, fast even in the unoptimised builds build
+    // scripts get; a `char` pattern is not.
+    let bytes = text.as_bytes();
+    if !bytes.contains(&b'|') && !bytes.contains(&b'\n') && !bytes.contains(&b'\r') {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '|' => out.push_str("\\|"),
@@ -128,7 +135,14 @@ fn cell(text: &str) -> String {
 /// A code span that survives any content: fenced with more backticks than
 /// it contains, and pipes escaped for the table.
 fn push_code(out: &mut String, text: &str) {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let mut longest = 0;
+    if text.as_bytes().contains(&b'`') {
+        let mut run = 0;
+        for b in text.bytes() {
+            run = if b == b'`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+    }
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     for _ in 0..=longest {
         out.push('`');
