@@ -15,7 +15,9 @@
 //! tree into file contents (with [`template`] for the Kubernetes templates and
 //! `yaml` for YAML 1.1-safe scalars); `write` puts them on disk or compares.
 
-pub mod build;
+/// The config tree the chart is written from (it lives in gitops-types,
+/// which the loader shares).
+pub use gitops_types::tree as build;
 mod emit;
 mod error;
 mod kube;
@@ -30,14 +32,6 @@ mod yaml;
 pub use emit::Files;
 pub use error::Error;
 pub use write::WriteReport;
-
-/// Not part of the API: the schema rewriting rules, shared with the tests
-/// crate, which applies them to the Kubernetes definitions it bundles
-/// (`kube-definitions.json`) exactly as to config schemas.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::schema::{leaf, visit};
-}
 
 use gitops_types::model::ConfigStruct;
 use gitops_types::GitOps;
@@ -109,7 +103,7 @@ impl Chart {
     {
         self.config = Some(ConfigSource {
             describe: T::describe(),
-            schema: schema::of::<T>(),
+            schema: gitops_types::schema::of::<T>(),
             default: serde_json::to_value(T::default()).map_err(|e| e.to_string()),
         });
         self

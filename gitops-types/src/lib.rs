@@ -20,6 +20,9 @@
 pub use gitops_derive::GitOps;
 pub use gitops_model as model;
 
+pub mod schema;
+pub mod tree;
+
 /// A config struct the chart generator can describe. Derive it; do not
 /// implement it by hand.
 pub trait GitOps {

@@ -2,15 +2,11 @@
 //! its serialized default, walked together into one [`ConfigTree`]. Everything
 //! the chart cannot carry faithfully is reported here, all at once.
 
-use crate::schema;
-use gitops_types::model::naming;
-use gitops_types::model::{ConfigStruct, Field, Probes, Role};
+use crate::model::naming;
+use crate::model::{ConfigStruct, Field, Probes, Role};
+use crate::schema::{self, MAX_SAFE_INTEGER};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// The largest integer a float64 holds exactly: Helm keeps every number
-/// from a values file as a float64.
-pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// The config struct, ready to emit.
 #[derive(Debug)]
