@@ -57,6 +57,18 @@ pub fn section_prefix(parent: &str, key: &str) -> String {
     format!("{parent}{}{LEVEL_SEPARATOR}", env_segment(key))
 }
 
+/// The env var holding the path of the config file (file delivery), e.g.
+/// `ORDERS_CONFIG_FILE`. Reserved: no field may read it.
+pub fn config_file_var(prefix: &str) -> String {
+    format!("{prefix}CONFIG_FILE")
+}
+
+/// The env var holding the directory of secret files, one file per Secret
+/// key (file delivery of secrets), e.g. `ORDERS_SECRETS_DIR`. Reserved too.
+pub fn secrets_dir_var(prefix: &str) -> String {
+    format!("{prefix}SECRETS_DIR")
+}
+
 /// Whether `name` is a portable env var name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -20,8 +20,11 @@
 pub use gitops_derive::GitOps;
 pub use gitops_model as model;
 
+pub mod load;
 pub mod schema;
 pub mod tree;
+
+pub use load::{load, Loader};
 
 /// A config struct the chart generator can describe. Derive it; do not
 /// implement it by hand.

@@ -150,6 +150,13 @@ pub fn violation(schema: &Value, value: &Value) -> Option<String> {
             if let Some(problem) = too(v.chars().count(), "Length") {
                 return Some(problem);
             }
+            // Helm's validators use RE2-style regexes, as regex-lite does; a
+            // pattern neither can compile is Helm's to report.
+            if let Some(pattern) = s.get("pattern").and_then(Value::as_str) {
+                if regex_lite::Regex::new(pattern).is_ok_and(|re| !re.is_match(v)) {
+                    return Some(format!("{value} does not match the pattern {pattern}"));
+                }
+            }
         }
         Value::Array(items) => {
             if let Some(problem) = too(items.len(), "Items") {

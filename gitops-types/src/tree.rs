@@ -39,6 +39,9 @@ pub struct Leaf {
     pub text: bool,
     /// The default from `T::default()`; `Null` for secrets.
     pub default: Value,
+    /// The value's schema as values.schema.json states it (for a secret, as
+    /// the struct states it): what the loader validates against.
+    pub schema: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,8 +93,10 @@ pub fn config_tree(
     schema: &Value,
     default: &Value,
 ) -> Result<ConfigTree, Vec<String>> {
-    let mut cx = Walk { problems: Vec::new(), env_owners: BTreeMap::new(), shutdown_timeout: None };
-    let (items, schema) = cx.section(root, schema, default, &[], root.env_prefix.unwrap_or(""));
+    let prefix = root.env_prefix.unwrap_or("");
+    let mut cx =
+        Walk { problems: Vec::new(), env_owners: BTreeMap::new(), shutdown_timeout: None, prefix };
+    let (items, schema) = cx.section(root, schema, default, &[], prefix);
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
@@ -104,15 +109,17 @@ pub fn config_tree(
     })
 }
 
-struct Walk {
+struct Walk<'a> {
     problems: Vec<String>,
     /// env var → the dotted path that reads it, to find collisions.
     env_owners: BTreeMap<String, String>,
     /// The dotted path of the `shutdown_timeout` field, once seen.
     shutdown_timeout: Option<String>,
+    /// The root's env prefix.
+    prefix: &'a str,
 }
 
-impl Walk {
+impl Walk<'_> {
     /// Returns the items of one struct and its schema as values.schema.json
     /// states it: secrets and skipped fields removed, unknown keys rejected,
     /// every non-optional key required.
@@ -197,6 +204,11 @@ impl Walk {
         if !naming::is_valid_env_name(&env) {
             self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
         }
+        if env == naming::config_file_var(self.prefix)
+            || env == naming::secrets_dir_var(self.prefix)
+        {
+            self.problems.push(format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
+        }
         if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
             self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
         }
@@ -222,6 +234,7 @@ impl Walk {
             optional: field.optional,
             text,
             default,
+            schema: Value::Null,
         };
         if leaf.kind == LeafKind::Secret {
             if !text {
@@ -234,6 +247,7 @@ impl Walk {
             }
             // A secret never has a value in values.yaml.
             leaf.default = Value::Null;
+            leaf.schema = schema::leaf(prop);
             return (leaf, None);
         }
         let reported = self.problems.len();
@@ -277,6 +291,7 @@ impl Walk {
                 ));
             }
         }
+        leaf.schema = leaf_schema.clone();
         (leaf, Some(leaf_schema))
     }
 }

@@ -1,0 +1,167 @@
+//! The run-time loader: layers, secrets from env vars or files, and every
+//! problem at once, each naming where the bad value came from.
+
+use gitops_tests::fixtures::{LogLevel, Shop};
+use gitops_tests::scratch_dir;
+use gitops_types::load::{Error, Source};
+use gitops_types::Loader;
+use std::fs;
+
+/// The required secrets, as the chart's secretKeyRefs deliver them.
+fn secrets() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("SHOP_DATABASE_URL", "postgres://shop@db/shop"),
+        ("SHOP_PAYMENTS__WEBHOOK_SECRET", "whsec"),
+    ]
+}
+
+fn with_secrets(extra: &[(&str, &str)]) -> Loader<Shop> {
+    Loader::with_vars(secrets().into_iter().chain(extra.iter().copied()))
+}
+
+fn expected() -> Shop {
+    let mut shop = Shop { database_url: "postgres://shop@db/shop".into(), ..Shop::default() };
+    shop.payments.webhook_secret = "whsec".into();
+    shop
+}
+
+fn problems(result: Result<Shop, Error>) -> Vec<String> {
+    let err = result.expect_err("the config must be refused");
+    err.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn defaults_and_secrets_alone_give_the_default_config() {
+    assert_eq!(with_secrets(&[]).load().unwrap(), expected());
+}
+
+#[test]
+fn env_vars_set_values_by_the_charts_naming_rule() {
+    let shop = with_secrets(&[
+        ("SHOP_HTTP_PORT", "9000"),
+        ("SHOP_LOG_LEVEL", "debug"),
+        ("SHOP_STORE_NAME", "yes"),
+        ("SHOP_ALLOWED_ORIGINS", r#"["https://a.example","https://b.example"]"#),
+        ("SHOP_EXTRA_HEADERS", r#"{"x-a":"1"}"#),
+        ("SHOP_SUPPORT_EMAIL", "ops@shop.example"),
+        ("SHOP_PAYMENTS__RETRIES", "3"),
+        ("SHOP_MAX_BODY_BYTES", "9007199254740991"),
+        ("SHOP_ADMIN_KEY", ""),
+        ("PATH", "/usr/bin"),
+    ])
+    .load()
+    .unwrap();
+    let mut want = expected();
+    want.http_port = 9000;
+    want.log_level = LogLevel::Debug;
+    want.store_name = "yes".into();
+    want.allowed_origins = vec!["https://a.example".into(), "https://b.example".into()];
+    want.extra_headers.insert("x-a".into(), "1".into());
+    want.support_email = Some("ops@shop.example".into());
+    want.payments.retries = Some(3);
+    want.max_body_bytes = 9_007_199_254_740_991;
+    want.admin_api_key = Some(String::new());
+    assert_eq!(shop, want);
+}
+
+#[test]
+fn layers_apply_in_order_file_then_env_then_overrides() {
+    let dir = scratch_dir("load-layers");
+    let file = dir.join("config.yaml");
+    fs::write(
+        &file,
+        "httpPort: 8100\nstoreName: from file\npayments:\n  timeout-ms: 100\n  retries: 2\nsupportEmail: null\n",
+    )
+    .unwrap();
+    let shop = with_secrets(&[
+        ("SHOP_CONFIG_FILE", file.to_str().unwrap()),
+        ("SHOP_STORE_NAME", "from env"),
+        ("SHOP_PAYMENTS__RETRIES", "4"),
+    ])
+    .set("payments.retries", 5)
+    .load()
+    .unwrap();
+    assert_eq!(shop.http_port, 8100, "file");
+    assert_eq!(shop.payments.timeout_ms, 100, "file, nested");
+    assert_eq!(shop.store_name, "from env", "env over file");
+    assert_eq!(shop.payments.retries, Some(5), "override over env");
+    assert_eq!(shop.support_email, None);
+}
+
+#[test]
+fn secrets_come_from_files_when_no_env_var_is_set() {
+    let dir = scratch_dir("load-secret-files");
+    fs::write(dir.join("databaseUrl"), "postgres://from-file").unwrap();
+    fs::write(dir.join("payments.webhook-secret"), "whsec-file\n").unwrap();
+    fs::write(dir.join("adminApiKey"), "k").unwrap();
+    let shop =
+        Loader::<Shop>::with_vars([("SHOP_SECRETS_DIR", dir.to_str().unwrap())]).load().unwrap();
+    assert_eq!(shop.database_url, "postgres://from-file");
+    assert_eq!(shop.payments.webhook_secret, "whsec-file\n", "a file's bytes, exactly");
+    assert_eq!(shop.admin_api_key.as_deref(), Some("k"));
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_its_source() {
+    let found = problems(
+        Loader::<Shop>::with_vars([
+            ("SHOP_HTTP_PORT", "80"),
+            ("SHOP_SAMPLE_RATIO", "abc"),
+            ("SHOP_LOG_LEVLE", "debug"),
+            ("SHOP_STORE_NAME", ""),
+            ("SHOP_SUPPORT_EMAIL", "not an address"),
+            ("SHOP_LOG_LEVEL", "loud"),
+            ("SHOP_PAYMENTS__WEBHOOK_SECRET", "whsec"),
+        ])
+        .load(),
+    );
+    let expect = [
+        ("env var SHOP_SAMPLE_RATIO (key `sampleRatio`)", "not JSON"),
+        ("env var SHOP_DATABASE_URL (key `databaseUrl`)", "required secret is not set"),
+        ("env var SHOP_LOG_LEVLE", "no config key reads this variable"),
+        ("env var SHOP_HTTP_PORT (key `httpPort`)", "below the minimum"),
+        ("env var SHOP_STORE_NAME (key `storeName`)", "too short"),
+        ("env var SHOP_LOG_LEVEL (key `logLevel`)", "\"loud\""),
+        ("env var SHOP_SUPPORT_EMAIL (key `supportEmail`)", "pattern"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+    for (source, text) in expect {
+        assert!(
+            found.iter().any(|p| p.starts_with(source) && p.contains(text)),
+            "no problem from {source} saying {text}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_config_file_is_named_with_its_keys() {
+    let dir = scratch_dir("load-bad-file");
+    let file = dir.join("config.yaml");
+    fs::write(&file, "httpPort: 8100\nhttpPrt: 1\npayments:\n  retries: many\ndatabaseUrl: x\n")
+        .unwrap();
+    let found = problems(with_secrets(&[]).file(&file).load());
+    let name = file.display().to_string();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found
+        .iter()
+        .any(|p| p.contains(&name) && p.contains("`httpPrt`") && p.contains("unknown key")));
+    assert!(found.iter().any(|p| p.contains(&name) && p.contains("`payments.retries`")));
+    assert!(found
+        .iter()
+        .any(|p| p.contains("`databaseUrl`") && p.contains("never from the config file")));
+
+    fs::write(&file, "httpPort: [\n").unwrap();
+    let found = problems(with_secrets(&[]).file(&file).load());
+    assert!(found[0].contains(&name) && found[0].contains("not valid YAML"), "{found:#?}");
+    let missing = dir.join("missing.yaml");
+    let found = problems(with_secrets(&[]).file(&missing).load());
+    assert!(found[0].contains("missing.yaml") && found[0].contains("cannot read"), "{found:#?}");
+}
+
+#[test]
+fn overrides_of_unknown_keys_and_bad_values_are_problems() {
+    let err = with_secrets(&[]).set("httpPrt", 1).set("httpPort", 70000).load().unwrap_err();
+    assert_eq!(err.problems.len(), 2, "{err}");
+    assert!(err.problems.iter().all(|p| p.source == Source::Override), "{err}");
+    assert!(err.to_string().contains("`httpPrt`") && err.to_string().contains("above the maximum"));
+}
