@@ -22,6 +22,14 @@ pub fn check(cx: &Ctxt, input: &Input) {
             );
         }
     }
+    if let Some(delivery) = &input.attrs.delivery {
+        if !matches!(delivery.value().as_str(), "env" | "file") {
+            cx.error_spanned_by(
+                delivery,
+                "`delivery` is \"env\" (one env var per key, the default) or \"file\" (the config as a mounted file)",
+            );
+        }
+    }
     let fields = match &input.shape {
         Shape::Struct(fields) => fields,
         Shape::NotKeyed(what) => {

@@ -16,6 +16,10 @@ pub fn expand(input: &Input) -> TokenStream {
     let liveness = option(input.attrs.liveness.as_ref().map(|p| quote!(#p)));
     let readiness = option(input.attrs.readiness.as_ref().map(|p| quote!(#p)));
     let startup = option(input.attrs.startup.as_ref().map(|p| quote!(#p)));
+    let delivery = match input.attrs.delivery.as_ref().map(|d| d.value()).as_deref() {
+        Some("file") => quote!(File),
+        _ => quote!(Env),
+    };
     impl_block(
         input.original,
         quote! {
@@ -29,6 +33,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     readiness: #readiness,
                     startup: #startup,
                 },
+                delivery: ::gitops_types::model::Delivery::#delivery,
                 fields: ::std::vec::Vec::from([#(#fields),*]),
             }
         },

@@ -12,6 +12,7 @@ pub struct ContainerAttrs {
     pub liveness: Option<LitStr>,
     pub readiness: Option<LitStr>,
     pub startup: Option<LitStr>,
+    pub delivery: Option<LitStr>,
 }
 
 impl ContainerAttrs {
@@ -45,7 +46,7 @@ impl FieldAttrs {
     }
 }
 
-const CONTAINER_KEYS: &str = "`env_prefix`, `liveness`, `readiness`, `startup`";
+const CONTAINER_KEYS: &str = "`env_prefix`, `liveness`, `readiness`, `startup`, `delivery`";
 const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
@@ -59,6 +60,8 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
             set_once(cx, &meta, &mut out.readiness, string_value(&meta)?);
         } else if meta.path.is_ident("startup") {
             set_once(cx, &meta, &mut out.startup, string_value(&meta)?);
+        } else if meta.path.is_ident("delivery") {
+            set_once(cx, &meta, &mut out.delivery, string_value(&meta)?);
         } else {
             return Err(unknown_key(&meta, "struct", CONTAINER_KEYS));
         }
@@ -124,6 +127,12 @@ fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
         .value()
         .map_err(|_| meta.error(format!("`{key}` takes a string: `{key} = \"...\"`")))?
         .parse()?;
+    // A literal passed through a `macro_rules!` fragment arrives in an
+    // invisible group.
+    let mut expr = expr;
+    while let syn::Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
     match expr {
         syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Ok(s),
         other => Err(syn::Error::new_spanned(

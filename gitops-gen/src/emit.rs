@@ -5,6 +5,7 @@ use crate::build::{ConfigTree, Item, LeafKind};
 use crate::templates::{self, Names};
 use crate::values::{self, Block, Body, Key, Values};
 use crate::{readme, schema, yaml};
+use gitops_types::model::Delivery;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -147,7 +148,10 @@ fn values_yaml(values: &Values, tree: &ConfigTree, header: &str) -> String {
     if !tree.doc.is_empty() {
         doc = format!("{}\n{doc}", tree.doc);
     }
-    doc.push_str(" Each key reaches the container as the environment variable named below it.");
+    doc.push_str(match tree.delivery {
+        Delivery::Env => " Each key reaches the container as the environment variable named below it.",
+        Delivery::File => " The app reads these keys from a mounted JSON file; the environment variable named below a key overrides it.",
+    });
     yaml::write_doc(&mut out, 0, &doc);
     config_section(&mut out, &tree.items);
     write_blocks(&mut out, &values.after_config);

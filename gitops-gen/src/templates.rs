@@ -2,6 +2,7 @@
 
 use crate::build::{ConfigTree, Leaf, LeafKind};
 use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+use gitops_types::model::{naming, Delivery};
 
 /// Seconds the app may take to exit after its own shutdown timeout, before
 /// the kubelet's SIGKILL.
@@ -493,7 +494,36 @@ pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
 }
 
 /// The ConfigMap: one key per non-secret leaf, named as the env var it becomes.
+/// The key of the config file in the ConfigMap, and its name when mounted.
+pub const CONFIG_FILE: &str = "config.json";
+
+impl Names<'_> {
+    /// Where file delivery mounts the config file's directory.
+    pub fn config_dir(&self) -> String {
+        format!("/etc/{}", self.chart)
+    }
+    /// Where file delivery mounts the Secret's files.
+    pub fn secrets_dir(&self) -> String {
+        format!("/var/run/secrets/{}", self.chart)
+    }
+}
+
+/// The ConfigMap: in env delivery one key per non-secret leaf, named as the
+/// env var it becomes; in file delivery one key, the `config` values as YAML.
 pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
+    if tree.delivery == Delivery::File {
+        // JSON with the same keys as values.yaml's `config:`. Not toYaml: Helm's
+        // toYaml writes a NEL raw, which YAML readers fold into a space, and
+        // returns "" for keys it cannot write (the round-trip test found
+        // both); toJson carries every string. `quote` keeps it one scalar.
+        let file = expr("toJson .Values.config | quote");
+        return resource(
+            names,
+            "v1",
+            "ConfigMap",
+            vec![entry("data", map(vec![entry(CONFIG_FILE, file)]))],
+        );
+    }
     let data = tree
         .leaves()
         .into_iter()
@@ -552,9 +582,11 @@ fn port_leaves(tree: &ConfigTree) -> impl Iterator<Item = (&str, &Leaf)> {
 pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let leaves = tree.leaves();
     let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
-    let secret_env: Vec<Part<Node>> = leaves
+    let secrets: Vec<&&Leaf> = leaves.iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    let file = tree.delivery == Delivery::File;
+    let secret_env: Vec<Part<Node>> = secrets
         .iter()
-        .filter(|l| l.kind == LeafKind::Secret)
+        .filter(|_| !file)
         .map(|leaf| {
             let mut key_ref = vec![
                 entry("name", names.include("secretName")),
@@ -588,7 +620,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     if !ports.is_empty() {
         container.push(entry("ports", seq(ports)));
     }
-    let env_from = if has_values {
+    let env_from = if has_values && !file {
         vec![Part::Item(map(vec![entry(
             "configMapRef",
             map(vec![entry("name", names.include("fullname"))]),
@@ -596,21 +628,61 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     } else {
         Vec::new()
     };
+    // File delivery: where the files are, for the loader; env delivery: the
+    // secrets themselves.
+    let mut env = secret_env;
+    let mut mounts =
+        vec![Part::Item(map(vec![entry("name", str("tmp")), entry("mountPath", str("/tmp"))]))];
+    let mut volumes =
+        vec![Part::Item(map(vec![entry("name", str("tmp")), entry("emptyDir", map(vec![]))]))];
+    let mount = |name: &str, path: String| {
+        Part::Item(map(vec![
+            entry("name", str(name)),
+            entry("mountPath", str(path)),
+            entry("readOnly", Node::Bool(true)),
+        ]))
+    };
+    let path_var = |name: String, path: String| {
+        Part::Item(map(vec![entry("name", str(name)), entry("value", str(path))]))
+    };
+    if file && has_values {
+        env.push(path_var(
+            naming::config_file_var(&tree.env_prefix),
+            format!("{}/{CONFIG_FILE}", names.config_dir()),
+        ));
+        mounts.push(mount("config-file", names.config_dir()));
+        volumes.push(Part::Item(map(vec![
+            entry("name", str("config-file")),
+            entry("configMap", map(vec![entry("name", names.include("fullname"))])),
+        ])));
+    }
+    if file && !secrets.is_empty() {
+        env.push(path_var(naming::secrets_dir_var(&tree.env_prefix), names.secrets_dir()));
+        mounts.push(mount("secret-files", names.secrets_dir()));
+        let mut secret = vec![
+            entry("secretName", names.include("secretName")),
+            // Readable by the pod's group (fsGroup) only.
+            entry("defaultMode", Node::Int(0o440)),
+        ];
+        if secrets.iter().all(|l| l.optional) {
+            // Without a required key the app starts without the Secret.
+            secret.push(entry("optional", Node::Bool(true)));
+        }
+        volumes.push(Part::Item(map(vec![
+            entry("name", str("secret-files")),
+            entry("secret", map(secret)),
+        ])));
+    }
     container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
-    container.push(list_with_extra("env", secret_env, ".Values.extraEnv"));
+    container.push(list_with_extra("env", env, ".Values.extraEnv"));
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         container.push(Part::With(
             format!(".Values.{probe}"),
             vec![entry(probe, Node::ToYaml(".".into()))],
         ));
     }
-    container.push(entry(
-        "volumeMounts",
-        seq(vec![
-            Part::Item(map(vec![entry("name", str("tmp")), entry("mountPath", str("/tmp"))])),
-            Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]),
-        ]),
-    ));
+    mounts.push(Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]));
+    container.push(entry("volumeMounts", seq(mounts)));
     container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
     // Endpoints are removed while the pod sleeps; only then does SIGTERM
     // arrive. The kubelet's own sleep needs no shell in the image.
@@ -637,6 +709,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         None => ".Values.terminationGracePeriodSeconds | int".into(),
     };
 
+    volumes.push(Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]));
     let pod_spec = vec![
         Part::With(
             ".Values.imagePullSecrets".into(),
@@ -648,13 +721,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("terminationGracePeriodSeconds", expr(grace)),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
-        entry(
-            "volumes",
-            seq(vec![
-                Part::Item(map(vec![entry("name", str("tmp")), entry("emptyDir", map(vec![]))])),
-                Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]),
-            ]),
-        ),
+        entry("volumes", seq(volumes)),
         Part::With(
             ".Values.nodeSelector".into(),
             vec![entry("nodeSelector", Node::ToYaml(".".into()))],
@@ -833,7 +900,12 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
             let optional = if leaf.optional { " (optional)" } else { "" };
             out.push_str(&format!("  {}{optional}\n", leaf.secret_key()));
         }
-        out.push_str("Pods stay in CreateContainerConfigError until it exists.\n");
+        out.push_str(match tree.delivery {
+            Delivery::Env => "Pods stay in CreateContainerConfigError until it exists.\n",
+            Delivery::File => {
+                "Pods stay in ContainerCreating until it exists (unless all keys are optional).\n"
+            }
+        });
     }
     out
 }

@@ -495,6 +495,8 @@ mod tests {
             rust_name: "C".into(),
             doc: String::new(),
             probes: Default::default(),
+            delivery: Default::default(),
+            env_prefix: String::new(),
             items: Vec::new(),
             schema: json!({}),
         }

@@ -19,9 +19,26 @@ pub struct ConfigStruct {
     /// HTTP paths of the container's probes, served on the first port
     /// (root struct only).
     pub probes: Probes,
+    /// `#[gitops(delivery = "...")]`: how the chart hands the config to the
+    /// app (root struct only).
+    pub delivery: Delivery,
     /// The fields serde reads, in declaration order (`#[serde(skip)]` fields
     /// are left out by the derive).
     pub fields: Vec<Field>,
+}
+
+/// How the chart hands the config to the app. The loader reads both, and
+/// env vars override a file in either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// One env var per key, from a ConfigMap; secrets as env vars from the
+    /// Secret.
+    #[default]
+    Env,
+    /// The `config` values as a JSON file (YAML 1.2 reads it too) from a ConfigMap, mounted
+    /// read-only, its path in `<PREFIX>CONFIG_FILE`; secrets as files of the
+    /// Secret, mounted read-only, their directory in `<PREFIX>SECRETS_DIR`.
+    File,
 }
 
 /// `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "...")]`.

@@ -1,7 +1,8 @@
 //! Reads the configuration back exactly as the chart delivers it.
 //!
 //! Layers, lowest first: the struct's defaults, a config file (the chart
-//! mounts one in file delivery; its path is in `<PREFIX>CONFIG_FILE`),
+//! mounts one in file delivery, JSON, its path in `<PREFIX>CONFIG_FILE`; a
+//! file of the user's may be YAML, unless its name ends in `.json`),
 //! environment variables, then overrides the app sets (from its flags, say).
 //! Every layer may set any subset of keys. Secrets come from their env var
 //! or, in file delivery, from `<PREFIX>SECRETS_DIR/<key>`. The result is
@@ -224,10 +225,19 @@ impl Layers {
                 return;
             }
         };
-        let parsed: Value = match yaml_serde::from_str::<Option<Value>>(&text) {
-            Ok(value) => value.unwrap_or(Value::Object(Map::new())),
-            Err(e) => {
-                self.problems.push(problem(source, "", format!("not valid YAML: {e}")));
+        // The chart mounts JSON; a file of the user's may be YAML.
+        let json = path.extension().is_some_and(|e| e == "json");
+        let parsed = if json {
+            serde_json::from_str::<Value>(&text).map_err(|e| format!("not valid JSON: {e}"))
+        } else {
+            yaml_serde::from_str::<Option<Value>>(&text)
+                .map(|v| v.unwrap_or(Value::Object(Map::new())))
+                .map_err(|e| format!("not valid YAML: {e}"))
+        };
+        let parsed = match parsed {
+            Ok(value) => value,
+            Err(message) => {
+                self.problems.push(problem(source, "", message));
                 return;
             }
         };

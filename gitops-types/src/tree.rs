@@ -3,7 +3,7 @@
 //! the chart cannot carry faithfully is reported here, all at once.
 
 use crate::model::naming;
-use crate::model::{ConfigStruct, Field, Probes, Role};
+use crate::model::{ConfigStruct, Delivery, Field, Probes, Role};
 use crate::schema::{self, MAX_SAFE_INTEGER};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -15,6 +15,10 @@ pub struct ConfigTree {
     pub doc: String,
     /// The root struct's probe paths.
     pub probes: Probes,
+    /// The root struct's delivery mode.
+    pub delivery: Delivery,
+    /// The root struct's env prefix (may be empty).
+    pub env_prefix: String,
     pub items: Vec<Item>,
     /// The `config` subtree of values.schema.json.
     pub schema: Value,
@@ -104,6 +108,8 @@ pub fn config_tree(
         rust_name: root.rust_name.to_owned(),
         doc: root.doc.to_owned(),
         probes: root.probes.clone(),
+        delivery: root.delivery,
+        env_prefix: prefix.to_owned(),
         items,
         schema,
     })

@@ -229,3 +229,53 @@ impl Default for Hostile {
         }
     }
 }
+
+/// Declares a config struct of every value type a round trip must carry,
+/// with the given delivery mode: the same fields in both modes.
+macro_rules! round_trip_config {
+    ($(#[$doc:meta])* $name:ident, $delivery:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        #[gitops(env_prefix = "RT_", delivery = $delivery)]
+        pub struct $name {
+            pub text: String,
+            pub maybe_text: Option<String>,
+            pub count: u32,
+            pub big: u64,
+            pub signed: i64,
+            pub ratio: f64,
+            pub small_ratio: f32,
+            pub flag: bool,
+            pub maybe_flag: Option<bool>,
+            pub words: Vec<String>,
+            pub labels: BTreeMap<String, String>,
+            pub level: LogLevel,
+            #[gitops(secret)]
+            pub token: String,
+            #[gitops(secret)]
+            pub maybe_token: Option<String>,
+            pub limits: Limits,
+        }
+    };
+}
+
+round_trip_config!(
+    /// Every value type, delivered as env vars.
+    RoundTripEnv,
+    "env"
+);
+round_trip_config!(
+    /// Every value type, delivered as a mounted file.
+    RoundTripFile,
+    "file"
+);
+
+/// A nested section of the round-trip configs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Limits {
+    pub per_minute: Option<u32>,
+    pub ports: Vec<u16>,
+    pub nested_text: String,
+}

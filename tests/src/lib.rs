@@ -1,9 +1,10 @@
 //! Shared by the integration tests: config structs that exercise every
-//! supported shape ([`fixtures`]), and a client for the real-tool oracles
-//! ([`oracle`]).
+//! supported shape ([`fixtures`]), a client for the real-tool oracles
+//! ([`oracle`]), and what the kubelet makes of a render ([`pod`]).
 
 pub mod fixtures;
 pub mod oracle;
+pub mod pod;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,214 @@
+//! What the kubelet would hand the app: the environment and the files of
+//! the first container of a rendered Deployment, built from the rendered
+//! ConfigMaps and Secrets (and any the test adds) the way Kubernetes builds
+//! them: `envFrom` (with `prefix`), `env` (`value`, `configMapKeyRef`,
+//! `secretKeyRef`, `optional`), and `configMap`/`secret` volumes (`items`,
+//! `optional`) at their `mountPath` (`subPath` too). Later `env` entries win
+//! over `envFrom`, as in Kubernetes. `$(VAR)` expansion is not modelled.
+
+use base64::Engine as _;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The container's environment and mounted files.
+#[derive(Debug, Default, PartialEq)]
+pub struct Pod {
+    pub env: BTreeMap<String, String>,
+    /// Absolute path in the container → content.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+    /// The mount paths, to rebase paths in `env` onto a test directory.
+    pub mounts: Vec<PathBuf>,
+}
+
+/// One ConfigMap or Secret as key → bytes.
+fn data_of(object: &Value) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut out = BTreeMap::new();
+    let decode = |s: &str| {
+        base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| format!("bad base64: {e}"))
+    };
+    let kind = object["kind"].as_str().unwrap_or("");
+    for (field, base64) in [("data", kind == "Secret"), ("binaryData", true), ("stringData", false)]
+    {
+        if let Some(map) = object[field].as_object() {
+            for (key, value) in map {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| format!("{kind} {field}.{key} is not a string"))?;
+                out.insert(
+                    key.clone(),
+                    if base64 { decode(text)? } else { text.as_bytes().to_vec() },
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Looks objects up by kind and name.
+struct Store<'a>(Vec<&'a Value>);
+
+impl Store<'_> {
+    /// The data of the named ConfigMap or Secret; `None` when it does not
+    /// exist and `optional` allows that.
+    fn data(
+        &self,
+        kind: &str,
+        name: &str,
+        optional: bool,
+    ) -> Result<Option<BTreeMap<String, Vec<u8>>>, String> {
+        match self.0.iter().find(|o| o["kind"] == kind && o["metadata"]["name"] == name) {
+            Some(object) => data_of(object).map(Some),
+            None if optional => Ok(None),
+            None => Err(format!("{kind} {name} does not exist (the pod would not start)")),
+        }
+    }
+}
+
+fn text(bytes: &[u8], what: &str) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8"))
+}
+
+fn is_env_name(name: &str) -> bool {
+    // Kubernetes' rule for env var names (C_IDENTIFIER-like, also `.` and `-`).
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The first container of the Deployment among `objects`, with the
+/// ConfigMaps and Secrets among `objects` and `extra`.
+pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
+    let store = Store(objects.iter().chain(extra).collect());
+    let deployment = store.0.iter().find(|o| o["kind"] == "Deployment").ok_or("no Deployment")?;
+    let spec = &deployment["spec"]["template"]["spec"];
+    let container = &spec["containers"][0];
+    let mut pod = Pod::default();
+
+    for source in container["envFrom"].as_array().into_iter().flatten() {
+        let prefix = source["prefix"].as_str().unwrap_or("");
+        let (kind, reference) = if source["configMapRef"].is_object() {
+            ("ConfigMap", &source["configMapRef"])
+        } else {
+            ("Secret", &source["secretRef"])
+        };
+        let name = reference["name"].as_str().ok_or("envFrom without a name")?;
+        let optional = reference["optional"] == true;
+        for (key, bytes) in store.data(kind, name, optional)?.into_iter().flatten() {
+            let var = format!("{prefix}{key}");
+            if is_env_name(&var) {
+                pod.env.insert(var, text(&bytes, &key)?);
+            }
+        }
+    }
+    for var in container["env"].as_array().into_iter().flatten() {
+        let name = var["name"].as_str().ok_or("env without a name")?.to_owned();
+        if let Some(value) = var["value"].as_str() {
+            pod.env.insert(name, value.to_owned());
+            continue;
+        }
+        let from = &var["valueFrom"];
+        let (kind, reference) = if from["configMapKeyRef"].is_object() {
+            ("ConfigMap", &from["configMapKeyRef"])
+        } else if from["secretKeyRef"].is_object() {
+            ("Secret", &from["secretKeyRef"])
+        } else if var.get("valueFrom").is_none() {
+            pod.env.insert(name, String::new());
+            continue;
+        } else {
+            return Err(format!("env {name}: valueFrom not modelled: {from}"));
+        };
+        let optional = reference["optional"] == true;
+        let object = reference["name"].as_str().ok_or("keyRef without a name")?;
+        let key = reference["key"].as_str().ok_or("keyRef without a key")?;
+        match store.data(kind, object, optional)?.and_then(|data| data.get(key).cloned()) {
+            Some(bytes) => {
+                pod.env.insert(name, text(&bytes, key)?);
+            }
+            None if optional => {}
+            None => return Err(format!("env {name}: key {key} of {kind} {object} does not exist")),
+        }
+    }
+
+    let volumes: BTreeMap<&str, &Value> = spec["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| Some((v["name"].as_str()?, v)))
+        .collect();
+    for mount in container["volumeMounts"].as_array().into_iter().flatten() {
+        let name = mount["name"].as_str().ok_or("volumeMount without a name")?;
+        let at = PathBuf::from(mount["mountPath"].as_str().ok_or("volumeMount without a path")?);
+        let volume = volumes.get(name).ok_or_else(|| format!("no volume {name}"))?;
+        let (kind, source, object) = if volume["configMap"].is_object() {
+            ("ConfigMap", &volume["configMap"], &volume["configMap"]["name"])
+        } else if volume["secret"].is_object() {
+            ("Secret", &volume["secret"], &volume["secret"]["secretName"])
+        } else {
+            // emptyDir and the like: no files to model.
+            pod.mounts.push(at);
+            continue;
+        };
+        let object = object.as_str().ok_or("volume without a name")?;
+        let Some(data) = store.data(kind, object, source["optional"] == true)? else {
+            pod.mounts.push(at);
+            continue;
+        };
+        // `items` picks keys and names their files; without it every key is a file.
+        let files: Vec<(String, Vec<u8>)> = match source["items"].as_array() {
+            Some(items) => items
+                .iter()
+                .map(|item| {
+                    let key = item["key"].as_str().unwrap_or("");
+                    let path = item["path"].as_str().unwrap_or(key);
+                    data.get(key)
+                        .map(|b| (path.to_owned(), b.clone()))
+                        .ok_or_else(|| format!("{kind} {object} has no key {key}"))
+                })
+                .collect::<Result<_, _>>()?,
+            None => data.into_iter().collect(),
+        };
+        match mount["subPath"].as_str() {
+            Some(sub) => {
+                if let Some((_, bytes)) = files.into_iter().find(|(path, _)| path == sub) {
+                    pod.files.insert(at.clone(), bytes);
+                }
+            }
+            None => {
+                for (path, bytes) in files {
+                    pod.files.insert(at.join(path), bytes);
+                }
+            }
+        }
+        pod.mounts.push(at);
+    }
+    Ok(pod)
+}
+
+impl Pod {
+    /// Writes the files under `root` and returns the environment with every
+    /// value that is a path under a mount rebased onto `root`, so a loader
+    /// running outside a container reads the same files.
+    pub fn materialize(&self, root: &Path) -> BTreeMap<String, String> {
+        let rebase = |p: &Path| root.join(p.strip_prefix("/").unwrap_or(p));
+        for (path, bytes) in &self.files {
+            let file = rebase(path);
+            std::fs::create_dir_all(file.parent().expect("a file has a parent"))
+                .expect("create dirs");
+            std::fs::write(&file, bytes).expect("write file");
+        }
+        self.env
+            .iter()
+            .map(|(name, value)| {
+                let path = Path::new(value);
+                let mounted = path.is_absolute() && self.mounts.iter().any(|m| path.starts_with(m));
+                let value = if mounted {
+                    rebase(path).to_string_lossy().into_owned()
+                } else {
+                    value.clone()
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,13 @@
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A payment service.
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[gitops(delivery = "volume")]
+pub struct Config {
+    /// Log level.
+    pub log_level: String,
+}
+
+fn main() {}
