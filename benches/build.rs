@@ -49,13 +49,8 @@ fn default_expr(ty: &str, s: usize, j: usize) -> String {
         "bool" => format!("{}", (s + j) % 2 == 0),
         "String" => format!("\"value-{s}-{j}\".to_owned()"),
         "Vec<String>" => format!("vec![\"a{j}\".to_owned(), \"b{s}\".to_owned()]"),
-        "Option<String>" => {
-            if j % 3 == 0 {
-                format!("Some(\"opt-{s}-{j}\".to_owned())")
-            } else {
-                "None".to_owned()
-            }
-        }
+        // `Some` defaults are refused: a values file could never unset them.
+        "Option<String>" => "None".to_owned(),
         _ => unreachable!(),
     }
 }

@@ -263,6 +263,12 @@ impl Walk<'_> {
                 desc.rust_name
             ));
         }
+        if field.optional && !leaf.default.is_null() {
+            self.problems.push(format!(
+                "`{dotted}` is an `Option` whose default is `Some({})`: a values file cannot make it `None` (Helm deletes a key set to null, and the default comes back); make the default `None`, or drop the `Option`",
+                leaf.default
+            ));
+        }
         if let Some(n) = unsafe_integer(&leaf.default) {
             self.problems.push(format!(
                 "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"

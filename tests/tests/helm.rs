@@ -415,8 +415,17 @@ fn the_example_charts_lint_and_render() {
     assert_eq!(results[2]["ok"], false, "httpPort below its declared range");
     assert_ok(&results[3], "lint worker");
     assert_ok(&results[4], "render worker");
-    let container = &object(&results[4], "Deployment")["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(container["env"][0]["name"], "BROKER_URL");
+    // File delivery: the config file and the Secret's files, their paths in env vars.
+    let pod = &object(&results[4], "Deployment")["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    assert_eq!(container["env"][0]["name"], "WORKER_CONFIG_FILE");
+    assert_eq!(container["env"][0]["value"], "/etc/worker/config.json");
+    assert_eq!(container["env"][1]["value"], "/var/run/secrets/worker");
+    assert!(container.get("envFrom").is_none(), "no per-key env vars");
+    assert_eq!(pod["volumes"][2]["secret"]["secretName"], "release-worker");
+    let file = config_data(&results[4])["config.json"].as_str().unwrap();
+    let file: serde_json::Value = serde_json::from_str(file).unwrap();
+    assert_eq!(file["queue"], "jobs");
 }
 
 /// A config of secrets only: no ConfigMap, no checksum, still valid.

@@ -144,3 +144,26 @@ fn one_shutdown_timeout_per_pod_across_sections() {
         p[0]
     );
 }
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+struct SomeByDefault {
+    retries: Option<u8>,
+}
+
+impl Default for SomeByDefault {
+    fn default() -> Self {
+        SomeByDefault { retries: Some(3) }
+    }
+}
+
+#[test]
+fn an_option_that_values_could_never_unset_is_refused() {
+    let p = problems::<SomeByDefault>();
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(
+        p[0].contains("`retries`") && p[0].contains("Some(3)") && p[0].contains("None"),
+        "{}",
+        p[0]
+    );
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Background worker: takes jobs from a queue and runs them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase", default)]
-#[gitops(env_prefix = "WORKER_")]
+#[gitops(env_prefix = "WORKER_", delivery = "file")]
 pub struct Config {
     /// Queue to take jobs from.
     #[schemars(length(min = 1, max = 128))]

@@ -1,0 +1,117 @@
+//! End to end: the orders binary runs with the environment and files that
+//! Helm's render of its own chart gives the container (real Helm, then the
+//! kubelet's part simulated by `gitops_tests::pod`), answers its probes and a
+//! request that depends on a config value, and stops cleanly within the
+//! rendered grace period on SIGTERM. A bad value makes it exit with status 1
+//! and a message naming the variable.
+
+use gitops_tests::{oracle, pod, scratch_dir};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn chart() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("chart")
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The container's environment for these values, with the Secret an
+/// operator would have created, and the rendered Deployment.
+fn pod_env(values: &str, scratch: &str) -> (BTreeMap<String, String>, Value) {
+    let rendered = oracle::one(json!({
+        "op": "render", "chart": chart(), "values_yaml": values, "name": "release", "namespace": "shop",
+    }));
+    assert_eq!(rendered["ok"], true, "{rendered:#}");
+    let objects: Vec<Value> =
+        rendered["objects"].as_array().unwrap().iter().map(|o| o["object"].clone()).collect();
+    let secret = json!({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "release-orders"},
+        "stringData": {"databaseUrl": "postgres://orders@db/orders"},
+    });
+    let pod = pod::simulate(&objects, &[secret]).expect("the pod starts");
+    let env = pod.materialize(&scratch_dir(scratch));
+    let deployment = objects.into_iter().find(|o| o["kind"] == "Deployment").unwrap();
+    (env, deployment)
+}
+
+fn start(env: &BTreeMap<String, String>) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_orders"))
+        .env_clear()
+        .envs(env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start orders")
+}
+
+/// `GET path` over HTTP/1.1: (status, body).
+fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    Ok((status, body))
+}
+
+#[test]
+fn the_service_runs_on_what_its_chart_delivers() {
+    let port = free_port();
+    let values = format!(
+        "config:\n  httpPort: {port}\n  greeting: \"yes: {{{{ hello }}}}\"\n  shutdownTimeoutSeconds: 3\n"
+    );
+    let (env, deployment) = pod_env(&values, "e2e-orders-runs");
+    assert_eq!(env["ORDERS_HTTP_PORT"], port.to_string());
+    let grace =
+        deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap();
+    assert_eq!(grace, 5 + 3 + 5, "preStop sleep + shutdown timeout + slack");
+
+    let mut child = start(&env);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(port, "/healthz").is_err() {
+        assert!(Instant::now() < deadline, "orders did not start listening");
+        assert!(child.try_wait().unwrap().is_none(), "orders exited early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(get(port, "/healthz").unwrap().0, 200);
+    assert_eq!(get(port, "/readyz").unwrap().0, 200);
+    let (status, body) = get(port, "/").unwrap();
+    assert_eq!((status, body.as_str()), (200, "yes: {{ hello }}"), "the greeting from values");
+
+    // SIGTERM, as the kubelet sends it after the preStop sleep.
+    let stopped_at = Instant::now();
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(grace),
+            "not stopped within the grace period"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "a clean exit: {status}");
+}
+
+#[test]
+fn a_bad_value_stops_it_with_the_variable_named() {
+    let (mut env, _) = pod_env("config:\n  httpPort: 8080\n", "e2e-orders-bad");
+    env.insert("ORDERS_HTTP_PORT".into(), "eighty".into());
+    env.insert("ORDERS_GREETNG".into(), "typo".into());
+    let output = start(&env).wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ORDERS_HTTP_PORT") && stderr.contains("httpPort"), "{stderr}");
+    assert!(stderr.contains("ORDERS_GREETNG"), "the typo is reported too: {stderr}");
+}
