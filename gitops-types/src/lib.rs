@@ -1,18 +1,26 @@
 //! The run-time side of gitops: the [`GitOps`] trait that `#[derive(GitOps)]`
-//! implements, and the description [`model`] that `gitops-gen` writes a Helm
-//! chart from.
+//! implements, the description [`model`] that `gitops-gen` writes a Helm
+//! chart from, and the [`load`]er that reads the configuration back.
 //!
 //! # Attributes
 //! On the struct:
 //! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct only).
 //! - `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "/healthz")]`:
 //!   HTTP probes on the first port (root struct only; each is optional).
+//! - `#[gitops(delivery = "env")]` or `"file"`: env vars per key (default), or
+//!   a mounted config file and the Secret's files (root struct only).
 //!
 //! On a field:
 //! - `#[gitops(port = "http")]`: the integer field is also a named container port.
 //! - `#[gitops(secret)]`: read from a Kubernetes Secret, never from values.yaml.
 //! - `#[gitops(env = "NAME")]`: the exact env var name for this field (no prefix).
 //! - `#[gitops(skip)]`: serde reads the field, the chart never sets it.
+//! - `#[gitops(shutdown_timeout)]`: the integer field is the app's shutdown
+//!   timeout in seconds; the pod's grace period is computed from it.
+//!
+//! # Loading
+//! [`load`] and [`Loader`] read the configuration back as the chart delivers
+//! it, in both modes, validated against the chart's own schema.
 //!
 //! serde's attributes decide the keys: `rename`, `rename_all` and `skip` are
 //! honoured exactly; `flatten` is rejected at compile time.

@@ -165,3 +165,55 @@ fn overrides_of_unknown_keys_and_bad_values_are_problems() {
     assert!(err.problems.iter().all(|p| p.source == Source::Override), "{err}");
     assert!(err.to_string().contains("`httpPrt`") && err.to_string().contains("above the maximum"));
 }
+
+/// One declaration, one verdict: for each value, `helm install` (the values
+/// schema) and the loader (the same leaf schemas) agree on accepting it or
+/// not.
+#[test]
+fn helm_and_the_loader_give_the_same_verdict() {
+    use gitops_gen::Chart;
+    use gitops_tests::oracle;
+    use serde_json::{json, Value};
+
+    let dir = scratch_dir("load-same-verdict");
+    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
+    let cases: Vec<(&str, Value, bool)> = vec![
+        ("httpPort", json!(8443), true),
+        ("httpPort", json!(80), false),
+        ("httpPort", json!(70000), false),
+        ("storeName", json!("Shop"), true),
+        ("storeName", json!(""), false),
+        ("storeName", json!("x".repeat(65)), false),
+        ("supportEmail", json!("ops@shop.example"), true),
+        ("supportEmail", json!("no at sign"), false),
+        ("logLevel", json!("debug"), true),
+        ("logLevel", json!("loud"), false),
+        ("sampleRatio", json!(1.0), true),
+        ("sampleRatio", json!(1.5), false),
+        ("maxBodyBytes", json!(9_007_199_254_740_991u64), true),
+        ("maxBodyBytes", json!(-1), false),
+        ("payments.timeout-ms", json!(4_294_967_295u64), true),
+        ("payments.timeout-ms", json!("soon"), false),
+        ("payments.api-url", json!("http://plain"), false),
+        ("allowedOrigins", json!(["a", "b"]), true),
+        ("allowedOrigins", json!("a"), false),
+    ];
+    let ops = cases
+        .iter()
+        .map(|(key, value, _)| {
+            let mut config = json!({});
+            let mut at = &mut config;
+            for part in key.split('.') {
+                at = &mut at[part];
+            }
+            *at = value.clone();
+            oracle::render_validate(&dir, Some(&json!({ "config": config }).to_string()))
+        })
+        .collect();
+    let helm = oracle::run(ops);
+    for ((key, value, valid), helm) in cases.iter().zip(helm) {
+        let loader = with_secrets(&[]).set(key, value).load();
+        assert_eq!(helm["ok"] == true, *valid, "helm on {key} = {value}: {helm:#}");
+        assert_eq!(loader.is_ok(), *valid, "loader on {key} = {value}: {loader:?}");
+    }
+}
