@@ -212,3 +212,96 @@ impl Pod {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment(container: Value, volumes: Value) -> Value {
+        json!({"kind": "Deployment", "spec": {"template": {"spec": {
+            "containers": [container], "volumes": volumes}}}})
+    }
+
+    fn objects() -> Vec<Value> {
+        vec![
+            json!({"kind": "ConfigMap", "metadata": {"name": "cm"},
+                   "data": {"A": "1", "B": "two", "not valid!": "x", "file.json": "{}"}}),
+            json!({"kind": "Secret", "metadata": {"name": "s"},
+                   "data": {"token": "c2VjcmV0", "other": "b3RoZXI="}}),
+        ]
+    }
+
+    #[test]
+    fn env_from_and_env_in_kubernetes_order() {
+        let container = json!({
+            "envFrom": [{"configMapRef": {"name": "cm"}, "prefix": "P_"}, {"secretRef": {"name": "missing", "optional": true}}],
+            "env": [
+                {"name": "P_A", "value": "over"},
+                {"name": "T", "valueFrom": {"secretKeyRef": {"name": "s", "key": "token"}}},
+                {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "nope", "optional": true}}},
+            ],
+        });
+        let mut all = objects();
+        all.push(deployment(container, json!([])));
+        let pod = simulate(&all, &[]).unwrap();
+        let env: Vec<(&str, &str)> =
+            pod.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        // Invalid names from envFrom are skipped; a later env entry wins.
+        assert_eq!(env, [("P_A", "over"), ("P_B", "two"), ("P_file.json", "{}"), ("T", "secret")]);
+    }
+
+    #[test]
+    fn volumes_with_items_sub_paths_and_whole_objects() {
+        let container = json!({"volumeMounts": [
+            {"name": "config", "mountPath": "/etc/app"},
+            {"name": "one", "mountPath": "/etc/one.json", "subPath": "renamed.json"},
+            {"name": "secrets", "mountPath": "/run/s", "readOnly": true},
+            {"name": "tmp", "mountPath": "/tmp"},
+        ]});
+        let volumes = json!([
+            {"name": "config", "configMap": {"name": "cm", "items": [{"key": "file.json", "path": "config.json"}]}},
+            {"name": "one", "configMap": {"name": "cm", "items": [{"key": "file.json", "path": "renamed.json"}]}},
+            {"name": "secrets", "secret": {"secretName": "s"}},
+            {"name": "tmp", "emptyDir": {}},
+        ]);
+        let mut all = objects();
+        all.push(deployment(container, volumes));
+        let pod = simulate(&all, &[]).unwrap();
+        let files: Vec<&str> = pod.files.keys().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(
+            files,
+            ["/etc/app/config.json", "/etc/one.json", "/run/s/other", "/run/s/token"]
+        );
+        assert_eq!(pod.files[Path::new("/run/s/token")], b"secret");
+    }
+
+    #[test]
+    fn what_would_keep_the_pod_from_starting_is_an_error() {
+        let missing_key = json!({"env": [{"name": "X", "valueFrom": {"secretKeyRef": {"name": "s", "key": "nope"}}}]});
+        let mut all = objects();
+        all.push(deployment(missing_key, json!([])));
+        assert!(simulate(&all, &[]).unwrap_err().contains("nope"));
+        let missing_object = json!({"envFrom": [{"configMapRef": {"name": "absent"}}]});
+        let all = vec![deployment(missing_object, json!([]))];
+        assert!(simulate(&all, &[]).unwrap_err().contains("absent"));
+    }
+
+    #[test]
+    fn materialized_paths_point_into_the_root() {
+        let pod = Pod {
+            env: [
+                ("F".to_string(), "/etc/app/config.json".to_string()),
+                ("N".into(), "/elsewhere".into()),
+            ]
+            .into(),
+            files: [(PathBuf::from("/etc/app/config.json"), b"{}".to_vec())].into(),
+            mounts: vec![PathBuf::from("/etc/app")],
+        };
+        let root = crate::scratch_dir("pod-materialize");
+        let env = pod.materialize(&root);
+        assert_eq!(Path::new(&env["F"]), root.join("etc/app/config.json"));
+        assert_eq!(env["N"], "/elsewhere", "not under a mount: unchanged");
+        assert_eq!(std::fs::read(root.join("etc/app/config.json")).unwrap(), b"{}");
+    }
+}
