@@ -58,6 +58,12 @@ fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
     }
 }
 
+/// `key:` holding the values at `path` as YAML, present only when they are
+/// set (an empty `key:` would be null).
+fn with_yaml(path: &str, key: &str) -> Part<(String, Node)> {
+    Part::With(path.into(), vec![entry(key, Node::ToYaml(".".into()))])
+}
+
 /// A namespaced resource named and labelled like every other of the chart,
 /// with `body` after its metadata.
 fn resource(
@@ -85,8 +91,7 @@ fn optional_resource(
         entry("labels", map(vec![Part::Include(names.helper("labels"))])),
     ];
     if let Some(path) = annotations {
-        metadata
-            .push(Part::With(path.into(), vec![entry("annotations", Node::ToYaml(".".into()))]));
+        metadata.push(with_yaml(path, "annotations"));
     }
     let mut parts = vec![
         entry("apiVersion", str(api_version)),
@@ -147,10 +152,7 @@ pub fn ingress(names: &Names) -> Document {
                     ".Values.ingress.className".into(),
                     vec![entry("ingressClassName", expr(". | quote"))],
                 ),
-                Part::With(
-                    ".Values.ingress.tls".into(),
-                    vec![entry("tls", Node::ToYaml(".".into()))],
-                ),
+                with_yaml(".Values.ingress.tls", "tls"),
                 entry(
                     "rules",
                     seq(vec![Part::Range(".Values.ingress.hosts".into(), vec![Part::Item(rule)])]),
@@ -170,8 +172,8 @@ pub fn http_route(names: &Names) -> Document {
     ]);
     let rule = map(vec![
         entry("backendRefs", seq(vec![Part::Item(backend)])),
-        Part::With(".matches".into(), vec![entry("matches", Node::ToYaml(".".into()))]),
-        Part::With(".filters".into(), vec![entry("filters", Node::ToYaml(".".into()))]),
+        with_yaml(".matches", "matches"),
+        with_yaml(".filters", "filters"),
     ]);
     optional_resource(
         names,
@@ -183,10 +185,7 @@ pub fn http_route(names: &Names) -> Document {
             "spec",
             map(vec![
                 entry("parentRefs", Node::ToYaml(".Values.httpRoute.parentRefs".into())),
-                Part::With(
-                    ".Values.httpRoute.hostnames".into(),
-                    vec![entry("hostnames", Node::ToYaml(".".into()))],
-                ),
+                with_yaml(".Values.httpRoute.hostnames", "hostnames"),
                 entry(
                     "rules",
                     seq(vec![Part::Range(
@@ -278,7 +277,7 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
     } else {
         seq(vec![Part::Item(map(vec![
             entry("ports", seq(ports)),
-            Part::With(format!("{n}.from"), vec![entry("from", Node::ToYaml(".".into()))]),
+            with_yaml(&format!("{n}.from"), "from"),
         ]))])
     };
     optional_resource(
@@ -299,7 +298,7 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
                     ]),
                 ),
                 entry("ingress", ingress),
-                Part::With(format!("{n}.egress"), vec![entry("egress", Node::ToYaml(".".into()))]),
+                with_yaml(&format!("{n}.egress"), "egress"),
             ]),
         )],
     )
@@ -676,10 +675,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
     container.push(list_with_extra("env", env, ".Values.extraEnv"));
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        container.push(Part::With(
-            format!(".Values.{probe}"),
-            vec![entry(probe, Node::ToYaml(".".into()))],
-        ));
+        container.push(with_yaml(&format!(".Values.{probe}"), probe));
     }
     mounts.push(Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]));
     container.push(entry("volumeMounts", seq(mounts)));
@@ -711,10 +707,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
 
     volumes.push(Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]));
     let pod_spec = vec![
-        Part::With(
-            ".Values.imagePullSecrets".into(),
-            vec![entry("imagePullSecrets", Node::ToYaml(".".into()))],
-        ),
+        with_yaml(".Values.imagePullSecrets", "imagePullSecrets"),
         entry("serviceAccountName", names.include("serviceAccountName")),
         entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
         entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
@@ -722,23 +715,14 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
         entry("volumes", seq(volumes)),
-        Part::With(
-            ".Values.nodeSelector".into(),
-            vec![entry("nodeSelector", Node::ToYaml(".".into()))],
-        ),
-        Part::With(".Values.affinity".into(), vec![entry("affinity", Node::ToYaml(".".into()))]),
-        Part::With(
-            ".Values.topologySpreadConstraints".into(),
-            vec![entry("topologySpreadConstraints", Node::ToYaml(".".into()))],
-        ),
+        with_yaml(".Values.nodeSelector", "nodeSelector"),
+        with_yaml(".Values.affinity", "affinity"),
+        with_yaml(".Values.topologySpreadConstraints", "topologySpreadConstraints"),
         Part::With(
             ".Values.priorityClassName".into(),
             vec![entry("priorityClassName", expr(". | quote"))],
         ),
-        Part::With(
-            ".Values.tolerations".into(),
-            vec![entry("tolerations", Node::ToYaml(".".into()))],
-        ),
+        with_yaml(".Values.tolerations", "tolerations"),
     ];
     let user_annotations =
         Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]);
@@ -749,10 +733,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
     } else {
         // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.
-        Part::With(
-            ".Values.podAnnotations".into(),
-            vec![entry("annotations", Node::ToYaml(".".into()))],
-        )
+        with_yaml(".Values.podAnnotations", "annotations")
     };
 
     resource(
@@ -808,7 +789,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
 fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(String, Node)> {
     let user = Part::With(extra.into(), vec![Part::ToYaml(".".into())]);
     if items.is_empty() {
-        Part::With(extra.into(), vec![entry(key, Node::ToYaml(".".into()))])
+        with_yaml(extra, key)
     } else {
         let mut all = items;
         all.push(user);
@@ -865,10 +846,7 @@ pub fn service_account(names: &Names) -> Document {
                     entry("name", names.include("serviceAccountName")),
                     entry("namespace", expr(".Release.Namespace")),
                     entry("labels", map(vec![Part::Include(names.helper("labels"))])),
-                    Part::With(
-                        ".Values.serviceAccount.annotations".into(),
-                        vec![entry("annotations", Node::ToYaml(".".into()))],
-                    ),
+                    with_yaml(".Values.serviceAccount.annotations", "annotations"),
                 ]),
             ),
             entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
