@@ -366,7 +366,7 @@ impl Layers {
                 (!leaf.optional && leaf.kind != LeafKind::Secret)
                     .then(|| "a value is required".to_owned())
             } else {
-                schema::violation(&leaf.schema, value)
+                tree.leaf_schema(leaf).and_then(|schema| schema::violation(schema, value))
             };
             if let Some(message) = message {
                 self.problems.push(problem(source, &key, message));

@@ -43,9 +43,6 @@ pub struct Leaf {
     pub text: bool,
     /// The default from `T::default()`; `Null` for secrets.
     pub default: Value,
-    /// The value's schema as values.schema.json states it (for a secret, as
-    /// the struct states it): what the loader validates against.
-    pub schema: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +73,12 @@ impl Leaf {
 }
 
 impl ConfigTree {
+    /// The leaf's schema as values.schema.json states it; `None` for a
+    /// secret, which values never carry (and Helm never checks).
+    pub fn leaf_schema(&self, leaf: &Leaf) -> Option<&Value> {
+        leaf.path.iter().try_fold(&self.schema, |schema, key| schema.get("properties")?.get(key))
+    }
+
     pub fn leaves(&self) -> Vec<&Leaf> {
         fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Leaf>) {
             for item in items {
@@ -240,7 +243,6 @@ impl Walk<'_> {
             optional: field.optional,
             text,
             default,
-            schema: Value::Null,
         };
         if leaf.kind == LeafKind::Secret {
             if !text {
@@ -253,7 +255,6 @@ impl Walk<'_> {
             }
             // A secret never has a value in values.yaml.
             leaf.default = Value::Null;
-            leaf.schema = schema::leaf(prop);
             return (leaf, None);
         }
         let reported = self.problems.len();
@@ -303,7 +304,6 @@ impl Walk<'_> {
                 ));
             }
         }
-        leaf.schema = leaf_schema.clone();
         (leaf, Some(leaf_schema))
     }
 }
