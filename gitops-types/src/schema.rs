@@ -122,32 +122,36 @@ pub fn violation(schema: &Value, value: &Value) -> Option<String> {
             return Some(format!("{value} is not {c}"));
         }
     }
+    // Each message says what was expected: a loader error must tell the
+    // operator what to write instead.
     if let Some(n) = value.as_f64() {
-        let bound = |k: &str| s.get(k).and_then(Value::as_f64);
-        if bound("minimum").is_some_and(|m| n < m)
-            || bound("exclusiveMinimum").is_some_and(|m| n <= m)
-        {
-            return Some(format!("{value} is below the minimum"));
+        let bound = |k: &str| s.get(k).and_then(|b| Some((b.as_f64()?, b)));
+        if let Some((_, m)) = bound("minimum").filter(|(m, _)| n < *m) {
+            return Some(format!("{value} is below the minimum {m}"));
         }
-        if bound("maximum").is_some_and(|m| n > m)
-            || bound("exclusiveMaximum").is_some_and(|m| n >= m)
-        {
-            return Some(format!("{value} is above the maximum"));
+        if let Some((_, m)) = bound("exclusiveMinimum").filter(|(m, _)| n <= *m) {
+            return Some(format!("{value} is not above {m}"));
+        }
+        if let Some((_, m)) = bound("maximum").filter(|(m, _)| n > *m) {
+            return Some(format!("{value} is above the maximum {m}"));
+        }
+        if let Some((_, m)) = bound("exclusiveMaximum").filter(|(m, _)| n >= *m) {
+            return Some(format!("{value} is not below {m}"));
         }
     }
     let count = |k: &str| s.get(k).and_then(Value::as_u64);
-    let too = |len: usize, what: &str| {
-        if count(&format!("min{what}")).is_some_and(|m| (len as u64) < m) {
-            Some(format!("{value} is too short"))
-        } else if count(&format!("max{what}")).is_some_and(|m| (len as u64) > m) {
-            Some(format!("{value} is too long"))
+    let too = |len: usize, what: &str, unit: &str| {
+        if let Some(m) = count(&format!("min{what}")).filter(|m| (len as u64) < *m) {
+            Some(format!("{value} is too short: at least {m} {unit}"))
         } else {
-            None
+            count(&format!("max{what}"))
+                .filter(|m| (len as u64) > *m)
+                .map(|m| format!("{value} is too long: at most {m} {unit}"))
         }
     };
     match value {
         Value::String(v) => {
-            if let Some(problem) = too(v.chars().count(), "Length") {
+            if let Some(problem) = too(v.chars().count(), "Length", "characters") {
                 return Some(problem);
             }
             // Helm's validators use RE2-style regexes, as regex-lite does; a
@@ -159,7 +163,7 @@ pub fn violation(schema: &Value, value: &Value) -> Option<String> {
             }
         }
         Value::Array(items) => {
-            if let Some(problem) = too(items.len(), "Items") {
+            if let Some(problem) = too(items.len(), "Items", "items") {
                 return Some(problem);
             }
             if let Some(item_schema) = s.get("items").filter(|i| i.is_object()) {
@@ -180,7 +184,16 @@ pub fn violation(schema: &Value, value: &Value) -> Option<String> {
     for key in ["anyOf", "oneOf"] {
         if let Some(Value::Array(branches)) = s.get(key) {
             if branches.iter().all(|b| violation(b, value).is_some()) {
-                return Some(format!("{value} matches none of the allowed forms"));
+                // An enum as schemars writes it: one `const` per variant.
+                let allowed: Option<Vec<&Value>> =
+                    branches.iter().map(|b| b.get("const")).collect();
+                return Some(match allowed {
+                    Some(allowed) => {
+                        let allowed: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
+                        format!("{value} is not one of {}", allowed.join(", "))
+                    }
+                    None => format!("{value} matches none of the allowed forms"),
+                });
             }
         }
     }
@@ -333,7 +346,17 @@ mod tests {
         assert!(violation(&name, &json!("")).unwrap().contains("short"));
         let level = json!({"oneOf": [{"const": "info"}, {"const": "debug"}]});
         assert_eq!(violation(&level, &json!("info")), None);
-        assert!(violation(&level, &json!("trace")).is_some());
+        assert_eq!(
+            violation(&level, &json!("trace")).unwrap(),
+            r#""trace" is not one of "info", "debug""#
+        );
+        let port = json!({"type": "integer", "minimum": 1024, "maximum": 65535});
+        assert_eq!(violation(&port, &json!(80)).unwrap(), "80 is below the minimum 1024");
+        let name = json!({"type": "string", "maxLength": 2});
+        assert_eq!(
+            violation(&name, &json!("abc")).unwrap(),
+            r#""abc" is too long: at most 2 characters"#
+        );
         let list = json!({"type": "array", "items": {"type": "string", "maxLength": 2}});
         assert!(violation(&list, &json!(["ok", "long"])).unwrap().contains("long"));
         let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
