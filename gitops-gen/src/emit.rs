@@ -198,12 +198,14 @@ fn config_items(out: &mut String, indent: usize, items: &[Item]) {
             }
             Item::Leaf(leaf) if leaf.kind == LeafKind::Secret => {}
             Item::Leaf(leaf) => {
-                let mut doc = leaf.doc.clone();
-                if !doc.is_empty() {
-                    doc.push('\n');
-                }
-                doc.push_str(&format!("Env var: `{}`.", leaf.env));
-                yaml::write_doc(out, indent, &doc);
+                // The doc, then the env var as its last line.
+                yaml::write_doc(out, indent, &leaf.doc);
+                let lead = if leaf.doc.is_empty() { "# -- " } else { "# " };
+                out.extend(std::iter::repeat_n(' ', indent));
+                out.push_str(lead);
+                out.push_str("Env var: `");
+                out.push_str(&leaf.env);
+                out.push_str("`.\n");
                 yaml::write_entry(
                     out,
                     indent,

@@ -70,12 +70,33 @@ pub fn is_inline(v: &Value) -> bool {
 
 /// Appends `key: value` at `indent`, nesting objects and arrays as blocks.
 pub fn write_entry(out: &mut String, indent: usize, key: &str, v: &Value) {
-    let pad = " ".repeat(indent);
+    // Straight into `out`: values.yaml has a line per config key, and this
+    // runs in every build script.
+    push_pad(out, indent);
+    push_string(out, key);
     if is_inline(v) {
-        out.push_str(&format!("{pad}{}: {}\n", string(key), scalar(v)));
+        out.push_str(": ");
+        match v {
+            Value::String(s) => push_string(out, s),
+            other => out.push_str(&scalar(other)),
+        }
+        out.push('\n');
     } else {
-        out.push_str(&format!("{pad}{}:\n", string(key)));
+        out.push_str(":\n");
         write_value(out, indent + 2, v);
+    }
+}
+
+fn push_pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// [`string`], without an allocation when the string is written plain.
+fn push_string(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+    } else {
+        out.push_str(&string(s));
     }
 }
 
@@ -106,10 +127,13 @@ pub fn write_value(out: &mut String, indent: usize, v: &Value) {
 
 /// Appends a helm-docs comment (`# -- first line`, then `# more`) at `indent`.
 pub fn write_doc(out: &mut String, indent: usize, doc: &str) {
-    let pad = " ".repeat(indent);
     for (i, line) in doc.lines().enumerate() {
         let lead = if i == 0 { "# -- " } else { "# " };
-        out.push_str(format!("{pad}{lead}{line}").trim_end());
+        let line = line.trim_end();
+        push_pad(out, indent);
+        // No trailing spaces, even on an empty line.
+        out.push_str(if line.is_empty() { lead.trim_end() } else { lead });
+        out.push_str(line);
         out.push('\n');
     }
 }
