@@ -24,7 +24,7 @@ pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description:
             let required = if leaf.optional { "no" } else { "yes" };
             out.push_str(&format!(
                 "| `{}` | `{}` | {required} | {} |\n",
-                leaf.secret_key(),
+                leaf.key(),
                 leaf.env,
                 cell(&leaf.doc)
             ));

@@ -25,6 +25,14 @@ impl Names<'_> {
     fn include_from(&self, name: &str, ctx: &str) -> Node {
         expr(format!("include {:?} {ctx}", self.helper(name)))
     }
+    /// Where file delivery mounts the config file's directory.
+    fn config_dir(&self) -> String {
+        format!("/etc/{}", self.chart)
+    }
+    /// Where file delivery mounts the Secret's files.
+    fn secrets_dir(&self) -> String {
+        format!("/var/run/secrets/{}", self.chart)
+    }
 }
 
 /// `.Values.config.a.b`, or `index .Values "config" "a-b"` where a key is
@@ -317,7 +325,7 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
     let data: Vec<Part<Node>> = secrets
         .iter()
         .map(|leaf| {
-            let key = leaf.secret_key();
+            let key = leaf.key();
             let quoted = serde_json::to_string(&key).expect("string");
             let listed = listed(&key);
             let item = |remote_ref: Vec<Part<(String, Node)>>| {
@@ -376,7 +384,7 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
                     // Only optional keys: `data` exists when one of them is listed
                     // (an empty `data:` would be null).
                     let any_listed: Vec<String> =
-                        secrets.iter().map(|l| format!("({})", listed(&l.secret_key()))).collect();
+                        secrets.iter().map(|l| format!("({})", listed(&l.key()))).collect();
                     Part::If(
                         format!("or {}", any_listed.join(" ")),
                         vec![entry("data", seq(data))],
@@ -492,23 +500,11 @@ pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
     }
 }
 
-/// The ConfigMap: one key per non-secret leaf, named as the env var it becomes.
 /// The key of the config file in the ConfigMap, and its name when mounted.
 pub const CONFIG_FILE: &str = "config.json";
 
-impl Names<'_> {
-    /// Where file delivery mounts the config file's directory.
-    pub fn config_dir(&self) -> String {
-        format!("/etc/{}", self.chart)
-    }
-    /// Where file delivery mounts the Secret's files.
-    pub fn secrets_dir(&self) -> String {
-        format!("/var/run/secrets/{}", self.chart)
-    }
-}
-
 /// The ConfigMap: in env delivery one key per non-secret leaf, named as the
-/// env var it becomes; in file delivery one key, the `config` values as YAML.
+/// env var it becomes; in file delivery one key, the `config` values as JSON.
 pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
     if tree.delivery == Delivery::File {
         // JSON with the same keys as values.yaml's `config:`. Not toYaml: Helm's
@@ -583,23 +579,20 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
     let secrets: Vec<&&Leaf> = leaves.iter().filter(|l| l.kind == LeafKind::Secret).collect();
     let file = tree.delivery == Delivery::File;
-    let secret_env: Vec<Part<Node>> = secrets
-        .iter()
-        .filter(|_| !file)
-        .map(|leaf| {
-            let mut key_ref = vec![
-                entry("name", names.include("secretName")),
-                entry("key", str(leaf.secret_key())),
-            ];
-            if leaf.optional {
-                key_ref.push(entry("optional", Node::Bool(true)));
-            }
-            Part::Item(map(vec![
-                entry("name", str(&leaf.env)),
-                entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
-            ]))
-        })
-        .collect();
+    // Env delivery: the secrets themselves; file delivery: where the files
+    // are, for the loader (below).
+    let secret_env = secrets.iter().map(|leaf| {
+        let mut key_ref =
+            vec![entry("name", names.include("secretName")), entry("key", str(leaf.key()))];
+        if leaf.optional {
+            key_ref.push(entry("optional", Node::Bool(true)));
+        }
+        Part::Item(map(vec![
+            entry("name", str(&leaf.env)),
+            entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
+        ]))
+    });
+    let mut env: Vec<Part<Node>> = if file { Vec::new() } else { secret_env.collect() };
     let ports: Vec<Part<Node>> = port_leaves(tree)
         .map(|(name, leaf)| {
             Part::Item(map(vec![
@@ -627,9 +620,6 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     } else {
         Vec::new()
     };
-    // File delivery: where the files are, for the loader; env delivery: the
-    // secrets themselves.
-    let mut env = secret_env;
     let mut mounts =
         vec![Part::Item(map(vec![entry("name", str("tmp")), entry("mountPath", str("/tmp"))]))];
     let mut volumes =
@@ -749,13 +739,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                     vec![entry("replicas", expr(".Values.replicaCount | int"))],
                     vec![],
                 ),
-                entry(
-                    "selector",
-                    map(vec![entry(
-                        "matchLabels",
-                        map(vec![Part::Include(names.helper("selectorLabels"))]),
-                    )]),
-                ),
+                entry("selector", selector_labels(names)),
                 entry(
                     "template",
                     map(vec![
@@ -821,13 +805,7 @@ pub fn pod_disruption_budget(names: &Names) -> Document {
                     )],
                     vec![entry("minAvailable", expr(format!("{budget}.minAvailable | toJson")))],
                 ),
-                entry(
-                    "selector",
-                    map(vec![entry(
-                        "matchLabels",
-                        map(vec![Part::Include(names.helper("selectorLabels"))]),
-                    )]),
-                ),
+                entry("selector", selector_labels(names)),
             ]),
         )],
     )
@@ -876,7 +854,7 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
         ));
         for leaf in secrets {
             let optional = if leaf.optional { " (optional)" } else { "" };
-            out.push_str(&format!("  {}{optional}\n", leaf.secret_key()));
+            out.push_str(&format!("  {}{optional}\n", leaf.key()));
         }
         out.push_str(match tree.delivery {
             Delivery::Env => "Pods stay in CreateContainerConfigError until it exists.\n",

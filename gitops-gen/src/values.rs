@@ -440,7 +440,7 @@ fn secrets_group(secrets: &[&Leaf]) -> Key {
         .iter()
         .map(|l| {
             let optional = if l.optional { "optional, " } else { "" };
-            format!("- `{}` ({optional}env `{}`){}", l.secret_key(), l.env, doc_suffix(&l.doc))
+            format!("- `{}` ({optional}env `{}`){}", l.key(), l.env, doc_suffix(&l.doc))
         })
         .collect();
     let name_doc = format!(

@@ -210,7 +210,7 @@ struct Layers {
 impl Layers {
     fn set(&mut self, leaf: &Leaf, value: Value, source: Source) {
         set_at(&mut self.config, &leaf.path, value);
-        self.sources.insert(leaf.secret_key(), source);
+        self.sources.insert(leaf.key(), source);
     }
 
     /// The config file: YAML (JSON is YAML too), keys as in values.yaml's
@@ -281,7 +281,7 @@ impl Layers {
     fn env(&mut self, tree: &ConfigTree, vars: &BTreeMap<String, String>, prefix: &str) {
         let secrets_dir = vars.get(&naming::secrets_dir_var(prefix)).map(PathBuf::from);
         for leaf in tree.leaves() {
-            let key = leaf.secret_key();
+            let key = leaf.key();
             if let Some(raw) = vars.get(&leaf.env) {
                 let source = Source::Env(leaf.env.clone());
                 match parse_text(leaf, raw) {
@@ -349,7 +349,7 @@ impl Layers {
     }
 
     fn override_key(&mut self, tree: &ConfigTree, key: &str, value: Value) {
-        match tree.leaves().into_iter().find(|leaf| leaf.secret_key() == key) {
+        match tree.leaves().into_iter().find(|leaf| leaf.key() == key) {
             Some(leaf) => self.set(leaf, value, Source::Override),
             None => self.problems.push(problem(Source::Override, key, "unknown key")),
         }
@@ -358,7 +358,7 @@ impl Layers {
     /// Each leaf against its schema, blamed on the layer its value came from.
     fn validate(&mut self, tree: &ConfigTree) {
         for leaf in tree.leaves() {
-            let key = leaf.secret_key();
+            let key = leaf.key();
             let value = get_at(&self.config, &leaf.path).unwrap_or(&Value::Null);
             let source = self.sources.get(&key).cloned().unwrap_or(Source::Default);
             let message = if value.is_null() {

@@ -66,8 +66,9 @@ impl Item {
 }
 
 impl Leaf {
-    /// The key of this leaf in the Secret: its dotted path, e.g. `db.password`.
-    pub fn secret_key(&self) -> String {
+    /// The leaf's dotted path, e.g. `db.password`: its key in loader messages
+    /// and overrides, and a secret's key in the Secret.
+    pub fn key(&self) -> String {
         self.path.join(".")
     }
 }

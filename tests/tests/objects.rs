@@ -100,6 +100,10 @@ fn config_data(
     }
 }
 
+fn runtime_default() -> Option<SeccompProfile> {
+    Some(SeccompProfile { type_: "RuntimeDefault".into(), ..Default::default() })
+}
+
 fn restricted_container_context() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
@@ -107,10 +111,19 @@ fn restricted_container_context() -> SecurityContext {
         read_only_root_filesystem: Some(true),
         run_as_non_root: Some(true),
         run_as_user: Some(65532),
-        seccomp_profile: Some(SeccompProfile {
-            type_: "RuntimeDefault".into(),
-            ..Default::default()
-        }),
+        seccomp_profile: runtime_default(),
+        ..Default::default()
+    }
+}
+
+/// The pod's restricted context; the app's pod also sets `fsGroup`.
+fn non_root_pod(fs_group: Option<i64>) -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(65532),
+        run_as_group: Some(65532),
+        fs_group,
+        seccomp_profile: runtime_default(),
         ..Default::default()
     }
 }
@@ -205,17 +218,7 @@ fn deployment(checksum: &str) -> Deployment {
                 spec: Some(PodSpec {
                     service_account_name: Some(FULLNAME.into()),
                     automount_service_account_token: Some(false),
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(65532),
-                        run_as_group: Some(65532),
-                        fs_group: Some(65532),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".into(),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
+                    security_context: Some(non_root_pod(Some(65532))),
                     termination_grace_period_seconds: Some(30),
                     containers: vec![container],
                     volumes: Some(vec![Volume {
@@ -288,16 +291,7 @@ fn test_pod() -> Pod {
         spec: Some(PodSpec {
             restart_policy: Some("Never".into()),
             automount_service_account_token: Some(false),
-            security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(65532),
-                run_as_group: Some(65532),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".into(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
+            security_context: Some(non_root_pod(None)),
             containers: vec![Container {
                 name: "wget".into(),
                 image: Some("busybox:1.37".into()),
@@ -307,14 +301,13 @@ fn test_pod() -> Pod {
                         .map(String::from)
                         .to_vec(),
                 ),
+                // The pod sets the user and seccomp profile; the container
+                // only drops what it would not need.
                 security_context: Some(SecurityContext {
-                    allow_privilege_escalation: Some(false),
-                    capabilities: Some(Capabilities {
-                        drop: Some(vec!["ALL".into()]),
-                        ..Default::default()
-                    }),
-                    read_only_root_filesystem: Some(true),
-                    ..Default::default()
+                    run_as_non_root: None,
+                    run_as_user: None,
+                    seccomp_profile: None,
+                    ..restricted_container_context()
                 }),
                 resources: Some(ResourceRequirements {
                     requests: Some(quantities("10m", "16Mi")),

@@ -247,14 +247,10 @@ fn test(cargo_args: &[String]) -> Result {
 fn oracle_venv(root: &Path) -> Result<PathBuf> {
     const STEP: &str = "oracle venv";
     let requirements_path = root.join(REQUIREMENTS);
-    let requirements = fs::read(&requirements_path)
-        .map_err(|err| Failure::new(STEP, format!("cannot read {REQUIREMENTS}: {err}")))?;
-    let hash = format!("fnv1a64:{:016x}\n", fnv1a64(&requirements));
-
     let venv = root.join(VENV);
     let python = venv_python(&venv);
-    let stamp = venv.join(STAMP);
-    if python.is_file() && fs::read_to_string(&stamp).is_ok_and(|s| s == hash) {
+    let stamp = Stamp::of(STEP, &requirements_path, REQUIREMENTS, &venv)?;
+    if python.is_file() && stamp.is_current() {
         eprintln!("xtask: {VENV} is up to date with {REQUIREMENTS}");
         return Ok(python);
     }
@@ -277,8 +273,7 @@ fn oracle_venv(root: &Path) -> Result<PathBuf> {
         }
     }
 
-    // A failed install must not leave a stamp that says it succeeded.
-    let _ = fs::remove_file(&stamp);
+    stamp.clear();
     let installed = run(
         STEP,
         Command::new(&python)
@@ -296,8 +291,7 @@ fn oracle_venv(root: &Path) -> Result<PathBuf> {
             ..failure
         });
     }
-    fs::write(&stamp, &hash)
-        .map_err(|err| Failure::new(STEP, format!("cannot write {}: {err}", stamp.display())))?;
+    stamp.write(STEP)?;
     Ok(python)
 }
 
@@ -308,18 +302,15 @@ fn oracle_venv(root: &Path) -> Result<PathBuf> {
 fn oracle_node(root: &Path) -> Result<PathBuf> {
     const STEP: &str = "oracle node";
     let package = root.join(NODE_PACKAGE);
-    let lock = fs::read(package.join("package-lock.json")).map_err(|err| {
-        Failure::new(STEP, format!("cannot read {NODE_PACKAGE}/package-lock.json: {err}"))
-    })?;
-    let hash = format!("fnv1a64:{:016x}\n", fnv1a64(&lock));
     let dir = root.join(NODE_ORACLE);
     let node_modules = dir.join("node_modules");
-    let stamp = dir.join(STAMP);
-    if node_modules.is_dir() && fs::read_to_string(&stamp).is_ok_and(|s| s == hash) {
-        eprintln!("xtask: {NODE_ORACLE} is up to date with {NODE_PACKAGE}/package-lock.json");
+    let lock = format!("{NODE_PACKAGE}/package-lock.json");
+    let stamp = Stamp::of(STEP, &package.join("package-lock.json"), &lock, &dir)?;
+    if node_modules.is_dir() && stamp.is_current() {
+        eprintln!("xtask: {NODE_ORACLE} is up to date with {lock}");
         return Ok(node_modules);
     }
-    let _ = fs::remove_file(&stamp);
+    stamp.clear();
     fs::create_dir_all(&dir)
         .map_err(|err| Failure::new(STEP, format!("cannot create {NODE_ORACLE}: {err}")))?;
     for file in ["package.json", "package-lock.json"] {
@@ -344,9 +335,40 @@ fn oracle_node(root: &Path) -> Result<PathBuf> {
             ..failure
         });
     }
-    fs::write(&stamp, &hash)
-        .map_err(|err| Failure::new(STEP, format!("cannot write {}: {err}", stamp.display())))?;
+    stamp.write(STEP)?;
     Ok(node_modules)
+}
+
+/// Which input file an install in `dir` was made from (a hash of it in
+/// `dir/STAMP`), so an unchanged input skips the install.
+struct Stamp {
+    path: PathBuf,
+    hash: String,
+}
+
+impl Stamp {
+    fn of(step: &'static str, input: &Path, shown: &str, dir: &Path) -> Result<Stamp> {
+        let bytes = fs::read(input)
+            .map_err(|err| Failure::new(step, format!("cannot read {shown}: {err}")))?;
+        let hash = format!("fnv1a64:{:016x}\n", fnv1a64(&bytes));
+        Ok(Stamp { path: dir.join(STAMP), hash })
+    }
+
+    fn is_current(&self) -> bool {
+        fs::read_to_string(&self.path).is_ok_and(|s| s == self.hash)
+    }
+
+    /// Before installing: a failed install must not leave a stamp that says
+    /// it succeeded.
+    fn clear(&self) {
+        let _ = fs::remove_file(&self.path);
+    }
+
+    fn write(&self, step: &'static str) -> Result {
+        fs::write(&self.path, &self.hash).map_err(|err| {
+            Failure::new(step, format!("cannot write {}: {err}", self.path.display()))
+        })
+    }
 }
 
 fn venv_python(venv: &Path) -> PathBuf {
