@@ -47,10 +47,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
     files.insert("values.schema.json".into(), schema::to_text(schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);
-    files.insert(
-        "templates/_helpers.tpl".into(),
-        templates::helpers(&names, &tpl_header, has_secrets),
-    );
+    files.insert("templates/_helpers.tpl".into(), templates::helpers(&names, tree, &tpl_header));
     files.insert(
         "templates/deployment.yaml".into(),
         templates::deployment(&names, tree).emit(&header),

@@ -52,8 +52,9 @@ pub fn values_path(path: &[String]) -> String {
     }
 }
 
-/// Wraps an optional leaf's part so a null (deleted) value sets nothing and
-/// the app keeps its default.
+/// Wraps an optional text leaf's part so a null (deleted) value sets nothing
+/// and the app keeps its default, which is `None`: an `Option` defaulting
+/// to `Some` is a JSON leaf.
 fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
     if leaf.optional {
         Part::If(
@@ -507,11 +508,12 @@ pub const CONFIG_FILE: &str = "config.json";
 /// env var it becomes; in file delivery one key, the `config` values as JSON.
 pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
     if tree.delivery == Delivery::File {
-        // JSON with the same keys as values.yaml's `config:`. Not toYaml: Helm's
+        // JSON with the same keys as values.yaml's `config:` (see the
+        // `configJson` helper). Not toYaml: Helm's
         // toYaml writes a NEL raw, which YAML readers fold into a space, and
         // returns "" for keys it cannot write (the round-trip test found
         // both); toJson carries every string. `quote` keeps it one scalar.
-        let file = expr("toJson .Values.config | quote");
+        let file = expr(format!("include {:?} . | quote", names.helper("configJson")));
         return resource(
             names,
             "v1",
@@ -528,7 +530,14 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
             // also prints large numbers whole where `{{ }}` would print 1e+06.
             let filter = if leaf.text { "quote" } else { "toJson | quote" };
             let value = expr(format!("{} | {filter}", values_path(&leaf.path)));
-            when_set(leaf, entry(&leaf.env, value))
+            // A JSON leaf is always set, `null` when a values file unset it
+            // (Helm deletes the key, and toJson prints nil as null): the
+            // app's default never comes back for a key the user cleared.
+            if leaf.text {
+                when_set(leaf, entry(&leaf.env, value))
+            } else {
+                entry(&leaf.env, value)
+            }
         })
         .collect();
     resource(names, "v1", "ConfigMap", vec![entry("data", map(data))])
@@ -701,6 +710,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("serviceAccountName", names.include("serviceAccountName")),
         entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
         entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
+        entry("enableServiceLinks", expr(".Values.enableServiceLinks")),
         entry("terminationGracePeriodSeconds", expr(grace)),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
@@ -868,8 +878,9 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
 
 /// `_helpers.tpl`: the naming and labelling conventions every Helm chart
 /// shares, so resources are named and selected as users expect.
-pub fn helpers(names: &Names, header: &str, has_secrets: bool) -> String {
+pub fn helpers(names: &Names, tree: &ConfigTree, header: &str) -> String {
     let c = names.chart;
+    let has_secrets = tree.leaves().iter().any(|l| l.kind == LeafKind::Secret);
     let mut out = format!(
         r#"{header}
 {{{{/*
@@ -947,6 +958,9 @@ app.kubernetes.io/instance: {{{{ .Release.Name }}}}
 {{{{- end }}}}
 "#
     );
+    if tree.delivery == Delivery::File {
+        out.push_str(&config_json(names, tree));
+    }
     if has_secrets {
         out.push_str(&format!(
             r#"
@@ -960,5 +974,35 @@ the full name.
 "#
         ));
     }
+    out
+}
+
+/// The `configJson` helper (file delivery): `.Values.config` as JSON with
+/// every `Option` key present, `null` where a values file unset it. Helm
+/// deletes a key set to null, and a key missing from the file would leave
+/// the app's default (`Some`) in place.
+fn config_json(names: &Names, tree: &ConfigTree) -> String {
+    let mut out = format!(
+        "\n{{{{/*\nThe config file: the config values as JSON, each optional key present (null when unset).\n*/}}}}\n{{{{- define \"{}\" -}}}}\n{{{{- $config := deepCopy .Values.config }}}}\n",
+        names.helper("configJson")
+    );
+    let quoted = |keys: &[String]| -> String {
+        keys.iter().map(|k| format!(" {}", serde_json::to_string(k).expect("string"))).collect()
+    };
+    for leaf in tree.leaves().into_iter().filter(|l| l.optional && l.kind != LeafKind::Secret) {
+        let (last, sections) = leaf.path.split_last().expect("a leaf has a key");
+        let section = if sections.is_empty() {
+            "$config".to_owned()
+        } else {
+            format!("(index $config{})", quoted(sections))
+        };
+        // `index` of a missing key is nil: the key is set to itself, or to null.
+        out.push_str(&format!(
+            "{{{{- $_ := set {section}{} (index $config{}) }}}}\n",
+            quoted(std::slice::from_ref(last)),
+            quoted(&leaf.path)
+        ));
+    }
+    out.push_str("{{- toJson $config }}\n{{- end }}\n");
     out
 }

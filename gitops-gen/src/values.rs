@@ -187,6 +187,12 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
             kube_object(kube::PROBE),
         ));
     }
+    pod.push(value(
+        "enableServiceLinks",
+        "Let the kubelet add Docker-link variables (`<SERVICE>_SERVICE_HOST`, `<SERVICE>_PORT`, ...) for every\nService in the namespace. Off: the app reads none of them, and a namespace with many Services\nbloats every pod's environment. The app's loader ignores them when on.",
+        json!(false),
+        json!({"type": "boolean"}),
+    ));
     let shutdown = leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout);
     let mut sleep_doc = String::from("Seconds the pod keeps serving after it is told to stop, so load balancers take it out of\nrotation before the app sees SIGTERM; 0 turns the delay off.");
     if let Some(leaf) = shutdown {

@@ -6,6 +6,7 @@
 //! to write the chart, and the runtime loader reads env vars by the same rule.
 
 pub mod naming;
+pub mod service_link;
 
 /// One config struct, as described by its `#[derive(GitOps)]`.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@
 //! and `helm install` give the same verdict, and every problem is reported
 //! at once with where the bad value came from.
 
-use crate::model::naming;
+use crate::model::{naming, service_link};
 use crate::schema;
 use crate::tree::{self, ConfigTree, Item, Leaf, LeafKind};
 use crate::GitOps;
@@ -71,8 +71,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found, in the order of the layers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every problem found, in the order of the layers. Its `Debug` is its
+/// `Display`, so `fn main() -> Result<(), Box<dyn Error>>` with `load()?`
+/// prints the readable list.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     pub problems: Vec<Problem>,
 }
@@ -88,6 +90,12 @@ impl fmt::Display for Error {
             write!(f, "\n  - {problem}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -269,7 +277,8 @@ impl Layers {
                 }
                 Some(Item::Leaf(leaf)) => self.set(leaf, value.clone(), Source::File(path.clone())),
                 None => {
-                    self.problems.push(problem(Source::File(path.clone()), &dotted, "unknown key"))
+                    let message = format!("unknown key{}", hint(key, items.iter().map(item_key)));
+                    self.problems.push(problem(Source::File(path.clone()), &dotted, message))
                 }
             }
             at.pop();
@@ -282,7 +291,10 @@ impl Layers {
         let secrets_dir = vars.get(&naming::secrets_dir_var(prefix)).map(PathBuf::from);
         for leaf in tree.leaves() {
             let key = leaf.key();
-            if let Some(raw) = vars.get(&leaf.env) {
+            // A service link under a key's name is the kubelet's, never the
+            // key's own value (generation refuses keys where it could be).
+            let raw = vars.get(&leaf.env).filter(|v| !service_link::is_service_link(&leaf.env, v));
+            if let Some(raw) = raw {
                 let source = Source::Env(leaf.env.clone());
                 match parse_text(leaf, raw) {
                     Ok(value) => self.set(leaf, value, source),
@@ -331,16 +343,20 @@ impl Layers {
         }
         let leaves = tree.leaves();
         let reserved = [naming::config_file_var(prefix), naming::secrets_dir_var(prefix)];
-        for name in vars.keys().chain(unreadable) {
-            if name.starts_with(prefix)
-                && !reserved.contains(name)
-                && !leaves.iter().any(|leaf| &leaf.env == name)
-            {
-                self.problems.push(problem(
-                    Source::Env(name.clone()),
-                    "",
-                    "no config key reads this variable (a typo?)",
-                ));
+        let ours = |name: &str| {
+            reserved.iter().any(|r| r == name) || leaves.iter().any(|leaf| leaf.env == name)
+        };
+        // The kubelet's service links share the prefix when a Service is
+        // named like the app: they are not the app's to reject.
+        let set = vars.iter().filter(|(name, value)| !service_link::is_service_link(name, value));
+        for name in set.map(|(name, _)| name).chain(unreadable) {
+            if name.starts_with(prefix) && !ours(name) {
+                let envs = leaves.iter().map(|leaf| leaf.env.as_str());
+                let message = format!(
+                    "no config key reads this variable{}",
+                    hint(name, envs.chain(reserved.iter().map(String::as_str)))
+                );
+                self.problems.push(problem(Source::Env(name.clone()), "", message));
             }
         }
         for name in unreadable.iter().filter(|n| leaves.iter().any(|leaf| &&leaf.env == n)) {
@@ -372,6 +388,19 @@ impl Layers {
                 self.problems.push(problem(source, &key, message));
             }
         }
+    }
+}
+
+/// " (did you mean `X`?)" for the closest of `known` within two edits
+/// (`_` for `__` between sections is one), else " (a typo?)".
+fn hint<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let closest = known
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, _)| *distance <= 2)
+        .min();
+    match closest {
+        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+        None => " (a typo?)".to_owned(),
     }
 }
 

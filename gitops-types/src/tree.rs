@@ -2,7 +2,7 @@
 //! its serialized default, walked together into one [`ConfigTree`]. Everything
 //! the chart cannot carry faithfully is reported here, all at once.
 
-use crate::model::naming;
+use crate::model::{naming, service_link};
 use crate::model::{ConfigStruct, Delivery, Field, Probes, Role};
 use crate::schema::{self, MAX_SAFE_INTEGER};
 use serde_json::{Map, Value};
@@ -39,7 +39,8 @@ pub struct Leaf {
     pub env: String,
     pub kind: LeafKind,
     pub optional: bool,
-    /// Delivered as the raw string (string-typed values) rather than as JSON.
+    /// Delivered as the raw string (string-typed values, except an `Option`
+    /// defaulting to `Some`) rather than as JSON.
     pub text: bool,
     /// The default from `T::default()`; `Null` for secrets.
     pub default: Value,
@@ -219,6 +220,13 @@ impl Walk<'_> {
         {
             self.problems.push(format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
         }
+        // An `Option` defaulting to `Some` must be able to say "none", which
+        // raw text cannot: it reaches the app as JSON (`"text"` or `null`).
+        let some_default = field.optional && !default.is_null() && field.role != Role::Secret;
+        let text = schema::is_text(prop) && !some_default;
+        if let Some(why) = service_link::ambiguous(&env, text || field.role == Role::Secret) {
+            self.problems.push(format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
+        }
         if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
             self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
         }
@@ -235,7 +243,6 @@ impl Walk<'_> {
             }
             Role::Value | Role::Skip => LeafKind::Value,
         };
-        let text = schema::is_text(prop);
         let mut leaf = Leaf {
             path,
             doc: field.doc.to_owned(),
@@ -263,12 +270,6 @@ impl Walk<'_> {
             self.problems.push(format!(
                 "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
                 desc.rust_name
-            ));
-        }
-        if field.optional && !leaf.default.is_null() {
-            self.problems.push(format!(
-                "`{dotted}` is an `Option` whose default is `Some({})`: a values file cannot make it `None` (Helm deletes a key set to null, and the default comes back); make the default `None`, or drop the `Option`",
-                leaf.default
             ));
         }
         if let Some(n) = unsafe_integer(&leaf.default) {

@@ -235,12 +235,16 @@ impl Default for Hostile {
 macro_rules! round_trip_config {
     ($(#[$doc:meta])* $name:ident, $delivery:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
         #[serde(rename_all = "camelCase", default)]
         #[gitops(env_prefix = "RT_", delivery = $delivery)]
         pub struct $name {
             pub text: String,
             pub maybe_text: Option<String>,
+            /// `Some` by default: a values file can set it to `null`.
+            pub timeout: Option<u32>,
+            /// Text, `Some` by default.
+            pub greeting: Option<String>,
             pub count: u32,
             pub big: u64,
             pub signed: i64,
@@ -257,6 +261,30 @@ macro_rules! round_trip_config {
             pub maybe_token: Option<String>,
             pub limits: Limits,
         }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    text: String::new(),
+                    maybe_text: None,
+                    timeout: Some(30),
+                    greeting: Some("hello".into()),
+                    count: 0,
+                    big: 0,
+                    signed: 0,
+                    ratio: 0.0,
+                    small_ratio: 0.0,
+                    flag: false,
+                    maybe_flag: None,
+                    words: Vec::new(),
+                    labels: BTreeMap::new(),
+                    level: LogLevel::default(),
+                    token: String::new(),
+                    maybe_token: None,
+                    limits: Limits::default(),
+                }
+            }
+        }
     };
 }
 
@@ -272,10 +300,18 @@ round_trip_config!(
 );
 
 /// A nested section of the round-trip configs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Limits {
     pub per_minute: Option<u32>,
     pub ports: Vec<u16>,
     pub nested_text: String,
+    /// `Some` by default, in a section.
+    pub burst: Option<u32>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { per_minute: None, ports: Vec::new(), nested_text: String::new(), burst: Some(5) }
+    }
 }

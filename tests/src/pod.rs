@@ -4,10 +4,14 @@
 //! them: `envFrom` (with `prefix`), `env` (`value`, `configMapKeyRef`,
 //! `secretKeyRef`, `optional`), and `configMap`/`secret` volumes (`items`,
 //! `optional`) at their `mountPath` (`subPath` too). Later `env` entries win
-//! over `envFrom`, as in Kubernetes. `$(VAR)` expansion is not modelled.
+//! over `envFrom`, as in Kubernetes. Then what the kubelet adds: the
+//! `kubernetes` Service's link variables always, and unless the pod sets
+//! `enableServiceLinks: false` those of every Service among the objects
+//! (the render's and the test's), each only where the container does not
+//! set the name itself. `$(VAR)` expansion is not modelled.
 
 use base64::Engine as _;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -130,6 +134,20 @@ pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
         }
     }
 
+    // The API server's own Service, from the `default` namespace, is linked
+    // into every pod; the namespace's Services unless links are off.
+    let api_server = json!({"kind": "Service", "metadata": {"name": "kubernetes"},
+        "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443}]}});
+    let mut services = vec![&api_server];
+    if spec["enableServiceLinks"] != false {
+        services.extend(store.0.iter().filter(|o| o["kind"] == "Service"));
+    }
+    for (i, service) in services.into_iter().enumerate() {
+        for (name, value) in service_links(service, i)? {
+            pod.env.entry(name).or_insert(value);
+        }
+    }
+
     let volumes: BTreeMap<&str, &Value> = spec["volumes"]
         .as_array()
         .into_iter()
@@ -185,6 +203,41 @@ pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
     Ok(pod)
 }
 
+/// The kubelet's variables for one Service: name upper-cased with `-` as
+/// `_`; host and first port; each named port; and Docker's link variables
+/// per port. A Service without a `clusterIP` gets `10.96.0.<10 + nth>`; a
+/// headless one (`None`) gets none.
+pub fn service_links(service: &Value, nth: usize) -> Result<Vec<(String, String)>, String> {
+    let name = service["metadata"]["name"].as_str().ok_or("Service without a name")?;
+    let ip = match service["spec"]["clusterIP"].as_str() {
+        Some("None") => return Ok(Vec::new()),
+        Some(ip) => ip.to_owned(),
+        None => format!("10.96.0.{}", 10 + nth),
+    };
+    let s = name.to_uppercase().replace('-', "_");
+    let ports = service["spec"]["ports"].as_array().ok_or("Service without ports")?;
+    let mut out = vec![(format!("{s}_SERVICE_HOST"), ip.clone())];
+    for (i, port) in ports.iter().enumerate() {
+        let number = port["port"].as_u64().ok_or("Service port without a number")?;
+        let proto = port["protocol"].as_str().unwrap_or("TCP");
+        let url = format!("{}://{ip}:{number}", proto.to_lowercase());
+        if i == 0 {
+            out.push((format!("{s}_SERVICE_PORT"), number.to_string()));
+            out.push((format!("{s}_PORT"), url.clone()));
+        }
+        if let Some(port_name) = port["name"].as_str() {
+            let port_name = port_name.to_uppercase().replace('-', "_");
+            out.push((format!("{s}_SERVICE_PORT_{port_name}"), number.to_string()));
+        }
+        let link = format!("{s}_PORT_{number}_{proto}");
+        out.push((format!("{link}_PROTO"), proto.to_lowercase()));
+        out.push((format!("{link}_PORT"), number.to_string()));
+        out.push((format!("{link}_ADDR"), ip.clone()));
+        out.push((link, url));
+    }
+    Ok(out)
+}
+
 impl Pod {
     /// Writes the files under `root` and returns the environment with every
     /// value that is a path under a mount rebased onto `root`, so a loader
@@ -216,7 +269,6 @@ impl Pod {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn deployment(container: Value, volumes: Value) -> Value {
         json!({"kind": "Deployment", "spec": {"template": {"spec": {
@@ -245,10 +297,82 @@ mod tests {
         let mut all = objects();
         all.push(deployment(container, json!([])));
         let pod = simulate(&all, &[]).unwrap();
-        let env: Vec<(&str, &str)> =
-            pod.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let env: Vec<(&str, &str)> = pod
+            .env
+            .iter()
+            .filter(|(k, _)| !k.starts_with("KUBERNETES_"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         // Invalid names from envFrom are skipped; a later env entry wins.
         assert_eq!(env, [("P_A", "over"), ("P_B", "two"), ("P_file.json", "{}"), ("T", "secret")]);
+    }
+
+    fn orders_db() -> Value {
+        json!({"kind": "Service", "metadata": {"name": "orders-db"}, "spec": {
+            "clusterIP": "10.96.0.50",
+            "ports": [{"name": "pg", "port": 5432}, {"port": 9187, "protocol": "TCP"}]}})
+    }
+
+    #[test]
+    fn service_links_unless_the_pod_turns_them_off() {
+        let container = json!({"env": [{"name": "ORDERS_DB_PORT", "value": "mine"}]});
+        let mut all = vec![deployment(container.clone(), json!([]))];
+        let pod = simulate(&all, &[orders_db()]).unwrap();
+        let links: Vec<(&str, &str)> = pod
+            .env
+            .iter()
+            .filter(|(k, _)| k.starts_with("ORDERS_DB_"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("ORDERS_DB_PORT", "mine"), // the container's own wins
+                ("ORDERS_DB_PORT_5432_TCP", "tcp://10.96.0.50:5432"),
+                ("ORDERS_DB_PORT_5432_TCP_ADDR", "10.96.0.50"),
+                ("ORDERS_DB_PORT_5432_TCP_PORT", "5432"),
+                ("ORDERS_DB_PORT_5432_TCP_PROTO", "tcp"),
+                ("ORDERS_DB_PORT_9187_TCP", "tcp://10.96.0.50:9187"),
+                ("ORDERS_DB_PORT_9187_TCP_ADDR", "10.96.0.50"),
+                ("ORDERS_DB_PORT_9187_TCP_PORT", "9187"),
+                ("ORDERS_DB_PORT_9187_TCP_PROTO", "tcp"),
+                ("ORDERS_DB_SERVICE_HOST", "10.96.0.50"),
+                ("ORDERS_DB_SERVICE_PORT", "5432"),
+                ("ORDERS_DB_SERVICE_PORT_PG", "5432"),
+            ]
+        );
+        assert_eq!(pod.env["KUBERNETES_SERVICE_PORT_HTTPS"], "443");
+
+        all[0]["spec"]["template"]["spec"]["enableServiceLinks"] = json!(false);
+        let pod = simulate(&all, &[orders_db()]).unwrap();
+        let names: Vec<&str> = pod.env.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "KUBERNETES_PORT",
+                "KUBERNETES_PORT_443_TCP",
+                "KUBERNETES_PORT_443_TCP_ADDR",
+                "KUBERNETES_PORT_443_TCP_PORT",
+                "KUBERNETES_PORT_443_TCP_PROTO",
+                "KUBERNETES_SERVICE_HOST",
+                "KUBERNETES_SERVICE_PORT",
+                "KUBERNETES_SERVICE_PORT_HTTPS",
+                "ORDERS_DB_PORT",
+            ],
+            "only the API server's links, and the container's own variable"
+        );
+    }
+
+    #[test]
+    fn the_loader_tells_every_emulated_link_by_name_and_value() {
+        let headless = json!({"kind": "Service", "metadata": {"name": "h"}, "spec": {"clusterIP": "None", "ports": [{"port": 1}]}});
+        assert_eq!(service_links(&headless, 0).unwrap(), []);
+        for (name, value) in service_links(&orders_db(), 0).unwrap() {
+            assert!(
+                gitops_types::model::service_link::is_service_link(&name, &value),
+                "{name}={value}"
+            );
+        }
     }
 
     #[test]

@@ -145,25 +145,39 @@ fn one_shutdown_timeout_per_pod_across_sections() {
     );
 }
 
-#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+/// Keys whose env vars a kubelet service link could also set, with a value
+/// the key would take as its own.
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
 #[serde(default)]
-struct SomeByDefault {
-    retries: Option<u8>,
+#[gitops(env_prefix = "APP_")]
+struct LinkLookalikes {
+    /// `APP_SERVICE_PORT`: a link of Service `app` holds a port number.
+    service_port: u16,
+    /// `APP_UPSTREAM_PORT`: Service `app-upstream` sets it to a URL, which is text.
+    upstream_port: String,
+    /// `APP_PORT`: a link holds `tcp://…`, never JSON: told apart by its value.
+    port: u16,
+    /// `APP_DB__PORT`: no Service name has `__`.
+    db: Db,
 }
 
-impl Default for SomeByDefault {
-    fn default() -> Self {
-        SomeByDefault { retries: Some(3) }
-    }
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct Db {
+    port: String,
 }
 
 #[test]
-fn an_option_that_values_could_never_unset_is_refused() {
-    let p = problems::<SomeByDefault>();
-    assert_eq!(p.len(), 1, "{p:#?}");
+fn keys_a_service_link_could_pass_for_are_refused() {
+    let p = problems::<LinkLookalikes>();
+    assert_eq!(p.len(), 2, "{p:#?}");
     assert!(
-        p[0].contains("`retries`") && p[0].contains("Some(3)") && p[0].contains("None"),
+        p[0].contains("`service_port`")
+            && p[0].contains("APP_SERVICE_PORT")
+            && p[0].contains("service link")
+            && p[0].contains("port number"),
         "{}",
         p[0]
     );
+    assert!(p[1].contains("`upstream_port`") && p[1].contains("text"), "{}", p[1]);
 }

@@ -1,5 +1,6 @@
 //! The round-trip proof: for generated configs (strings hostile to YAML, Go
-//! templates and shells, extreme numbers, `None`/`Some`, empty and full lists
+//! templates and shells, extreme numbers, `None`/`Some`, an `Option` whose
+//! default is `Some` left alone, changed or set to `null`, empty and full lists
 //! and maps), write a values file, render the chart with real Helm, build the
 //! container's environment and files from the render as the kubelet would
 //! (`gitops_tests::pod`), run the loader, and compare with the input. Both
@@ -78,6 +79,7 @@ fn config() -> impl Strategy<Value = RoundTripEnv> {
         proptest::option::of(any::<u32>()),
         vec(any::<u16>(), 0..3),
         text(),
+        (some_by_default(30), some_by_default("hello".to_owned()), some_by_default(5)),
     );
     (values, rest).prop_map(
         |(
@@ -94,7 +96,7 @@ fn config() -> impl Strategy<Value = RoundTripEnv> {
                 words,
                 labels,
             ),
-            (level, token, maybe_token, per_minute, ports, nested_text),
+            (level, token, maybe_token, per_minute, ports, nested_text, (timeout, greeting, burst)),
         )| {
             let mut config = RoundTripEnv {
                 text,
@@ -111,14 +113,26 @@ fn config() -> impl Strategy<Value = RoundTripEnv> {
                 level,
                 token,
                 maybe_token,
+                timeout,
+                greeting,
                 ..Default::default()
             };
+            config.limits.burst = burst;
             config.limits.per_minute = per_minute;
             config.limits.ports = ports;
             config.limits.nested_text = nested_text;
             config
         },
     )
+}
+
+/// An `Option` whose default is `Some(default)`: left alone (the values
+/// file leaves the key out, see [`values_file`]), set to another value, or
+/// set to `null`.
+fn some_by_default<T: Arbitrary + Clone + Debug + 'static>(
+    default: T,
+) -> impl Strategy<Value = Option<T>> {
+    prop_oneof![Just(Some(default)), any::<T>().prop_map(Some), Just(None)]
 }
 
 fn cases() -> Vec<RoundTripEnv> {
@@ -139,6 +153,17 @@ fn values_file(config: &Value) -> String {
     let map = values.as_object_mut().expect("an object");
     map.remove("token");
     map.remove("maybeToken");
+    // A `Some` default left alone: the key is not in the user's file at all.
+    let default = serde_json::to_value(RoundTripEnv::default()).expect("serialize");
+    for key in ["timeout", "greeting"] {
+        if map[key] == default[key] {
+            map.remove(key);
+        }
+    }
+    let limits = map["limits"].as_object_mut().expect("a section");
+    if limits["burst"] == default["limits"]["burst"] {
+        limits.remove("burst");
+    }
     let mut out = String::new();
     for c in json!({ "config": values }).to_string().chars() {
         match c as u32 {

@@ -22,20 +22,26 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// The container's environment for these values, with the Secret an
-/// operator would have created, and the rendered Deployment.
+/// The container's environment for these values in release `orders` (the
+/// most natural name, so the chart's own Service is `orders` and its links
+/// share the app's prefix), with the Secret an operator would have created
+/// and the app's database Service beside it; and the rendered Deployment.
 fn pod_env(values: &str, scratch: &str) -> (BTreeMap<String, String>, Value) {
     let rendered = oracle::one(json!({
-        "op": "render", "chart": chart(), "values_yaml": values, "name": "release", "namespace": "shop",
+        "op": "render", "chart": chart(), "values_yaml": values, "name": "orders", "namespace": "shop",
     }));
     assert_eq!(rendered["ok"], true, "{rendered:#}");
     let objects: Vec<Value> =
         rendered["objects"].as_array().unwrap().iter().map(|o| o["object"].clone()).collect();
     let secret = json!({
-        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "release-orders"},
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "orders"},
         "stringData": {"databaseUrl": "postgres://orders@db/orders"},
     });
-    let pod = pod::simulate(&objects, &[secret]).expect("the pod starts");
+    let database = json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "orders-db"},
+        "spec": {"ports": [{"name": "postgres", "port": 5432}]},
+    });
+    let pod = pod::simulate(&objects, &[secret, database]).expect("the pod starts");
     let env = pod.materialize(&scratch_dir(scratch));
     let deployment = objects.into_iter().find(|o| o["kind"] == "Deployment").unwrap();
     (env, deployment)
@@ -66,11 +72,16 @@ fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 #[test]
 fn the_service_runs_on_what_its_chart_delivers() {
     let port = free_port();
+    // Service links on, as a cluster without the chart's default has them.
     let values = format!(
-        "config:\n  httpPort: {port}\n  greeting: \"yes: {{{{ hello }}}}\"\n  shutdownTimeoutSeconds: 3\n"
+        "enableServiceLinks: true\nconfig:\n  httpPort: {port}\n  greeting: \"yes: {{{{ hello }}}}\"\n  shutdownTimeoutSeconds: 3\n"
     );
     let (env, deployment) = pod_env(&values, "e2e-orders-runs");
     assert_eq!(env["ORDERS_HTTP_PORT"], port.to_string());
+    for link in ["ORDERS_SERVICE_HOST", "ORDERS_PORT", "ORDERS_PORT_80_TCP_ADDR", "ORDERS_DB_PORT"]
+    {
+        assert!(env.contains_key(link), "the kubelet's link {link} is in the environment");
+    }
     let grace =
         deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap();
     assert_eq!(grace, 5 + 3 + 5, "preStop sleep + shutdown timeout + slack");
@@ -106,12 +117,16 @@ fn the_service_runs_on_what_its_chart_delivers() {
 
 #[test]
 fn a_bad_value_stops_it_with_the_variable_named() {
-    let (mut env, _) = pod_env("config:\n  httpPort: 8080\n", "e2e-orders-bad");
+    let (mut env, _) =
+        pod_env("enableServiceLinks: true\nconfig:\n  httpPort: 8080\n", "e2e-orders-bad");
     env.insert("ORDERS_HTTP_PORT".into(), "eighty".into());
     env.insert("ORDERS_GREETNG".into(), "typo".into());
+    env.insert("ORDERS_HTTP_PROT".into(), "8080".into());
     let output = start(&env).wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("ORDERS_HTTP_PORT") && stderr.contains("httpPort"), "{stderr}");
     assert!(stderr.contains("ORDERS_GREETNG"), "the typo is reported too: {stderr}");
+    assert!(stderr.contains("ORDERS_HTTP_PROT"), "a typo that looks like a link too: {stderr}");
+    assert!(!stderr.contains("ORDERS_DB_") && !stderr.contains("ORDERS_SERVICE_HOST"), "{stderr}");
 }

@@ -74,6 +74,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+The config file: the config values as JSON, each optional key present (null when unset).
+*/}}
+{{- define "worker.configJson" -}}
+{{- $config := deepCopy .Values.config }}
+{{- toJson $config }}
+{{- end }}
+
+{{/*
 The Secret that holds the secret config fields: secrets.existingSecret, else
 the full name.
 */}}
