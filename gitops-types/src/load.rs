@@ -217,7 +217,7 @@ struct Layers {
 
 impl Layers {
     fn set(&mut self, leaf: &Leaf, value: Value, source: Source) {
-        set_at(&mut self.config, &leaf.path, value);
+        tree::set_at(&mut self.config, &leaf.path, value);
         self.sources.insert(leaf.key(), source);
     }
 
@@ -296,7 +296,7 @@ impl Layers {
             let raw = vars.get(&leaf.env).filter(|v| !service_link::is_service_link(&leaf.env, v));
             if let Some(raw) = raw {
                 let source = Source::Env(leaf.env.clone());
-                match parse_text(leaf, raw) {
+                match parse_text(tree, leaf, raw) {
                     Ok(value) => self.set(leaf, value, source),
                     Err(message) => self.problems.push(problem(source, &key, message)),
                 }
@@ -371,22 +371,17 @@ impl Layers {
         }
     }
 
-    /// Each leaf against its schema, blamed on the layer its value came from.
+    /// The config against the `config` schema, as Helm checks values, each
+    /// problem blamed on the layer its leaf's value came from.
     fn validate(&mut self, tree: &ConfigTree) {
-        for leaf in tree.leaves() {
-            let key = leaf.key();
-            let value = get_at(&self.config, &leaf.path).unwrap_or(&Value::Null);
+        let validator = match tree.validator() {
+            Ok(validator) => validator,
+            Err(message) => return self.problems.push(problem(Source::Default, "", message)),
+        };
+        for violation in validator.violations(&tree.values_of(&self.config)) {
+            let key = tree.leaf_at(&violation.at).map_or(violation.at.join("."), Leaf::key);
             let source = self.sources.get(&key).cloned().unwrap_or(Source::Default);
-            let message = if value.is_null() {
-                // `None`; a secret without a value was reported by `env`.
-                (!leaf.optional && leaf.kind != LeafKind::Secret)
-                    .then(|| "a value is required".to_owned())
-            } else {
-                tree.leaf_schema(leaf).and_then(|schema| schema::violation(schema, value))
-            };
-            if let Some(message) = message {
-                self.problems.push(problem(source, &key, message));
-            }
+            self.problems.push(problem(source, &key, tree::inside(tree, &violation)));
         }
     }
 }
@@ -412,29 +407,14 @@ fn item_key(item: &Item) -> &str {
 }
 
 /// A variable's text as the leaf's value: the string itself for a string
-/// leaf, JSON otherwise (as the chart writes it).
-fn parse_text(leaf: &Leaf, raw: &str) -> Result<Value, String> {
+/// leaf, JSON otherwise (as the chart writes it). Text that is not JSON is
+/// answered with what the key takes, not with the parser's complaint.
+fn parse_text(tree: &ConfigTree, leaf: &Leaf, raw: &str) -> Result<Value, String> {
     if leaf.text {
         return Ok(Value::String(raw.to_owned()));
     }
-    serde_json::from_str(raw).map_err(|e| format!("{raw:?} is not JSON ({e})"))
-}
-
-fn get_at<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, key| v.get(key))
-}
-
-fn set_at(value: &mut Value, path: &[String], new: Value) {
-    let Some((last, sections)) = path.split_last() else { return };
-    let mut at = value;
-    for key in sections {
-        if !at.is_object() {
-            *at = Value::Object(Map::new());
-        }
-        at = at.as_object_mut().expect("made an object").entry(key.clone()).or_insert(Value::Null);
-    }
-    if !at.is_object() {
-        *at = Value::Object(Map::new());
-    }
-    at.as_object_mut().expect("made an object").insert(last.clone(), new);
+    serde_json::from_str(raw).map_err(|_| {
+        let expected = tree.leaf_schema(leaf).map_or("JSON".to_owned(), schema::describe);
+        format!("expected {expected}, found {raw:?}")
+    })
 }

@@ -1,9 +1,10 @@
 //! The config schema as both the chart and the loader enforce it: schemars'
 //! schema of the struct, rewritten where Helm needs it (integers bounded to
 //! what a float64 holds, formats Helm's validator does not know removed),
-//! and a validator for the keywords those schemas use. `gitops-gen` writes
-//! it into values.schema.json; [`crate::load`] checks values against it, so
-//! `helm install` and start-up give the same verdict.
+//! and [`Validator`], boon's draft-07 validator with messages that say what
+//! was expected. `gitops-gen` writes the schema into values.schema.json;
+//! [`crate::load`] checks values against it, so `helm install` and start-up
+//! give the same verdict.
 
 use serde_json::{json, Map, Value};
 
@@ -97,123 +98,253 @@ pub fn section(original: &Value, props: Map<String, Value>, required: Vec<Value>
     Value::Object(out)
 }
 
-/// Why `value` breaks `schema`, for the keywords a default can break without
-/// a regex engine: type, enum, const, numeric bounds, lengths, items,
-/// properties, `anyOf`/`oneOf`. (`pattern` is left to Helm's validator.)
-pub fn violation(schema: &Value, value: &Value) -> Option<String> {
-    let Value::Object(s) = schema else { return None };
-    if let Some(t) = s.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        if !types.is_empty() && !types.iter().any(|t| has_type(value, t)) {
-            return Some(format!("{value} is not of type {}", types.join(" or ")));
-        }
-    }
-    if let Some(Value::Array(allowed)) = s.get("enum") {
-        if !allowed.contains(value) {
-            return Some(format!("{value} is not one of {}", Value::Array(allowed.clone())));
-        }
-    }
-    if let Some(c) = s.get("const") {
-        if c != value {
-            return Some(format!("{value} is not {c}"));
-        }
-    }
-    // Each message says what was expected: a loader error must tell the
-    // operator what to write instead.
-    if let Some(n) = value.as_f64() {
-        let bound = |k: &str| s.get(k).and_then(|b| Some((b.as_f64()?, b)));
-        if let Some((_, m)) = bound("minimum").filter(|(m, _)| n < *m) {
-            return Some(format!("{value} is below the minimum {m}"));
-        }
-        if let Some((_, m)) = bound("exclusiveMinimum").filter(|(m, _)| n <= *m) {
-            return Some(format!("{value} is not above {m}"));
-        }
-        if let Some((_, m)) = bound("maximum").filter(|(m, _)| n > *m) {
-            return Some(format!("{value} is above the maximum {m}"));
-        }
-        if let Some((_, m)) = bound("exclusiveMaximum").filter(|(m, _)| n >= *m) {
-            return Some(format!("{value} is not below {m}"));
-        }
-    }
-    let count = |k: &str| s.get(k).and_then(Value::as_u64);
-    let too = |len: usize, what: &str, unit: &str| {
-        if let Some(m) = count(&format!("min{what}")).filter(|m| (len as u64) < *m) {
-            Some(format!("{value} is too short: at least {m} {unit}"))
-        } else {
-            count(&format!("max{what}"))
-                .filter(|m| (len as u64) > *m)
-                .map(|m| format!("{value} is too long: at most {m} {unit}"))
-        }
-    };
-    match value {
-        Value::String(v) => {
-            if let Some(problem) = too(v.chars().count(), "Length", "characters") {
-                return Some(problem);
-            }
-            // Helm's validators use RE2-style regexes, as regex-lite does; a
-            // pattern neither can compile is Helm's to report.
-            if let Some(pattern) = s.get("pattern").and_then(Value::as_str) {
-                if regex_lite::Regex::new(pattern).is_ok_and(|re| !re.is_match(v)) {
-                    return Some(format!("{value} does not match the pattern {pattern}"));
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(problem) = too(items.len(), "Items", "items") {
-                return Some(problem);
-            }
-            if let Some(item_schema) = s.get("items").filter(|i| i.is_object()) {
-                return items.iter().find_map(|i| violation(item_schema, i));
-            }
-        }
-        Value::Object(map) => {
-            let props = s.get("properties").and_then(Value::as_object);
-            for (k, v) in map {
-                let sub = props.and_then(|p| p.get(k)).or_else(|| s.get("additionalProperties"));
-                if let Some(problem) = sub.and_then(|sub| violation(sub, v)) {
-                    return Some(format!("key `{k}`: {problem}"));
-                }
-            }
-        }
-        _ => {}
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(branches)) = s.get(key) {
-            if branches.iter().all(|b| violation(b, value).is_some()) {
-                // An enum as schemars writes it: one `const` per variant.
-                let allowed: Option<Vec<&Value>> =
-                    branches.iter().map(|b| b.get("const")).collect();
-                return Some(match allowed {
-                    Some(allowed) => {
-                        let allowed: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
-                        format!("{value} is not one of {}", allowed.join(", "))
-                    }
-                    None => format!("{value} matches none of the allowed forms"),
-                });
-            }
-        }
-    }
-    None
+/// Where the compiled schema lives for boon; added as a resource, never fetched.
+const SCHEMA_URL: &str = "file:///gitops/config.schema.json";
+
+/// The config schema compiled by boon, the Rust sibling of the validator
+/// Helm 4 runs on values.schema.json (same author, same draft-07 rules), so
+/// the loader and the generator's default check give Helm's verdicts.
+pub struct Validator {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+    schema: Value,
 }
 
-fn has_type(value: &Value, t: &str) -> bool {
-    match t {
-        "null" => value.is_null(),
-        "boolean" => value.is_boolean(),
-        "string" => value.is_string(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "number" => value.is_number(),
-        "integer" => {
-            value.as_i64().is_some()
-                || value.as_u64().is_some()
-                || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+/// One thing wrong with an instance: where (the keys from the instance's
+/// root; an array index as its decimal) and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub at: Vec<String>,
+    pub message: String,
+}
+
+impl Validator {
+    /// Compiles `schema` (draft-07; `$ref`s point into its own `definitions`).
+    pub fn new(schema: &Value) -> Result<Self, String> {
+        let mut compiler = boon::Compiler::new();
+        compiler.set_default_draft(boon::Draft::V7);
+        let mut schemas = boon::Schemas::new();
+        let compiled = compiler
+            .add_resource(SCHEMA_URL, schema.clone())
+            .and_then(|()| compiler.compile(SCHEMA_URL, &mut schemas));
+        match compiled {
+            Ok(index) => Ok(Validator { schemas, index, schema: schema.clone() }),
+            Err(e) => Err(format!("the config schema does not compile: {e:#}")),
         }
-        _ => true,
+    }
+
+    /// Every violation in `instance`, by location; empty when valid.
+    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+        let mut out = Vec::new();
+        if let Err(error) = self.schemas.validate(instance, self.index) {
+            self.collect(&error, instance, &mut out);
+        }
+        out.sort_by(|a, b| a.at.cmp(&b.at));
+        out
+    }
+
+    fn collect(&self, error: &boon::ValidationError, instance: &Value, out: &mut Vec<Violation>) {
+        use boon::ErrorKind as K;
+        let at: Vec<String> = error
+            .instance_location
+            .tokens
+            .iter()
+            .map(|token| match token {
+                boon::InstanceToken::Prop(key) => key.to_string(),
+                boon::InstanceToken::Item(index) => index.to_string(),
+            })
+            .collect();
+        let value = pointer(instance, &at);
+        let shown = value.map_or_else(|| "null".to_owned(), Value::to_string);
+        let mut push = |at: Vec<String>, message: String| out.push(Violation { at, message });
+        let message = match &error.kind {
+            K::Group | K::Schema { .. } | K::Reference { .. } | K::AllOf => {
+                for cause in &error.causes {
+                    self.collect(cause, instance, out);
+                }
+                return;
+            }
+            K::AnyOf | K::OneOf(None) => {
+                // `Option<T>` is `anyOf: [T, null]`: T's own errors say more
+                // than "none matched".
+                let real: Vec<_> = error.causes.iter().filter(|c| !only_null_expected(c)).collect();
+                if let [cause] = real.as_slice() {
+                    self.collect(cause, instance, out);
+                    return;
+                }
+                format!("expected {}, found {shown}", describe(self.subschema(error)))
+            }
+            K::OneOf(Some(_)) => format!("{shown} matches more than one of the allowed forms"),
+            K::Type { .. } => {
+                format!("expected {}, found {shown}", describe(self.subschema(error)))
+            }
+            K::Enum { want } => format!("{shown} is not one of {}", list(want.iter())),
+            K::Const { want } => format!("{shown} is not {want}"),
+            K::Required { want } => {
+                for key in want {
+                    push(child(&at, key), "a value is required".to_owned());
+                }
+                return;
+            }
+            K::AdditionalProperties { got } => {
+                for key in got {
+                    push(child(&at, key), "unknown key".to_owned());
+                }
+                return;
+            }
+            K::FalseSchema => "not allowed here".to_owned(),
+            K::Minimum { want, .. } => format!("{shown} is below the minimum {want}"),
+            K::Maximum { want, .. } => format!("{shown} is above the maximum {want}"),
+            K::ExclusiveMinimum { want, .. } => format!("{shown} is not above {want}"),
+            K::ExclusiveMaximum { want, .. } => format!("{shown} is not below {want}"),
+            K::MultipleOf { want, .. } => format!("{shown} is not a multiple of {want}"),
+            K::MinLength { want, .. } => {
+                format!("{shown} is too short: at least {want} characters")
+            }
+            K::MaxLength { want, .. } => format!("{shown} is too long: at most {want} characters"),
+            K::MinItems { want, .. } => format!("{shown} is too short: at least {want} items"),
+            K::MaxItems { want, .. } => format!("{shown} is too long: at most {want} items"),
+            K::MinProperties { want, .. } => format!("{shown} has fewer than {want} keys"),
+            K::MaxProperties { want, .. } => format!("{shown} has more than {want} keys"),
+            K::UniqueItems { got: [a, b] } => format!("items {a} and {b} are equal"),
+            // The schema's own pattern: boon's `want` is its translation for the regex crate.
+            K::Pattern { want, .. } => {
+                let pattern = self.subschema(error).get("pattern").and_then(Value::as_str);
+                format!("{shown} does not match the pattern {}", pattern.unwrap_or(want))
+            }
+            K::Format { want, .. } => format!("{shown} is not a valid {want}"),
+            other => format!("{shown}: {other}"),
+        };
+        push(at, message);
+    }
+
+    /// The subschema whose keyword an error is about, from its location.
+    fn subschema(&self, error: &boon::ValidationError) -> &Value {
+        let fragment = error.schema_url.split_once('#').map_or("", |(_, f)| f);
+        self.schema.pointer(&percent_decode(fragment)).unwrap_or(&Value::Null)
+    }
+}
+
+/// An anyOf branch that failed only because the value is not null.
+fn only_null_expected(error: &boon::ValidationError) -> bool {
+    match &error.kind {
+        boon::ErrorKind::Type { want, .. } => want.iter().all(|t| t == boon::Type::Null),
+        boon::ErrorKind::Group | boon::ErrorKind::Schema { .. } => {
+            error.causes.iter().all(only_null_expected)
+        }
+        _ => false,
+    }
+}
+
+fn child(at: &[String], key: &str) -> Vec<String> {
+    let mut at = at.to_vec();
+    at.push(key.to_owned());
+    at
+}
+
+fn pointer<'a>(value: &'a Value, at: &[String]) -> Option<&'a Value> {
+    at.iter().try_fold(value, |v, key| match v {
+        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        _ => v.get(key),
+    })
+}
+
+/// A JSON pointer from a URL fragment (boon percent-encodes it).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn list<'a>(values: impl Iterator<Item = &'a Value>) -> String {
+    values.map(Value::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// What `schema` accepts, in words an operator can act on: `an integer
+/// from 1024 to 65535`, `a JSON array of strings, e.g. ["a","b"]`.
+pub fn describe(schema: &Value) -> String {
+    let consts: Option<Vec<&Value>> = ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|k| schema.get(*k).and_then(Value::as_array))
+        .and_then(|branches| branches.iter().map(|b| b.get("const")).collect());
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return format!("one of {}", list(values.iter()));
+    }
+    if let Some(values) = consts {
+        return format!("one of {}", list(values.into_iter()));
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+            let forms: Vec<String> = branches.iter().map(describe).collect();
+            return forms.join(" or ");
+        }
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let forms: Vec<String> = types.iter().map(|t| describe_type(schema, t)).collect();
+    if forms.is_empty() {
+        "a value of the declared form".to_owned()
+    } else {
+        forms.join(" or ")
+    }
+}
+
+fn describe_type(schema: &Value, t: &str) -> String {
+    let bound = |k: &str| schema.get(k).filter(|b| b.is_number());
+    let range = match (bound("minimum"), bound("maximum")) {
+        (Some(lo), Some(hi)) => format!(" from {lo} to {hi}"),
+        (Some(lo), None) => format!(" of at least {lo}"),
+        (None, Some(hi)) => format!(" of at most {hi}"),
+        (None, None) => String::new(),
+    };
+    match t {
+        "integer" => format!("an integer{range}"),
+        "number" => format!("a number{range}"),
+        "boolean" => "true or false".to_owned(),
+        "string" => "a string".to_owned(),
+        "null" => "null".to_owned(),
+        "array" => {
+            let (items, [a, b]) = plural(schema.get("items").unwrap_or(&Value::Null));
+            format!("a JSON array of {items}, e.g. [{a},{b}]")
+        }
+        "object" if schema.get("properties").is_some() => {
+            let keys = schema["properties"].as_object().map(|p| p.keys().cloned().collect());
+            format!("a JSON object with keys {}", keys.unwrap_or_else(Vec::new).join(", "))
+        }
+        "object" => {
+            let (values, [a, _]) =
+                plural(schema.get("additionalProperties").unwrap_or(&Value::Null));
+            format!("a JSON map of {values}, e.g. {{\"key\":{a}}}")
+        }
+        other => format!("a value of type {other}"),
+    }
+}
+
+/// Items of this schema in the plural, and two examples.
+fn plural(items: &Value) -> (String, [&'static str; 2]) {
+    match items.get("type").and_then(Value::as_str) {
+        Some("string") => ("strings".to_owned(), ["\"a\"", "\"b\""]),
+        Some("integer") => ("integers".to_owned(), ["1", "2"]),
+        Some("number") => ("numbers".to_owned(), ["1.5", "2"]),
+        Some("boolean") => ("booleans".to_owned(), ["true", "false"]),
+        _ => (format!("values ({})", describe(items)), ["{}", "{}"]),
     }
 }
 
@@ -336,31 +467,84 @@ mod tests {
         );
     }
 
+    fn violations(schema: Value, value: Value) -> Vec<(String, String)> {
+        let validator = Validator::new(&schema).unwrap();
+        validator.violations(&value).into_iter().map(|v| (v.at.join("/"), v.message)).collect()
+    }
+
+    fn one(schema: Value, value: Value) -> String {
+        let found = violations(schema, value);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].1.clone()
+    }
+
     #[test]
-    fn violations_of_defaults() {
+    fn messages_say_what_was_expected() {
         let port = json!({"type": "integer", "minimum": 1024, "maximum": 65535});
-        assert_eq!(violation(&port, &json!(8080)), None);
-        assert!(violation(&port, &json!(80)).unwrap().contains("minimum"));
-        assert!(violation(&port, &json!("80")).unwrap().contains("type"));
-        let name = json!({"type": "string", "minLength": 1});
-        assert!(violation(&name, &json!("")).unwrap().contains("short"));
-        let level = json!({"oneOf": [{"const": "info"}, {"const": "debug"}]});
-        assert_eq!(violation(&level, &json!("info")), None);
-        assert_eq!(
-            violation(&level, &json!("trace")).unwrap(),
-            r#""trace" is not one of "info", "debug""#
-        );
-        let port = json!({"type": "integer", "minimum": 1024, "maximum": 65535});
-        assert_eq!(violation(&port, &json!(80)).unwrap(), "80 is below the minimum 1024");
+        assert_eq!(violations(port.clone(), json!(8080)), []);
+        assert_eq!(one(port.clone(), json!(80)), "80 is below the minimum 1024");
+        assert_eq!(one(port, json!("80")), r#"expected an integer from 1024 to 65535, found "80""#);
         let name = json!({"type": "string", "maxLength": 2});
+        assert_eq!(one(name, json!("abc")), r#""abc" is too long: at most 2 characters"#);
+        let level = json!({"oneOf": [{"const": "info"}, {"const": "debug"}]});
+        assert_eq!(one(level, json!("trace")), r#"expected one of "info", "debug", found "trace""#);
+        let words = json!({"type": "array", "items": {"type": "string"}});
         assert_eq!(
-            violation(&name, &json!("abc")).unwrap(),
-            r#""abc" is too long: at most 2 characters"#
+            one(words, json!("a,b")),
+            r#"expected a JSON array of strings, e.g. ["a","b"], found "a,b""#
         );
-        let list = json!({"type": "array", "items": {"type": "string", "maxLength": 2}});
-        assert!(violation(&list, &json!(["ok", "long"])).unwrap().contains("long"));
-        let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
-        assert!(violation(&map, &json!({"a": "x"})).unwrap().contains("key `a`"));
+    }
+
+    #[test]
+    fn what_the_hand_written_validator_missed() {
+        // required, additionalProperties: false, $ref, and oneOf (exactly one).
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "db": {"$ref": "#/definitions/Db"},
+                "either": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+            },
+            "required": ["db"],
+            "additionalProperties": false,
+            "definitions": {"Db": {
+                "type": "object",
+                "properties": {"port": {"type": "integer", "maximum": 10}},
+                "required": ["port"],
+                "additionalProperties": false,
+            }},
+        });
+        assert_eq!(violations(schema.clone(), json!({"db": {"port": 1}})), []);
+        assert_eq!(
+            violations(schema.clone(), json!({"extra": 1})),
+            [
+                ("db".to_owned(), "a value is required".to_owned()),
+                ("extra".to_owned(), "unknown key".to_owned()),
+            ]
+        );
+        assert_eq!(
+            violations(schema.clone(), json!({"db": {"port": 11, "host": "x"}})),
+            [
+                ("db/host".to_owned(), "unknown key".to_owned()),
+                ("db/port".to_owned(), "11 is above the maximum 10".to_owned()),
+            ]
+        );
+        assert_eq!(
+            one(schema, json!({"db": {"port": 1}, "either": 2})),
+            "2 matches more than one of the allowed forms"
+        );
+    }
+
+    #[test]
+    fn an_option_reports_its_value_s_own_problem() {
+        let schema = json!({"anyOf": [
+            {"type": "object", "properties": {"n": {"type": "integer"}}, "additionalProperties": false},
+            {"type": "null"},
+        ]});
+        assert_eq!(violations(schema.clone(), json!(null)), []);
+        assert_eq!(
+            violations(schema, json!({"m": 1})),
+            [("m".to_owned(), "unknown key".to_owned())]
+        );
     }
 
     #[test]

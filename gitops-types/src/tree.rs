@@ -6,7 +6,7 @@ use crate::model::{naming, service_link};
 use crate::model::{ConfigStruct, Delivery, Field, Probes, Role};
 use crate::schema::{self, MAX_SAFE_INTEGER};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The config struct, ready to emit.
 #[derive(Debug)]
@@ -22,6 +22,9 @@ pub struct ConfigTree {
     pub items: Vec<Item>,
     /// The `config` subtree of values.schema.json.
     pub schema: Value,
+    /// The definitions its `$ref`s point to (schemars keeps recursive
+    /// types there); values.schema.json carries them at its root.
+    pub definitions: Option<Value>,
 }
 
 #[derive(Debug)]
@@ -76,9 +79,37 @@ impl Leaf {
 
 impl ConfigTree {
     /// The leaf's schema as values.schema.json states it; `None` for a
-    /// secret, which values never carry (and Helm never checks).
+    /// secret, which values never carry.
     pub fn leaf_schema(&self, leaf: &Leaf) -> Option<&Value> {
         leaf.path.iter().try_fold(&self.schema, |schema, key| schema.get("properties")?.get(key))
+    }
+
+    /// The `config` schema standing alone, for validating a config.
+    pub fn validator(&self) -> Result<schema::Validator, String> {
+        let mut standalone = self.schema.clone();
+        if let (Some(definitions), Value::Object(map)) = (&self.definitions, &mut standalone) {
+            map.insert("definitions".into(), definitions.clone());
+        }
+        schema::Validator::new(&standalone)
+    }
+
+    /// The config as values carry it: every non-secret leaf's value in
+    /// `config` at its path, leaves without one (null) left out, as Helm
+    /// deletes a key set to null.
+    pub fn values_of(&self, config: &Value) -> Value {
+        let mut out = Value::Object(Map::new());
+        for leaf in self.leaves().into_iter().filter(|l| l.kind != LeafKind::Secret) {
+            let value = leaf.path.iter().try_fold(config, |v, key| v.get(key));
+            if let Some(value) = value.filter(|v| !v.is_null()) {
+                set_at(&mut out, &leaf.path, value.clone());
+            }
+        }
+        out
+    }
+
+    /// The leaf at `at` (keys from the config root) or the one holding it.
+    pub fn leaf_at(&self, at: &[String]) -> Option<&Leaf> {
+        self.leaves().into_iter().find(|leaf| at.starts_with(&leaf.path))
     }
 
     pub fn leaves(&self) -> Vec<&Leaf> {
@@ -103,25 +134,81 @@ pub fn config_tree(
     default: &Value,
 ) -> Result<ConfigTree, Vec<String>> {
     let prefix = root.env_prefix.unwrap_or("");
-    let mut cx =
-        Walk { problems: Vec::new(), env_owners: BTreeMap::new(), shutdown_timeout: None, prefix };
-    let (items, schema) = cx.section(root, schema, default, &[], prefix);
-    if !cx.problems.is_empty() {
-        return Err(cx.problems);
-    }
-    Ok(ConfigTree {
+    let mut cx = Walk {
+        problems: Vec::new(),
+        flagged: BTreeSet::new(),
+        env_owners: BTreeMap::new(),
+        shutdown_timeout: None,
+        prefix,
+    };
+    let (items, config_schema) = cx.section(root, schema, default, &[], prefix);
+    let tree = ConfigTree {
         rust_name: root.rust_name.to_owned(),
         doc: root.doc.to_owned(),
         probes: root.probes.clone(),
         delivery: root.delivery,
         env_prefix: prefix.to_owned(),
         items,
-        schema,
-    })
+        schema: config_schema,
+        definitions: schema.get("definitions").cloned(),
+    };
+    // The defaults are values.yaml: checked by the validator Helm's is a
+    // sibling of, once per field (a field reported above is not again).
+    match tree.validator() {
+        Ok(validator) => {
+            for violation in validator.violations(&tree.values_of(default)) {
+                let dotted = tree.leaf_at(&violation.at).map_or(violation.at.join("."), Leaf::key);
+                if cx.flagged.insert(dotted.clone()) {
+                    cx.problems.push(format!(
+                        "`{dotted}`: the default breaks the field's own schema ({}), so the chart's values.yaml would fail `helm install`",
+                        inside(&tree, &violation)
+                    ));
+                }
+            }
+        }
+        Err(message) => cx.problems.push(message),
+    }
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    Ok(tree)
+}
+
+/// A violation's message, prefixed with where inside its leaf's value it
+/// is (`item 1: …`, ``key `a`: …``) when it is deeper than the leaf.
+pub fn inside(tree: &ConfigTree, violation: &schema::Violation) -> String {
+    let depth = tree.leaf_at(&violation.at).map_or(violation.at.len(), |l| l.path.len());
+    let mut out = String::new();
+    for key in &violation.at[depth.min(violation.at.len())..] {
+        match key.parse::<usize>() {
+            Ok(index) => out.push_str(&format!("item {index}: ")),
+            Err(_) => out.push_str(&format!("key `{key}`: ")),
+        }
+    }
+    out.push_str(&violation.message);
+    out
+}
+
+/// Sets `new` at `path` inside `value`, making the maps on the way.
+pub fn set_at(value: &mut Value, path: &[String], new: Value) {
+    let Some((last, sections)) = path.split_last() else { return };
+    let mut at = value;
+    for key in sections {
+        if !at.is_object() {
+            *at = Value::Object(Map::new());
+        }
+        at = at.as_object_mut().expect("made an object").entry(key.clone()).or_insert(Value::Null);
+    }
+    if !at.is_object() {
+        *at = Value::Object(Map::new());
+    }
+    at.as_object_mut().expect("made an object").insert(last.clone(), new);
 }
 
 struct Walk<'a> {
     problems: Vec<String>,
+    /// The dotted paths of the fields `problems` names.
+    flagged: BTreeSet<String>,
     /// env var → the dotted path that reads it, to find collisions.
     env_owners: BTreeMap<String, String>,
     /// The dotted path of the `shutdown_timeout` field, once seen.
@@ -297,14 +384,8 @@ impl Walk<'_> {
             // Kubernetes adds it to the preStop delay in an int64; int32 keeps it sane.
             schema::narrow_range(&mut leaf_schema, 0, i32::MAX.into());
         }
-        // One message per field: a default already reported above also
-        // breaks the schema, which would only say it again.
-        if !leaf.default.is_null() && self.problems.len() == reported {
-            if let Some(problem) = schema::violation(&leaf_schema, &leaf.default) {
-                self.problems.push(format!(
-                    "`{dotted}`: the default breaks the field's own schema ({problem}), so the chart's values.yaml would fail `helm install`"
-                ));
-            }
+        if self.problems.len() > reported {
+            self.flagged.insert(dotted);
         }
         (leaf, Some(leaf_schema))
     }

@@ -116,13 +116,16 @@ fn every_problem_is_reported_at_once_with_its_source() {
         .load(),
     );
     let expect = [
-        ("env var SHOP_SAMPLE_RATIO (key `sampleRatio`)", "not JSON"),
+        (
+            "env var SHOP_SAMPLE_RATIO (key `sampleRatio`)",
+            "expected a number from 0.0 to 1.0, found \"abc\"",
+        ),
         ("env var SHOP_DATABASE_URL (key `databaseUrl`)", "required secret is not set"),
         ("env var SHOP_LOG_LEVLE", "no config key reads this variable"),
         ("env var SHOP_HTTP_PORT (key `httpPort`)", "below the minimum"),
         ("env var SHOP_STORE_NAME (key `storeName`)", "too short"),
         ("env var SHOP_LOG_LEVEL (key `logLevel`)", "\"loud\""),
-        ("env var SHOP_SUPPORT_EMAIL (key `supportEmail`)", "pattern"),
+        ("env var SHOP_SUPPORT_EMAIL (key `supportEmail`)", r"pattern ^[^@\s]+@[^@\s]+$"),
     ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
     for (source, text) in expect {
@@ -131,6 +134,62 @@ fn every_problem_is_reported_at_once_with_its_source() {
             "no problem from {source} saying {text}: {found:#?}"
         );
     }
+}
+
+/// What an operator reads when the pod does not start: the exact words.
+#[test]
+fn start_up_errors_say_what_to_write_instead() {
+    let err = with_secrets(&[
+        ("SHOP_HTTP_PORT", "eighty"),
+        ("SHOP_ALLOWED_ORIGINS", "search,wishlist"),
+        ("SHOP_EXTRA_HEADERS", "x-a=1"),
+        ("SHOP_PAYMENTS_RETRIES", "3"),
+        ("SHOP_PAYMENTS__TIMEOUT_MS", "-1"),
+        ("SHOP_HTTP_PROT", "8080"),
+        ("SHOP_NOTHING_LIKE_IT", "1"),
+    ])
+    .load()
+    .expect_err("refused");
+    let report = "invalid configuration (7 problems):
+  - env var SHOP_HTTP_PORT (key `httpPort`): expected an integer from 1024 to 65535, found \"eighty\"
+  - env var SHOP_ALLOWED_ORIGINS (key `allowedOrigins`): expected a JSON array of strings, e.g. [\"a\",\"b\"], found \"search,wishlist\"
+  - env var SHOP_EXTRA_HEADERS (key `extraHeaders`): expected a JSON map of strings, e.g. {\"key\":\"a\"}, found \"x-a=1\"
+  - env var SHOP_HTTP_PROT: no config key reads this variable (did you mean `SHOP_HTTP_PORT`?)
+  - env var SHOP_NOTHING_LIKE_IT: no config key reads this variable (a typo?)
+  - env var SHOP_PAYMENTS_RETRIES: no config key reads this variable (did you mean `SHOP_PAYMENTS__RETRIES`?)
+  - env var SHOP_PAYMENTS__TIMEOUT_MS (key `payments.timeout-ms`): -1 is below the minimum 0";
+    assert_eq!(err.to_string(), report);
+    // `?` in `main` prints Debug: the same report, not the struct.
+    assert_eq!(format!("{err:?}"), report);
+}
+
+/// The kubelet's service links share the prefix when a Service is named
+/// like the app (release `shop`) or starts so (`shop-db`): never a problem,
+/// with or without a key of the same name; a typo still is.
+#[test]
+fn service_links_are_not_the_apps_variables() {
+    let links = [
+        ("SHOP_SERVICE_HOST", "10.96.0.10"),
+        ("SHOP_SERVICE_PORT", "80"),
+        ("SHOP_SERVICE_PORT_HTTP", "80"),
+        ("SHOP_PORT", "tcp://10.96.0.10:80"),
+        ("SHOP_PORT_80_TCP", "tcp://10.96.0.10:80"),
+        ("SHOP_PORT_80_TCP_PROTO", "tcp"),
+        ("SHOP_PORT_80_TCP_PORT", "80"),
+        ("SHOP_PORT_80_TCP_ADDR", "10.96.0.10"),
+        ("SHOP_DB_SERVICE_HOST", "fd00::5"),
+        ("SHOP_DB_PORT", "tcp://[fd00::5]:5432"),
+        // Service `shop-metrics` links onto the key `metricsPort`'s variable.
+        ("SHOP_METRICS_PORT", "tcp://10.96.0.11:9000"),
+    ];
+    assert_eq!(with_secrets(&links).load().unwrap(), expected());
+    let mut with_typo = links.to_vec();
+    with_typo.push(("SHOP_HTTP_PROT", "8080"));
+    let found = problems(with_secrets(&with_typo).load());
+    assert_eq!(
+        found,
+        ["env var SHOP_HTTP_PROT: no config key reads this variable (did you mean `SHOP_HTTP_PORT`?)"]
+    );
 }
 
 #[test]
