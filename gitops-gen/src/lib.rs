@@ -79,7 +79,7 @@ impl Chart {
         self
     }
 
-    /// The chart's SemVer version (default `0.1.0`); also the appVersion
+    /// The chart's SemVer 2.0 version (default `0.1.0`); also the appVersion
     /// unless [`app_version`](Chart::app_version) is set.
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
@@ -176,29 +176,19 @@ impl Chart {
             }
             Some(_) => {}
         }
-        if !is_semver(&self.version) {
-            return Err(Error::InvalidChart(format!(
-                "chart version {:?} is not SemVer (e.g. 1.2.3), which Helm requires",
-                self.version
-            )));
-        }
-        Ok(())
+        check_version(&self.version).map_err(Error::InvalidChart)
     }
 }
 
-/// `MAJOR.MINOR.PATCH` with optional `-pre` and `+build`, as Helm requires.
-fn is_semver(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars().all(|c| c.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-        })
-        && v[core.len()..]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
+/// The chart version must be SemVer 2.0: `MAJOR.MINOR.PATCH` with optional
+/// `-pre` and `+build`.
+fn check_version(version: &str) -> Result<(), String> {
+    match semver::Version::parse(version) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "chart version {version:?} is not a SemVer 2.0 version (MAJOR.MINOR.PATCH, e.g. 1.2.3 or 1.2.3-rc.1): {e}"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -207,10 +197,12 @@ mod tests {
 
     #[test]
     fn semver() {
-        assert!(is_semver("0.1.0"));
-        assert!(is_semver("1.2.3-rc.1+build.5"));
-        assert!(!is_semver("1.2"));
-        assert!(!is_semver("01.2.3"));
-        assert!(!is_semver("v1.2.3"));
+        for ok in ["0.1.0", "1.2.3-rc.1+build.5", "1.2.3+build", "10.20.30-alpha-1"] {
+            assert_eq!(check_version(ok), Ok(()), "{ok}");
+        }
+        for bad in ["1.2.3-", "1.2.3+", "1.2", "01.2.3", "v1.2.3", "1.2.3-01", " 1.2.3", ""] {
+            let err = check_version(bad).unwrap_err();
+            assert!(err.contains(&format!("{bad:?}")) && err.contains("SemVer 2.0"), "{err}");
+        }
     }
 }

@@ -2,14 +2,21 @@
 //! A file is written only when its bytes change (no rebuild loops, mtimes
 //! stay), atomically, and only when gitops-gen owns it: a file without the
 //! generated-code marker is the user's and is never overwritten or deleted.
+//!
+//! Writers may run at once on the same directory: cargo and rust-analyzer run
+//! the same build script, each with its own target directory. Each writer
+//! goes through its own uniquely named temporary file, and what an identical
+//! writer already did (a directory created, a file written, a stale file or
+//! an emptied directory removed) is not an error.
 
 use crate::emit::{Files, MANIFEST, MARKER};
 use crate::Error;
 use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::io::{self, Write as _};
+use std::path::Path;
 
-/// What [`crate::Chart::write`] did, by path inside the chart directory.
+/// What [`crate::Chart::write`] did, by path inside the chart directory. A
+/// stale file that a concurrent writer removed first counts as removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteReport {
     pub written: Vec<String>,
@@ -97,12 +104,19 @@ pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, Error> {
             }
             Change::Remove { path, .. } => {
                 let full = dir.join(&path);
-                fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+                match fs::remove_file(&full) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        return Err(Error::io(&full, e))
+                    }
+                    _ => {}
+                }
                 // A directory the generator emptied goes too; `remove_dir`
                 // refuses one that still holds anything, such as a user's file.
+                // One a concurrent writer removed first is gone: on to its parent.
                 for parent in full.ancestors().skip(1).take_while(|p| *p != dir) {
-                    if fs::remove_dir(parent).is_err() {
-                        break;
+                    match fs::remove_dir(parent) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => break,
+                        _ => {}
                     }
                 }
                 report.removed.push(path);
@@ -113,19 +127,35 @@ pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, Error> {
     Ok(report)
 }
 
-/// Writes through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file.
+/// Writes through a temporary file of its own in the same directory and a
+/// rename, so a reader never sees half a file and concurrent writers never
+/// share a temporary file. On an error the temporary file is removed (when
+/// it drops).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let parent = path.parent().expect("chart files have a parent");
+    // Succeeds when a concurrent writer creates the directory first.
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let name = path.file_name().expect("file name").to_string_lossy();
-    let tmp: PathBuf = parent.join(format!(".{name}.gitops-gen-tmp"));
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    // `.values.yaml.XXXXXX.tmp`: what a killed run leaves behind says what
+    // it was, and the chart's .helmignore (`*.tmp`) keeps it out of the chart.
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().expect("chart files have a name"));
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Tempfile's default is 0600; a chart file gets what `fs::write` gives a
+    // new file, 0666 less the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(parent).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map(drop).or_else(|e| {
+        // Replacing a file can fail while another process holds it (Windows);
+        // if it already holds these bytes, a concurrent writer got there.
+        match fs::read(path) {
+            Ok(now) if now == bytes => Ok(()),
+            _ => Err(Error::io(path, e.error)),
+        }
+    })
 }
 
 /// `Ok` when `dir` holds exactly `files`; otherwise a readable diff.

@@ -4,8 +4,10 @@
 use gitops_gen::{Chart, Error};
 use gitops_tests::fixtures::{Shop, Worker};
 use gitops_tests::scratch_dir;
+use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Barrier;
 use std::time::SystemTime;
 
 fn shop() -> Chart {
@@ -21,17 +23,17 @@ fn mtimes(dir: &Path) -> Vec<(String, SystemTime)> {
     out
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
+/// Every file and directory under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut entries = Vec::new();
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
+            entries.extend(walk(&path));
         }
+        entries.push(path);
     }
-    files
+    entries
 }
 
 #[test]
@@ -45,6 +47,83 @@ fn a_second_generation_changes_no_byte_and_no_mtime() {
     assert!(second.written.is_empty(), "rewrote {:?}", second.written);
     assert_eq!(second.unchanged.len(), first.written.len());
     assert_eq!(mtimes(&dir), before);
+}
+
+/// cargo and rust-analyzer run the same build script at once (on different
+/// target directories) into the same `chart/`. Identical writers racing must
+/// all succeed and leave exactly the chart: no torn file, no temporary file,
+/// no emptied directory.
+#[test]
+fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 50;
+    let worker = Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>();
+    let expected = worker.files().unwrap();
+    // Every file and every directory the chart has, relative to its root.
+    let mut expected_entries = BTreeSet::new();
+    for path in expected.keys() {
+        let ancestors = Path::new(path).ancestors().filter(|a| !a.as_os_str().is_empty());
+        expected_entries.extend(ancestors.map(Path::to_path_buf));
+    }
+    let dir = scratch_dir("write-race");
+    for round in 0..ROUNDS {
+        fs::remove_dir_all(&dir).unwrap();
+        fs::create_dir_all(&dir).unwrap();
+        // Odd rounds start from the previous version of the chart, so
+        // rewrites, stale-file removal and emptied-directory removal race
+        // too; even rounds start empty, so directory creation races.
+        let from_previous = round % 2 == 1;
+        if from_previous {
+            shop().write(&dir).unwrap();
+        }
+        let barrier = Barrier::new(WRITERS);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let writers: Vec<_> = (0..WRITERS)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        worker.write(&dir)
+                    })
+                })
+                .collect();
+            writers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let mut written = BTreeSet::new();
+        let mut removed = BTreeSet::new();
+        for result in results {
+            let report = result.unwrap_or_else(|e| panic!("round {round}: a writer failed: {e}"));
+            written.extend(report.written);
+            removed.extend(report.removed);
+        }
+        // The round did write (and remove), so the writers really raced.
+        assert!(written.contains("values.yaml"), "round {round}: wrote {written:?}");
+        assert_eq!(!removed.is_empty(), from_previous, "round {round}: removed {removed:?}");
+
+        let entries: BTreeSet<_> =
+            walk(&dir).into_iter().map(|p| p.strip_prefix(&dir).unwrap().to_owned()).collect();
+        assert_eq!(entries, expected_entries, "round {round}: not exactly the chart's files");
+        for (path, content) in &expected {
+            assert!(
+                fs::read(dir.join(path)).unwrap() == content.as_bytes(),
+                "round {round}: {path} differs from a single write's"
+            );
+        }
+    }
+}
+
+/// A chart file gets the mode any new file gets (0666 less the umask), not a
+/// temporary file's private 0600.
+#[cfg(unix)]
+#[test]
+fn written_files_get_the_mode_of_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch_dir("write-mode");
+    shop().write(&dir).unwrap();
+    fs::write(dir.join("probe"), "").unwrap();
+    let mode =
+        |path: &str| format!("{:o}", fs::metadata(dir.join(path)).unwrap().permissions().mode());
+    assert_eq!(mode("values.yaml"), mode("probe"));
+    assert_eq!(mode("templates/deployment.yaml"), mode("probe"));
 }
 
 #[test]
