@@ -315,3 +315,71 @@ impl Default for Limits {
         Limits { per_minute: None, ports: Vec::new(), nested_text: String::new(), burst: Some(5) }
     }
 }
+
+/// Every kind of leaf and section a values file can get wrong, for the
+/// Helm-vs-loader verdict test: bounds, lengths, a pattern, an enum, an
+/// `Option`, a bounded list, a map, an object leaf that rejects unknown
+/// keys, and a nested section with required keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "V_")]
+pub struct Verdicts {
+    #[gitops(port = "http")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub port: u16,
+    pub signed: i64,
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub ratio: f64,
+    pub flag: bool,
+    #[schemars(length(min = 1, max = 8))]
+    #[schemars(regex(pattern = r"^[a-z]+$"))]
+    pub name: String,
+    pub level: LogLevel,
+    pub retries: Option<u8>,
+    #[schemars(length(max = 3))]
+    pub tags: Vec<String>,
+    pub weights: BTreeMap<String, u32>,
+    pub endpoint: Option<Endpoint>,
+    pub limits: VerdictLimits,
+}
+
+impl Default for Verdicts {
+    fn default() -> Self {
+        Verdicts {
+            port: 8080,
+            signed: 0,
+            ratio: 0.5,
+            flag: false,
+            name: "shop".into(),
+            level: LogLevel::Info,
+            retries: None,
+            tags: Vec::new(),
+            weights: BTreeMap::new(),
+            endpoint: None,
+            limits: VerdictLimits::default(),
+        }
+    }
+}
+
+/// A value that is an object, not a section: its schema is schemars' own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+}
+
+/// A nested section of [`Verdicts`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VerdictLimits {
+    #[schemars(range(min = 1))]
+    pub per_second: u32,
+    pub burst: Option<u32>,
+}
+
+impl Default for VerdictLimits {
+    fn default() -> Self {
+        VerdictLimits { per_second: 10, burst: Some(20) }
+    }
+}
