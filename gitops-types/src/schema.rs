@@ -124,13 +124,10 @@ impl Validator {
         let mut compiler = boon::Compiler::new();
         compiler.set_default_draft(boon::Draft::V7);
         let mut schemas = boon::Schemas::new();
-        let compiled = compiler
-            .add_resource(SCHEMA_URL, schema.clone())
-            .and_then(|()| compiler.compile(SCHEMA_URL, &mut schemas));
-        match compiled {
-            Ok(index) => Ok(Validator { schemas, index, schema: schema.clone() }),
-            Err(e) => Err(format!("the config schema does not compile: {e:#}")),
-        }
+        let failed = |e: boon::CompileError| format!("the config schema does not compile: {e:#}");
+        compiler.add_resource(SCHEMA_URL, schema.clone()).map_err(failed)?;
+        let index = compiler.compile(SCHEMA_URL, &mut schemas).map_err(failed)?;
+        Ok(Validator { schemas, index, schema: schema.clone() })
     }
 
     /// Every violation in `instance`, by location; empty when valid.
@@ -325,8 +322,9 @@ fn describe_type(schema: &Value, t: &str) -> String {
             format!("a JSON array of {items}, e.g. [{a},{b}]")
         }
         "object" if schema.get("properties").is_some() => {
-            let keys = schema["properties"].as_object().map(|p| p.keys().cloned().collect());
-            format!("a JSON object with keys {}", keys.unwrap_or_else(Vec::new).join(", "))
+            let keys: Option<Vec<String>> =
+                schema["properties"].as_object().map(|p| p.keys().cloned().collect());
+            format!("a JSON object with keys {}", keys.unwrap_or_default().join(", "))
         }
         "object" => {
             let (values, [a, _]) =
