@@ -10,7 +10,7 @@ Exit codes: 0 = request processed (tool findings are data, reported as ok=false)
 
 Ops (each op_* function below documents its fields):
   lint, render, validate_k8s, render_validate, jsonschema, create_starter,
-  values_from_yaml, checkov. A failing op yields {"ok": false, "error": "<Type>: <message>"}
+  values_from_yaml, checkov, releases. A failing op yields {"ok": false, "error": "<Type>: <message>"}
   without affecting the other ops of the request.
 
 Everything is offline: Helm renders/lints in-process through its Go SDK,
@@ -290,6 +290,238 @@ def op_values_from_yaml(op):
     return {"ok": True, "values": helm_python.values_from_yaml(op["yaml"])}
 
 
+# --- releases: install and upgrade with Helm's own actions, against a stand-in API server ---
+#
+# Helm's install and upgrade actions talk to a cluster even when nothing about
+# the cluster matters to the question (how values are combined): the upgrade
+# checks that the API server is reachable, both discover the API and download
+# its OpenAPI document to validate objects, and apply them. _FakeKubeAPI answers
+# just that, on 127.0.0.1 (no network): discovery for the kinds the generated
+# charts render, an OpenAPI v2 document whose definitions accept any object,
+# and an in-memory object store for GET / POST / PATCH / DELETE. Releases live
+# in Helm's "memory" storage driver, so every value Helm computes, stores and
+# reuses is Helm's own; only the objects' fate on a server is not real.
+
+_FAKE_CORE = [("configmaps", "ConfigMap", True), ("serviceaccounts", "ServiceAccount", True),
+              ("services", "Service", True), ("pods", "Pod", True), ("secrets", "Secret", True),
+              ("namespaces", "Namespace", False)]
+_FAKE_GROUPS = {
+    ("apps", "v1"): [("deployments", "Deployment", True)],
+    ("networking.k8s.io", "v1"): [("networkpolicies", "NetworkPolicy", True),
+                                  ("ingresses", "Ingress", True)],
+    ("policy", "v1"): [("poddisruptionbudgets", "PodDisruptionBudget", True)],
+    ("autoscaling", "v2"): [("horizontalpodautoscalers", "HorizontalPodAutoscaler", True)],
+    ("gateway.networking.k8s.io", "v1"): [("httproutes", "HTTPRoute", True)],
+    ("external-secrets.io", "v1"): [("externalsecrets", "ExternalSecret", True)],
+}
+
+
+def _pb_varint(n):
+    out = b""
+    while True:
+        low, n = n & 0x7F, n >> 7
+        if not n:
+            return out + bytes([low])
+        out += bytes([low | 0x80])
+
+
+def _pb_field(number, payload):
+    """A length-delimited protobuf field (a string or an embedded message)."""
+    payload = payload.encode() if isinstance(payload, str) else payload
+    return _pb_varint(number << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def _fake_openapi_v2():
+    """gnostic's openapi_v2.Document as protobuf (what /openapi/v2 serves): one
+    definition per kind (Schema.description = 4, Schema.vendor_extension = 31
+    carrying x-kubernetes-group-version-kind), with neither type nor properties,
+    which kubectl's validator reads as "any value"."""
+    definitions = b""
+    for (group, version), kinds in [(("", "v1"), _FAKE_CORE), *_FAKE_GROUPS.items()]:
+        for _, kind, _ in kinds:
+            gvk = f'- group: "{group}"\n  version: {version}\n  kind: {kind}\n'
+            extension = _pb_field(1, "x-kubernetes-group-version-kind") + _pb_field(2, _pb_field(2, gvk))
+            schema = _pb_field(4, "any object (stand-in API server)") + _pb_field(31, extension)
+            name = f"fake.{group or 'core'}.{version}.{kind}"
+            definitions += _pb_field(1, _pb_field(1, name) + _pb_field(2, schema))
+    info = _pb_field(1, "Kubernetes") + _pb_field(2, "v1.33.0")
+    return _pb_field(1, "2.0") + _pb_field(2, info) + _pb_field(9, definitions)
+
+
+class _FakeKubeAPI:
+    """A stand-in Kubernetes API server on 127.0.0.1, for Helm's release actions."""
+
+    def __init__(self):
+        import http.server
+        import socketserver
+        import threading
+
+        objects = {}
+        openapi = _fake_openapi_v2()
+
+        def resources(group_version, kinds):
+            return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
+                    "resources": [{"name": plural, "singularName": kind.lower(), "namespaced": namespaced,
+                                   "kind": kind, "verbs": ["create", "delete", "get", "list", "patch",
+                                                           "update", "watch"]}
+                                  for plural, kind, namespaced in kinds]}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *_args):
+                pass
+
+            def send(self, code, body, content_type="application/json"):
+                body = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def not_found(self):
+                self.send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                "reason": "NotFound", "code": 404, "message": f"{self.path} not found"})
+
+            def answer(self):
+                path = self.path.split("?")[0]
+                if path == "/version":
+                    return self.send(200, {"major": "1", "minor": "33", "gitVersion": "v1.33.0",
+                                           "platform": "linux/amd64"})
+                if path == "/api":
+                    return self.send(200, {"kind": "APIVersions", "versions": ["v1"],
+                                           "serverAddressByClientCIDRs": [
+                                               {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]})
+                if path == "/apis":
+                    return self.send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                        {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v}],
+                         "preferredVersion": {"groupVersion": f"{g}/{v}", "version": v}}
+                        for g, v in _FAKE_GROUPS]})
+                if path == "/openapi/v2":
+                    return self.send(200, openapi, "application/octet-stream")
+                if path == "/api/v1":
+                    return self.send(200, resources("v1", _FAKE_CORE))
+                match = re.fullmatch(r"/apis/([^/]+)/([^/]+)", path)
+                if match and (match[1], match[2]) in _FAKE_GROUPS:
+                    return self.send(200, resources(f"{match[1]}/{match[2]}", _FAKE_GROUPS[match[1], match[2]]))
+                match = re.fullmatch(r"/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/[^/]+(/[^/]+)?", path)
+                if not match:
+                    return self.not_found()
+                if self.command == "GET":
+                    if match[1] is None:
+                        return self.send(200, {"kind": "List", "apiVersion": "v1",
+                                               "metadata": {"resourceVersion": "1"}, "items": []})
+                    return self.send(200, objects[path]) if path in objects else self.not_found()
+                if self.command == "DELETE":
+                    objects.pop(path, None)
+                    return self.send(200, {"kind": "Status", "apiVersion": "v1", "status": "Success", "code": 200})
+                length = int(self.headers.get("Content-Length") or 0)
+                body = yaml.safe_load(self.rfile.read(length)) if length else None
+                key = path if match[1] else f"{path}/{body['metadata']['name']}"
+                previous = objects.get(key)
+                if self.command == "PATCH" and "apply-patch" not in (self.headers.get("Content-Type") or ""):
+                    body = previous  # a client-side merge patch: the stored object is enough here
+                if not isinstance(body, dict):
+                    return self.not_found()
+                body.setdefault("metadata", {}).setdefault("uid", f"uid-{len(objects)}")
+                body["metadata"]["resourceVersion"] = str(len(objects) + 1)
+                objects[key] = body
+                return self.send(200 if previous else 201, body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
+
+        class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        port = self.server.server_address[1]
+        self.kubeconfig = (
+            "apiVersion: v1\nkind: Config\n"
+            f"clusters: [{{name: fake, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
+            "users: [{name: fake, user: {}}]\n"
+            "contexts: [{name: fake, context: {cluster: fake, user: fake}}]\n"
+            "current-context: fake\n")
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _manifest_objects(manifest):
+    """The objects of a release manifest, read as op_render reads a template."""
+    objects = []
+    for doc in yaml.load_all(manifest or "", Loader=KubeLoader):
+        if doc is not None:
+            objects.append(json.loads(json.dumps(doc, allow_nan=False), parse_float=_go_float))
+    return objects
+
+
+def _step_values(step):
+    """A step's user values: a -f file (values_yaml) or one --set expression (set)."""
+    if step.get("values_yaml") is not None and step.get("set") is not None:
+        raise ValueError("a step takes values_yaml or set, not both")
+    if step.get("set") is not None:
+        return helm_python.parse_set_string(step["set"])
+    return _values(step)
+
+
+def _run_step(config, step, name, namespace):
+    values = _step_values(step)
+    action = step["action"]
+    if action == "template":
+        # `helm template`: the install action, client-only dry run; nothing stored.
+        release = config.install(step["chart"], name, values, namespace=namespace, dry_run="client")
+        return {"ok": True, "revision": release.get("revision"), "status": release.get("status"),
+                "objects": _manifest_objects(release.get("manifest")),
+                "user_values": None, "computed_values": None}
+    if action == "install":
+        release = config.install(step["chart"], name, values, namespace=namespace, wait="hookOnly")
+    elif action == "upgrade":
+        flags = {k: True for k in ("reuse_values", "reset_values", "reset_then_reuse_values") if step.get(k)}
+        if flags.pop("reset_then_reuse_values", False):
+            # Config.upgrade has no keyword for it; libhelm_c's upgrade options
+            # (decoded strictly: an unknown key is an error) do.
+            payload = helm_python._native.call_string(
+                "helm_upgrade", config._raw(), helm_python._native.HANDLE(0), helm_python._native.HANDLE(0),
+                os.fspath(step["chart"]), name, None if values is None else json.dumps(values),
+                json.dumps({"namespace": namespace, "wait": "hookOnly", "reset_then_reuse_values": True,
+                            **flags}))
+            release = json.loads(payload)
+        else:
+            release = config.upgrade(step["chart"], name, values, namespace=namespace, wait="hookOnly",
+                                     **flags)
+    else:
+        raise ValueError(f"unknown action {action!r} (template, install, upgrade)")
+    return {"ok": True, "revision": release.get("revision"), "status": release.get("status"),
+            "objects": _manifest_objects(release.get("manifest")),
+            # `helm get values` and `helm get values --all` of the stored revision.
+            "user_values": config.get_values(name),
+            "computed_values": config.get_values(name, all_values=True)}
+
+
+def op_releases(op):
+    """A release's life, step by step, with Helm's own install/upgrade actions:
+    each step {"action": "template"|"install"|"upgrade", "chart", "values_yaml"
+    or "set", "reuse_values", "reset_values", "reset_then_reuse_values"} yields
+    the manifest's objects and the stored user-supplied and computed values.
+    Releases live in Helm's memory storage driver; the API server is
+    _FakeKubeAPI. A failing step is {"ok": false, "error"} and later steps still run."""
+    name, namespace = op.get("name", "release"), op.get("namespace", "shop")
+    api = _FakeKubeAPI()
+    try:
+        with helm_python.Config(kubeconfig_content=api.kubeconfig, storage_driver="memory",
+                                namespace=namespace) as config:
+            results = []
+            for step in op["steps"]:
+                try:
+                    results.append(_run_step(config, step, name, namespace))
+                except (helm_python.HelmError, ValueError) as exc:
+                    results.append({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        api.close()
+    return {"ok": all(r["ok"] for r in results), "helm": helm_python.helm_sdk_version(), "steps": results}
+
+
 # op name -> (handler, required fields)
 OPS = {
     "lint": (op_lint, ["chart"]),
@@ -300,6 +532,7 @@ OPS = {
     "create_starter": (op_create_starter, ["name", "dir"]),
     "values_from_yaml": (op_values_from_yaml, ["yaml"]),
     "checkov": (op_checkov, ["chart"]),
+    "releases": (op_releases, ["steps"]),
 }
 
 
