@@ -3,7 +3,9 @@
 
 use crate::build::{ConfigTree, Item, LeafKind};
 use crate::emit::{ChartInfo, MARKER};
+use crate::templates::Names;
 use crate::values::{Block, Body, Key, Values};
+use gitops_types::model::naming;
 use serde_json::Value;
 
 pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description: &str) -> String {
@@ -19,7 +21,11 @@ pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description:
     let secrets: Vec<_> =
         tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
     if !secrets.is_empty() {
-        out.push_str("\n## Secret\n\nThe pods read these keys of the Secret named by `secrets.existingSecret` (default: the release's full name), or filled by the ExternalSecret when `secrets.externalSecret.enabled`:\n\n| Key | Env var | Required | Description |\n|-----|---------|----------|-------------|\n");
+        out.push_str(&format!(
+            "\n## Secret\n\nThe pods read these keys of the Secret named by `secrets.existingSecret` (default: the release's full name), or filled by the ExternalSecret when `secrets.externalSecret.enabled`. They arrive as files named by the keys in `{}/` (a read-only volume, mode 0440; the directory in `{}`), or, with `secrets.envVars: true`, as the env vars below, which anything that can read the process's environment sees (checkov's CKV_K8S_35).\n\n| Key | Env var | Required | Description |\n|-----|---------|----------|-------------|\n",
+            Names { chart: info.name }.secrets_dir(),
+            naming::secrets_dir_var(&tree.env_prefix)
+        ));
         for leaf in secrets {
             let required = if leaf.optional { "no" } else { "yes" };
             out.push_str(&format!(

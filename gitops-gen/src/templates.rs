@@ -29,8 +29,8 @@ impl Names<'_> {
     fn config_dir(&self) -> String {
         format!("/etc/{}", self.chart)
     }
-    /// Where file delivery mounts the Secret's files.
-    fn secrets_dir(&self) -> String {
+    /// Where the Secret's files are mounted (unless `secrets.envVars`).
+    pub fn secrets_dir(&self) -> String {
         format!("/var/run/secrets/{}", self.chart)
     }
 }
@@ -583,25 +583,30 @@ fn port_leaves(tree: &ConfigTree) -> impl Iterator<Item = (&str, &Leaf)> {
     })
 }
 
+/// A probe's handlers, of which Kubernetes allows exactly one.
+const PROBE_HANDLERS: [&str; 4] = ["exec", "grpc", "httpGet", "tcpSocket"];
+
 pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let leaves = tree.leaves();
     let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
     let secrets: Vec<&&Leaf> = leaves.iter().filter(|l| l.kind == LeafKind::Secret).collect();
     let file = tree.delivery == Delivery::File;
-    // Env delivery: the secrets themselves; file delivery: where the files
-    // are, for the loader (below).
-    let secret_env = secrets.iter().map(|leaf| {
-        let mut key_ref =
-            vec![entry("name", names.include("secretName")), entry("key", str(leaf.key()))];
-        if leaf.optional {
-            key_ref.push(entry("optional", Node::Bool(true)));
-        }
-        Part::Item(map(vec![
-            entry("name", str(&leaf.env)),
-            entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
-        ]))
-    });
-    let mut env: Vec<Part<Node>> = if file { Vec::new() } else { secret_env.collect() };
+    // Secrets as env vars, only with `secrets.envVars` (both delivery modes).
+    let secret_env: Vec<Part<Node>> = secrets
+        .iter()
+        .map(|leaf| {
+            let mut key_ref =
+                vec![entry("name", names.include("secretName")), entry("key", str(leaf.key()))];
+            if leaf.optional {
+                key_ref.push(entry("optional", Node::Bool(true)));
+            }
+            Part::Item(map(vec![
+                entry("name", str(&leaf.env)),
+                entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
+            ]))
+        })
+        .collect();
+    let mut env: Vec<Part<Node>> = Vec::new();
     let ports: Vec<Part<Node>> = port_leaves(tree)
         .map(|(name, leaf)| {
             Part::Item(map(vec![
@@ -654,9 +659,21 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             entry("configMap", map(vec![entry("name", names.include("fullname"))])),
         ])));
     }
-    if file && !secrets.is_empty() {
-        env.push(path_var(naming::secrets_dir_var(&tree.env_prefix), names.secrets_dir()));
-        mounts.push(mount("secret-files", names.secrets_dir()));
+    if !secrets.is_empty() {
+        // By default, in both delivery modes, the Secret as files (mode 0440,
+        // read-only) and their directory for the loader; env vars only when
+        // `secrets.envVars` asks for them.
+        let env_vars = ".Values.secrets.envVars".to_owned();
+        env.push(Part::If(
+            env_vars.clone(),
+            secret_env,
+            vec![path_var(naming::secrets_dir_var(&tree.env_prefix), names.secrets_dir())],
+        ));
+        mounts.push(Part::If(
+            format!("not {env_vars}"),
+            vec![mount("secret-files", names.secrets_dir())],
+            vec![],
+        ));
         let mut secret = vec![
             entry("secretName", names.include("secretName")),
             // Readable by the pod's group (fsGroup) only.
@@ -666,15 +683,44 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             // Without a required key the app starts without the Secret.
             secret.push(entry("optional", Node::Bool(true)));
         }
-        volumes.push(Part::Item(map(vec![
-            entry("name", str("secret-files")),
-            entry("secret", map(secret)),
-        ])));
+        volumes.push(Part::If(
+            format!("not {env_vars}"),
+            vec![Part::Item(map(vec![
+                entry("name", str("secret-files")),
+                entry("secret", map(secret)),
+            ]))],
+            vec![],
+        ));
     }
     container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
     container.push(list_with_extra("env", env, ".Values.extraEnv"));
-    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        container.push(with_yaml(&format!(".Values.{probe}"), probe));
+    let first_port = port_leaves(tree).next().map(|(name, _)| name);
+    for (probe, default, _) in crate::values::probes(tree, first_port) {
+        let path = format!(".Values.{probe}");
+        let handler = default.as_object().and_then(|o| o.keys().next()).cloned();
+        container.push(match handler {
+            // Helm merges a values file's probe into the default, so a handler
+            // set there would sit beside the default's, which Kubernetes
+            // refuses: the default's handler gives way.
+            Some(handler) => {
+                let others: Vec<String> = PROBE_HANDLERS
+                    .iter()
+                    .filter(|h| **h != handler)
+                    .map(|h| format!("(hasKey . {h:?})"))
+                    .collect();
+                Part::With(
+                    path,
+                    vec![entry(
+                        probe,
+                        Node::ToYaml(format!(
+                            "(ternary (omit . {handler:?}) . (or {}))",
+                            others.join(" ")
+                        )),
+                    )],
+                )
+            }
+            None => with_yaml(&path, probe),
+        });
     }
     mounts.push(Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]));
     container.push(entry("volumeMounts", seq(mounts)));
@@ -862,16 +908,22 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
         out.push_str(&format!(
             "\nThe pods read these keys from the Secret {{{{ include \"{c}.secretName\" . }}}} in the same namespace:\n"
         ));
-        for leaf in secrets {
+        for leaf in &secrets {
             let optional = if leaf.optional { " (optional)" } else { "" };
             out.push_str(&format!("  {}{optional}\n", leaf.key()));
         }
-        out.push_str(match tree.delivery {
-            Delivery::Env => "Pods stay in CreateContainerConfigError until it exists.\n",
-            Delivery::File => {
-                "Pods stay in ContainerCreating until it exists (unless all keys are optional).\n"
-            }
-        });
+        let dir = names.secrets_dir();
+        if secrets.iter().all(|l| l.optional) {
+            out.push_str(&format!(
+                "Every key is optional: the pods start without it.\n{{{{ if .Values.secrets.envVars -}}}}\nThey arrive as env vars (secrets.envVars).\n{{{{ else -}}}}\nThey arrive as files in {dir}.\n{{{{ end -}}}}\n"
+            ));
+        } else {
+            // The kubelet's own states: a missing secretKeyRef stops the
+            // container's creation, a missing Secret volume the pod's mounts.
+            out.push_str(&format!(
+                "{{{{ if .Values.secrets.envVars -}}}}\nThey arrive as env vars (secrets.envVars): pods stay in CreateContainerConfigError until it exists\nwith every required key.\n{{{{ else -}}}}\nThey arrive as files in {dir}: pods stay in ContainerCreating until it exists; a\nrequired key missing from it stops the app at start-up with an error naming the key.\n{{{{ end -}}}}\n"
+            ));
+        }
     }
     out
 }

@@ -4,6 +4,7 @@
 
 use crate::build::{ConfigTree, Leaf, LeafKind};
 use crate::kube;
+use gitops_types::model::naming;
 use serde_json::{json, Map, Value};
 
 /// A key of values.yaml: one value, or a map of further keys.
@@ -167,25 +168,22 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         }),
         kube_object(kube::RESOURCE_REQUIREMENTS),
     )];
-    for (name, path, doc) in [
-        ("livenessProbe", tree.probes.liveness, "Restarts the container when it fails."),
-        (
-            "readinessProbe",
-            tree.probes.readiness,
-            "Takes the pod out of the Service while it fails.",
-        ),
-        ("startupProbe", tree.probes.startup, "Holds the other probes until it first succeeds."),
-    ] {
-        let probe = match (path, first_port) {
-            (Some(path), Some(port)) => json!({"httpGet": {"path": path, "port": port}}),
-            _ => json!({}),
+    for (name, default, doc) in probes(tree, first_port) {
+        let doc = match default.as_object().and_then(|o| o.keys().next()).map(String::as_str) {
+            None => format!("{doc} Off unless set here."),
+            Some(handler) => {
+                let how = if handler == "httpGet" {
+                    "an HTTP GET of the path declared on the config struct".to_owned()
+                } else {
+                    format!(
+                        "a TCP connect to the `{}` port, as the config struct declares no HTTP path for it",
+                        first_port.unwrap_or_default()
+                    )
+                };
+                format!("{doc}\nDefault: {how}.\nA handler set here (`exec`, `grpc`, `httpGet`, `tcpSocket`) replaces it; `null` turns it off.")
+            }
         };
-        pod.push(value(
-            name,
-            format!("{doc} Declared on the config struct; `null` turns it off."),
-            probe,
-            kube_object(kube::PROBE),
-        ));
+        pod.push(value(name, doc, default, kube_object(kube::PROBE)));
     }
     pod.push(value(
         "enableServiceLinks",
@@ -239,9 +237,42 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
 
     let mut after = Vec::new();
     if !secrets.is_empty() {
-        after.push(vec![secrets_group(&secrets)]);
+        after.push(vec![secrets_group(&secrets, &naming::secrets_dir_var(&tree.env_prefix))]);
     }
     Values { before_config: before, after_config: after }
+}
+
+/// The container's probes as values keys, with their defaults and what each
+/// does: an HTTP GET of the path the struct declares, on the first port;
+/// for liveness and readiness without a path, a TCP connect to that port
+/// (checkov's CKV_K8S_8 and CKV_K8S_9 ask for both); otherwise none (`{}`).
+/// The Deployment template reads the defaults' handlers from here.
+pub fn probes(
+    tree: &ConfigTree,
+    first_port: Option<&str>,
+) -> [(&'static str, Value, &'static str); 3] {
+    let probe = |path: Option<&str>, tcp: bool| match (path, first_port) {
+        (Some(path), Some(port)) => json!({"httpGet": {"path": path, "port": port}}),
+        (None, Some(port)) if tcp => json!({"tcpSocket": {"port": port}}),
+        _ => json!({}),
+    };
+    [
+        (
+            "livenessProbe",
+            probe(tree.probes.liveness, true),
+            "Restarts the container when it fails.",
+        ),
+        (
+            "readinessProbe",
+            probe(tree.probes.readiness, true),
+            "Takes the pod out of the Service while it fails.",
+        ),
+        (
+            "startupProbe",
+            probe(tree.probes.startup, false),
+            "Holds the other probes until it first succeeds.",
+        ),
+    ]
 }
 
 fn image_group(image: &str) -> Key {
@@ -441,7 +472,7 @@ fn test_group() -> Key {
     )])
 }
 
-fn secrets_group(secrets: &[&Leaf]) -> Key {
+fn secrets_group(secrets: &[&Leaf], secrets_dir_var: &str) -> Key {
     let keys: Vec<String> = secrets
         .iter()
         .map(|l| {
@@ -452,6 +483,14 @@ fn secrets_group(secrets: &[&Leaf]) -> Key {
     let name_doc = format!(
         "Name of the Secret in the release namespace; empty means the release's full name.\nIts keys:\n{}",
         keys.join("\n")
+    );
+    // The opt-in to env-var secrets, with its trade-off.
+    let env_vars_doc = format!(
+        "Hand the secrets to the app as env vars (`secretKeyRef`, the variables listed above) instead of as\n\
+         files named by their keys, in a read-only Secret volume (mode 0440: the pod's `fsGroup` reads them)\n\
+         whose directory is in `{secrets_dir_var}`. Env vars need no volume, but anything that can read the\n\
+         process's environment sees them (`kubectl exec … env`, `/proc/<pid>/environ`, every child process,\n\
+         crash reports and debug dumps), and checkov fails CKV_K8S_35."
     );
     let remote_ref = json!({
         "type": "object",
@@ -481,7 +520,11 @@ fn secrets_group(secrets: &[&Leaf]) -> Key {
     group(
         "secrets",
         "Secret config fields come from a Kubernetes Secret, never from this file.",
-        vec![value("existingSecret", name_doc, json!(""), nullable("string")), external],
+        vec![
+            value("existingSecret", name_doc, json!(""), nullable("string")),
+            value("envVars", env_vars_doc, json!(false), json!({"type": "boolean"})),
+            external,
+        ],
     )
 }
 

@@ -28,17 +28,17 @@ pub struct ConfigStruct {
     pub fields: Vec<Field>,
 }
 
-/// How the chart hands the config to the app. The loader reads both, and
-/// env vars override a file in either.
+/// How the chart hands the config values to the app. The loader reads both,
+/// and env vars override a file in either. Secrets are the same in both:
+/// files of the Secret, mounted read-only, their directory in
+/// `<PREFIX>SECRETS_DIR`, or env vars when the chart's `secrets.envVars` is set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Delivery {
-    /// One env var per key, from a ConfigMap; secrets as env vars from the
-    /// Secret.
+    /// One env var per key, from a ConfigMap.
     #[default]
     Env,
     /// The `config` values as a JSON file (YAML 1.2 reads it too) from a ConfigMap, mounted
-    /// read-only, its path in `<PREFIX>CONFIG_FILE`; secrets as files of the
-    /// Secret, mounted read-only, their directory in `<PREFIX>SECRETS_DIR`.
+    /// read-only, its path in `<PREFIX>CONFIG_FILE`.
     File,
 }
 

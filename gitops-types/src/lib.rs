@@ -6,9 +6,11 @@
 //! On the struct:
 //! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct only).
 //! - `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "/healthz")]`:
-//!   HTTP probes on the first port (root struct only; each is optional).
-//! - `#[gitops(delivery = "env")]` or `"file"`: env vars per key (default), or
-//!   a mounted config file and the Secret's files (root struct only).
+//!   HTTP probes on the first port (root struct only; each is optional; without
+//!   a path, liveness and readiness are TCP connects to that port).
+//! - `#[gitops(delivery = "env")]` or `"file"`: config values as env vars per
+//!   key (default), or a mounted config file (root struct only). Secrets are
+//!   the Secret's files in both.
 //!
 //! On a field:
 //! - `#[gitops(port = "http")]`: the integer field is also a named container port.

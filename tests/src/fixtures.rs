@@ -153,6 +153,81 @@ pub struct Database {
     pub password: Option<String>,
 }
 
+/// A service with one port and no probe paths: the chart probes it with
+/// TCP connects. Env delivery, no secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "ECHO_")]
+pub struct Echo {
+    /// Port the echo server listens on.
+    #[gitops(port = "web")]
+    pub port: u16,
+    /// Prefix of every reply.
+    pub reply_prefix: String,
+}
+
+impl Default for Echo {
+    fn default() -> Self {
+        Echo { port: 7000, reply_prefix: "echo: ".into() }
+    }
+}
+
+/// File delivery, two ports, a liveness path but no readiness path (that
+/// probe is a TCP connect), a required and an optional secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "GW_", delivery = "file", liveness = "/livez")]
+pub struct Gateway {
+    /// Port of the proxied traffic.
+    #[gitops(port = "proxy")]
+    pub proxy_port: u16,
+    /// Port of the admin API.
+    #[gitops(port = "admin")]
+    pub admin_port: u16,
+    /// Where requests go.
+    pub upstream: String,
+    /// Private key of the TLS certificate.
+    #[gitops(secret)]
+    pub tls_key: String,
+    /// Token of the admin API; the admin API is off without it.
+    #[gitops(secret)]
+    pub admin_token: Option<String>,
+}
+
+impl Default for Gateway {
+    fn default() -> Self {
+        Gateway {
+            proxy_port: 8443,
+            admin_port: 9901,
+            upstream: "http://backend:8080".into(),
+            tls_key: String::new(),
+            admin_token: None,
+        }
+    }
+}
+
+/// Env delivery, a readiness path but no liveness path (that probe is a TCP
+/// connect), and only an optional secret: the pods start without the Secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "RELAY_", readiness = "/ready")]
+pub struct Relay {
+    /// Port the relay listens on.
+    #[gitops(port = "http")]
+    pub port: u16,
+    /// Token presented upstream; anonymous without it.
+    #[gitops(secret)]
+    pub upstream_token: Option<String>,
+    /// Where messages are relayed.
+    pub target: String,
+}
+
+impl Default for Relay {
+    fn default() -> Self {
+        Relay { port: 8000, upstream_token: None, target: "nats://nats:4222".into() }
+    }
+}
+
 /// Strings that YAML 1.1, Go templates or shells would change if written
 /// carelessly; used as keys and values of [`Hostile`]'s defaults.
 pub const HOSTILE_STRINGS: &[&str] = &[

@@ -3,10 +3,10 @@
 //! Kubernetes' schemas, and bad values are rejected by Helm with a path.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{Hostile, SecretsOnly, Shop, Worker};
+use gitops_tests::fixtures::{Echo, Gateway, Hostile, Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 
 fn shop_chart(name: &str) -> PathBuf {
@@ -38,8 +38,12 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
         oracle::render_validate(&shop, None),
         oracle::lint(&worker, None),
         oracle::render_validate(&worker, None),
+        oracle::render_validate(&shop, Some("secrets:\n  envVars: true\n")),
     ]);
-    for (i, what) in ["lint shop", "render shop", "lint worker", "render worker"].iter().enumerate()
+    for (i, what) in
+        ["lint shop", "render shop", "lint worker", "render worker", "render shop, env-var secrets"]
+            .iter()
+            .enumerate()
     {
         assert_ok(&results[i], what);
     }
@@ -69,6 +73,14 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(container["ports"][0]["containerPort"], 8080);
     assert_eq!(container["ports"][1]["name"], "metrics");
     assert_eq!(container["envFrom"][0]["configMapRef"]["name"], "release-shop");
+    // The Secret as files by default, their directory for the loader.
+    assert_eq!(
+        container["env"],
+        json!([{"name": "SHOP_SECRETS_DIR", "value": "/var/run/secrets/shop"}])
+    );
+    assert_eq!(pod["spec"]["volumes"][1]["secret"]["secretName"], "release-shop");
+    // As env vars with `secrets.envVars`, each from its key.
+    let container = &object(&results[4], "Deployment")["spec"]["template"]["spec"]["containers"][0];
     let env = container["env"].as_array().unwrap();
     let secret_ref =
         |name: &str| &env.iter().find(|e| e["name"] == name).unwrap()["valueFrom"]["secretKeyRef"];
@@ -163,16 +175,16 @@ extraEnvFrom:
     let container = &pod["spec"]["containers"][0];
     assert_eq!(container["image"], "ghcr.io/acme/shop:2.0");
     assert_eq!(container["ports"][0]["containerPort"], 10000, "no 1e+04");
-    assert_eq!(container["env"][0]["valueFrom"]["secretKeyRef"]["name"], "shop-credentials");
-    assert_eq!(container["volumeMounts"][1]["mountPath"], "/var/cache/shop");
+    assert_eq!(pod["spec"]["volumes"][1]["secret"]["secretName"], "shop-credentials");
+    assert_eq!(container["volumeMounts"][2]["mountPath"], "/var/cache/shop");
     assert_eq!(pod["spec"]["priorityClassName"], "high");
     assert_eq!(pod["spec"]["topologySpreadConstraints"][0]["maxSkew"], 1);
     let env = container["env"].as_array().unwrap();
-    assert_eq!(env.last().unwrap()["name"], "RUST_LOG", "extra env after the secrets");
-    assert_eq!(env.len(), 4);
+    assert_eq!(env.last().unwrap()["name"], "RUST_LOG", "extra env after the generated");
+    assert_eq!(env.len(), 2);
     assert_eq!(container["envFrom"][0]["configMapRef"]["name"], "release-shop");
     assert_eq!(container["envFrom"][1]["secretRef"]["name"], "shop-extra");
-    assert_eq!(pod["spec"]["volumes"][1]["name"], "cache");
+    assert_eq!(pod["spec"]["volumes"][2]["name"], "cache");
 }
 
 #[test]
@@ -214,6 +226,7 @@ fn helm_rejects_bad_values_with_a_path() {
         ("podAnnotations:\n  a: 1\n", "podAnnotations"),
         ("unknownTopLevel: true\n", "unknownTopLevel"),
         ("secrets:\n  databaseUrl: inline\n", "databaseUrl"),
+        ("secrets:\n  envVars: sometimes\n", "envVars"),
         // Kubernetes-shaped keys, checked against Kubernetes' own schemas.
         ("resources:\n  limits:\n    cpu: \"500 m\"\n", "cpu"),
         ("resources:\n  requests:\n    cpu: {}\n", "cpu"),
@@ -366,8 +379,8 @@ affinity: null
             ["weight"],
         100
     );
-    assert_eq!(pod["volumes"][2]["configMap"]["name"], "shop-settings");
-    assert_eq!(container["volumeMounts"][2]["readOnly"], true);
+    assert_eq!(pod["volumes"][3]["configMap"]["name"], "shop-settings");
+    assert_eq!(container["volumeMounts"][3]["readOnly"], true);
     assert_eq!(container["startupProbe"]["tcpSocket"]["port"], "http");
     assert_eq!(container["readinessProbe"]["httpGet"]["port"], 8080);
     assert_eq!(pod["imagePullSecrets"][0]["name"], "regcred");
@@ -436,14 +449,17 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
     let results = oracle::run(vec![
         oracle::lint(&dir, None),
         oracle::render_validate(&dir, None),
-        oracle::render_validate(&dir, Some("podAnnotations:\n  a: b\n")),
+        oracle::render_validate(&dir, Some("podAnnotations:\n  a: b\nsecrets:\n  envVars: true\n")),
     ]);
     assert_ok(&results[0], "lint");
     assert_ok(&results[1], "render");
-    assert_ok(&results[2], "render with annotations");
+    assert_ok(&results[2], "render with annotations and env-var secrets");
     assert_eq!(oracle::kinds(&results[1]), ["Deployment", "NetworkPolicy", "ServiceAccount"]);
     let pod = &object(&results[2], "Deployment")["spec"]["template"];
     assert_eq!(pod["metadata"]["annotations"]["a"], "b");
+    let files = &object(&results[1], "Deployment")["spec"]["template"]["spec"];
+    assert_eq!(files["containers"][0]["env"][0]["name"], "VAULT_SECRETS_DIR");
+    assert_eq!(files["volumes"][1]["secret"]["secretName"], "release-vault");
     let env = &pod["spec"]["containers"][0]["env"];
     assert_eq!(env[1]["name"], "VAULT_DATABASE__PASSWORD");
     assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], "database.password");
@@ -568,22 +584,112 @@ fn an_image_digest_pins_the_image() {
     assert!(results[1]["error"].as_str().unwrap().contains("digest"), "{:#}", results[1]);
 }
 
-/// NOTES.txt tells the installer how to reach the app and which Secret keys it needs.
+/// NOTES.txt tells the installer how to reach the app, which Secret keys it
+/// needs and how the pods wait for them: as files (ContainerCreating) by
+/// default, as env vars (CreateContainerConfigError) with `secrets.envVars`,
+/// not at all when every key is optional.
 #[test]
 fn notes_name_the_port_forward_and_the_secret_keys() {
     let shop = shop_chart("helm-notes-shop");
-    let render =
-        serde_json::json!({"op": "render", "chart": shop, "name": "release", "namespace": "shop"});
-    let result = oracle::one(render);
-    assert_ok(&result, "render");
-    let notes =
-        result["manifests"]["shop/templates/NOTES.txt"].as_str().expect("NOTES.txt rendered");
-    assert!(notes.starts_with("release-shop is deployed to namespace shop."), "{notes}");
-    assert!(notes.contains("port-forward service/release-shop 8080:80"), "{notes}");
-    assert!(notes.contains("Secret release-shop"), "{notes}");
+    let relay = scratch_dir("helm-notes-relay");
+    Chart::new("relay").image("registry.local/relay").config::<Relay>().write(&relay).unwrap();
+    let render = |chart: &PathBuf, values: Option<&str>| json!({"op": "render", "chart": chart, "values_yaml": values, "name": "release", "namespace": "shop"});
+    let results = oracle::run(vec![
+        render(&shop, None),
+        render(&shop, Some("secrets:\n  envVars: true\n")),
+        render(&relay, None),
+        render(&relay, Some("secrets:\n  envVars: true\n")),
+    ]);
+    let notes: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            assert_ok(r, "render");
+            let (name, manifests) = r["manifests"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k.ends_with("/NOTES.txt"))
+                .expect("NOTES.txt rendered");
+            manifests.as_str().unwrap_or_else(|| panic!("{name}"))
+        })
+        .collect();
+    let files = notes[0];
+    assert!(files.starts_with("release-shop is deployed to namespace shop."), "{files}");
+    assert!(files.contains("port-forward service/release-shop 8080:80"), "{files}");
+    assert!(files.contains("Secret release-shop"), "{files}");
     for key in ["databaseUrl", "adminApiKey (optional)", "payments.webhook-secret"] {
-        assert!(notes.contains(key), "{key} in {notes}");
+        assert!(files.contains(key), "{key} in {files}");
     }
+    assert!(files.ends_with("They arrive as files in /var/run/secrets/shop: pods stay in ContainerCreating until it exists; a\nrequired key missing from it stops the app at start-up with an error naming the key.\n"), "{files}");
+    assert!(notes[1].ends_with("They arrive as env vars (secrets.envVars): pods stay in CreateContainerConfigError until it exists\nwith every required key.\n"), "{}", notes[1]);
+    assert!(notes[2].ends_with("  upstreamToken (optional)\nEvery key is optional: the pods start without it.\nThey arrive as files in /var/run/secrets/relay.\n"), "{}", notes[2]);
+    assert!(
+        notes[3]
+            .ends_with("the pods start without it.\nThey arrive as env vars (secrets.envVars).\n"),
+        "{}",
+        notes[3]
+    );
+}
+
+/// Where the struct declares no HTTP path, liveness and readiness are TCP
+/// connects to the first port, so every app with a port is probed; a path
+/// for one probe leaves the other a TCP connect. A handler in values
+/// replaces the default's (Helm would otherwise merge the two, which
+/// Kubernetes refuses), other settings merge into it, and `null` turns a
+/// probe off.
+#[test]
+fn probes_default_to_tcp_connects_where_no_path_is_declared() {
+    let write = |name: &str, chart: Chart| {
+        let dir = scratch_dir(&format!("helm-probes-{name}"));
+        chart.image("registry.local/app").write(&dir).unwrap();
+        dir
+    };
+    let echo = write("echo", Chart::new("echo").config::<Echo>());
+    let gateway = write("gateway", Chart::new("gateway").config::<Gateway>());
+    let relay = write("relay", Chart::new("relay").config::<Relay>());
+    let replaced = "livenessProbe:\n  httpGet:\n    path: /health\n    port: web\n  periodSeconds: 3\nreadinessProbe:\n  exec:\n    command: [cat, /tmp/ready]\n";
+    let results = oracle::run(vec![
+        oracle::render_validate(&echo, None),
+        oracle::render_validate(&gateway, None),
+        oracle::render_validate(&relay, None),
+        oracle::lint(&echo, Some(replaced)),
+        oracle::render_validate(&echo, Some(replaced)),
+        oracle::render_validate(
+            &echo,
+            Some("livenessProbe: null\nreadinessProbe:\n  periodSeconds: 2\n"),
+        ),
+        oracle::render_validate(&gateway, Some("livenessProbe:\n  tcpSocket:\n    port: admin\n")),
+    ]);
+    let probes = |i: usize| {
+        assert_ok(&results[i], &format!("render {i}"));
+        let c = &object(&results[i], "Deployment")["spec"]["template"]["spec"]["containers"][0];
+        (
+            c.get("livenessProbe").cloned(),
+            c.get("readinessProbe").cloned(),
+            c.get("startupProbe").cloned(),
+        )
+    };
+    let tcp = |port: &str| Some(json!({"tcpSocket": {"port": port}}));
+    let http = |path: &str, port: &str| Some(json!({"httpGet": {"path": path, "port": port}}));
+    assert_eq!(probes(0), (tcp("web"), tcp("web"), None), "no path: TCP connects");
+    assert_eq!(probes(1), (http("/livez", "proxy"), tcp("proxy"), None), "liveness path only");
+    assert_eq!(probes(2), (tcp("http"), http("/ready", "http"), None), "readiness path only");
+    assert_ok(&results[3], "lint with replaced probes");
+    assert_eq!(
+        probes(4),
+        (
+            Some(json!({"httpGet": {"path": "/health", "port": "web"}, "periodSeconds": 3})),
+            Some(json!({"exec": {"command": ["cat", "/tmp/ready"]}})),
+            None
+        ),
+        "a handler from values replaces the default's"
+    );
+    assert_eq!(
+        probes(5),
+        (None, Some(json!({"tcpSocket": {"port": "web"}, "periodSeconds": 2})), None),
+        "null turns a probe off; settings merge into the default"
+    );
+    assert_eq!(probes(6).0, tcp("admin"), "an HTTP default gives way too");
 }
 
 /// Without generated entries, `env`/`envFrom` appear only when the user adds some.

@@ -7,7 +7,7 @@ use gitops_types::load::{Error, Source};
 use gitops_types::Loader;
 use std::fs;
 
-/// The required secrets, as the chart's secretKeyRefs deliver them.
+/// The required secrets, as the chart delivers them with `secrets.envVars`.
 fn secrets() -> Vec<(&'static str, &'static str)> {
     vec![
         ("SHOP_DATABASE_URL", "postgres://shop@db/shop"),

@@ -12,10 +12,10 @@ use gitops_types::GitOps;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler, Pod,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
-    SleepAction, Volume, VolumeMount,
+    EnvFromSource, EnvVar, HTTPGetAction, Lifecycle, LifecycleHandler, Pod, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecretVolumeSource,
+    SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, SleepAction, Volume,
+    VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
@@ -128,21 +128,6 @@ fn non_root_pod(fs_group: Option<i64>) -> PodSecurityContext {
     }
 }
 
-fn secret_env(name: &str, key: &str, optional: bool) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector {
-                name: FULLNAME.into(),
-                key: key.into(),
-                optional: optional.then_some(true),
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 fn http_probe(path: &str) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
@@ -178,18 +163,23 @@ fn deployment(checksum: &str) -> Deployment {
             config_map_ref: Some(ConfigMapEnvSource { name: FULLNAME.into(), optional: None }),
             ..Default::default()
         }]),
-        env: Some(vec![
-            secret_env("SHOP_DATABASE_URL", "databaseUrl", false),
-            secret_env("SHOP_ADMIN_KEY", "adminApiKey", true),
-            secret_env("SHOP_PAYMENTS__WEBHOOK_SECRET", "payments.webhook-secret", false),
-        ]),
-        liveness_probe: Some(http_probe("/healthz")),
-        readiness_probe: Some(http_probe("/readyz")),
-        volume_mounts: Some(vec![VolumeMount {
-            name: "tmp".into(),
-            mount_path: "/tmp".into(),
+        // The Secret as files, their directory for the loader.
+        env: Some(vec![EnvVar {
+            name: "SHOP_SECRETS_DIR".into(),
+            value: Some("/var/run/secrets/shop".into()),
             ..Default::default()
         }]),
+        liveness_probe: Some(http_probe("/healthz")),
+        readiness_probe: Some(http_probe("/readyz")),
+        volume_mounts: Some(vec![
+            VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..Default::default() },
+            VolumeMount {
+                name: "secret-files".into(),
+                mount_path: "/var/run/secrets/shop".into(),
+                read_only: Some(true),
+                ..Default::default()
+            },
+        ]),
         resources: Some(ResourceRequirements {
             requests: Some(quantities("100m", "128Mi")),
             limits: Some(quantities("500m", "256Mi")),
@@ -221,11 +211,22 @@ fn deployment(checksum: &str) -> Deployment {
                     security_context: Some(non_root_pod(Some(65532))),
                     termination_grace_period_seconds: Some(30),
                     containers: vec![container],
-                    volumes: Some(vec![Volume {
-                        name: "tmp".into(),
-                        empty_dir: Some(EmptyDirVolumeSource::default()),
-                        ..Default::default()
-                    }]),
+                    volumes: Some(vec![
+                        Volume {
+                            name: "tmp".into(),
+                            empty_dir: Some(EmptyDirVolumeSource::default()),
+                            ..Default::default()
+                        },
+                        Volume {
+                            name: "secret-files".into(),
+                            secret: Some(SecretVolumeSource {
+                                secret_name: Some(FULLNAME.into()),
+                                default_mode: Some(0o440),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        },
+                    ]),
                     ..Default::default()
                 }),
             },

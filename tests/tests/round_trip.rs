@@ -4,7 +4,8 @@
 //! and maps), write a values file, render the chart with real Helm, build the
 //! container's environment and files from the render as the kubelet would
 //! (`gitops_tests::pod`), run the loader, and compare with the input. Both
-//! delivery modes.
+//! delivery modes, each with the secrets as files (the default) and as env
+//! vars (`secrets.envVars`), case by case.
 //!
 //! Cases come from proptest strategies with a fixed seed, rendered in one
 //! batch (one Helm process for all of them). A failing case is printed whole
@@ -144,11 +145,12 @@ fn cases() -> Vec<RoundTripEnv> {
     (0..CASES).map(|_| strategy.new_tree(&mut runner).expect("a case").current()).collect()
 }
 
-/// The values file for `config`: its non-secret keys under `config:`. JSON,
+/// The values file for `config`: its non-secret keys under `config:`, and
+/// `secrets.envVars` when the secrets are to arrive as env vars. JSON,
 /// which Helm's YAML parser reads as YAML, so no scalar is left to YAML 1.1's
 /// guessing; non-ASCII characters escaped, because YAML reads a raw NEL, LS
 /// or PS as a line break and refuses a BOM inside a scalar.
-fn values_file(config: &Value) -> String {
+fn values_file(config: &Value, secret_env_vars: bool) -> String {
     let mut values = config.clone();
     let map = values.as_object_mut().expect("an object");
     map.remove("token");
@@ -165,7 +167,8 @@ fn values_file(config: &Value) -> String {
         limits.remove("burst");
     }
     let mut out = String::new();
-    for c in json!({ "config": values }).to_string().chars() {
+    let file = json!({ "config": values, "secrets": {"envVars": secret_env_vars} });
+    for c in file.to_string().chars() {
         match c as u32 {
             0..=0x7f => out.push(c),
             // YAML's 8-digit escape: no surrogate pairs to get wrong.
@@ -205,10 +208,14 @@ where
     Chart::new("rt").image("registry.local/rt").config::<T>().write(&chart).expect("chart");
     let inputs: Vec<Value> =
         cases().iter().map(|c| serde_json::to_value(c).expect("serialize")).collect();
+    // Every other case takes its secrets as env vars (`secrets.envVars`),
+    // the others as the Secret's files, the default.
+    let env_vars = |i: usize| i % 2 == 1;
     let ops = inputs
         .iter()
-        .map(|config| {
-            json!({"op": "render", "chart": chart, "values_yaml": values_file(config),
+        .enumerate()
+        .map(|(i, config)| {
+            json!({"op": "render", "chart": chart, "values_yaml": values_file(config, env_vars(i)),
                    "name": "release", "namespace": "shop"})
         })
         .collect();
@@ -224,6 +231,12 @@ where
                 render["objects"].as_array().unwrap().iter().map(|o| o["object"].clone()).collect();
             let pod = pod::simulate(&objects, &[secret(config)])?;
             let env = pod.materialize(&scratch_dir(&format!("round-trip-{name}-{i}")));
+            if env.contains_key("RT_TOKEN") != env_vars(i) {
+                return Err(format!(
+                    "the token did not arrive as asked (env vars: {})",
+                    env_vars(i)
+                ));
+            }
             let loaded = Loader::<T>::with_vars(env.clone()).load().map_err(|e| e.to_string())?;
             if loaded == expected {
                 Ok(())
@@ -238,7 +251,7 @@ where
             }
         })();
         if let Err(why) = outcome {
-            failures.push(format!("case {i}: values {}\n{why}", values_file(config)));
+            failures.push(format!("case {i}: values {}\n{why}", values_file(config, env_vars(i))));
         }
     }
     assert!(

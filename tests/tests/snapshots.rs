@@ -3,7 +3,7 @@
 //! which lints and renders these same charts with real Helm.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{Shop, Worker};
+use gitops_tests::fixtures::{Gateway, Shop, Worker};
 
 fn snapshot_chart(chart: Chart, prefix: &str) {
     for (path, content) in chart.files().expect("generate") {
@@ -26,5 +26,15 @@ fn worker_chart() {
             .app_version("v2.1.0-rc.1")
             .config::<Worker>(),
         "worker",
+    );
+}
+
+/// File delivery and a liveness path only: the readiness probe's default is
+/// a TCP connect.
+#[test]
+fn gateway_chart() {
+    snapshot_chart(
+        Chart::new("gateway").image("ghcr.io/acme/gateway").config::<Gateway>(),
+        "gateway",
     );
 }

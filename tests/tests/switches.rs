@@ -4,7 +4,7 @@
 //! turns on exactly its resources. Then what each switch renders.
 
 use gitops_gen::Chart;
-use gitops_tests::fixtures::{SecretsOnly, Shop, Worker};
+use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use serde_json::{json, Value};
@@ -55,6 +55,7 @@ fn switches() -> Vec<Switch> {
             &["ExternalSecret"],
             &[],
         ),
+        ("secrets as env vars", "secrets:\n  envVars: true\n".into(), &[], &[]),
         ("no serviceAccount", "serviceAccount:\n  create: false\n".into(), &[], &["ServiceAccount"]),
         ("digest", format!("image:\n  digest: {}\n", digest()), &[], &[]),
         (
@@ -96,16 +97,43 @@ fn portless_switches() -> Vec<Switch> {
     switches
 }
 
+/// Values files as one: the blocks of a top-level key that several switches
+/// set (`secrets:`) joined under that key, as YAML allows each key once.
+fn combine<'a>(files: impl Iterator<Item = &'a str>) -> String {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut current = 0;
+    for line in files.flat_map(str::lines) {
+        if line.starts_with(' ') {
+            blocks[current].1.push_str(&format!("{line}\n"));
+        } else if let Some(at) =
+            blocks.iter().position(|(head, _)| line.ends_with(':') && head == line)
+        {
+            current = at;
+        } else {
+            blocks.push((line.to_owned(), String::new()));
+            current = blocks.len() - 1;
+        }
+    }
+    blocks.into_iter().map(|(head, body)| format!("{head}\n{body}")).collect()
+}
+
+#[test]
+fn combined_values_set_each_top_level_key_once() {
+    let one = "secrets:\n  externalSecret:\n    enabled: true\nreplicaCount: 2\n";
+    assert_eq!(
+        combine([one, "secrets:\n  envVars: true\n", "x: [a]\n"].into_iter()),
+        "secrets:\n  externalSecret:\n    enabled: true\n  envVars: true\nreplicaCount: 2\nx: [a]\n"
+    );
+}
+
 /// Lints and renders `chart` with each switch alone and all together,
 /// checking validity and the kinds each switch adds or removes.
 fn check_matrix(chart: &Path, switches: Vec<Switch>) {
     // Together: every switch that turns something on or configures it (an
     // "off" switch would repeat its top-level key).
-    let all: String = switches
-        .iter()
-        .filter(|(.., removes)| removes.is_empty())
-        .map(|(_, v, ..)| v.as_str())
-        .collect();
+    let all = combine(
+        switches.iter().filter(|(.., removes)| removes.is_empty()).map(|(_, v, ..)| v.as_str()),
+    );
     let mut ops = vec![oracle::render_validate(chart, None)];
     for values in switches.iter().map(|(_, v, ..)| v.as_str()).chain([all.as_str()]) {
         ops.push(oracle::lint(chart, Some(values)));
@@ -206,13 +234,26 @@ fn the_helm_create_values_file_works_unchanged() {
         switched.replace_range(off..off + "enabled: false".len(), "enabled: true");
     }
 
+    // A chart whose liveness default is a TCP connect (no path declared).
+    let relay = scratch_dir("switches-starter-relay");
+    Chart::new("relay").image("registry.local/relay").config::<Relay>().write(&relay).unwrap();
     let results = oracle::run(vec![
+        oracle::render_validate(&relay, Some(&values)),
         oracle::lint(&orders(), Some(&values)),
         oracle::render_validate(&orders(), Some(&values)),
         oracle::lint(&orders(), Some(&switched)),
         oracle::render_validate(&orders(), Some(&switched)),
         json!({"op": "render", "chart": starter_chart, "values_yaml": switched, "name": "release", "namespace": "shop"}),
     ]);
+    assert_eq!(results[0]["ok"], true, "relay: {:#}", results[0]);
+    let relay_probe = &object(&results[0], "Deployment")["spec"]["template"]["spec"]["containers"]
+        [0]["livenessProbe"];
+    assert_eq!(
+        relay_probe,
+        &json!({"httpGet": {"path": "/", "port": "http"}}),
+        "the starter's probe replaces the TCP default, not beside it"
+    );
+    let results = &results[1..];
     for (i, what) in
         ["lint", "render", "lint switched", "render switched", "starter"].iter().enumerate()
     {
@@ -330,9 +371,9 @@ fn the_external_secret_fills_the_secret_the_pods_read() {
     assert_eq!(spec["secretStoreRef"], json!({"kind": "SecretStore", "name": "vault"}));
     assert_eq!(spec["refreshInterval"], "15m");
     assert_eq!(spec["target"]["name"], "orders-credentials");
-    let secret_ref = &object(&result, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-        ["env"][0]["valueFrom"]["secretKeyRef"];
-    assert_eq!(secret_ref["name"], spec["target"]["name"], "the pods read the Secret it fills");
+    let volumes = &object(&result, "Deployment")["spec"]["template"]["spec"]["volumes"];
+    let secret = &named(volumes, "secret-files")["secret"];
+    assert_eq!(secret["secretName"], spec["target"]["name"], "the pods read the Secret it fills");
     // The required key from the shared remote key; the optional one is left out.
     assert_eq!(
         spec["data"],
@@ -365,6 +406,78 @@ fn the_external_secret_fills_the_secret_the_pods_read() {
         let result = oracle::one(oracle::render_validate(&orders(), Some(values)));
         assert_eq!(result["ok"], false, "{values}");
         assert!(result["error"].as_str().unwrap().contains(key), "{key}: {result:#}");
+    }
+}
+
+/// The entry of a list of named objects (env, volumes, mounts) called `name`.
+fn named<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list:#}"))
+}
+
+fn has_named(list: &Value, name: &str) -> bool {
+    list.as_array().is_some_and(|l| l.iter().any(|e| e["name"] == name))
+}
+
+/// By default the Secret is mounted as files (mode 0440, read-only) and its
+/// directory is in `<PREFIX>SECRETS_DIR`, with no `secretKeyRef`, in env
+/// delivery (orders) and file delivery (the worker) alike; with
+/// `secrets.envVars: true`, the opposite.
+#[test]
+fn secrets_arrive_as_files_unless_env_vars_are_asked_for() {
+    let cases = [
+        (
+            orders(),
+            "orders",
+            "ORDERS_",
+            vec![
+                ("ORDERS_DATABASE_URL", "databaseUrl", false),
+                ("ORDERS_ADMIN_API_KEY", "adminApiKey", true),
+            ],
+        ),
+        (worker(), "worker", "WORKER_", vec![("BROKER_URL", "brokerUrl", false)]),
+    ];
+    for (chart, name, prefix, secrets) in cases {
+        let dir = format!("/var/run/secrets/{name}");
+        let pod = |values: &str| {
+            object(&render(&chart, values), "Deployment")["spec"]["template"]["spec"].clone()
+        };
+        let is_secret_ref = |e: &Value| e["valueFrom"].get("secretKeyRef").is_some();
+
+        let files = pod("");
+        let container = &files["containers"][0];
+        assert_eq!(
+            named(&files["volumes"], "secret-files")["secret"],
+            json!({"secretName": format!("release-{name}"), "defaultMode": 288}),
+            "{name}: 0440 is 288"
+        );
+        assert_eq!(
+            named(&container["volumeMounts"], "secret-files"),
+            &json!({"name": "secret-files", "mountPath": dir, "readOnly": true}),
+            "{name}"
+        );
+        let secrets_dir = format!("{prefix}SECRETS_DIR");
+        assert_eq!(named(&container["env"], &secrets_dir)["value"], dir, "{name}");
+        assert!(
+            !container["env"].as_array().unwrap().iter().any(is_secret_ref),
+            "{name}: {container:#}"
+        );
+
+        let env_vars = pod("secrets:\n  envVars: true\n");
+        let container = &env_vars["containers"][0];
+        assert!(!has_named(&env_vars["volumes"], "secret-files"), "{name}: {env_vars:#}");
+        assert!(!has_named(&container["volumeMounts"], "secret-files"), "{name}");
+        assert!(!has_named(&container["env"], &secrets_dir), "{name}");
+        for (var, key, optional) in secrets {
+            let mut expected = json!({"name": format!("release-{name}"), "key": key});
+            if optional {
+                expected["optional"] = json!(true);
+            }
+            assert_eq!(named(&container["env"], var)["valueFrom"]["secretKeyRef"], expected);
+        }
     }
 }
 

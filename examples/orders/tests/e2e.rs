@@ -82,6 +82,10 @@ fn the_service_runs_on_what_its_chart_delivers() {
     {
         assert!(env.contains_key(link), "the kubelet's link {link} is in the environment");
     }
+    // The Secret arrives as files (the chart's default), their directory for the loader.
+    assert!(!env.contains_key("ORDERS_DATABASE_URL"), "no secret in the environment");
+    let secret_file = std::path::Path::new(&env["ORDERS_SECRETS_DIR"]).join("databaseUrl");
+    assert_eq!(std::fs::read_to_string(secret_file).unwrap(), "postgres://orders@db/orders");
     let grace =
         deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap();
     assert_eq!(grace, 5 + 3 + 5, "preStop sleep + shutdown timeout + slack");
