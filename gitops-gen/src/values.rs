@@ -548,6 +548,7 @@ mod tests {
             env_prefix: String::new(),
             items: Vec::new(),
             schema: json!({}),
+            definitions: None,
         }
     }
 
