@@ -60,8 +60,8 @@ fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     assert_eq!(data["SHOP_ALLOWED_ORIGINS"], r#"["https://shop.example"]"#);
     assert_eq!(data["SHOP_EXTRA_HEADERS"], "{}");
     assert_eq!(data["SHOP_PAYMENTS__API_URL"], "https://pay.example/v2");
-    assert!(!data.contains_key("SHOP_SUPPORT_EMAIL"), "None sets no variable");
-    assert!(!data.contains_key("SHOP_PAYMENTS__RETRIES"));
+    assert!(!data.contains_key("SHOP_SUPPORT_EMAIL"), "a text `None` sets no variable");
+    assert_eq!(data["SHOP_PAYMENTS__RETRIES"], "null", "a JSON `Option` is always set");
     assert!(!data.contains_key("SHOP_DATABASE_URL"), "secrets never go into the ConfigMap");
     assert!(!data.contains_key("SHOP_BUILD_INFO"), "#[gitops(skip)]");
     assert!(!data.contains_key("SHOP_STARTED"), "#[serde(skip)]");
