@@ -66,11 +66,14 @@ fn manifest<K: Resource + Serialize>(object: &K) -> Value {
     value
 }
 
-/// The ConfigMap's data from the description and the default: every value
-/// leaf under its env var, strings raw, the rest as JSON, `None` left out.
+/// The ConfigMap's data from the description, the default and schemars'
+/// schema: every value leaf under its env var, strings raw, the rest as
+/// JSON; a `None` left out when the field is a string (schema type
+/// `string`), else `null`.
 fn config_data(
     desc: &ConfigStruct,
     default: &Value,
+    schema: &Value,
     prefix: &str,
     path: &[&'static str],
     out: &mut BTreeMap<String, String>,
@@ -82,14 +85,18 @@ fn config_data(
         let mut field_path = path.to_vec();
         field_path.push(field.key);
         let value = &default[field.key];
+        let property = &schema["properties"][field.key];
+        let env =
+            field.env.map(str::to_owned).unwrap_or_else(|| naming::env_var(prefix, &field_path));
         match field.nested() {
-            Some(nested) => config_data(&nested, value, prefix, &field_path, out),
-            None if value.is_null() => {}
+            Some(nested) => config_data(&nested, value, property, prefix, &field_path, out),
+            None if value.is_null() => {
+                let types = property["type"].as_array().cloned().unwrap_or_default();
+                if !types.contains(&json!("string")) {
+                    out.insert(env, "null".into());
+                }
+            }
             None => {
-                let env = field
-                    .env
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| naming::env_var(prefix, &field_path));
                 let text = match value {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
@@ -209,6 +216,7 @@ fn deployment(checksum: &str) -> Deployment {
                     service_account_name: Some(FULLNAME.into()),
                     automount_service_account_token: Some(false),
                     security_context: Some(non_root_pod(Some(65532))),
+                    enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(30),
                     containers: vec![container],
                     volumes: Some(vec![
@@ -345,7 +353,8 @@ fn the_default_render_equals_the_objects_built_with_k8s_openapi() {
 
     let mut data = BTreeMap::new();
     let default = serde_json::to_value(Shop::default()).unwrap();
-    config_data(&Shop::describe(), &default, "SHOP_", &[], &mut data);
+    let schema = gitops_types::schema::of::<Shop>();
+    config_data(&Shop::describe(), &default, &schema, "SHOP_", &[], &mut data);
     assert!(data.len() > 5, "{data:?}");
     let config_map =
         ConfigMap { metadata: metadata(FULLNAME), data: Some(data), ..Default::default() };
