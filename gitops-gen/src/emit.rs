@@ -6,7 +6,6 @@ use crate::templates::{self, Names};
 use crate::values::{self, Block, Body, Key, Values};
 use crate::{readme, schema, yaml};
 use gitops_types::model::Delivery;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The chart's files: path inside the chart directory (with `/`) → content.
@@ -26,9 +25,10 @@ pub struct ChartInfo<'a> {
     pub description: Option<&'a str>,
 }
 
-pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>) -> Files {
+pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     // The config schema moves into values.schema.json rather than being copied.
     let config_schema = std::mem::take(&mut tree.schema);
+    let definitions = tree.definitions.take();
     let tree = &tree;
     let names = Names { chart: info.name };
     let header = format!("# {MARKER} from `{}`. DO NOT EDIT.\n", tree.rust_name);
@@ -43,7 +43,8 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree, definitions: Option<&Value>
     let values = values::table(tree, info.image);
     files.insert("README.md".into(), readme::readme(info, tree, &values, &description));
     files.insert("values.yaml".into(), values_yaml(&values, tree, &header));
-    let schema = schema::values_schema(&tree.rust_name, &values, config_schema, definitions);
+    let schema =
+        schema::values_schema(&tree.rust_name, &values, config_schema, definitions.as_ref());
     files.insert("values.schema.json".into(), schema::to_text(schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
     let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);

@@ -131,8 +131,7 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
         };
-        let definitions = source.schema.get("definitions");
-        Ok(emit::chart(&info, tree, definitions))
+        Ok(emit::chart(&info, tree))
     }
 
     /// Writes the chart into `dir`, creating it if needed. Only files whose

@@ -218,7 +218,9 @@ impl Validator {
     /// The subschema whose keyword an error is about, from its location.
     fn subschema(&self, error: &boon::ValidationError) -> &Value {
         let fragment = error.schema_url.split_once('#').map_or("", |(_, f)| f);
-        self.schema.pointer(&percent_decode(fragment)).unwrap_or(&Value::Null)
+        // boon percent-encodes the JSON pointer in the fragment.
+        let pointer = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        self.schema.pointer(&pointer).unwrap_or(&Value::Null)
     }
 }
 
@@ -244,27 +246,6 @@ fn pointer<'a>(value: &'a Value, at: &[String]) -> Option<&'a Value> {
         Value::Array(items) => items.get(key.parse::<usize>().ok()?),
         _ => v.get(key),
     })
-}
-
-/// A JSON pointer from a URL fragment (boon percent-encodes it).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn list<'a>(values: impl Iterator<Item = &'a Value>) -> String {
@@ -490,6 +471,13 @@ mod tests {
         assert_eq!(
             one(words, json!("a,b")),
             r#"expected a JSON array of strings, e.g. ["a","b"], found "a,b""#
+        );
+        // The schema is found under a key boon percent-encodes in its location.
+        let spaced =
+            json!({"properties": {"a b/ä": {"type": "integer", "minimum": 1, "maximum": 2}}});
+        assert_eq!(
+            one(spaced, json!({"a b/ä": "x"})),
+            r#"expected an integer from 1 to 2, found "x""#
         );
     }
 
