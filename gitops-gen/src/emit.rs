@@ -5,7 +5,7 @@ use crate::build::{ConfigTree, Item, LeafKind};
 use crate::templates::{self, Names};
 use crate::values::{self, Block, Body, Key, Values};
 use crate::{readme, schema, yaml};
-use gitops_types::model::Delivery;
+use gitops_model::Delivery;
 use std::collections::BTreeMap;
 
 /// The chart's files: path inside the chart directory (with `/`) → content.
@@ -32,10 +32,6 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let tree = &tree;
     let names = Names { chart: info.name };
     let header = format!("# {MARKER} from `{}`. DO NOT EDIT.\n", tree.rust_name);
-    let leaves = tree.leaves();
-    let has_ports = leaves.iter().any(|l| matches!(l.kind, LeafKind::Port(_)));
-    let has_secrets = leaves.iter().any(|l| l.kind == LeafKind::Secret);
-    let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
 
     let mut files = Files::new();
     let description = description(info, tree);
@@ -62,7 +58,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
         "templates/serviceaccount.yaml".into(),
         templates::service_account(&names).emit(&header),
     );
-    if has_values {
+    if tree.has_values() {
         files.insert(
             "templates/configmap.yaml".into(),
             templates::configmap(&names, tree).emit(&header),
@@ -73,7 +69,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
         templates::network_policy(&names, tree).emit(&header),
     );
     files.insert("templates/hpa.yaml".into(), templates::autoscaler(&names).emit(&header));
-    if has_ports {
+    if !tree.ports().is_empty() {
         files.insert(
             "templates/service.yaml".into(),
             templates::service(&names, tree).emit(&header),
@@ -86,7 +82,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
             templates::test_connection(&names, tree).emit(&header),
         );
     }
-    if has_secrets {
+    if !tree.secrets().is_empty() {
         files.insert(
             "templates/externalsecret.yaml".into(),
             templates::external_secret(&names, tree).emit(&header),
@@ -151,7 +147,7 @@ fn values_yaml(values: &Values, tree: &ConfigTree, header: &str) -> String {
         Delivery::File => " The app reads these keys from a mounted JSON file; the environment variable named below a key overrides it.",
     });
     yaml::write_doc(&mut out, 0, &doc);
-    config_section(&mut out, &tree.items);
+    config_section(&mut out, tree);
     write_blocks(&mut out, &values.after_config);
     out
 }
@@ -174,10 +170,10 @@ fn write_key(out: &mut String, indent: usize, key: &Key) {
 
 /// `config:` and its items, or `config: {}` when all of them are secrets (a
 /// bare `config:` would be null, which Helm reads as "delete this key").
-fn config_section(out: &mut String, items: &[Item]) {
-    if items.iter().any(Item::has_values) {
+fn config_section(out: &mut String, tree: &ConfigTree) {
+    if tree.has_values() {
         out.push_str("config:\n");
-        config_items(out, 2, items);
+        config_items(out, 2, &tree.items);
     } else {
         out.push_str("config: {}\n");
     }

@@ -17,9 +17,9 @@
 //! `readme` the schema and README, `yaml` YAML 1.1-safe scalars); `write` puts
 //! them on disk or compares.
 
-/// The config tree the chart is written from (it lives in gitops-types,
+/// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
-pub use gitops_types::tree as build;
+pub use gitops_model::tree as build;
 mod emit;
 mod error;
 mod kube;
@@ -35,7 +35,7 @@ pub use emit::Files;
 pub use error::Error;
 pub use write::WriteReport;
 
-use gitops_types::model::ConfigStruct;
+use gitops_model::ConfigStruct;
 use gitops_types::GitOps;
 use serde_json::Value;
 use std::path::Path;
@@ -105,7 +105,7 @@ impl Chart {
     {
         self.config = Some(ConfigSource {
             describe: T::describe(),
-            schema: gitops_types::schema::of::<T>(),
+            schema: gitops_model::schema::of::<T>(),
             default: serde_json::to_value(T::default()).map_err(|e| e.to_string()),
         });
         self

@@ -5,7 +5,7 @@ use crate::build::{ConfigTree, Item, LeafKind};
 use crate::emit::{ChartInfo, MARKER};
 use crate::templates::Names;
 use crate::values::{Block, Body, Key, Values};
-use gitops_types::model::naming;
+use gitops_model::naming;
 use serde_json::Value;
 
 pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description: &str) -> String {
@@ -18,8 +18,7 @@ pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description:
         info.app_version,
         tree.rust_name
     );
-    let secrets: Vec<_> =
-        tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    let secrets = tree.secrets();
     if !secrets.is_empty() {
         out.push_str(&format!(
             "\n## Secret\n\nThe pods read these keys of the Secret named by `secrets.existingSecret` (default: the release's full name), or filled by the ExternalSecret when `secrets.externalSecret.enabled`. They arrive as files named by the keys in `{}/` (a read-only volume, mode 0440; the directory in `{}`), or, with `secrets.envVars: true`, as the env vars below, which anything that can read the process's environment sees (checkov's CKV_K8S_35).\n\n| Key | Env var | Required | Description |\n|-----|---------|----------|-------------|\n",

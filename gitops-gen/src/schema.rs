@@ -7,7 +7,7 @@
 
 use crate::kube;
 use crate::values::{properties, Values};
-use gitops_types::schema::{leaf, visit};
+use gitops_model::schema::visit;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
@@ -49,7 +49,7 @@ pub fn values_schema(
 /// name of its own and the config's `$ref`s follow it.
 fn own_definitions(config: &mut Value, config_definitions: Option<&Value>) -> Map<String, Value> {
     let all = kube::definitions();
-    let Some(Value::Object(mut own)) = config_definitions.map(leaf) else { return Map::new() };
+    let Some(Value::Object(mut own)) = config_definitions.cloned() else { return Map::new() };
     let mut moved = Vec::new();
     for name in own.keys() {
         if all.contains_key(name) {

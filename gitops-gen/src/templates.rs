@@ -1,8 +1,8 @@
 //! The chart's templates, each built as a [`template`](crate::template) tree.
 
-use crate::build::{ConfigTree, Leaf, LeafKind};
+use crate::build::{ConfigTree, Leaf};
 use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
-use gitops_types::model::{naming, Delivery};
+use gitops_model::{naming, Delivery};
 
 /// Seconds the app may take to exit after its own shutdown timeout, before
 /// the kubelet's SIGKILL.
@@ -275,7 +275,9 @@ pub fn autoscaler(names: &Names) -> Document {
 /// egress restricted only once `networkPolicy.egress` lists rules.
 pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
     let n = ".Values.networkPolicy";
-    let ports: Vec<Part<Node>> = port_leaves(tree)
+    let ports: Vec<Part<Node>> = tree
+        .ports()
+        .into_iter()
         .map(|(name, _)| {
             Part::Item(map(vec![entry("port", str(name)), entry("protocol", str("TCP"))]))
         })
@@ -319,8 +321,7 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
 pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
     let es = ".Values.secrets.externalSecret";
     let refs = format!("({es}.remoteRefs | default dict)");
-    let secrets: Vec<&Leaf> =
-        tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    let secrets = tree.secrets();
     let listed =
         |key: &str| format!("hasKey {refs} {}", serde_json::to_string(key).expect("string"));
     let data: Vec<Part<Node>> = secrets
@@ -522,9 +523,8 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
         );
     }
     let data = tree
-        .leaves()
+        .value_leaves()
         .into_iter()
-        .filter(|l| l.kind != LeafKind::Secret)
         .map(|leaf| {
             // Strings go as themselves, everything else as JSON text; `toJson`
             // also prints large numbers whole where `{{ }}` would print 1e+06.
@@ -544,7 +544,9 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
 }
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
-    let ports = port_leaves(tree)
+    let ports = tree
+        .ports()
+        .into_iter()
         .enumerate()
         .map(|(i, (name, leaf))| {
             // The first port is the one `service.port` exposes, as in `helm create`.
@@ -576,20 +578,12 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
     )
 }
 
-fn port_leaves(tree: &ConfigTree) -> impl Iterator<Item = (&str, &Leaf)> {
-    tree.leaves().into_iter().filter_map(|l| match &l.kind {
-        LeafKind::Port(name) => Some((name.as_str(), l)),
-        _ => None,
-    })
-}
-
 /// A probe's handlers, of which Kubernetes allows exactly one.
 const PROBE_HANDLERS: [&str; 4] = ["exec", "grpc", "httpGet", "tcpSocket"];
 
 pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
-    let leaves = tree.leaves();
-    let has_values = leaves.iter().any(|l| l.kind != LeafKind::Secret);
-    let secrets: Vec<&&Leaf> = leaves.iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    let has_values = tree.has_values();
+    let secrets = tree.secrets();
     let file = tree.delivery == Delivery::File;
     // Secrets as env vars, only with `secrets.envVars` (both delivery modes).
     let secret_env: Vec<Part<Node>> = secrets
@@ -607,7 +601,9 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         })
         .collect();
     let mut env: Vec<Part<Node>> = Vec::new();
-    let ports: Vec<Part<Node>> = port_leaves(tree)
+    let ports: Vec<Part<Node>> = tree
+        .ports()
+        .into_iter()
         .map(|(name, leaf)| {
             Part::Item(map(vec![
                 entry("name", str(name)),
@@ -694,7 +690,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     }
     container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
     container.push(list_with_extra("env", env, ".Values.extraEnv"));
-    let first_port = port_leaves(tree).next().map(|(name, _)| name);
+    let first_port = tree.ports().into_iter().next().map(|(name, _)| name);
     for (probe, default, _) in crate::values::probes(tree, first_port) {
         let path = format!(".Values.{probe}");
         let handler = default.as_object().and_then(|o| o.keys().next()).cloned();
@@ -741,7 +737,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         )],
         vec![],
     ));
-    let grace = match leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout) {
+    let grace = match tree.shutdown_timeout() {
         // The app's timeout and the pod's grace period come from one value.
         Some(leaf) => format!(
             "add (.Values.preStopSleepSeconds | int) ({} | int) {EXIT_SLACK_SECONDS}",
@@ -897,13 +893,12 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
     out.push_str(&format!(
         "{{{{ include \"{c}.fullname\" . }}}} is deployed to namespace {{{{ .Release.Namespace }}}}.\n"
     ));
-    if let Some((name, _)) = port_leaves(tree).next() {
+    if let Some((name, _)) = tree.ports().into_iter().next() {
         out.push_str(&format!(
             "\nReach it from your machine:\n  kubectl --namespace {{{{ .Release.Namespace }}}} port-forward service/{{{{ include \"{c}.fullname\" . }}}} 8080:{{{{ .Values.service.port }}}}\nthen open http://127.0.0.1:8080 (the container's `{name}` port).\n"
         ));
     }
-    let secrets: Vec<&Leaf> =
-        tree.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect();
+    let secrets = tree.secrets();
     if !secrets.is_empty() {
         out.push_str(&format!(
             "\nThe pods read these keys from the Secret {{{{ include \"{c}.secretName\" . }}}} in the same namespace:\n"
@@ -932,7 +927,7 @@ pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
 /// shares, so resources are named and selected as users expect.
 pub fn helpers(names: &Names, tree: &ConfigTree, header: &str) -> String {
     let c = names.chart;
-    let has_secrets = tree.leaves().iter().any(|l| l.kind == LeafKind::Secret);
+    let has_secrets = !tree.secrets().is_empty();
     let mut out = format!(
         r#"{header}
 {{{{/*
@@ -1041,7 +1036,7 @@ fn config_json(names: &Names, tree: &ConfigTree) -> String {
     let quoted = |keys: &[String]| -> String {
         keys.iter().map(|k| format!(" {}", serde_json::to_string(k).expect("string"))).collect()
     };
-    for leaf in tree.leaves().into_iter().filter(|l| l.optional && l.kind != LeafKind::Secret) {
+    for leaf in tree.value_leaves().into_iter().filter(|l| l.optional) {
         let (last, sections) = leaf.path.split_last().expect("a leaf has a key");
         let section = if sections.is_empty() {
             "$config".to_owned()

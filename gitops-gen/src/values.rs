@@ -2,9 +2,9 @@
 //! values.yaml, values.schema.json and the chart README's table are all
 //! written, so a key's default, schema and doc cannot disagree.
 
-use crate::build::{ConfigTree, Leaf, LeafKind};
+use crate::build::{ConfigTree, Leaf};
 use crate::kube;
-use gitops_types::model::naming;
+use gitops_model::naming;
 use serde_json::{json, Map, Value};
 
 /// A key of values.yaml: one value, or a map of further keys.
@@ -109,13 +109,8 @@ pub fn properties<'a>(keys: impl Iterator<Item = &'a Key>) -> (Map<String, Value
 
 /// Every standard key of the chart generated for `tree`.
 pub fn table(tree: &ConfigTree, image: &str) -> Values {
-    let leaves = tree.leaves();
-    let first_port = leaves.iter().find_map(|l| match &l.kind {
-        LeafKind::Port(name) => Some(name.as_str()),
-        _ => None,
-    });
-    let secrets: Vec<&Leaf> =
-        leaves.iter().copied().filter(|l| l.kind == LeafKind::Secret).collect();
+    let first_port = tree.ports().first().map(|(name, _)| *name);
+    let secrets = tree.secrets();
 
     let mut before = vec![
         vec![value("replicaCount", "Number of pod replicas (ignored while autoscaling is on).", json!(1), json!({"type": "integer", "minimum": 0, "maximum": i32::MAX}))],
@@ -191,7 +186,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         json!(false),
         json!({"type": "boolean"}),
     ));
-    let shutdown = leaves.iter().find(|l| l.kind == LeafKind::ShutdownTimeout);
+    let shutdown = tree.shutdown_timeout();
     let mut sleep_doc = String::from("Seconds the pod keeps serving after it is told to stop, so load balancers take it out of\nrotation before the app sees SIGTERM; 0 turns the delay off.");
     if let Some(leaf) = shutdown {
         sleep_doc.push_str(&format!(

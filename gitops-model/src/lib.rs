@@ -1,12 +1,23 @@
-//! What `#[derive(GitOps)]` says about a config struct, and the naming rules
-//! every stage shares.
+//! Everything the derive, the chart generator and the run-time loader must
+//! agree on, in one place:
+//! - [`ConfigStruct`]: what `#[derive(GitOps)]` says about a config struct;
+//! - [`naming`]: the env-var rule and name validity (the derive rejects
+//!   colliding env vars with it at compile time);
+//! - [`service_link`]: the kubelet's service-link variables;
+//! - [`tree`]: description + schema + default walked into one [`ConfigTree`],
+//!   which the generator writes the chart from and the loader reads by;
+//! - [`schema`]: the config-schema rules and the [`Validator`] both use, so
+//!   `helm install` and start-up give the same verdict.
 //!
-//! This crate has no dependencies: the derive uses [`naming`] to reject
-//! colliding env vars at compile time, the generator walks [`ConfigStruct`]
-//! to write the chart, and the runtime loader reads env vars by the same rule.
+//! gitops-gen only reads a `ConfigTree`; gitops-types' loader only reads one.
 
 pub mod naming;
+pub mod schema;
 pub mod service_link;
+pub mod tree;
+
+pub use schema::Validator;
+pub use tree::ConfigTree;
 
 /// One config struct, as described by its `#[derive(GitOps)]`.
 #[derive(Debug, Clone)]

@@ -10,10 +10,9 @@
 //! and `helm install` give the same verdict, and every problem is reported
 //! at once with where the bad value came from.
 
-use crate::model::{naming, service_link};
-use crate::schema;
-use crate::tree::{self, ConfigTree, Item, Leaf, LeafKind};
 use crate::GitOps;
+use gitops_model::tree::{self, ConfigTree, Item, Leaf, LeafKind};
+use gitops_model::{naming, schema, service_link};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -368,10 +368,7 @@ mod tests {
         let headless = json!({"kind": "Service", "metadata": {"name": "h"}, "spec": {"clusterIP": "None", "ports": [{"port": 1}]}});
         assert_eq!(service_links(&headless, 0).unwrap(), []);
         for (name, value) in service_links(&orders_db(), 0).unwrap() {
-            assert!(
-                gitops_types::model::service_link::is_service_link(&name, &value),
-                "{name}={value}"
-            );
+            assert!(gitops_model::service_link::is_service_link(&name, &value), "{name}={value}");
         }
     }
 

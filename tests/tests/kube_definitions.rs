@@ -8,7 +8,7 @@
 //! GITOPS_BLESS=1 cargo test -p gitops-tests --test kube_definitions
 //! ```
 
-use gitops_types::schema::{leaf, visit};
+use gitops_model::schema::{leaf, visit};
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::networking::v1 as networking;

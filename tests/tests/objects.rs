@@ -4,10 +4,10 @@
 //! with the naming rule, not from the generator's output.
 
 use gitops_gen::Chart;
+use gitops_model::{naming, ConfigStruct, Role};
 use gitops_tests::fixtures::Shop;
 use gitops_tests::oracle;
 use gitops_tests::scratch_dir;
-use gitops_types::model::{naming, ConfigStruct, Role};
 use gitops_types::GitOps;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
@@ -353,7 +353,7 @@ fn the_default_render_equals_the_objects_built_with_k8s_openapi() {
 
     let mut data = BTreeMap::new();
     let default = serde_json::to_value(Shop::default()).unwrap();
-    let schema = gitops_types::schema::of::<Shop>();
+    let schema = gitops_model::schema::of::<Shop>();
     config_data(&Shop::describe(), &default, &schema, "SHOP_", &[], &mut data);
     assert!(data.len() > 5, "{data:?}");
     let config_map =

@@ -3,7 +3,7 @@
 //! what a float64 holds, formats Helm's validator does not know removed),
 //! and [`Validator`], boon's draft-07 validator with messages that say what
 //! was expected. `gitops-gen` writes the schema into values.schema.json;
-//! [`crate::load`] checks values against it, so `helm install` and start-up
+//! gitops-types' loader checks values against it, so `helm install` and start-up
 //! give the same verdict.
 
 use serde_json::{json, Map, Value};
@@ -33,7 +33,7 @@ const STANDARD_FORMATS: &[&str] = &[
     "regex",
 ];
 
-/// The struct's schema with all subschemas inlined, as [`crate::build`] walks it.
+/// The struct's schema with all subschemas inlined, as [`crate::tree`] walks it.
 pub fn of<T: schemars::JsonSchema>() -> Value {
     let mut settings = schemars::generate::SchemaSettings::draft07();
     settings.inline_subschemas = true;

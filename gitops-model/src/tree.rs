@@ -1,10 +1,11 @@
-//! Stage 1 of generation: the config struct's description, its JSON schema and
-//! its serialized default, walked together into one [`ConfigTree`]. Everything
-//! the chart cannot carry faithfully is reported here, all at once.
+//! The config struct's description, its JSON schema and its serialized
+//! default, walked together into one [`ConfigTree`]: the generator writes the
+//! chart from it and the loader reads the config by it. Everything the chart
+//! cannot carry faithfully is reported here, all at once.
 
-use crate::model::{naming, service_link};
-use crate::model::{ConfigStruct, Delivery, Field, Probes, Role};
 use crate::schema::{self, MAX_SAFE_INTEGER};
+use crate::{naming, service_link};
+use crate::{ConfigStruct, Delivery, Field, Probes, Role};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,7 +24,8 @@ pub struct ConfigTree {
     /// The `config` subtree of values.schema.json.
     pub schema: Value,
     /// The definitions its `$ref`s point to (schemars keeps recursive
-    /// types there); values.schema.json carries them at its root.
+    /// types there), rewritten by the same rules as `schema`;
+    /// values.schema.json carries them at its root.
     pub definitions: Option<Value>,
 }
 
@@ -98,7 +100,7 @@ impl ConfigTree {
     /// deletes a key set to null.
     pub fn values_of(&self, config: &Value) -> Value {
         let mut out = Value::Object(Map::new());
-        for leaf in self.leaves().into_iter().filter(|l| l.kind != LeafKind::Secret) {
+        for leaf in self.value_leaves() {
             let value = leaf.path.iter().try_fold(config, |v, key| v.get(key));
             if let Some(value) = value.filter(|v| !v.is_null()) {
                 set_at(&mut out, &leaf.path, value.clone());
@@ -112,6 +114,39 @@ impl ConfigTree {
         self.leaves().into_iter().find(|leaf| at.starts_with(&leaf.path))
     }
 
+    /// The leaves values.yaml carries: all but the secrets.
+    pub fn value_leaves(&self) -> Vec<&Leaf> {
+        self.leaves().into_iter().filter(|l| l.kind != LeafKind::Secret).collect()
+    }
+
+    /// Whether values.yaml carries anything under `config` (a ConfigMap).
+    pub fn has_values(&self) -> bool {
+        self.items.iter().any(Item::has_values)
+    }
+
+    /// The leaves read from the Secret.
+    pub fn secrets(&self) -> Vec<&Leaf> {
+        self.leaves().into_iter().filter(|l| l.kind == LeafKind::Secret).collect()
+    }
+
+    /// The named container ports, in declaration order; the first one is the
+    /// Service's and the probes'.
+    pub fn ports(&self) -> Vec<(&str, &Leaf)> {
+        let leaves = self.leaves().into_iter();
+        leaves
+            .filter_map(|l| match &l.kind {
+                LeafKind::Port(name) => Some((name.as_str(), l)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `#[gitops(shutdown_timeout)]` leaf, which sizes the grace period.
+    pub fn shutdown_timeout(&self) -> Option<&Leaf> {
+        self.leaves().into_iter().find(|l| l.kind == LeafKind::ShutdownTimeout)
+    }
+
+    /// Every leaf, depth first in declaration order.
     pub fn leaves(&self) -> Vec<&Leaf> {
         fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Leaf>) {
             for item in items {
@@ -150,7 +185,7 @@ pub fn config_tree(
         env_prefix: prefix.to_owned(),
         items,
         schema: config_schema,
-        definitions: schema.get("definitions").cloned(),
+        definitions: schema.get("definitions").map(schema::leaf),
     };
     // The defaults are values.yaml: checked by the validator Helm's is a
     // sibling of, once per field (a field reported above is not again).
