@@ -42,7 +42,7 @@ pub fn of<T: schemars::JsonSchema>() -> Value {
 
 /// Whether values of this schema are strings (or null): those reach the app
 /// as their raw text, everything else as JSON.
-pub fn is_text(schema: &Value) -> bool {
+pub(crate) fn is_text(schema: &Value) -> bool {
     let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
     if let Some(t) = schema.get("type") {
         return match t {
@@ -84,7 +84,7 @@ pub fn leaf(schema: &Value) -> Value {
 }
 
 /// One struct as an object schema with exactly `props`.
-pub fn section(original: &Value, props: Map<String, Value>, required: Vec<Value>) -> Value {
+pub(crate) fn section(original: &Value, props: Map<String, Value>, required: Vec<Value>) -> Value {
     let mut out = Map::new();
     if let Some(d) = original.get("description") {
         out.insert("description".into(), d.clone());
@@ -328,7 +328,7 @@ fn plural(items: &Value) -> (String, [&'static str; 2]) {
 }
 
 /// Tightens `minimum`/`maximum` of an integer schema to `lo..=hi`.
-pub fn narrow_range(schema: &mut Value, lo: i64, hi: i64) {
+pub(crate) fn narrow_range(schema: &mut Value, lo: i64, hi: i64) {
     if let Value::Object(node) = schema {
         let min =
             node.get("minimum").and_then(Value::as_f64).map_or(lo as f64, |m| m.max(lo as f64));
