@@ -185,7 +185,9 @@ pub fn config_tree(
         env_prefix: prefix.to_owned(),
         items,
         schema: config_schema,
-        definitions: schema.get("definitions").map(schema::leaf),
+        definitions: schema.get("definitions").and_then(Value::as_object).map(|definitions| {
+            Value::Object(definitions.iter().map(|(k, d)| (k.clone(), schema::leaf(d))).collect())
+        }),
     };
     // The defaults are values.yaml: checked by the validator Helm's is a
     // sibling of, once per field (a field reported above is not again).
@@ -439,5 +441,143 @@ fn unsafe_integer(v: &Value) -> Option<String> {
         Value::Array(a) => a.iter().find_map(unsafe_integer),
         Value::Object(o) => o.values().find_map(unsafe_integer),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(key: &'static str, role: Role, optional: bool) -> Field {
+        Field { rust_name: key, key, doc: "", role, env: None, optional, nested: None }
+    }
+
+    fn db() -> ConfigStruct {
+        ConfigStruct {
+            rust_name: "Db",
+            doc: "",
+            env_prefix: None,
+            probes: Probes::default(),
+            delivery: Delivery::Env,
+            fields: vec![field("url", Role::Value, false), field("password", Role::Secret, true)],
+        }
+    }
+
+    fn app() -> ConfigStruct {
+        let mut db_field = field("db", Role::Value, false);
+        db_field.nested = Some(db);
+        ConfigStruct {
+            rust_name: "App",
+            doc: "",
+            env_prefix: Some("APP_"),
+            probes: Probes::default(),
+            delivery: Delivery::Env,
+            fields: vec![
+                field("http", Role::Port("http"), false),
+                field("admin", Role::Port("admin"), false),
+                field("grace", Role::ShutdownTimeout, false),
+                field("token", Role::Secret, false),
+                field("note", Role::Value, true),
+                db_field,
+            ],
+        }
+    }
+
+    fn app_schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "http": {"type": "integer", "format": "uint16", "minimum": 0, "maximum": 65535},
+                "admin": {"type": "integer", "format": "uint16", "minimum": 0, "maximum": 65535},
+                "grace": {"type": "integer", "format": "uint64", "minimum": 0},
+                "token": {"type": "string"},
+                "note": {"type": ["string", "null"]},
+                "db": {"type": "object", "properties": {
+                    "url": {"type": "string"},
+                    "password": {"type": ["string", "null"]}
+                }},
+            },
+            "definitions": {"Count": {"type": "integer", "format": "uint64", "minimum": 0}}
+        })
+    }
+
+    fn app_default() -> Value {
+        json!({"http": 8080, "admin": 9090, "grace": 10, "token": "", "note": null, "db": {"url": "postgres://db", "password": null}})
+    }
+
+    #[test]
+    fn the_tree_answers_what_the_chart_asks() {
+        let tree = config_tree(&app(), &app_schema(), &app_default()).unwrap();
+        let keys = |leaves: Vec<&Leaf>| leaves.iter().map(|l| l.key()).collect::<Vec<_>>();
+        assert_eq!(
+            keys(tree.leaves()),
+            ["http", "admin", "grace", "token", "note", "db.url", "db.password"]
+        );
+        assert_eq!(keys(tree.secrets()), ["token", "db.password"]);
+        assert_eq!(keys(tree.value_leaves()), ["http", "admin", "grace", "note", "db.url"]);
+        let ports: Vec<_> = tree.ports().iter().map(|(name, l)| (*name, l.env.as_str())).collect();
+        assert_eq!(ports, [("http", "APP_HTTP"), ("admin", "APP_ADMIN")]);
+        assert_eq!(tree.shutdown_timeout().map(Leaf::key).as_deref(), Some("grace"));
+        assert!(tree.has_values());
+        assert_eq!(
+            tree.leaf_at(&["db".into(), "url".into()]).map(|l| l.env.as_str()),
+            Some("APP_DB__URL")
+        );
+    }
+
+    #[test]
+    fn the_config_schema_and_its_definitions_are_rewritten_once_here() {
+        let tree = config_tree(&app(), &app_schema(), &app_default()).unwrap();
+        let schema = &tree.schema;
+        assert_eq!(schema["additionalProperties"], json!(false));
+        assert_eq!(schema["required"], json!(["http", "admin", "grace", "db"]));
+        assert!(schema["properties"].get("token").is_none(), "a secret has no value");
+        assert_eq!(schema["properties"]["db"]["properties"].as_object().unwrap().len(), 1);
+        assert_eq!(schema["properties"]["http"]["minimum"], json!(1), "a port starts at 1");
+        assert_eq!(schema["properties"]["grace"]["maximum"], json!(i32::MAX));
+        assert!(
+            schema["properties"]["http"].get("format").is_none(),
+            "uint16 is no draft-07 format"
+        );
+        // The definitions get the same rewrite: what the chart and the loader
+        // validate against is one schema.
+        let count = &tree.definitions.as_ref().unwrap()["Count"];
+        assert!(count.get("format").is_none());
+        assert_eq!(count["maximum"], json!(MAX_SAFE_INTEGER));
+    }
+
+    #[test]
+    fn values_leave_out_secrets_and_nulls() {
+        let tree = config_tree(&app(), &app_schema(), &app_default()).unwrap();
+        assert_eq!(
+            tree.values_of(&app_default()),
+            json!({"http": 8080, "admin": 9090, "grace": 10, "db": {"url": "postgres://db"}})
+        );
+    }
+
+    #[test]
+    fn a_config_of_secrets_only_has_no_values() {
+        let mut only_secrets = db();
+        only_secrets.fields.remove(0);
+        only_secrets.env_prefix = Some("S_");
+        let schema =
+            json!({"type": "object", "properties": {"password": {"type": ["string", "null"]}}});
+        let tree = config_tree(&only_secrets, &schema, &json!({"password": null})).unwrap();
+        assert!(!tree.has_values());
+        assert!(tree.ports().is_empty() && tree.shutdown_timeout().is_none());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut default = app_default();
+        default["http"] = json!(0);
+        default["db"]["url"] = Value::Null;
+        let problems = config_tree(&app(), &app_schema(), &default).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains("`http` is a port, but its default 0")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("`db.url` has no default")), "{problems:?}");
     }
 }

@@ -458,3 +458,30 @@ impl Default for VerdictLimits {
         VerdictLimits { per_second: 10, burst: Some(20) }
     }
 }
+
+/// A recursive value type: schemars keeps it in `definitions` even with
+/// subschemas inlined, so the chart's schema and the loader's reach it by
+/// `$ref`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+#[gitops(env_prefix = "MENU_")]
+pub struct Menu {
+    /// The menu's top entries.
+    pub entries: Vec<MenuEntry>,
+}
+
+impl Default for Menu {
+    fn default() -> Self {
+        let leaf = MenuEntry { label: "about".into(), weight: 2, children: Vec::new() };
+        Menu { entries: vec![MenuEntry { label: "home".into(), weight: 1, children: vec![leaf] }] }
+    }
+}
+
+/// One entry of [`Menu`], holding entries of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    pub label: String,
+    pub weight: u64,
+    pub children: Vec<MenuEntry>,
+}

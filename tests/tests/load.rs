@@ -276,3 +276,36 @@ fn helm_and_the_loader_give_the_same_verdict() {
         assert_eq!(loader.is_ok(), *valid, "loader on {key} = {value}: {loader:?}");
     }
 }
+
+/// A recursive type's schema lives in `definitions`; the chart and the loader
+/// both check it with the same rewrite as every other leaf (here: integers
+/// bounded to what Helm's float64 holds), so they agree on its values too.
+#[test]
+fn recursive_types_are_checked_by_the_same_schema() {
+    use gitops_gen::Chart;
+    use gitops_tests::fixtures::Menu;
+    use gitops_tests::oracle;
+    use serde_json::{json, Value};
+
+    let dir = scratch_dir("load-recursive");
+    Chart::new("menu").image("ghcr.io/acme/menu").config::<Menu>().write(&dir).unwrap();
+    let entry = |weight: Value, children: Value| json!([{"label": "a", "weight": weight, "children": children}]);
+    let cases = [
+        (entry(json!(3), entry(json!(9_007_199_254_740_991u64), json!([]))), true),
+        (entry(json!(3), entry(json!(9_007_199_254_740_992u64), json!([]))), false),
+        (entry(json!(3), entry(json!(-1), json!([]))), false),
+        (entry(json!(3), json!([{"label": "b", "weight": 1, "children": [], "extra": 1}])), false),
+    ];
+    let ops = cases
+        .iter()
+        .map(|(entries, _)| {
+            let values = json!({"config": {"entries": entries}}).to_string();
+            oracle::render_validate(&dir, Some(&values))
+        })
+        .collect();
+    for ((entries, valid), helm) in cases.iter().zip(oracle::run(ops)) {
+        let loader = Loader::<Menu>::with_vars([("MENU_ENTRIES", entries.to_string())]).load();
+        assert_eq!(helm["ok"] == true, *valid, "helm on {entries}: {helm:#}");
+        assert_eq!(loader.is_ok(), *valid, "loader on {entries}: {loader:?}");
+    }
+}
