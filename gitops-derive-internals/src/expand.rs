@@ -6,8 +6,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn expand(input: &Input) -> TokenStream {
+    let krate = crate_path(input.attrs.crate_path.as_ref());
     let fields = match &input.shape {
-        Shape::Struct(fields) => fields.iter().filter(|f| !f.serde_skipped).map(field).collect(),
+        Shape::Struct(fields) => {
+            fields.iter().filter(|f| !f.serde_skipped).map(|f| field(&krate, f)).collect()
+        }
         Shape::NotKeyed(_) => Vec::new(),
     };
     let rust_name = input.ident.to_string();
@@ -22,18 +25,19 @@ pub fn expand(input: &Input) -> TokenStream {
     };
     impl_block(
         input.original,
+        &krate,
         quote! {
-            use ::gitops_types::__private::{NestedViaGitOps as _, NestedViaLeaf as _};
-            ::gitops_types::model::ConfigStruct {
+            use #krate::__private::{NestedViaGitOps as _, NestedViaLeaf as _};
+            #krate::model::ConfigStruct {
                 rust_name: #rust_name,
                 doc: #doc,
                 env_prefix: #env_prefix,
-                probes: ::gitops_types::model::Probes {
+                probes: #krate::model::Probes {
                     liveness: #liveness,
                     readiness: #readiness,
                     startup: #startup,
                 },
-                delivery: ::gitops_types::model::Delivery::#delivery,
+                delivery: #krate::model::Delivery::#delivery,
                 fields: ::std::vec::Vec::from([#(#fields),*]),
             }
         },
@@ -42,19 +46,25 @@ pub fn expand(input: &Input) -> TokenStream {
 
 /// What is emitted when the input has errors: an impl that type-checks, so
 /// the user sees the errors and no cascade of "trait not implemented".
-pub fn stub(input: &syn::DeriveInput) -> TokenStream {
-    impl_block(input, quote!(::core::unreachable!()))
+/// `custom` is the `crate = "..."` value when it parsed.
+pub fn stub(input: &syn::DeriveInput, custom: Option<&syn::Path>) -> TokenStream {
+    impl_block(input, &crate_path(custom), quote!(::core::unreachable!()))
 }
 
-fn impl_block(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
+/// `crate = "..."`, or gitops-types under its own name.
+fn crate_path(custom: Option<&syn::Path>) -> syn::Path {
+    custom.cloned().unwrap_or_else(|| syn::parse_quote!(::gitops_types))
+}
+
+fn impl_block(input: &syn::DeriveInput, krate: &syn::Path, body: TokenStream) -> TokenStream {
     let ident = &input.ident;
     // Generics only reach here in the stub: `check` rejects them.
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics ::gitops_types::GitOps for #ident #ty_generics #where_clause {
-                fn describe() -> ::gitops_types::model::ConfigStruct {
+            impl #impl_generics #krate::GitOps for #ident #ty_generics #where_clause {
+                fn describe() -> #krate::model::ConfigStruct {
                     #body
                 }
             }
@@ -62,7 +72,7 @@ fn impl_block(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
     }
 }
 
-fn field(f: &Field) -> TokenStream {
+fn field(krate: &syn::Path, f: &Field) -> TokenStream {
     let rust_name = f.ident.to_string();
     let key = &f.key;
     let doc = &f.doc;
@@ -82,14 +92,14 @@ fn field(f: &Field) -> TokenStream {
     let optional = f.option_inner().is_some();
     let ty = f.ty;
     quote! {
-        ::gitops_types::__private::field(
+        #krate::__private::field(
             #rust_name,
             #key,
             #doc,
-            ::gitops_types::model::Role::#role,
+            #krate::model::Role::#role,
             #env,
             #optional,
-            (&::gitops_types::__private::Probe::<#ty>::new()).nested(),
+            (&#krate::__private::Probe::<#ty>::new()).nested(),
         )
     }
 }

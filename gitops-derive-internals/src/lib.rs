@@ -20,16 +20,20 @@ pub fn derive(input: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let Some(model) = model::from_ast(&cx, &input) else {
-        // serde's derive reports its own malformed attributes.
+        // serde's derive reports its own malformed attributes; ours wait for
+        // that to be fixed, but the stub must still name the right crate.
         let _ = cx.check();
-        return expand::stub(&input);
+        let quiet = Ctxt::new();
+        let crate_path = parse::container_attrs(&quiet, &input.attrs).crate_path;
+        let _ = quiet.check();
+        return expand::stub(&input, crate_path.as_ref());
     };
     check::check(&cx, &model);
     match cx.check() {
         Ok(()) => expand::expand(&model),
         Err(err) => {
             let mut out = err.to_compile_error();
-            out.extend(expand::stub(&input));
+            out.extend(expand::stub(&input, model.attrs.crate_path.as_ref()));
             out
         }
     }

@@ -13,6 +13,9 @@ pub struct ContainerAttrs {
     pub readiness: Option<LitStr>,
     pub startup: Option<LitStr>,
     pub delivery: Option<LitStr>,
+    /// `crate = "..."`: where the expansion finds gitops-types, for crates
+    /// that reach it through a re-export. Its tokens carry the string's span.
+    pub crate_path: Option<syn::Path>,
 }
 
 impl ContainerAttrs {
@@ -46,7 +49,8 @@ impl FieldAttrs {
     }
 }
 
-const CONTAINER_KEYS: &str = "`env_prefix`, `liveness`, `readiness`, `startup`, `delivery`";
+const CONTAINER_KEYS: &str =
+    "`env_prefix`, `liveness`, `readiness`, `startup`, `delivery`, `crate`";
 const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
@@ -62,6 +66,13 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
             set_once(cx, &meta, &mut out.startup, string_value(&meta)?);
         } else if meta.path.is_ident("delivery") {
             set_once(cx, &meta, &mut out.delivery, string_value(&meta)?);
+        } else if meta.path.is_ident("crate") {
+            // The value is consumed either way, so the attribute's other
+            // keys are still read.
+            match path_value(&string_value(&meta)?) {
+                Ok(path) => set_once(cx, &meta, &mut out.crate_path, path),
+                Err(err) => cx.syn_error(err),
+            }
         } else {
             return Err(unknown_key(&meta, "struct", CONTAINER_KEYS));
         }
@@ -142,6 +153,21 @@ fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     }
 }
 
+/// A `crate` value: a plain module path such as `platform::gitops`; generic
+/// arguments make no sense for a crate, so they are refused too.
+fn path_value(lit: &LitStr) -> syn::Result<syn::Path> {
+    lit.parse_with(syn::Path::parse_mod_style).map_err(|err| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`crate` takes the path of gitops-types as this crate reaches it, \
+                 e.g. `crate = \"platform::gitops\"`; {:?} is not a path ({err})",
+                lit.value()
+            ),
+        )
+    })
+}
+
 fn flag(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
         let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
@@ -157,4 +183,87 @@ fn unknown_key(meta: &ParseNestedMeta, place: &str, known: &str) -> syn::Error {
         let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
     }
     meta.error(format!("unknown `gitops` key `{key}` on a {place}; expected one of {known}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    /// The struct's attributes, and the messages of every error they raised.
+    fn container(attrs: &str) -> (ContainerAttrs, Vec<String>) {
+        let item: syn::DeriveInput = syn::parse_str(&format!("{attrs} struct S;")).unwrap();
+        let cx = Ctxt::new();
+        let out = container_attrs(&cx, &item.attrs);
+        let errors = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (out, errors)
+    }
+
+    fn crate_path(attrs: &str) -> Option<String> {
+        let (out, errors) = container(attrs);
+        assert_eq!(errors, Vec::<String>::new());
+        out.crate_path.map(|p| p.to_token_stream().to_string())
+    }
+
+    #[test]
+    fn crate_is_a_path() {
+        assert_eq!(crate_path(r#"#[gitops(env_prefix = "A_")]"#), None);
+        assert_eq!(
+            crate_path(r#"#[gitops(crate = "platform::gitops")]"#).unwrap(),
+            "platform :: gitops"
+        );
+        assert_eq!(
+            crate_path(r#"#[gitops(crate = "::platform::gitops")]"#).unwrap(),
+            ":: platform :: gitops"
+        );
+        assert_eq!(
+            crate_path(r#"#[gitops(crate = "crate::platform::gitops")]"#).unwrap(),
+            "crate :: platform :: gitops"
+        );
+        assert_eq!(crate_path(r#"#[gitops(crate = " gitops ")]"#).unwrap(), "gitops");
+    }
+
+    #[test]
+    fn crate_that_is_not_a_path_is_an_error() {
+        for bad in
+            ["", "platform gitops", "my-platform", "platform::", "gitops::<T>", "fn", "a::b;"]
+        {
+            let (out, errors) = container(&format!("#[gitops(crate = {bad:?})]"));
+            assert!(out.crate_path.is_none(), "{bad:?}");
+            assert_eq!(errors.len(), 1, "{bad:?}: {errors:?}");
+            assert!(errors[0].starts_with("`crate` takes the path of gitops-types"), "{errors:?}");
+            assert!(errors[0].contains(&format!("{bad:?} is not a path")), "{errors:?}");
+        }
+    }
+
+    #[test]
+    fn crate_errors_keep_the_other_keys() {
+        let (out, errors) =
+            container(r#"#[gitops(crate = "a b", env_prefix = "A_", crate = gitops)]"#);
+        assert_eq!(out.env_prefix.map(|p| p.value()).as_deref(), Some("A_"));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[1].starts_with("`crate` takes a string"), "{errors:?}");
+    }
+
+    #[test]
+    fn crate_twice_is_a_duplicate() {
+        let (out, errors) =
+            container(r#"#[gitops(crate = "platform::gitops")] #[gitops(crate = "other")]"#);
+        assert_eq!(errors, ["duplicate `gitops` key `crate`"]);
+        assert_eq!(out.crate_path.unwrap().to_token_stream().to_string(), "platform :: gitops");
+    }
+
+    #[test]
+    fn crate_is_no_field_key() {
+        let item: syn::DeriveInput =
+            syn::parse_str(r#"struct S { #[gitops(crate = "gitops")] a: u8 }"#).unwrap();
+        let syn::Data::Struct(data) = &item.data else { unreachable!() };
+        let cx = Ctxt::new();
+        field_attrs(&cx, &data.fields.iter().next().unwrap().attrs);
+        let err = cx.check().unwrap_err().to_string();
+        assert!(err.starts_with("unknown `gitops` key `crate` on a field"), "{err}");
+    }
 }

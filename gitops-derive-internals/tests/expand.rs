@@ -39,3 +39,44 @@ fn errors_come_with_a_stub_impl() {
         }
     }));
 }
+
+#[test]
+fn custom_crate_path() {
+    let out = expand(quote! {
+        #[gitops(crate = "crate::platform::gitops", env_prefix = "ORDERS_")]
+        pub struct Config {
+            #[gitops(port = "http")]
+            pub http_port: u16,
+            pub tracing: Tracing,
+        }
+    });
+    assert!(!out.contains("gitops_types"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn custom_crate_path_in_the_stub() {
+    let out = expand(quote! {
+        #[gitops(crate = "platform::gitops")]
+        struct Config {
+            #[gitops(port = "http")]
+            name: String,
+        }
+    });
+    assert!(!out.contains("gitops_types"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn custom_crate_path_when_serde_attributes_are_malformed() {
+    // serde reports its own attribute; the stub alone must still resolve.
+    let out = expand(quote! {
+        #[serde(rename_all = "no-such-case")]
+        #[gitops(crate = "platform::gitops")]
+        struct Config {
+            http_port: u16,
+        }
+    });
+    assert!(out.contains("impl platform::gitops::GitOps for Config"), "{out}");
+    assert!(!out.contains("gitops_types"), "{out}");
+}

@@ -11,6 +11,11 @@
 //! - `#[gitops(delivery = "env")]` or `"file"`: config values as env vars per
 //!   key (default), or a mounted config file (root struct only). Secrets are
 //!   the Secret's files in both.
+//! - `#[gitops(crate = "platform::gitops")]`: the path to this crate, for a
+//!   crate that reaches it only through a re-export (e.g. `pub use
+//!   gitops_types as gitops;` in a shared platform crate); the default is
+//!   `::gitops_types`. Allowed on any struct, root or nested: each derive
+//!   writes its own impl, so set it on every struct that needs it.
 //!
 //! On a field:
 //! - `#[gitops(port = "http")]`: the integer field is also a named container port.
