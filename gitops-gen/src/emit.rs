@@ -31,7 +31,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let definitions = tree.definitions.take();
     let tree = &tree;
     let names = Names { chart: info.name };
-    let header = format!("# {MARKER} from `{}`. DO NOT EDIT.\n", tree.rust_name);
+    let header = header(&tree.rust_name);
 
     let mut files = Files::new();
     let description = description(info, tree);
@@ -88,14 +88,24 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
             templates::external_secret(&names, tree).emit(&header),
         );
     }
+    list_files(&mut files, &header);
+    files
+}
+
+/// `# Code generated … DO NOT EDIT.`, the first line of every YAML file.
+pub fn header(rust_name: &str) -> String {
+    format!("# {MARKER} from `{rust_name}`. DO NOT EDIT.\n")
+}
+
+/// (Re)writes the manifest listing `files`, itself included.
+pub fn list_files(files: &mut Files, header: &str) {
     let mut manifest =
         format!("{header}# The files gitops-gen writes here; it may rewrite or delete them.\n");
-    for path in files.keys().map(String::as_str).chain([MANIFEST]) {
+    for path in files.keys().filter(|p| *p != MANIFEST).map(String::as_str).chain([MANIFEST]) {
         manifest.push_str(path);
         manifest.push('\n');
     }
     files.insert(MANIFEST.into(), manifest);
-    files
 }
 
 /// `.description(...)`, else the struct doc's first paragraph.

@@ -9,6 +9,9 @@ pub enum Error {
     InvalidChart(String),
     /// The config struct has fields the chart cannot carry faithfully.
     Config { rust_name: String, problems: Vec<String> },
+    /// Environments or controller settings that cannot be generated: every
+    /// problem, each naming its environment and key.
+    Environments { problems: Vec<String> },
     /// Files that gitops-gen did not write stand where chart files go.
     NotGenerated { paths: Vec<PathBuf> },
     /// Reading or writing `path` failed.
@@ -29,6 +32,13 @@ impl fmt::Display for Error {
             Error::InvalidChart(msg) => write!(f, "invalid chart: {msg}"),
             Error::Config { rust_name, problems } => {
                 write!(f, "`{rust_name}` cannot be delivered by a Helm chart as it stands:")?;
+                for p in problems {
+                    write!(f, "\n  - {p}")?;
+                }
+                Ok(())
+            }
+            Error::Environments { problems } => {
+                write!(f, "the environments cannot be generated:")?;
                 for p in problems {
                     write!(f, "\n  - {p}")?;
                 }

@@ -20,7 +20,9 @@
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
 pub use gitops_model::tree as build;
+mod controllers;
 mod emit;
+mod environment;
 mod error;
 mod kube;
 mod readme;
@@ -31,7 +33,9 @@ mod values;
 mod write;
 mod yaml;
 
+pub use controllers::{ArgoCd, DriftDetection, Flux, GitRepository};
 pub use emit::Files;
+pub use environment::{Cluster, Environment};
 pub use error::Error;
 pub use write::WriteReport;
 
@@ -50,10 +54,15 @@ pub struct Chart {
     app_version: Option<String>,
     description: Option<String>,
     config: Option<ConfigSource>,
+    environments: Vec<Environment>,
+    repository: Option<GitRepository>,
+    argo_cd: Option<ArgoCd>,
+    flux: Option<Flux>,
 }
 
 #[derive(Debug, Clone)]
 struct ConfigSource {
+    type_name: &'static str,
     describe: ConfigStruct,
     schema: Value,
     default: Result<Value, String>,
@@ -70,6 +79,10 @@ impl Chart {
             app_version: None,
             description: None,
             config: None,
+            environments: Vec::new(),
+            repository: None,
+            argo_cd: None,
+            flux: None,
         }
     }
 
@@ -104,6 +117,7 @@ impl Chart {
         T: GitOps + schemars::JsonSchema + serde::Serialize + Default,
     {
         self.config = Some(ConfigSource {
+            type_name: std::any::type_name::<T>(),
             describe: T::describe(),
             schema: gitops_model::schema::of::<T>(),
             default: serde_json::to_value(T::default()).map_err(|e| e.to_string()),
@@ -111,8 +125,40 @@ impl Chart {
         self
     }
 
+    /// An environment the chart is deployed to: its values file
+    /// (`values-<name>.yaml`, only what differs from values.yaml) is written
+    /// with the chart, and the controllers' manifests name it.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environments.push(environment);
+        self
+    }
+
+    /// Where the chart lives in Git, for the GitOps controllers' manifests.
+    pub fn git_repository(mut self, repository: GitRepository) -> Self {
+        self.repository = Some(repository);
+        self
+    }
+
+    /// Writes Argo CD's manifests with [`write_controllers`](Chart::write_controllers).
+    pub fn argo_cd(mut self, argo_cd: ArgoCd) -> Self {
+        self.argo_cd = Some(argo_cd);
+        self
+    }
+
+    /// Writes Flux's manifests with [`write_controllers`](Chart::write_controllers).
+    pub fn flux(mut self, flux: Flux) -> Self {
+        self.flux = Some(flux);
+        self
+    }
+
     /// The chart's files in memory, keyed by path inside the chart directory.
     pub fn files(&self) -> Result<Files, Error> {
+        self.generate(&[])
+    }
+
+    /// The chart's files, after checking the environments and the
+    /// hand-written values files `(name, text)` against its schema.
+    fn generate(&self, hand_written: &[(String, String)]) -> Result<Files, Error> {
         self.validate()?;
         let source = self.config.as_ref().ok_or_else(|| {
             Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into())
@@ -131,20 +177,134 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
         };
-        Ok(emit::chart(&info, tree))
+        let mut files = emit::chart(&info, tree.clone());
+        if self.environments.is_empty() && hand_written.is_empty() {
+            return Ok(files);
+        }
+        // Checked against the schema exactly as written for Helm.
+        let schema: Value = serde_json::from_str(&files["values.schema.json"])
+            .map_err(|e| Error::InvalidChart(format!("values.schema.json: {e}")))?;
+        let values = values::table(&tree, info.image);
+        let chart = environment::ChartValues {
+            chart: &self.name,
+            config_type: source.type_name,
+            tree: &tree,
+            values: &values,
+            schema: &schema,
+            default: &default,
+        };
+        let header = emit::header(rust_name);
+        let mut problems = Vec::new();
+        match environment::files(&self.environments, &chart, &header) {
+            Ok(environments) => files.extend(environments),
+            Err(found) => problems.extend(found),
+        }
+        for (name, text) in hand_written {
+            problems.extend(environment::check_file(name, text, &chart));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Environments { problems });
+        }
+        emit::list_files(&mut files, &header);
+        Ok(files)
+    }
+
+    /// Checks your own values files (e.g. `values-qa.yaml`, which gitops-gen
+    /// did not write) against the chart's schema, each read after values.yaml
+    /// as Helm reads it: every problem, naming the file, the key and, for a
+    /// YAML syntax error, the line. [`write`](Chart::write) and
+    /// [`check`](Chart::check) do this for the `values-*.yaml` files in the
+    /// chart's directory.
+    pub fn check_values_files<P: AsRef<Path>>(
+        &self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Result<(), Error> {
+        let mut hand_written = Vec::new();
+        for path in paths {
+            let path = path.as_ref();
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            hand_written.push((path.display().to_string(), text));
+        }
+        self.generate(&hand_written).map(drop)
+    }
+
+    /// The GitOps controllers' manifests in memory, keyed by path inside
+    /// their directory: `argocd/` and `flux/`, per environment.
+    pub fn controller_files(&self) -> Result<Files, Error> {
+        // The chart and every environment's values must generate first.
+        self.files()?;
+        let mut problems = Vec::new();
+        if self.argo_cd.is_none() && self.flux.is_none() {
+            problems.push(
+                "no GitOps controller: call `.argo_cd(ArgoCd::new())` or `.flux(Flux::new())`"
+                    .to_owned(),
+            );
+        }
+        if self.environments.is_empty() {
+            problems.push(
+                "no environment: add one with `.environment(Environment::new(\"dev\"))`".to_owned(),
+            );
+        }
+        let repository = match &self.repository {
+            Some(r) if r.url.trim().is_empty() => {
+                problems.push(
+                    "the Git repository has no URL (repoURL): `GitRepository::new(url, path)`"
+                        .to_owned(),
+                );
+                None
+            }
+            Some(r) => Some(r),
+            None => {
+                problems.push("no Git repository (repoURL): call `.git_repository(GitRepository::new(\"https://…/repo.git\", \"path/to/chart\"))`".to_owned());
+                None
+            }
+        };
+        let Some(repository) = repository.filter(|_| problems.is_empty()) else {
+            return Err(Error::Environments { problems });
+        };
+        let rust_name = self.config.as_ref().map_or("", |c| c.describe.rust_name);
+        let header = emit::header(rust_name);
+        let deployment = controllers::Deployment {
+            chart: &self.name,
+            repository,
+            environments: &self.environments,
+            header: &header,
+        };
+        let mut files = Files::new();
+        if let Some(argo) = &self.argo_cd {
+            files.extend(controllers::argo_cd(argo, &deployment));
+        }
+        if let Some(flux) = &self.flux {
+            files.extend(controllers::flux(flux, &deployment));
+        }
+        emit::list_files(&mut files, &header);
+        Ok(files)
+    }
+
+    /// Writes the controllers' manifests into `dir` (not the chart's
+    /// directory), with the same guarantees as [`write`](Chart::write).
+    pub fn write_controllers(&self, dir: impl AsRef<Path>) -> Result<WriteReport, Error> {
+        write::write(dir.as_ref(), &self.controller_files()?)
+    }
+
+    /// `Ok` when `dir` holds exactly the controllers' manifests.
+    pub fn check_controllers(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
+        write::check(dir.as_ref(), &self.controller_files()?)
     }
 
     /// Writes the chart into `dir`, creating it if needed. Only files whose
     /// bytes change are written; files gitops-gen did not write are never
     /// touched, and their presence where a chart file goes is an error.
     pub fn write(&self, dir: impl AsRef<Path>) -> Result<WriteReport, Error> {
-        write::write(dir.as_ref(), &self.files()?)
+        let hand_written = write::hand_written_values(dir.as_ref())?;
+        write::write(dir.as_ref(), &self.generate(&hand_written)?)
     }
 
     /// `Ok` when `dir` holds exactly this chart; [`Error::Stale`] with a diff
     /// otherwise. For drift tests and CI.
     pub fn check(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
-        write::check(dir.as_ref(), &self.files()?)
+        let hand_written = write::hand_written_values(dir.as_ref())?;
+        write::check(dir.as_ref(), &self.generate(&hand_written)?)
     }
 
     fn validate(&self) -> Result<(), Error> {

@@ -46,6 +46,31 @@ fn has_marker(content: &str) -> bool {
     content.lines().next().is_some_and(|l| l.contains(MARKER))
 }
 
+/// The user's own values files in `dir`: `values-*.yaml` (or `.yml`)
+/// without the generated-code marker, as `(name, text)`, sorted.
+pub fn hand_written_values(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let values =
+            name.starts_with("values-") && (name.ends_with(".yaml") || name.ends_with(".yml"));
+        if !values || !entry.path().is_file() {
+            continue;
+        }
+        if let Some(text) = read(&entry.path())?.filter(|text| !has_marker(text)) {
+            out.push((name, text));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Compares `files` with `dir`: what must be written, what removed, and
 /// which files are the user's and stand in the way.
 fn plan<'a>(dir: &Path, files: &'a Files) -> Result<Plan<'a>, Error> {

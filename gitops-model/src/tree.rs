@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The config struct, ready to emit.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConfigTree {
     pub rust_name: String,
     pub doc: String,
@@ -29,14 +29,14 @@ pub struct ConfigTree {
     pub definitions: Option<Value>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Item {
     Leaf(Leaf),
     Section { key: String, doc: String, items: Vec<Item> },
 }
 
 /// One value the app reads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Leaf {
     /// serde keys from the config root.
     pub path: Vec<String>,

@@ -11,6 +11,9 @@ import { pathToFileURL } from "node:url";
 const MODULES = {
   "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/index.js",
   "external-secrets.io/v1": "@kubernetes-models/external-secrets/external-secrets.io/v1/index.js",
+  "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/index.js",
+  "helm.toolkit.fluxcd.io/v2": "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/index.js",
+  "source.toolkit.fluxcd.io/v1": "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/index.js",
 };
 
 const request = JSON.parse(readFileSync(0, "utf8"));

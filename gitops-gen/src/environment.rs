@@ -1,0 +1,532 @@
+//! Environments (dev, staging, prod, ...): each one a values file beside
+//! values.yaml holding only what differs from it, so a review shows just that,
+//! and every value checked at generation by the chart's own schema.
+//!
+//! The app's keys are set on a real config value (a typo is a compile error);
+//! chart keys are set by path, a few common ones through typed methods. The
+//! environment's file is the difference between values.yaml and the values
+//! the environment wants, which is what Helm gives back when it reads the two
+//! in order: a changed key is written whole (lists too, as Helm replaces
+//! them), a removed one as `null` (Helm deletes it).
+
+use crate::build::ConfigTree;
+use crate::values::{Body, Key, Values};
+use crate::yaml;
+use gitops_model::tree::set_at;
+use gitops_model::Validator;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// One environment the chart is deployed to.
+///
+/// ```
+/// # #[derive(Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema, gitops_types::GitOps)]
+/// # struct Config { greeting: String }
+/// use gitops_gen::Environment;
+///
+/// let prod = Environment::production("prod")
+///     .namespace("orders")
+///     .cluster_server("https://prod.k8s.example:6443")
+///     .replicas(3)
+///     .config(|c: &mut Config| c.greeting = "hello".into())
+///     .set("podDisruptionBudget.enabled", true);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub(crate) name: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) cluster: Cluster,
+    pub(crate) automated: bool,
+    pub(crate) server_side_apply: bool,
+    config: Option<ConfigEdit>,
+    /// Chart keys by dotted path, in the order they were set.
+    values: Vec<(String, Result<Value, String>)>,
+}
+
+/// Where an environment's cluster is, for the GitOps controller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cluster {
+    /// The cluster the controller runs in (`https://kubernetes.default.svc`).
+    InCluster,
+    /// An API server URL, as the controller knows it.
+    Server(String),
+    /// A cluster by the name the controller knows it under.
+    Name(String),
+}
+
+/// The environment's config as the typed edits left it, as JSON.
+#[derive(Debug, Clone)]
+struct ConfigEdit {
+    /// `std::any::type_name` of the config type, to match the chart's.
+    rust_name: &'static str,
+    value: Result<Value, String>,
+}
+
+impl Environment {
+    /// An environment named `name` (a DNS label: its values file is
+    /// `values-<name>.yaml` and it names the controller's resources). Synced
+    /// automatically by the GitOps controller, pruning and self-healing.
+    pub fn new(name: impl Into<String>) -> Self {
+        Environment {
+            name: name.into(),
+            namespace: None,
+            cluster: Cluster::InCluster,
+            automated: true,
+            server_side_apply: false,
+            config: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// A production environment: as [`new`](Environment::new), but the
+    /// controller only reports drift; someone presses sync (or calls
+    /// [`automated(true)`](Environment::automated)).
+    pub fn production(name: impl Into<String>) -> Self {
+        Environment { automated: false, ..Environment::new(name) }
+    }
+
+    /// The namespace the release goes to; default `<chart>-<environment>`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The cluster by its API server URL.
+    pub fn cluster_server(mut self, url: impl Into<String>) -> Self {
+        self.cluster = Cluster::Server(url.into());
+        self
+    }
+
+    /// The cluster by the name the GitOps controller knows it under.
+    pub fn cluster_name(mut self, name: impl Into<String>) -> Self {
+        self.cluster = Cluster::Name(name.into());
+        self
+    }
+
+    /// Whether the controller syncs on its own (prune and self-heal on).
+    pub fn automated(mut self, on: bool) -> Self {
+        self.automated = on;
+        self
+    }
+
+    /// Server-side apply (Argo CD's `ServerSideApply=true`).
+    pub fn server_side_apply(mut self, on: bool) -> Self {
+        self.server_side_apply = on;
+        self
+    }
+
+    /// Edits the app's config for this environment, starting from its
+    /// `Default` (or from the previous edit). `T` must be the chart's config
+    /// type.
+    pub fn config<T>(mut self, edit: impl FnOnce(&mut T)) -> Self
+    where
+        T: Serialize + DeserializeOwned + Default,
+    {
+        let rust_name = std::any::type_name::<T>();
+        let start = match self.config.take() {
+            Some(ConfigEdit { rust_name: previous, value: Ok(value) }) if previous == rust_name => {
+                serde_json::from_value(value).map_err(|e| e.to_string())
+            }
+            Some(other) => {
+                // Reported at generation, with the type the chart expects.
+                self.config = Some(other);
+                return self;
+            }
+            None => Ok(T::default()),
+        };
+        let value = start.and_then(|mut config: T| {
+            edit(&mut config);
+            serde_json::to_value(config).map_err(|e| e.to_string())
+        });
+        self.config = Some(ConfigEdit { rust_name, value });
+        self
+    }
+
+    /// Sets the chart key at `path` (dotted, e.g. `ingress.enabled`) to
+    /// `value`; `null` removes the chart's default. Checked against the
+    /// chart's schema at generation.
+    pub fn set(mut self, path: impl Into<String>, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).map_err(|e| e.to_string());
+        self.values.push((path.into(), value));
+        self
+    }
+
+    /// `replicaCount`.
+    pub fn replicas(self, replicas: u32) -> Self {
+        self.set("replicaCount", replicas)
+    }
+
+    /// `autoscaling`: on, between `min` and `max` replicas.
+    pub fn autoscaling(self, min: u32, max: u32) -> Self {
+        self.set("autoscaling.enabled", true)
+            .set("autoscaling.minReplicas", min)
+            .set("autoscaling.maxReplicas", max)
+    }
+
+    /// `resources`: CPU and memory, in Kubernetes quantities (`"250m"`,
+    /// `"256Mi"`), as both requests and limits (Guaranteed QoS: the pod is
+    /// the last evicted, and a request can never exceed its limit).
+    pub fn resources(self, cpu: &str, memory: &str) -> Self {
+        let both = serde_json::json!({"cpu": cpu, "memory": memory});
+        self.set("resources", serde_json::json!({"requests": both, "limits": both}))
+    }
+
+    /// An Ingress for `host` at `/`, with TLS from the Secret `tls_secret`
+    /// when given.
+    pub fn ingress(self, host: &str, tls_secret: Option<&str>) -> Self {
+        let hosts =
+            serde_json::json!([{"host": host, "paths": [{"path": "/", "pathType": "Prefix"}]}]);
+        let tls = match tls_secret {
+            Some(secret) => serde_json::json!([{"secretName": secret, "hosts": [host]}]),
+            None => serde_json::json!([]),
+        };
+        self.set("ingress.enabled", true).set("ingress.hosts", hosts).set("ingress.tls", tls)
+    }
+
+    /// A PodDisruptionBudget keeping `min_available` pods up.
+    pub fn pod_disruption_budget(self, min_available: u32) -> Self {
+        self.set("podDisruptionBudget.enabled", true)
+            .set("podDisruptionBudget.minAvailable", min_available)
+    }
+
+    /// The values file's name inside the chart directory.
+    pub fn values_file(&self) -> String {
+        format!("values-{}.yaml", self.name)
+    }
+
+    /// The namespace the release goes to.
+    pub fn namespace_for(&self, chart: &str) -> String {
+        self.namespace.clone().unwrap_or_else(|| format!("{chart}-{}", self.name))
+    }
+}
+
+/// What the environments need from the chart being generated.
+pub(crate) struct ChartValues<'a> {
+    pub chart: &'a str,
+    /// `std::any::type_name` of the chart's config type.
+    pub config_type: &'a str,
+    pub tree: &'a ConfigTree,
+    pub values: &'a Values,
+    /// values.schema.json as written.
+    pub schema: &'a Value,
+    /// The config's default, as JSON.
+    pub default: &'a Value,
+}
+
+/// Each environment's values file (name → text), or every problem of every
+/// environment at once, each naming the environment and the key.
+pub(crate) fn files(
+    environments: &[Environment],
+    chart: &ChartValues,
+    header: &str,
+) -> Result<BTreeMap<String, String>, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+    let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for env in environments {
+        let name = env.name.as_str();
+        if !is_dns_label(name) {
+            problems.push(format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources"));
+        }
+        if seen.insert(name, ()).is_some() {
+            problems.push(format!("environment `{name}` is declared twice"));
+            continue;
+        }
+        let namespace = env.namespace_for(chart.chart);
+        // A default namespace is only as bad as the name, reported above.
+        if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
+            problems
+                .push(format!("environment `{name}`: namespace {namespace:?} is not a DNS label"));
+        }
+        let cluster = match &env.cluster {
+            Cluster::InCluster => "the controller's own cluster".to_owned(),
+            Cluster::Server(url) => format!("cluster {url}"),
+            Cluster::Name(n) => format!("cluster `{n}`"),
+        };
+        if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
+            problems.push(format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other"));
+        }
+    }
+    let validator = match Validator::new(chart.schema) {
+        Ok(v) => v,
+        Err(e) => return Err(vec![e]),
+    };
+    let defaults = defaults(chart);
+    let mut out = BTreeMap::new();
+    for env in environments {
+        let before = problems.len();
+        let wanted = wanted_values(env, chart, &defaults, &mut problems);
+        if problems.len() == before {
+            for v in validator.violations(&wanted) {
+                problems.push(format!(
+                    "environment `{}`: `{}`: {}",
+                    env.name,
+                    v.at.join("."),
+                    v.message
+                ));
+            }
+        }
+        let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
+        out.insert(env.values_file(), values_file(env, chart, &diff, header));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// values.yaml as Helm reads it: the table's defaults and `config`.
+fn defaults(chart: &ChartValues) -> Value {
+    fn add(keys: &[Key], out: &mut Map<String, Value>) {
+        for key in keys {
+            match &key.body {
+                Body::Value { default, .. } => {
+                    out.insert(key.name.to_owned(), default.clone());
+                }
+                Body::Group(group) => {
+                    let mut inner = Map::new();
+                    add(group, &mut inner);
+                    out.insert(key.name.to_owned(), Value::Object(inner));
+                }
+            }
+        }
+    }
+    let mut out = Map::new();
+    for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
+        add(block, &mut out);
+    }
+    out.insert("config".into(), chart.tree.values_of(chart.default));
+    Value::Object(out)
+}
+
+/// The whole values the environment wants: values.yaml with its config and
+/// keys applied.
+fn wanted_values(
+    env: &Environment,
+    chart: &ChartValues,
+    defaults: &Value,
+    problems: &mut Vec<String>,
+) -> Value {
+    let mut wanted = defaults.clone();
+    let name = &env.name;
+    match &env.config {
+        None => {}
+        Some(edit) if edit.rust_name != chart.config_type => problems.push(format!(
+            "environment `{name}` edits a `{}`, but the chart's config is `{}`",
+            edit.rust_name, chart.config_type
+        )),
+        Some(ConfigEdit { value: Err(e), .. }) => problems
+            .push(format!("environment `{name}`: its config does not serialize to JSON: {e}")),
+        Some(ConfigEdit { value: Ok(config), .. }) => {
+            wanted["config"] = chart.tree.values_of(config);
+        }
+    }
+    for (path, value) in &env.values {
+        let keys: Vec<String> = path.split('.').map(str::to_owned).collect();
+        if keys.iter().any(String::is_empty) {
+            problems.push(format!("environment `{name}`: {path:?} is not a dotted key path"));
+            continue;
+        }
+        match value {
+            Ok(Value::Null) => remove_at(&mut wanted, &keys),
+            Ok(value) => set_at(&mut wanted, &keys, value.clone()),
+            Err(e) => problems.push(format!(
+                "environment `{name}`: the value for `{path}` does not serialize to JSON: {e}"
+            )),
+        }
+    }
+    wanted
+}
+
+/// A values file of the user's, read after values.yaml as Helm reads it,
+/// checked against the schema: every problem, naming the file and the key.
+pub(crate) fn check_file(name: &str, text: &str, chart: &ChartValues) -> Vec<String> {
+    let file: Value = match yaml_serde::from_str(text) {
+        // An empty file is no values at all.
+        Ok(Value::Null) => return Vec::new(),
+        Ok(value @ Value::Object(_)) => value,
+        Ok(other) => {
+            return vec![format!("file `{name}`: expected a map of values, found {other}")]
+        }
+        Err(e) => return vec![format!("file `{name}`: not valid YAML: {e}")],
+    };
+    let validator = match Validator::new(chart.schema) {
+        Ok(v) => v,
+        Err(e) => return vec![e],
+    };
+    let mut values = defaults(chart);
+    coalesce(&mut values, &file);
+    validator
+        .violations(&values)
+        .into_iter()
+        .map(|v| format!("file `{name}`: `{}`: {}", v.at.join("."), v.message))
+        .collect()
+}
+
+/// Helm's coalescing of a values file onto the chart's values: maps merge
+/// key by key, `null` deletes, anything else replaces.
+fn coalesce(base: &mut Value, overlay: &Value) {
+    let (Value::Object(base), Value::Object(overlay)) = (base, overlay) else { return };
+    for (key, value) in overlay {
+        match (base.get_mut(key), value) {
+            (_, Value::Null) => {
+                base.remove(key);
+            }
+            (Some(old @ Value::Object(_)), Value::Object(_)) => coalesce(old, value),
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+fn remove_at(value: &mut Value, path: &[String]) {
+    let Some((last, sections)) = path.split_last() else { return };
+    let parent = sections.iter().try_fold(value, |v, key| v.get_mut(key));
+    if let Some(Value::Object(map)) = parent {
+        map.remove(last);
+    }
+}
+
+/// What must be written after `base` so that Helm, coalescing the two, reads
+/// `target`: changed keys whole, keys of maps recursively, removed ones as
+/// null. `None` when they are equal.
+pub(crate) fn difference(base: &Value, target: &Value) -> Option<Value> {
+    match (base, target) {
+        (Value::Object(base), Value::Object(target)) => {
+            let mut out = Map::new();
+            for (key, value) in target {
+                let changed = match base.get(key) {
+                    Some(old) => difference(old, value),
+                    None => Some(value.clone()),
+                };
+                if let Some(changed) = changed {
+                    out.insert(key.clone(), changed);
+                }
+            }
+            for key in base.keys().filter(|k| !target.contains_key(*k)) {
+                out.insert(key.clone(), Value::Null);
+            }
+            (!out.is_empty()).then_some(Value::Object(out))
+        }
+        _ => (base != target).then(|| target.clone()),
+    }
+}
+
+/// The environment's values file: the header, then each differing key with
+/// its helm-docs comment from values.yaml.
+fn values_file(env: &Environment, chart: &ChartValues, diff: &Value, header: &str) -> String {
+    let mut out = header.to_owned();
+    out.push_str(&format!(
+        "# Environment `{}`: only what differs from values.yaml. Helm reads values.yaml, then this file.\n",
+        env.name
+    ));
+    let docs = docs(chart);
+    let Value::Object(map) = diff else { return out };
+    if map.is_empty() {
+        out.push_str("{}\n");
+        return out;
+    }
+    write_map(&mut out, 0, &mut Vec::new(), map, &docs);
+    out
+}
+
+fn write_map(
+    out: &mut String,
+    indent: usize,
+    path: &mut Vec<String>,
+    map: &Map<String, Value>,
+    docs: &BTreeMap<Vec<String>, String>,
+) {
+    for (key, value) in map {
+        path.push(key.clone());
+        if let Some(doc) = docs.get(path.as_slice()).filter(|d| !d.is_empty()) {
+            yaml::write_doc(out, indent, doc);
+        }
+        // A map of known keys (a group, `config`, a section) goes key by
+        // key with their docs; any other value whole.
+        let known_below = docs.keys().any(|k| k.len() > path.len() && k.starts_with(path));
+        match value {
+            Value::Object(inner) if known_below && !inner.is_empty() => {
+                out.push_str(&format!("{}{}:\n", " ".repeat(indent), yaml::string(key)));
+                write_map(out, indent + 2, path, inner, docs);
+            }
+            _ => yaml::write_entry(out, indent, key, value),
+        }
+        path.pop();
+    }
+}
+
+/// Every documented key's doc, by path: the table's and the config's.
+fn docs(chart: &ChartValues) -> BTreeMap<Vec<String>, String> {
+    fn add(keys: &[Key], path: &mut Vec<String>, out: &mut BTreeMap<Vec<String>, String>) {
+        for key in keys {
+            path.push(key.name.to_owned());
+            out.insert(path.clone(), key.doc.clone());
+            if let Body::Group(group) = &key.body {
+                add(group, path, out);
+            }
+            path.pop();
+        }
+    }
+    let mut out = BTreeMap::new();
+    for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
+        add(block, &mut Vec::new(), &mut out);
+    }
+    out.insert(vec!["config".to_owned()], String::new());
+    for leaf in chart.tree.value_leaves() {
+        let mut path = vec!["config".to_owned()];
+        for key in &leaf.path {
+            path.push(key.clone());
+            out.entry(path.clone()).or_default();
+        }
+        let mut doc = leaf.doc.clone();
+        doc.push_str(&format!(
+            "{}Env var: `{}`.",
+            if doc.is_empty() { "" } else { "\n" },
+            leaf.env
+        ));
+        out.insert(path, doc);
+    }
+    out
+}
+
+/// RFC 1123 label: what Kubernetes accepts as a namespace name.
+pub(crate) fn is_dns_label(s: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    !s.is_empty()
+        && s.len() <= 63
+        && edge(s.chars().next())
+        && edge(s.chars().last())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_difference_is_what_helm_needs_on_top() {
+        let base = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": true});
+        let target = json!({"a": 1, "b": {"c": [1], "d": "x", "f": {}}, "g": null});
+        assert_eq!(
+            difference(&base, &target),
+            Some(json!({"b": {"c": [1], "f": {}}, "e": null, "g": null}))
+        );
+        assert_eq!(difference(&base, &base), None);
+    }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["dev", "prod-eu-1", "a", "0a"] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "Prod", "prod_1", "-dev", "dev-", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
+}
