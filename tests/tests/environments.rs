@@ -413,3 +413,85 @@ fn hand_written_values_files_are_checked() {
     assert_eq!(helm[0]["ok"], true, "{:#}", helm[0]);
     assert_eq!(helm[1]["ok"], false, "{:#}", helm[1]);
 }
+
+/// The ApplicationSet makes, for each element, the Application the
+/// environment's own manifest is: its Go template and `templatePatch` run
+/// through Go's text/template with sprig (Helm's engine, which Argo CD's
+/// ApplicationSet controller shares), the patch merged in.
+#[test]
+fn the_application_set_makes_each_environments_application() {
+    let root = layout("environments-application-set");
+    let gitops = root.join("deploy/gitops/argocd");
+    let set: Value =
+        yaml_serde::from_str(&std::fs::read_to_string(gitops.join("applicationset.yaml")).unwrap())
+            .unwrap();
+    let spec = &set["spec"];
+    assert_eq!(spec["goTemplate"], true);
+    assert_eq!(spec["goTemplateOptions"], json!(["missingkey=error"]));
+    let elements = spec["generators"][0]["list"]["elements"].as_array().unwrap();
+    // Argo CD's parameters are the template's root; in a chart they are
+    // under `.Values`.
+    let in_chart = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let end = start + rest[start..].find("}}").unwrap() + 2;
+            out.push_str(&rest[..start]);
+            let action = &rest[start..end];
+            let mut rewritten = String::new();
+            let mut chars = action.chars().peekable();
+            while let Some(c) = chars.next() {
+                rewritten.push(c);
+                if c == '.' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic()) {
+                    rewritten.push_str("Values.");
+                }
+            }
+            out.push_str(&rewritten);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    };
+    let chart = scratch_dir("environments-application-set-chart");
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: set\nversion: 0.1.0\n").unwrap();
+    std::fs::create_dir(chart.join("templates")).unwrap();
+    let template = yaml_serde::to_string(&spec["template"]).unwrap();
+    std::fs::write(chart.join("templates/template.yaml"), in_chart(&template)).unwrap();
+    let patch = spec["templatePatch"].as_str().unwrap();
+    std::fs::write(chart.join("templates/patch.yaml"), in_chart(patch)).unwrap();
+    let ops = elements
+        .iter()
+        .map(|e| json!({"op": "render", "chart": chart, "values_yaml": e.to_string(), "name": "set"}))
+        .collect();
+    for (element, render) in elements.iter().zip(oracle::run(ops)) {
+        assert_eq!(render["ok"], true, "{render:#}");
+        let part = |name: &str| -> Value {
+            let text = render["manifests"][format!("set/templates/{name}.yaml")].as_str().unwrap();
+            yaml_serde::from_str(text).unwrap()
+        };
+        let mut made = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"});
+        made.as_object_mut().unwrap().extend(part("template").as_object().unwrap().clone());
+        merge(&mut made, &part("patch"));
+        made["metadata"]["namespace"] = set["metadata"]["namespace"].clone();
+        let environment = element["environment"].as_str().unwrap();
+        let own: Value = yaml_serde::from_str(
+            &std::fs::read_to_string(gitops.join(format!("applications/{environment}.yaml")))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(made, own, "{environment}");
+    }
+}
+
+/// A strategic merge of the patch's maps (lists replaced), as Argo CD
+/// applies `templatePatch`.
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(base.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (base, patch) => *base = patch.clone(),
+    }
+}
