@@ -62,9 +62,9 @@ mod stages {
         serde_json::to_value(Big::default()).unwrap()
     }
 
-    /// Pretty-printing the whole values.schema.json in one go (serde_json's
-    /// `to_string_pretty`): the cost emission avoids by printing Kubernetes'
-    /// definitions once per process. The Value is the generated file read back.
+    /// Pretty-printing the whole values.schema.json (serde_json's
+    /// `to_string_pretty`, as emission does). The Value is the generated file
+    /// read back.
     #[divan::bench]
     fn values_schema_to_pretty_json(bencher: Bencher) {
         let files = big_chart().files().unwrap();

@@ -1,17 +1,26 @@
 //! Kubernetes' own schemas (Kubernetes 1.33) for the values keys that hold
-//! Kubernetes objects: `resources`, `affinity`, `tolerations`, the probes,
-//! the security contexts, `volumes`, `extraEnv` and the like. With them
-//! `helm install` rejects `cpu: {}`, a misspelt `runAsUsr` or a volume with a
-//! stray key, instead of the API server at sync time (or nobody).
+//! Kubernetes objects. Two kinds:
 //!
-//! The definitions are a pinned copy, `kube-definitions.json`: only the ones
-//! reachable from the types the chart uses, without descriptions, rewritten
-//! for Helm's draft-07 validator (unknown fields rejected as Kubernetes'
-//! strict decoding does, quantities as numbers or strings of Kubernetes'
-//! quantity grammar, integers bounded). `tests/tests/kube_definitions.rs`
-//! generates it from k8s-openapi and fails when the committed copy differs
-//! (`GITOPS_BLESS=1` rewrites it). The copy is bundled, not generated here,
-//! so a user's build never compiles k8s-openapi.
+//! - in full, for the keys users set most (`resources`, the probes, the
+//!   security contexts, `tolerations`, `imagePullSecrets`, `extraEnv`,
+//!   `volumeMounts`): `helm install` rejects `cpu: {}`, a misspelt `runAsUsr`
+//!   or a probe without a port, with the key's path, instead of the API
+//!   server at sync time;
+//! - shallow, for the rest (`volumes`, `affinity`, `topologySpreadConstraints`,
+//!   `extraEnvFrom`, ingress `tls`, network policy peers and egress rules):
+//!   an object with Kubernetes' field names and required fields, one
+//!   `propertyNames` enum; the API server checks the rest. Their full schemas
+//!   would be most of values.schema.json, which Helm compiles on every render
+//!   (BENCHMARKS.md, "Render cost"; the README's table says what moved).
+//!
+//! The definitions are a pinned copy, `kube-definitions.json`, without
+//! descriptions, rewritten for Helm's draft-07 validator (unknown fields
+//! rejected as Kubernetes' strict decoding does, quantities as numbers or
+//! strings of Kubernetes' quantity grammar, integers bounded).
+//! `tests/tests/kube_definitions.rs` generates it from k8s-openapi and fails
+//! when the committed copy differs (`GITOPS_BLESS=1` rewrites it). The copy is
+//! bundled, not generated here, so a user's build never compiles k8s-openapi.
+//! A chart carries only the definitions its keys reach ([`reachable`]).
 
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
@@ -32,8 +41,9 @@ pub const INGRESS_TLS: &str = "io.k8s.api.networking.v1.IngressTLS";
 pub const NETWORK_POLICY_PEER: &str = "io.k8s.api.networking.v1.NetworkPolicyPeer";
 pub const NETWORK_POLICY_EGRESS_RULE: &str = "io.k8s.api.networking.v1.NetworkPolicyEgressRule";
 
-/// Every bundled definition, by its Kubernetes name (`io.k8s.api.core.v1.Probe`):
-/// the `definitions` of values.schema.json, beside the config's own.
+/// Every bundled definition, by its Kubernetes name (`io.k8s.api.core.v1.Probe`).
+/// Parsed once per process: a build script may generate several charts, and
+/// parsing is the one cost here that does not depend on the chart.
 pub fn definitions() -> &'static Map<String, Value> {
     static DEFINITIONS: OnceLock<Map<String, Value>> = OnceLock::new();
     DEFINITIONS.get_or_init(|| {
@@ -41,6 +51,37 @@ pub fn definitions() -> &'static Map<String, Value> {
         serde_json::from_str(include_str!("kube-definitions.json"))
             .expect("kube-definitions.json is a JSON object")
     })
+}
+
+/// The bundled definitions `schemas` refer to, directly or through one
+/// another, and no others: Helm checks every definition in
+/// values.schema.json against the draft-07 meta-schema on every render, used
+/// or not (BENCHMARKS.md, "Render cost").
+pub fn reachable(schemas: &Map<String, Value>) -> Map<String, Value> {
+    let all = definitions();
+    let mut todo: Vec<&str> = Vec::new();
+    schemas.values().for_each(|schema| refs(schema, &mut todo));
+    let mut kept = Map::new();
+    while let Some(target) = todo.pop() {
+        let name = target.strip_prefix("#/definitions/").unwrap_or(target);
+        if let (Some(schema), false) = (all.get(name), kept.contains_key(name)) {
+            refs(schema, &mut todo);
+            kept.insert(name.to_owned(), schema.clone());
+        }
+    }
+    kept
+}
+
+/// Every `$ref` in `value` (Kubernetes has no property named `$ref`).
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            out.extend(map.get("$ref").and_then(Value::as_str));
+            map.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
 }
 
 /// `{"$ref": "#/definitions/<name>"}`, a reference to one bundled definition.
@@ -53,34 +94,36 @@ pub fn schema_ref(name: &str) -> Value {
 mod tests {
     use super::*;
 
+    /// The names values.rs uses: in full, then shallow.
+    const FULL: [&str; 8] = [
+        RESOURCE_REQUIREMENTS,
+        TOLERATION,
+        POD_SECURITY_CONTEXT,
+        SECURITY_CONTEXT,
+        PROBE,
+        VOLUME_MOUNT,
+        ENV_VAR,
+        LOCAL_OBJECT_REFERENCE,
+    ];
+    const SHALLOW: [&str; 7] = [
+        VOLUME,
+        AFFINITY,
+        TOPOLOGY_SPREAD_CONSTRAINT,
+        ENV_FROM_SOURCE,
+        INGRESS_TLS,
+        NETWORK_POLICY_PEER,
+        NETWORK_POLICY_EGRESS_RULE,
+    ];
+
     #[test]
     fn every_name_used_is_bundled_and_every_ref_resolves() {
-        let used = [
-            RESOURCE_REQUIREMENTS,
-            AFFINITY,
-            TOLERATION,
-            POD_SECURITY_CONTEXT,
-            SECURITY_CONTEXT,
-            PROBE,
-            VOLUME,
-            VOLUME_MOUNT,
-            TOPOLOGY_SPREAD_CONSTRAINT,
-            ENV_VAR,
-            ENV_FROM_SOURCE,
-            LOCAL_OBJECT_REFERENCE,
-        ];
-        for name in used {
-            assert!(definitions().contains_key(name), "{name}");
+        for name in FULL {
+            assert_eq!(definitions()[name]["additionalProperties"], false, "{name} in full");
         }
-        fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
-            match value {
-                Value::Object(map) => {
-                    out.extend(map.get("$ref").and_then(Value::as_str));
-                    map.values().for_each(|v| refs(v, out));
-                }
-                Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
-                _ => {}
-            }
+        for name in SHALLOW {
+            let schema = &definitions()[name];
+            assert!(schema["propertyNames"]["enum"].is_array(), "{name} shallow");
+            assert!(schema.get("properties").is_none(), "{name} shallow");
         }
         let mut targets = Vec::new();
         definitions().values().for_each(|d| refs(d, &mut targets));
@@ -89,6 +132,20 @@ mod tests {
             let name = target.strip_prefix("#/definitions/").expect("a local ref");
             assert!(definitions().contains_key(name), "dangling {target}");
         }
+        let every: Map<String, Value> =
+            FULL.iter().chain(&SHALLOW).map(|name| (name.to_string(), schema_ref(name))).collect();
+        assert_eq!(&reachable(&every), definitions(), "nothing bundled is unused");
+    }
+
+    #[test]
+    fn only_reachable_definitions_are_kept() {
+        let keys = json!({"a": {"items": schema_ref(PROBE)}, "b": {"type": "string"}});
+        let kept = reachable(keys.as_object().unwrap());
+        let names: Vec<&str> = kept.keys().map(String::as_str).collect();
+        assert!(names.contains(&PROBE) && names.contains(&"io.k8s.api.core.v1.HTTPGetAction"));
+        assert!(names.contains(&"io.k8s.apimachinery.pkg.util.intstr.IntOrString"), "{names:?}");
+        assert!(!names.contains(&RESOURCE_REQUIREMENTS) && !names.contains(&VOLUME), "{names:?}");
+        assert!(reachable(&Map::new()).is_empty());
     }
 
     #[test]

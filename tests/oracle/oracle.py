@@ -10,7 +10,7 @@ Exit codes: 0 = request processed (tool findings are data, reported as ok=false)
 
 Ops (each op_* function below documents its fields):
   lint, render, validate_k8s, render_validate, jsonschema, create_starter,
-  values_from_yaml, checkov, releases. A failing op yields {"ok": false, "error": "<Type>: <message>"}
+  values_from_yaml, checkov, releases, render_bench. A failing op yields {"ok": false, "error": "<Type>: <message>"}
   without affecting the other ops of the request.
 
 Everything is offline: Helm renders/lints in-process through its Go SDK,
@@ -287,6 +287,37 @@ def op_checkov(op):
             "skipped": sorted(skipped, key=by_id)}
 
 
+def op_render_bench(op):
+    """Render cost, timed here (perf_counter around each SDK render) so it measures
+    Helm, not process start: each of `charts` ({"name", "chart"}) is loaded once
+    and rendered once (default values) to warm up, then all are rendered in turn,
+    `rounds` times, so load on the machine falls on every chart alike. Helm
+    compiles values.schema.json inside every render. Returns the milliseconds of
+    every render per chart name, in round order."""
+    import time
+
+    charts = op["charts"]
+    rounds = int(op["rounds"])
+    if rounds < 1 or not charts:
+        raise ValueError("render_bench needs at least one chart and one round")
+    loaded = []
+    try:
+        for entry in charts:
+            chart = helm_python.Chart.load(entry["chart"])
+            loaded.append((entry["name"], chart))
+            chart.render(None, name="release", namespace="shop")
+        ms = {name: [] for name, _ in loaded}
+        for _ in range(rounds):
+            for name, chart in loaded:
+                start = time.perf_counter()
+                chart.render(None, name="release", namespace="shop")
+                ms[name].append((time.perf_counter() - start) * 1000.0)
+    finally:
+        for _, chart in loaded:
+            chart.close()
+    return {"ok": True, "helm": helm_python.helm_sdk_version(), "ms": ms}
+
+
 def op_values_from_yaml(op):
     return {"ok": True, "values": helm_python.values_from_yaml(op["yaml"])}
 
@@ -534,6 +565,7 @@ OPS = {
     "values_from_yaml": (op_values_from_yaml, ["yaml"]),
     "checkov": (op_checkov, ["chart"]),
     "releases": (op_releases, ["steps"]),
+    "render_bench": (op_render_bench, ["charts", "rounds"]),
 }
 
 

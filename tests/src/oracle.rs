@@ -67,6 +67,20 @@ pub fn jsonschema(schema_file: &Path, instance_yaml: &str) -> Value {
     json!({"op": "jsonschema", "schema_file": schema_file, "instance_yaml": instance_yaml})
 }
 
+/// `helm create NAME` inside `dir` (the starter chart is `dir/NAME`).
+pub fn create_starter(name: &str, dir: &Path) -> Value {
+    json!({"op": "create_starter", "name": name, "dir": dir})
+}
+
+/// Render cost: every chart (name, directory) rendered with its default values,
+/// in turn, `rounds` times, timed inside the oracle's process; the result's
+/// `ms` maps each name to its renders' milliseconds.
+pub fn render_bench(charts: &[(&str, &Path)], rounds: usize) -> Value {
+    let charts: Vec<Value> =
+        charts.iter().map(|(name, dir)| json!({"name": name, "chart": dir})).collect();
+    json!({"op": "render_bench", "charts": charts, "rounds": rounds})
+}
+
 /// The kinds of the rendered objects, in template order, from a render result.
 pub fn kinds(result: &Value) -> Vec<String> {
     result["objects"]

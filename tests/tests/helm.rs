@@ -235,13 +235,18 @@ fn helm_rejects_bad_values_with_a_path() {
         ("securityContext:\n  runAsUsr: 1\n", "runAsUsr"),
         ("podSecurityContext:\n  runAsUser: root\n", "runAsUser"),
         ("tolerations:\n  - effect: 3\n", "effect"),
-        ("affinity:\n  nodeAfinity: {}\n", "nodeAfinity"),
-        ("volumes:\n  - name: a\n    emptyDir: {}\n    bogus: 1\n", "bogus"),
         ("volumeMounts:\n  - name: a\n", "mountPath"),
         ("extraEnv:\n  - value: x\n", "name"),
-        ("extraEnvFrom:\n  - secret:\n      name: s\n", "secret"),
+        ("extraEnv:\n  - name: A\n    valueFrom:\n      secretKeyRef: {name: s, key: 3}\n", "key"),
         ("imagePullSecrets:\n  - regcred\n", "imagePullSecrets"),
-        ("topologySpreadConstraints:\n  - maxSkew: one\n", "maxSkew"),
+        ("securityContext:\n  capabilities:\n    drop: ALL\n", "drop"),
+        ("tolerations:\n  - tolerationSeconds: soon\n", "tolerationSeconds"),
+        // Checked shallowly (field names, required fields): the API server checks the rest.
+        ("affinity:\n  nodeAfinity: {}\n", "nodeAfinity"),
+        ("volumes:\n  - name: a\n    emptyDir: {}\n    bogus: 1\n", "bogus"),
+        ("volumes:\n  - emptyDir: {}\n", "name"),
+        ("extraEnvFrom:\n  - secret:\n      name: s\n", "secret"),
+        ("topologySpreadConstraints:\n  - maxSkew: 1\n", "topologyKey"),
         // HTTPGetAction requires only `port` (the path is optional).
         ("startupProbe:\n  httpGet:\n    path: /started\n", "port"),
         ("livenessProbe:\n  periodSeconds: 3000000000\n", "periodSeconds"),
@@ -252,6 +257,36 @@ fn helm_rejects_bad_values_with_a_path() {
         assert_eq!(result["ok"], false, "Helm accepted {values:?}: {result:#}");
         let error = result["error"].as_str().unwrap_or_default();
         assert!(error.contains(path), "the error for {values:?} should name {path:?}: {error}");
+    }
+}
+
+/// What values.schema.json checks only shallowly (README: "What Helm checks
+/// and what the API server checks"): Helm renders these values, and
+/// Kubernetes' own schemas (kubernetes-validate, strict, as the API server
+/// decodes) reject the manifest, naming the field.
+#[test]
+fn the_api_server_rejects_what_helm_checks_shallowly() {
+    let shop = shop_chart("helm-shallow-shop");
+    let cases: &[(&str, &str)] = &[
+        (
+            "topologySpreadConstraints:\n  - {maxSkew: one, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}\n",
+            "maxSkew",
+        ),
+        ("volumes:\n  - name: a\n    emptyDir: {sizeLimit: {}}\n", "sizeLimit"),
+        ("volumes:\n  - name: a\n    configMap: {nme: settings}\n", "nme"),
+        ("affinity:\n  nodeAffinity: {preferred: []}\n", "preferred"),
+        ("extraEnvFrom:\n  - secretRef: {name: 3}\n", "name"),
+        ("networkPolicy:\n  from: [{podSelector: {matchLabel: {a: b}}}]\n", "matchLabel"),
+        ("networkPolicy:\n  egress: [{ports: [{prot: 53}]}]\n", "prot"),
+        ("ingress:\n  enabled: true\n  tls: [{hosts: shop.example}]\n", "hosts"),
+    ];
+    let ops =
+        cases.iter().map(|(values, _)| oracle::render_validate(&shop, Some(values))).collect();
+    for ((values, field), result) in cases.iter().zip(oracle::run(ops)) {
+        assert_eq!(result["error"], Value::Null, "Helm should render {values:?}: {result:#}");
+        assert_eq!(result["ok"], false, "Kubernetes accepted {values:?}: {result:#}");
+        let errors = result["errors"].to_string();
+        assert!(errors.contains(field), "the error for {values:?} should name {field:?}: {errors}");
     }
 }
 

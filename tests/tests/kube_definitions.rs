@@ -9,7 +9,6 @@
 //! ```
 
 use gitops_model::schema::{leaf, visit};
-use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::networking::v1 as networking;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -24,43 +23,79 @@ const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 /// Kubernetes' quantity grammar (`<signedNumber><suffix>`), as one regex.
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
-/// The types the chart's values use or will use, and everything they reach.
+/// The types whose whole schema the chart's values use: the keys users set
+/// most, checked by Helm down to the last field (see the README's "What
+/// Helm checks and what the API server checks").
 fn roots(generator: &mut SchemaGenerator) -> Vec<String> {
-    fn root<T: JsonSchema>(generator: &mut SchemaGenerator) -> String {
-        generator.subschema_for::<T>();
-        T::schema_name().into_owned()
-    }
     vec![
         root::<core::ResourceRequirements>(generator),
-        root::<core::Affinity>(generator),
         root::<core::Toleration>(generator),
         root::<core::PodSecurityContext>(generator),
         root::<core::SecurityContext>(generator),
         root::<core::Probe>(generator),
-        root::<core::Volume>(generator),
         root::<core::VolumeMount>(generator),
-        root::<core::TopologySpreadConstraint>(generator),
         root::<core::EnvVar>(generator),
-        root::<core::EnvFromSource>(generator),
         root::<core::LocalObjectReference>(generator),
-        root::<core::Lifecycle>(generator),
-        // Not used yet: ingress, network policies, autoscaling.
-        root::<networking::IngressTLS>(generator),
-        root::<networking::NetworkPolicyIngressRule>(generator),
-        root::<networking::NetworkPolicyEgressRule>(generator),
-        root::<networking::NetworkPolicyPeer>(generator),
-        root::<autoscaling::HorizontalPodAutoscalerBehavior>(generator),
     ]
+}
+
+/// The types the chart's values check only shallowly: their field names and
+/// required fields. Their full schemas would be most of values.schema.json,
+/// which Helm compiles on every render (`volumes` alone reaches 55
+/// definitions); the API server checks the rest when the manifest is applied.
+fn shallow_roots(generator: &mut SchemaGenerator) -> Vec<String> {
+    vec![
+        root::<core::Volume>(generator),
+        root::<core::Affinity>(generator),
+        root::<core::TopologySpreadConstraint>(generator),
+        root::<core::EnvFromSource>(generator),
+        root::<networking::IngressTLS>(generator),
+        root::<networking::NetworkPolicyPeer>(generator),
+        root::<networking::NetworkPolicyEgressRule>(generator),
+    ]
+}
+
+fn root<T: JsonSchema>(generator: &mut SchemaGenerator) -> String {
+    generator.subschema_for::<T>();
+    T::schema_name().into_owned()
 }
 
 /// The bundle's text, exactly as committed.
 fn generate() -> String {
     let mut generator = SchemaSettings::draft07().into_generator();
     let roots = roots(&mut generator);
-    let bundle = transform(generator.take_definitions(true), &roots);
-    let mut text = serde_json::to_string_pretty(&Value::Object(bundle)).expect("serializes");
+    let shallow_roots = shallow_roots(&mut generator);
+    let all = generator.take_definitions(true);
+    let mut bundle = transform(all.clone(), &roots);
+    for name in &shallow_roots {
+        assert!(!bundle.contains_key(name), "{name} is both a shallow root and reached in full");
+        bundle.insert(name.clone(), shallow(&all[name.as_str()]));
+    }
+    let bundle = sort_keys(Value::Object(bundle));
+    let mut text = serde_json::to_string_pretty(&bundle).expect("serializes");
     text.push('\n');
     text
+}
+
+/// A shallow check of a Kubernetes object: an object, with only the field
+/// names Kubernetes knows (one `propertyNames` enum, not a subschema per
+/// field) and the fields it requires. What Helm costs per render grows with
+/// the number of subschemas it compiles; this is two.
+fn shallow(schema: &Value) -> Value {
+    let names: Vec<&String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    let mut out = json!({
+        "description": "Checked here by field names and required fields only; the API server checks the rest.",
+        "type": "object",
+        "propertyNames": {"enum": names}
+    });
+    if let Some(required) = schema.get("required") {
+        out["required"] = required.clone();
+    }
+    out
 }
 
 /// k8s-openapi's schemas, rewritten for Helm's draft-07 validator, one step each.
@@ -75,7 +110,7 @@ fn transform(definitions: Map<String, Value>, roots: &[String]) -> Map<String, V
         close_objects(schema);
         *schema = leaf(schema);
     }
-    sort_keys(Value::Object(definitions)).as_object().cloned().unwrap_or_default()
+    definitions
 }
 
 /// Only what the roots reach ships: the chart carries the schema.
@@ -247,13 +282,16 @@ fn the_bundle_is_closed_and_draft_07_clean() {
     for name in ["io.k8s.api.core.v1.Probe", "io.k8s.api.networking.v1.NetworkPolicyPeer"] {
         assert!(bundle.contains_key(name), "{name}");
     }
+    assert!(!bundle.contains_key("io.k8s.api.core.v1.HostPathVolumeSource"), "volumes are shallow");
     for target in refs(&Value::Object(bundle.clone())) {
         let name = target.strip_prefix("#/definitions/").expect("a local ref");
         assert!(bundle.contains_key(name), "dangling {target}");
     }
-    for word in ["\"description\"", "x-kubernetes-", "\"allOf\"", "int64", "\"byte\""] {
+    for word in ["x-kubernetes-", "\"allOf\"", "int64", "\"byte\""] {
         assert!(!text.contains(word), "{word} left in the bundle");
     }
+    let described = bundle.values().filter(|d| d.get("description").is_some()).count();
+    assert_eq!(described, 7, "only the shallow definitions keep a description");
     assert_eq!(
         bundle[QUANTITY],
         json!({"type": ["string", "number"], "pattern": QUANTITY_PATTERN})
@@ -400,4 +438,20 @@ fn the_summary_names_the_definitions_that_differ() {
     assert!(text.contains("removed  B"), "{text}");
     assert!(text.contains("added    C"), "{text}");
     assert!(summary("", new).contains("not a JSON object"));
+}
+
+#[test]
+fn a_shallow_definition_names_the_fields_and_keeps_required() {
+    let schema = json!({
+        "type": "object",
+        "description": "d",
+        "properties": {"name": {"type": "string"}, "emptyDir": {"$ref": "#/definitions/E"}},
+        "required": ["name"]
+    });
+    let volume = shallow(&schema);
+    assert_eq!(volume["type"], "object");
+    assert_eq!(volume["propertyNames"], json!({"enum": ["emptyDir", "name"]}));
+    assert_eq!(volume["required"], json!(["name"]));
+    assert!(volume.get("properties").is_none() && volume.get("additionalProperties").is_none());
+    assert!(shallow(&json!({"properties": {}})).get("required").is_none());
 }
