@@ -1,0 +1,262 @@
+//! `templates/deployment.yaml`.
+
+use super::configmap::CONFIG_FILE;
+use super::{resource, selector_labels, values_path, with_yaml, Names, EXIT_SLACK_SECONDS};
+use crate::build::ConfigTree;
+use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+use gitops_model::{naming, Delivery};
+
+/// A probe's handlers, of which Kubernetes allows exactly one.
+const PROBE_HANDLERS: [&str; 4] = ["exec", "grpc", "httpGet", "tcpSocket"];
+
+pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
+    let has_values = tree.has_values();
+    let secrets = tree.secrets();
+    let file = tree.delivery == Delivery::File;
+    // Secrets as env vars, only with `secrets.envVars` (both delivery modes).
+    let secret_env: Vec<Part<Node>> = secrets
+        .iter()
+        .map(|leaf| {
+            let mut key_ref =
+                vec![entry("name", names.include("secretName")), entry("key", str(leaf.key()))];
+            if leaf.optional {
+                key_ref.push(entry("optional", Node::Bool(true)));
+            }
+            Part::Item(map(vec![
+                entry("name", str(&leaf.env)),
+                entry("valueFrom", map(vec![entry("secretKeyRef", map(key_ref))])),
+            ]))
+        })
+        .collect();
+    let mut env: Vec<Part<Node>> = Vec::new();
+    let ports: Vec<Part<Node>> = tree
+        .ports()
+        .into_iter()
+        .map(|(name, leaf)| {
+            Part::Item(map(vec![
+                entry("name", str(name)),
+                entry("containerPort", expr(format!("{} | int", values_path(&leaf.path)))),
+                entry("protocol", str("TCP")),
+            ]))
+        })
+        .collect();
+
+    let mut container = vec![
+        entry("name", expr(".Chart.Name")),
+        entry("securityContext", Node::ToYaml(".Values.securityContext".into())),
+        entry("image", expr(format!("include {:?} . | quote", names.helper("image")))),
+        entry("imagePullPolicy", expr(".Values.image.pullPolicy")),
+    ];
+    if !ports.is_empty() {
+        container.push(entry("ports", seq(ports)));
+    }
+    let env_from = if has_values && !file {
+        vec![Part::Item(map(vec![entry(
+            "configMapRef",
+            map(vec![entry("name", names.include("fullname"))]),
+        )]))]
+    } else {
+        Vec::new()
+    };
+    let mut mounts =
+        vec![Part::Item(map(vec![entry("name", str("tmp")), entry("mountPath", str("/tmp"))]))];
+    let mut volumes =
+        vec![Part::Item(map(vec![entry("name", str("tmp")), entry("emptyDir", map(vec![]))]))];
+    let mount = |name: &str, path: String| {
+        Part::Item(map(vec![
+            entry("name", str(name)),
+            entry("mountPath", str(path)),
+            entry("readOnly", Node::Bool(true)),
+        ]))
+    };
+    let path_var = |name: String, path: String| {
+        Part::Item(map(vec![entry("name", str(name)), entry("value", str(path))]))
+    };
+    if file && has_values {
+        env.push(path_var(
+            naming::config_file_var(&tree.env_prefix),
+            format!("{}/{CONFIG_FILE}", names.config_dir()),
+        ));
+        mounts.push(mount("config-file", names.config_dir()));
+        volumes.push(Part::Item(map(vec![
+            entry("name", str("config-file")),
+            entry("configMap", map(vec![entry("name", names.include("fullname"))])),
+        ])));
+    }
+    if !secrets.is_empty() {
+        // By default, in both delivery modes, the Secret as files (mode 0440,
+        // read-only) and their directory for the loader; env vars only when
+        // `secrets.envVars` asks for them.
+        let env_vars = ".Values.secrets.envVars".to_owned();
+        env.push(Part::If(
+            env_vars.clone(),
+            secret_env,
+            vec![path_var(naming::secrets_dir_var(&tree.env_prefix), names.secrets_dir())],
+        ));
+        mounts.push(Part::If(
+            format!("not {env_vars}"),
+            vec![mount("secret-files", names.secrets_dir())],
+            vec![],
+        ));
+        let mut secret = vec![
+            entry("secretName", names.include("secretName")),
+            // Readable by the pod's group (fsGroup) only.
+            entry("defaultMode", Node::Int(0o440)),
+        ];
+        if secrets.iter().all(|l| l.optional) {
+            // Without a required key the app starts without the Secret.
+            secret.push(entry("optional", Node::Bool(true)));
+        }
+        volumes.push(Part::If(
+            format!("not {env_vars}"),
+            vec![Part::Item(map(vec![
+                entry("name", str("secret-files")),
+                entry("secret", map(secret)),
+            ]))],
+            vec![],
+        ));
+    }
+    container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
+    container.push(list_with_extra("env", env, ".Values.extraEnv"));
+    let first_port = tree.ports().into_iter().next().map(|(name, _)| name);
+    for (probe, default, _) in crate::values::probes(tree, first_port) {
+        let path = format!(".Values.{probe}");
+        let handler = default.as_object().and_then(|o| o.keys().next()).cloned();
+        container.push(match handler {
+            // Helm merges a values file's probe into the default, so a handler
+            // set there would sit beside the default's, which Kubernetes
+            // refuses: the default's handler gives way.
+            Some(handler) => {
+                let others: Vec<String> = PROBE_HANDLERS
+                    .iter()
+                    .filter(|h| **h != handler)
+                    .map(|h| format!("(hasKey . {h:?})"))
+                    .collect();
+                Part::With(
+                    path,
+                    vec![entry(
+                        probe,
+                        Node::ToYaml(format!(
+                            "(ternary (omit . {handler:?}) . (or {}))",
+                            others.join(" ")
+                        )),
+                    )],
+                )
+            }
+            None => with_yaml(&path, probe),
+        });
+    }
+    mounts.push(Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]));
+    container.push(entry("volumeMounts", seq(mounts)));
+    container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
+    // Endpoints are removed while the pod sleeps; only then does SIGTERM
+    // arrive. The kubelet's own sleep needs no shell in the image.
+    container.push(Part::If(
+        ".Values.preStopSleepSeconds".into(),
+        vec![entry(
+            "lifecycle",
+            map(vec![entry(
+                "preStop",
+                map(vec![entry(
+                    "sleep",
+                    map(vec![entry("seconds", expr(".Values.preStopSleepSeconds | int"))]),
+                )]),
+            )]),
+        )],
+        vec![],
+    ));
+    let grace = match tree.shutdown_timeout() {
+        // The app's timeout and the pod's grace period come from one value.
+        Some(leaf) => format!(
+            "add (.Values.preStopSleepSeconds | int) ({} | int) {EXIT_SLACK_SECONDS}",
+            values_path(&leaf.path)
+        ),
+        None => ".Values.terminationGracePeriodSeconds | int".into(),
+    };
+
+    volumes.push(Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]));
+    let pod_spec = vec![
+        with_yaml(".Values.imagePullSecrets", "imagePullSecrets"),
+        entry("serviceAccountName", names.include("serviceAccountName")),
+        entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
+        entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
+        entry("enableServiceLinks", expr(".Values.enableServiceLinks")),
+        entry("terminationGracePeriodSeconds", expr(grace)),
+        entry("containers", seq(vec![Part::Item(map(container))])),
+        // The root filesystem is read-only; /tmp is where the app may write.
+        entry("volumes", seq(volumes)),
+        with_yaml(".Values.nodeSelector", "nodeSelector"),
+        with_yaml(".Values.affinity", "affinity"),
+        with_yaml(".Values.topologySpreadConstraints", "topologySpreadConstraints"),
+        Part::With(
+            ".Values.priorityClassName".into(),
+            vec![entry("priorityClassName", expr(". | quote"))],
+        ),
+        with_yaml(".Values.tolerations", "tolerations"),
+    ];
+    let user_annotations =
+        Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]);
+    let annotations = if has_values {
+        // A config change changes this hash, which rolls the pods.
+        let checksum =
+            expr("include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum | quote");
+        entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
+    } else {
+        // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.
+        with_yaml(".Values.podAnnotations", "annotations")
+    };
+
+    resource(
+        names,
+        "apps/v1",
+        "Deployment",
+        vec![entry(
+            "spec",
+            map(vec![
+                // With autoscaling on, the HPA owns the replica count.
+                Part::If(
+                    "not .Values.autoscaling.enabled".into(),
+                    vec![entry("replicas", expr(".Values.replicaCount | int"))],
+                    vec![],
+                ),
+                entry("selector", selector_labels(names)),
+                entry(
+                    "template",
+                    map(vec![
+                        entry(
+                            "metadata",
+                            map(vec![
+                                annotations,
+                                entry(
+                                    "labels",
+                                    map(vec![
+                                        Part::Include(names.helper("labels")),
+                                        Part::With(
+                                            ".Values.podLabels".into(),
+                                            vec![Part::ToYaml(".".into())],
+                                        ),
+                                    ]),
+                                ),
+                            ]),
+                        ),
+                        entry("spec", map(pod_spec)),
+                    ]),
+                ),
+            ]),
+        )],
+    )
+}
+
+/// `key:` with the generated `items`, then the user's list at `extra`; when
+/// nothing is generated, the key appears only if the user's list is set (an
+/// empty `key:` would be null).
+fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(String, Node)> {
+    let user = Part::With(extra.into(), vec![Part::ToYaml(".".into())]);
+    if items.is_empty() {
+        with_yaml(extra, key)
+    } else {
+        let mut all = items;
+        all.push(user);
+        entry(key, seq(all))
+    }
+}

@@ -1,0 +1,151 @@
+//! The chart's templates, one file per template: each resource built as a
+//! [`template`](crate::template) tree, `_helpers.tpl` and `NOTES.txt` as text.
+//! What they share (names, metadata, values paths) is here.
+
+mod configmap;
+mod deployment;
+mod externalsecret;
+mod helpers;
+mod hpa;
+mod httproute;
+mod ingress;
+mod networkpolicy;
+mod notes;
+mod pdb;
+mod service;
+mod serviceaccount;
+mod test_connection;
+
+pub use configmap::configmap;
+pub use deployment::deployment;
+pub use externalsecret::external_secret;
+pub use helpers::helpers;
+pub use hpa::autoscaler;
+pub use httproute::http_route;
+pub use ingress::ingress;
+pub use networkpolicy::network_policy;
+pub use notes::notes;
+pub use pdb::pod_disruption_budget;
+pub use service::service;
+pub use serviceaccount::service_account;
+pub use test_connection::test_connection;
+
+use crate::build::Leaf;
+use crate::template::{entry, expr, map, str, Document, Node, Part};
+
+/// Seconds the app may take to exit after its own shutdown timeout, before
+/// the kubelet's SIGKILL.
+pub const EXIT_SLACK_SECONDS: u32 = 5;
+
+/// What the templates need to know besides the config tree.
+pub struct Names<'a> {
+    /// The chart name, which prefixes every helper (`orders.fullname`).
+    pub chart: &'a str,
+}
+
+impl Names<'_> {
+    fn helper(&self, name: &str) -> String {
+        format!("{}.{name}", self.chart)
+    }
+    fn include(&self, name: &str) -> Node {
+        self.include_from(name, ".")
+    }
+    /// The helper with context `ctx`: `$` inside a `range`.
+    fn include_from(&self, name: &str, ctx: &str) -> Node {
+        expr(format!("include {:?} {ctx}", self.helper(name)))
+    }
+    /// Where file delivery mounts the config file's directory.
+    fn config_dir(&self) -> String {
+        format!("/etc/{}", self.chart)
+    }
+    /// Where the Secret's files are mounted (unless `secrets.envVars`).
+    pub fn secrets_dir(&self) -> String {
+        format!("/var/run/secrets/{}", self.chart)
+    }
+}
+
+/// `.Values.config.a.b`, or `index .Values "config" "a-b"` where a key is
+/// not a template identifier.
+pub fn values_path(path: &[String]) -> String {
+    let ident = |k: &String| {
+        k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if path.iter().all(ident) {
+        format!(".Values.config.{}", path.join("."))
+    } else {
+        // JSON string escapes are valid Go template string escapes.
+        let keys: Vec<String> =
+            path.iter().map(|k| serde_json::to_string(k).expect("string")).collect();
+        format!("(index .Values \"config\" {})", keys.join(" "))
+    }
+}
+
+/// Wraps an optional text leaf's part so a null (deleted) value sets nothing
+/// and the app keeps its default, which is `None`: an `Option` defaulting
+/// to `Some` is a JSON leaf.
+fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
+    if leaf.optional {
+        Part::If(
+            format!("not (kindIs \"invalid\" {})", values_path(&leaf.path)),
+            vec![part],
+            vec![],
+        )
+    } else {
+        part
+    }
+}
+
+/// `key:` holding the values at `path` as YAML, present only when they are
+/// set (an empty `key:` would be null).
+fn with_yaml(path: &str, key: &str) -> Part<(String, Node)> {
+    Part::With(path.into(), vec![entry(key, Node::ToYaml(".".into()))])
+}
+
+/// A namespaced resource named and labelled like every other of the chart,
+/// with `body` after its metadata.
+fn resource(
+    names: &Names,
+    api_version: &str,
+    kind: &str,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    optional_resource(names, None, api_version, kind, None, body)
+}
+
+/// [`resource`], rendered only when `guard` holds, with the annotations at
+/// the values path `annotations` when set.
+fn optional_resource(
+    names: &Names,
+    guard: Option<String>,
+    api_version: &str,
+    kind: &str,
+    annotations: Option<&str>,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    let mut metadata = vec![
+        entry("name", names.include("fullname")),
+        entry("namespace", expr(".Release.Namespace")),
+        entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+    ];
+    if let Some(path) = annotations {
+        metadata.push(with_yaml(path, "annotations"));
+    }
+    let mut parts = vec![
+        entry("apiVersion", str(api_version)),
+        entry("kind", str(kind)),
+        entry("metadata", map(metadata)),
+    ];
+    parts.extend(body);
+    Document { guard, body: parts }
+}
+
+fn selector_labels(names: &Names) -> Node {
+    map(vec![entry("matchLabels", map(vec![Part::Include(names.helper("selectorLabels"))]))])
+}
+
+/// The Service's backend as Ingress and HTTPRoute reference it from inside
+/// a `range`.
+fn service_port() -> Node {
+    expr("$.Values.service.port | int")
+}
