@@ -17,7 +17,7 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
         // toYaml writes a NEL raw, which YAML readers fold into a space, and
         // returns "" for keys it cannot write (the round-trip test found
         // both); toJson carries every string. `quote` keeps it one scalar.
-        let file = expr(format!("include {:?} . | quote", names.helper("configJson")));
+        let file = expr(format!("{} | quote", names.include_text("configJson", ".")));
         return resource(
             names,
             "v1",

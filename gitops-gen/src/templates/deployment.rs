@@ -3,7 +3,7 @@
 use super::configmap::CONFIG_FILE;
 use super::{resource, selector_labels, values_path, with_yaml, Names, EXIT_SLACK_SECONDS};
 use crate::build::ConfigTree;
-use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use gitops_model::{naming, Delivery};
 
 /// A probe's handlers, of which Kubernetes allows exactly one.
@@ -44,7 +44,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let mut container = vec![
         entry("name", expr(".Chart.Name")),
         entry("securityContext", Node::ToYaml(".Values.securityContext".into())),
-        entry("image", expr(format!("include {:?} . | quote", names.helper("image")))),
+        entry("image", expr(format!("{} | quote", names.include_text("image", ".")))),
         entry("imagePullPolicy", expr(".Values.image.pullPolicy")),
     ];
     if !ports.is_empty() {
@@ -130,14 +130,15 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                 let others: Vec<String> = PROBE_HANDLERS
                     .iter()
                     .filter(|h| **h != handler)
-                    .map(|h| format!("(hasKey . {h:?})"))
+                    .map(|h| format!("(hasKey . {})", go_quote(h)))
                     .collect();
                 Part::With(
                     path,
                     vec![entry(
                         probe,
                         Node::ToYaml(format!(
-                            "(ternary (omit . {handler:?}) . (or {}))",
+                            "(ternary (omit . {}) . (or {}))",
+                            go_quote(&handler),
                             others.join(" ")
                         )),
                     )],

@@ -2,7 +2,7 @@
 
 use super::{optional_resource, Names};
 use crate::build::ConfigTree;
-use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 
 /// The External Secrets Operator's ExternalSecret, when
 /// `secrets.externalSecret.enabled` is set: it fills the Secret the pods
@@ -11,13 +11,12 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
     let es = ".Values.secrets.externalSecret";
     let refs = format!("({es}.remoteRefs | default dict)");
     let secrets = tree.secrets();
-    let listed =
-        |key: &str| format!("hasKey {refs} {}", serde_json::to_string(key).expect("string"));
+    let listed = |key: &str| format!("hasKey {refs} {}", go_quote(key));
     let data: Vec<Part<Node>> = secrets
         .iter()
         .map(|leaf| {
             let key = leaf.key();
-            let quoted = serde_json::to_string(&key).expect("string");
+            let quoted = go_quote(&key);
             let listed = listed(&key);
             let item = |remote_ref: Vec<Part<(String, Node)>>| {
                 Part::Item(map(vec![entry("secretKey", str(&key)), entry("remoteRef", map(remote_ref))]))
@@ -32,7 +31,7 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
                     "secrets.externalSecret.remoteKey (or remoteRefs.{key}) is required: the store's secret that holds {key}"
                 );
                 let from_remote_key = vec![
-                    entry("key", expr(format!("required {message:?} {es}.remoteKey | quote"))),
+                    entry("key", expr(format!("required {} {es}.remoteKey | quote", go_quote(&message)))),
                     entry("property", str(&key)),
                 ];
                 item(vec![Part::If(listed, vec![own], from_remote_key)])

@@ -2,6 +2,7 @@
 
 use super::Names;
 use crate::build::ConfigTree;
+use crate::template::go_quote;
 use gitops_model::Delivery;
 
 /// `_helpers.tpl`: the naming and labelling conventions every Helm chart
@@ -114,9 +115,8 @@ fn config_json(names: &Names, tree: &ConfigTree) -> String {
         "\n{{{{/*\nThe config file: the config values as JSON, each optional key present (null when unset).\n*/}}}}\n{{{{- define \"{}\" -}}}}\n{{{{- $config := deepCopy .Values.config }}}}\n",
         names.helper("configJson")
     );
-    let quoted = |keys: &[String]| -> String {
-        keys.iter().map(|k| format!(" {}", serde_json::to_string(k).expect("string"))).collect()
-    };
+    let quoted =
+        |keys: &[String]| -> String { keys.iter().map(|k| format!(" {}", go_quote(k))).collect() };
     for leaf in tree.value_leaves().into_iter().filter(|l| l.optional) {
         let (last, sections) = leaf.path.split_last().expect("a leaf has a key");
         let section = if sections.is_empty() {

@@ -31,7 +31,7 @@ pub use serviceaccount::service_account;
 pub use test_connection::test_connection;
 
 use crate::build::Leaf;
-use crate::template::{entry, expr, map, str, Document, Node, Part};
+use crate::template::{entry, expr, go_quote, map, str, Document, Node, Part};
 
 /// Seconds the app may take to exit after its own shutdown timeout, before
 /// the kubelet's SIGKILL.
@@ -47,12 +47,16 @@ impl Names<'_> {
     fn helper(&self, name: &str) -> String {
         format!("{}.{name}", self.chart)
     }
+    /// `include "CHART.NAME" CTX`, the helper with context `ctx`.
+    fn include_text(&self, name: &str, ctx: &str) -> String {
+        format!("include {} {ctx}", go_quote(&self.helper(name)))
+    }
     fn include(&self, name: &str) -> Node {
         self.include_from(name, ".")
     }
     /// The helper with context `ctx`: `$` inside a `range`.
     fn include_from(&self, name: &str, ctx: &str) -> Node {
-        expr(format!("include {:?} {ctx}", self.helper(name)))
+        expr(self.include_text(name, ctx))
     }
     /// Where file delivery mounts the config file's directory.
     fn config_dir(&self) -> String {
@@ -74,9 +78,7 @@ pub fn values_path(path: &[String]) -> String {
     if path.iter().all(ident) {
         format!(".Values.config.{}", path.join("."))
     } else {
-        // JSON string escapes are valid Go template string escapes.
-        let keys: Vec<String> =
-            path.iter().map(|k| serde_json::to_string(k).expect("string")).collect();
+        let keys: Vec<String> = path.iter().map(|k| go_quote(k)).collect();
         format!("(index .Values \"config\" {})", keys.join(" "))
     }
 }

@@ -2,18 +2,16 @@
 
 use super::Names;
 use crate::build::ConfigTree;
-use crate::template::{entry, expr, map, seq, str, Document, Node, Part};
+use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 
 /// The `helm test` pod: fetches the readiness path (else `/`) through the
 /// Service, as restricted as the app's own pod.
 pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
     let path = tree.probes.readiness.or(tree.probes.liveness).unwrap_or("/");
-    // JSON string escapes are valid Go template string escapes.
-    let format =
-        serde_json::to_string(&format!("http://%s:%d{}", path.replace('%', "%%"))).expect("string");
+    let format = go_quote(&format!("http://%s:%d{}", path.replace('%', "%%")));
     let url = expr(format!(
-        "printf {format} (include {:?} .) (.Values.service.port | int) | quote",
-        names.helper("fullname")
+        "printf {format} ({}) (.Values.service.port | int) | quote",
+        names.include_text("fullname", ".")
     ));
     let container = map(vec![
         entry("name", str("wget")),
@@ -60,8 +58,8 @@ pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
                     entry(
                         "name",
                         expr(format!(
-                            "printf \"%s-test-connection\" (include {:?} .) | trunc 63 | trimSuffix \"-\"",
-                            names.helper("fullname")
+                            "printf \"%s-test-connection\" ({}) | trunc 63 | trimSuffix \"-\"",
+                            names.include_text("fullname", ".")
                         )),
                     ),
                     entry("namespace", expr(".Release.Namespace")),
