@@ -5,6 +5,9 @@ use crate::build::ConfigTree;
 use crate::template::{entry, expr, map, Document};
 use gitops_model::Delivery;
 
+/// This template's file in `templates/`; the Deployment's checksum reads it.
+pub const CONFIGMAP_FILE: &str = "configmap.yaml";
+
 /// The key of the config file in the ConfigMap, and its name when mounted.
 pub const CONFIG_FILE: &str = "config.json";
 

@@ -1,6 +1,6 @@
 //! `templates/deployment.yaml`.
 
-use super::configmap::CONFIG_FILE;
+use super::configmap::{CONFIGMAP_FILE, CONFIG_FILE};
 use super::{resource, selector_labels, values_path, with_yaml, Names, EXIT_SLACK_SECONDS};
 use crate::build::ConfigTree;
 use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
@@ -199,8 +199,10 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]);
     let annotations = if has_values {
         // A config change changes this hash, which rolls the pods.
-        let checksum =
-            expr("include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum | quote");
+        let checksum = expr(format!(
+            "include (print $.Template.BasePath {}) . | sha256sum | quote",
+            go_quote(&format!("/{CONFIGMAP_FILE}"))
+        ));
         entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
     } else {
         // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.

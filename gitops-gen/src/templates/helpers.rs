@@ -1,107 +1,29 @@
-//! `templates/_helpers.tpl`.
+//! `templates/_helpers.tpl`: the fixed helpers from `helpers.tpl`, then the
+//! ones a config needs.
 
 use super::Names;
 use crate::build::ConfigTree;
-use crate::template::go_quote;
+use crate::template::{go_quote, trimmed};
 use gitops_model::Delivery;
 
-/// `_helpers.tpl`: the naming and labelling conventions every Helm chart
-/// shares, so resources are named and selected as users expect.
+/// The naming and labelling conventions every Helm chart shares, so
+/// resources are named and selected as users expect.
+const HELPERS: &str = include_str!("helpers.tpl");
+/// `CHART.secretName`, when the config has secrets.
+const SECRET_NAME: &str = include_str!("helpers_secret_name.tpl");
+
+/// `_helpers.tpl`: the header, the fixed helpers, `configJson` (file
+/// delivery), `secretName` (secrets), each after a blank line.
 pub fn helpers(names: &Names, tree: &ConfigTree, header: &str) -> String {
-    let c = names.chart;
-    let has_secrets = !tree.secrets().is_empty();
-    let mut out = format!(
-        r#"{header}
-{{{{/*
-The chart name, or nameOverride. Kubernetes names stop at 63 characters.
-*/}}}}
-{{{{- define "{c}.name" -}}}}
-{{{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}}}
-{{{{- end }}}}
-
-{{{{/*
-The name of every resource: fullnameOverride, else the release name, suffixed
-with the chart name unless the release name already contains it.
-*/}}}}
-{{{{- define "{c}.fullname" -}}}}
-{{{{- if .Values.fullnameOverride }}}}
-{{{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}}}
-{{{{- else }}}}
-{{{{- $name := default .Chart.Name .Values.nameOverride }}}}
-{{{{- if contains $name .Release.Name }}}}
-{{{{- .Release.Name | trunc 63 | trimSuffix "-" }}}}
-{{{{- else }}}}
-{{{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}}}
-{{{{- end }}}}
-{{{{- end }}}}
-{{{{- end }}}}
-
-{{{{/*
-Chart name and version, for the helm.sh/chart label.
-*/}}}}
-{{{{- define "{c}.chart" -}}}}
-{{{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}}}
-{{{{- end }}}}
-
-{{{{/*
-Labels on every resource.
-*/}}}}
-{{{{- define "{c}.labels" -}}}}
-helm.sh/chart: {{{{ include "{c}.chart" . }}}}
-{{{{ include "{c}.selectorLabels" . }}}}
-{{{{- if .Chart.AppVersion }}}}
-app.kubernetes.io/version: {{{{ .Chart.AppVersion | quote }}}}
-{{{{- end }}}}
-app.kubernetes.io/managed-by: {{{{ .Release.Service }}}}
-{{{{- end }}}}
-
-{{{{/*
-The container image: pinned by image.digest when set, else image.tag, else
-the chart's appVersion.
-*/}}}}
-{{{{- define "{c}.image" -}}}}
-{{{{- if .Values.image.digest }}}}
-{{{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}}}
-{{{{- else }}}}
-{{{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}}}
-{{{{- end }}}}
-{{{{- end }}}}
-
-{{{{/*
-The ServiceAccount the pods run as.
-*/}}}}
-{{{{- define "{c}.serviceAccountName" -}}}}
-{{{{- if .Values.serviceAccount.create }}}}
-{{{{- default (include "{c}.fullname" .) .Values.serviceAccount.name }}}}
-{{{{- else }}}}
-{{{{- default "default" .Values.serviceAccount.name }}}}
-{{{{- end }}}}
-{{{{- end }}}}
-
-{{{{/*
-Labels that select the pods; they never change over a release's life.
-*/}}}}
-{{{{- define "{c}.selectorLabels" -}}}}
-app.kubernetes.io/name: {{{{ include "{c}.name" . }}}}
-app.kubernetes.io/instance: {{{{ .Release.Name }}}}
-{{{{- end }}}}
-"#
-    );
+    let mut out = format!("{header}\n");
+    out.push_str(&names.fill(HELPERS));
     if tree.delivery == Delivery::File {
+        out.push('\n');
         out.push_str(&config_json(names, tree));
     }
-    if has_secrets {
-        out.push_str(&format!(
-            r#"
-{{{{/*
-The Secret that holds the secret config fields: secrets.existingSecret, else
-the full name.
-*/}}}}
-{{{{- define "{c}.secretName" -}}}}
-{{{{- default (include "{c}.fullname" .) .Values.secrets.existingSecret }}}}
-{{{{- end }}}}
-"#
-        ));
+    if !tree.secrets().is_empty() {
+        out.push('\n');
+        out.push_str(&names.fill(SECRET_NAME));
     }
     out
 }
@@ -111,10 +33,15 @@ the full name.
 /// deletes a key set to null, and a key missing from the file would leave
 /// the app's default (`Some`) in place.
 fn config_json(names: &Names, tree: &ConfigTree) -> String {
-    let mut out = format!(
-        "\n{{{{/*\nThe config file: the config values as JSON, each optional key present (null when unset).\n*/}}}}\n{{{{- define \"{}\" -}}}}\n{{{{- $config := deepCopy .Values.config }}}}\n",
-        names.helper("configJson")
+    let mut out = String::from(
+        "{{/*\nThe config file: the config values as JSON, each optional key present (null when unset).\n*/}}\n",
     );
+    out.push_str(&["{{- define ", &go_quote(&names.helper("configJson")), " -}}\n"].concat());
+    let mut line = |action: String| {
+        out.push_str(&trimmed(&action));
+        out.push('\n');
+    };
+    line("$config := deepCopy .Values.config".into());
     let quoted =
         |keys: &[String]| -> String { keys.iter().map(|k| format!(" {}", go_quote(k))).collect() };
     for leaf in tree.value_leaves().into_iter().filter(|l| l.optional) {
@@ -125,12 +52,13 @@ fn config_json(names: &Names, tree: &ConfigTree) -> String {
             format!("(index $config{})", quoted(sections))
         };
         // `index` of a missing key is nil: the key is set to itself, or to null.
-        out.push_str(&format!(
-            "{{{{- $_ := set {section}{} (index $config{}) }}}}\n",
+        line(format!(
+            "$_ := set {section}{} (index $config{})",
             quoted(std::slice::from_ref(last)),
             quoted(&leaf.path)
         ));
     }
-    out.push_str("{{- toJson $config }}\n{{- end }}\n");
+    line("toJson $config".into());
+    line("end".into());
     out
 }

@@ -16,7 +16,7 @@ mod service;
 mod serviceaccount;
 mod test_connection;
 
-pub use configmap::configmap;
+pub use configmap::{configmap, CONFIGMAP_FILE};
 pub use deployment::deployment;
 pub use externalsecret::external_secret;
 pub use helpers::helpers;
@@ -37,6 +37,12 @@ use crate::template::{entry, expr, go_quote, map, str, Document, Node, Part};
 /// the kubelet's SIGKILL.
 pub const EXIT_SLACK_SECONDS: u32 = 5;
 
+/// The placeholder of the fixed `.tpl` files, replaced by the chart name as
+/// in `helm create`'s starters; the only substitution they get. A chart name
+/// is lower case letters, digits and `-` (`Chart` checks it), so it needs
+/// no quoting, inside a Go string literal included.
+const CHARTNAME: &str = "<CHARTNAME>";
+
 /// What the templates need to know besides the config tree.
 pub struct Names<'a> {
     /// The chart name, which prefixes every helper (`orders.fullname`).
@@ -44,6 +50,10 @@ pub struct Names<'a> {
 }
 
 impl Names<'_> {
+    /// A fixed `.tpl` text for this chart.
+    fn fill(&self, tpl: &str) -> String {
+        tpl.replace(CHARTNAME, self.chart)
+    }
     fn helper(&self, name: &str) -> String {
         format!("{}.{name}", self.chart)
     }

@@ -1,43 +1,54 @@
-//! `templates/NOTES.txt`.
+//! `templates/NOTES.txt`, printed by `helm install`: how to reach the app
+//! and which Secret it waits for. Fixed text from the `notes*.tpl` files.
 
 use super::Names;
 use crate::build::ConfigTree;
 
-/// `NOTES.txt`, printed by `helm install`: how to reach the app and which
-/// Secret it waits for.
+const DEPLOYED: &str = include_str!("notes.tpl");
+const PORT_FORWARD: &str = include_str!("notes_port_forward.tpl");
+const SECRETS: &str = include_str!("notes_secrets.tpl");
+const OPTIONAL_SECRETS: &str = include_str!("notes_secrets_optional.tpl");
+/// The kubelet's own states: a missing secretKeyRef stops the container's
+/// creation, a missing Secret volume the pod's mounts.
+const REQUIRED_SECRETS: &str = include_str!("notes_secrets_required.tpl");
+
 pub fn notes(names: &Names, tree: &ConfigTree, header: &str) -> String {
-    let c = names.chart;
     // The header's comment trims the newline after it: notes start at line one.
     let mut out = format!("{}\n", header.replace("*/}}", "*/ -}}"));
-    out.push_str(&format!(
-        "{{{{ include \"{c}.fullname\" . }}}} is deployed to namespace {{{{ .Release.Namespace }}}}.\n"
-    ));
-    if let Some((name, _)) = tree.ports().into_iter().next() {
+    out.push_str(&names.fill(DEPLOYED));
+    if let Some((port, _)) = tree.ports().into_iter().next() {
+        out.push('\n');
+        out.push_str(&names.fill(PORT_FORWARD));
+        // Plain text: a port name is lower case letters, digits and `-`.
         out.push_str(&format!(
-            "\nReach it from your machine:\n  kubectl --namespace {{{{ .Release.Namespace }}}} port-forward service/{{{{ include \"{c}.fullname\" . }}}} 8080:{{{{ .Values.service.port }}}}\nthen open http://127.0.0.1:8080 (the container's `{name}` port).\n"
+            "then open http://127.0.0.1:8080 (the container's `{port}` port).\n"
         ));
     }
     let secrets = tree.secrets();
     if !secrets.is_empty() {
-        out.push_str(&format!(
-            "\nThe pods read these keys from the Secret {{{{ include \"{c}.secretName\" . }}}} in the same namespace:\n"
-        ));
+        out.push('\n');
+        out.push_str(&names.fill(SECRETS));
         for leaf in &secrets {
+            // Plain text: Secret keys are letters, digits, `-`, `_` and `.`.
             let optional = if leaf.optional { " (optional)" } else { "" };
             out.push_str(&format!("  {}{optional}\n", leaf.key()));
         }
-        let dir = names.secrets_dir();
-        if secrets.iter().all(|l| l.optional) {
-            out.push_str(&format!(
-                "Every key is optional: the pods start without it.\n{{{{ if .Values.secrets.envVars -}}}}\nThey arrive as env vars (secrets.envVars).\n{{{{ else -}}}}\nThey arrive as files in {dir}.\n{{{{ end -}}}}\n"
-            ));
-        } else {
-            // The kubelet's own states: a missing secretKeyRef stops the
-            // container's creation, a missing Secret volume the pod's mounts.
-            out.push_str(&format!(
-                "{{{{ if .Values.secrets.envVars -}}}}\nThey arrive as env vars (secrets.envVars): pods stay in CreateContainerConfigError until it exists\nwith every required key.\n{{{{ else -}}}}\nThey arrive as files in {dir}: pods stay in ContainerCreating until it exists; a\nrequired key missing from it stops the app at start-up with an error naming the key.\n{{{{ end -}}}}\n"
-            ));
-        }
+        let delivery =
+            if secrets.iter().all(|l| l.optional) { OPTIONAL_SECRETS } else { REQUIRED_SECRETS };
+        out.push_str(&names.fill(delivery));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secrets_directory_is_the_one_the_deployment_mounts() {
+        let names = Names { chart: "shop" };
+        for text in [OPTIONAL_SECRETS, REQUIRED_SECRETS] {
+            assert!(names.fill(text).contains(&format!("files in {}", names.secrets_dir())));
+        }
+    }
 }
