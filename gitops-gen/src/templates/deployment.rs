@@ -4,6 +4,7 @@ use super::configmap::{CONFIGMAP_FILE, CONFIG_FILE};
 use super::{resource, selector_labels, values_path, with_yaml, Names, EXIT_SLACK_SECONDS};
 use crate::build::ConfigTree;
 use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
+use crate::values::{keys as k, ValuesKey};
 use gitops_model::{naming, Delivery};
 
 /// A probe's handlers, of which Kubernetes allows exactly one.
@@ -43,9 +44,9 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
 
     let mut container = vec![
         entry("name", expr(".Chart.Name")),
-        entry("securityContext", Node::ToYaml(".Values.securityContext".into())),
+        entry("securityContext", Node::ToYaml(k::SECURITY_CONTEXT.to_string())),
         entry("image", expr(format!("{} | quote", names.include_text("image", ".")))),
-        entry("imagePullPolicy", expr(".Values.image.pullPolicy")),
+        entry("imagePullPolicy", expr(k::IMAGE_PULL_POLICY.to_string())),
     ];
     if !ports.is_empty() {
         container.push(entry("ports", seq(ports)));
@@ -87,7 +88,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         // By default, in both delivery modes, the Secret as files (mode 0440,
         // read-only) and their directory for the loader; env vars only when
         // `secrets.envVars` asks for them.
-        let env_vars = ".Values.secrets.envVars".to_owned();
+        let env_vars = k::SECRETS_ENV_VARS.to_string();
         env.push(Part::If(
             env_vars.clone(),
             secret_env,
@@ -116,11 +117,12 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             vec![],
         ));
     }
-    container.push(list_with_extra("envFrom", env_from, ".Values.extraEnvFrom"));
-    container.push(list_with_extra("env", env, ".Values.extraEnv"));
+    container.push(list_with_extra("envFrom", env_from, k::EXTRA_ENV_FROM));
+    container.push(list_with_extra("env", env, k::EXTRA_ENV));
     let first_port = tree.ports().into_iter().next().map(|(name, _)| name);
     for (probe, default, _) in crate::values::probes(tree, first_port) {
-        let path = format!(".Values.{probe}");
+        // The probe's own key in the table.
+        let key = ValuesKey(probe);
         let handler = default.as_object().and_then(|o| o.keys().next()).cloned();
         container.push(match handler {
             // Helm merges a values file's probe into the default, so a handler
@@ -133,7 +135,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                     .map(|h| format!("(hasKey . {})", go_quote(h)))
                     .collect();
                 Part::With(
-                    path,
+                    key.to_string(),
                     vec![entry(
                         probe,
                         Node::ToYaml(format!(
@@ -144,23 +146,26 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                     )],
                 )
             }
-            None => with_yaml(&path, probe),
+            None => with_yaml(key, probe),
         });
     }
-    mounts.push(Part::With(".Values.volumeMounts".into(), vec![Part::ToYaml(".".into())]));
+    mounts.push(Part::With(k::VOLUME_MOUNTS.to_string(), vec![Part::ToYaml(".".into())]));
     container.push(entry("volumeMounts", seq(mounts)));
-    container.push(entry("resources", Node::ToYaml(".Values.resources".into())));
+    container.push(entry("resources", Node::ToYaml(k::RESOURCES.to_string())));
     // Endpoints are removed while the pod sleeps; only then does SIGTERM
     // arrive. The kubelet's own sleep needs no shell in the image.
     container.push(Part::If(
-        ".Values.preStopSleepSeconds".into(),
+        k::PRE_STOP_SLEEP_SECONDS.to_string(),
         vec![entry(
             "lifecycle",
             map(vec![entry(
                 "preStop",
                 map(vec![entry(
                     "sleep",
-                    map(vec![entry("seconds", expr(".Values.preStopSleepSeconds | int"))]),
+                    map(vec![entry(
+                        "seconds",
+                        expr(format!("{} | int", k::PRE_STOP_SLEEP_SECONDS)),
+                    )]),
                 )]),
             )]),
         )],
@@ -169,34 +174,35 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let grace = match tree.shutdown_timeout() {
         // The app's timeout and the pod's grace period come from one value.
         Some(leaf) => format!(
-            "add (.Values.preStopSleepSeconds | int) ({} | int) {EXIT_SLACK_SECONDS}",
+            "add ({} | int) ({} | int) {EXIT_SLACK_SECONDS}",
+            k::PRE_STOP_SLEEP_SECONDS,
             values_path(&leaf.path)
         ),
-        None => ".Values.terminationGracePeriodSeconds | int".into(),
+        None => format!("{} | int", k::TERMINATION_GRACE_PERIOD_SECONDS),
     };
 
-    volumes.push(Part::With(".Values.volumes".into(), vec![Part::ToYaml(".".into())]));
+    volumes.push(Part::With(k::VOLUMES.to_string(), vec![Part::ToYaml(".".into())]));
     let pod_spec = vec![
-        with_yaml(".Values.imagePullSecrets", "imagePullSecrets"),
+        with_yaml(k::IMAGE_PULL_SECRETS, "imagePullSecrets"),
         entry("serviceAccountName", names.include("serviceAccountName")),
-        entry("automountServiceAccountToken", expr(".Values.serviceAccount.automount")),
-        entry("securityContext", Node::ToYaml(".Values.podSecurityContext".into())),
-        entry("enableServiceLinks", expr(".Values.enableServiceLinks")),
+        entry("automountServiceAccountToken", expr(k::SERVICE_ACCOUNT_AUTOMOUNT.to_string())),
+        entry("securityContext", Node::ToYaml(k::POD_SECURITY_CONTEXT.to_string())),
+        entry("enableServiceLinks", expr(k::ENABLE_SERVICE_LINKS.to_string())),
         entry("terminationGracePeriodSeconds", expr(grace)),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
         entry("volumes", seq(volumes)),
-        with_yaml(".Values.nodeSelector", "nodeSelector"),
-        with_yaml(".Values.affinity", "affinity"),
-        with_yaml(".Values.topologySpreadConstraints", "topologySpreadConstraints"),
+        with_yaml(k::NODE_SELECTOR, "nodeSelector"),
+        with_yaml(k::AFFINITY, "affinity"),
+        with_yaml(k::TOPOLOGY_SPREAD_CONSTRAINTS, "topologySpreadConstraints"),
         Part::With(
-            ".Values.priorityClassName".into(),
+            k::PRIORITY_CLASS_NAME.to_string(),
             vec![entry("priorityClassName", expr(". | quote"))],
         ),
-        with_yaml(".Values.tolerations", "tolerations"),
+        with_yaml(k::TOLERATIONS, "tolerations"),
     ];
     let user_annotations =
-        Part::With(".Values.podAnnotations".into(), vec![Part::ToYaml(".".into())]);
+        Part::With(k::POD_ANNOTATIONS.to_string(), vec![Part::ToYaml(".".into())]);
     let annotations = if has_values {
         // A config change changes this hash, which rolls the pods.
         let checksum = expr(format!(
@@ -206,7 +212,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
     } else {
         // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.
-        with_yaml(".Values.podAnnotations", "annotations")
+        with_yaml(k::POD_ANNOTATIONS, "annotations")
     };
 
     resource(
@@ -218,8 +224,8 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             map(vec![
                 // With autoscaling on, the HPA owns the replica count.
                 Part::If(
-                    "not .Values.autoscaling.enabled".into(),
-                    vec![entry("replicas", expr(".Values.replicaCount | int"))],
+                    format!("not {}", k::AUTOSCALING_ENABLED),
+                    vec![entry("replicas", expr(format!("{} | int", k::REPLICA_COUNT)))],
                     vec![],
                 ),
                 entry("selector", selector_labels(names)),
@@ -235,7 +241,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                                     map(vec![
                                         Part::Include(names.helper("labels")),
                                         Part::With(
-                                            ".Values.podLabels".into(),
+                                            k::POD_LABELS.to_string(),
                                             vec![Part::ToYaml(".".into())],
                                         ),
                                     ]),
@@ -253,8 +259,8 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
 /// `key:` with the generated `items`, then the user's list at `extra`; when
 /// nothing is generated, the key appears only if the user's list is set (an
 /// empty `key:` would be null).
-fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: &str) -> Part<(String, Node)> {
-    let user = Part::With(extra.into(), vec![Part::ToYaml(".".into())]);
+fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: ValuesKey) -> Part<(String, Node)> {
+    let user = Part::With(extra.to_string(), vec![Part::ToYaml(".".into())]);
     if items.is_empty() {
         with_yaml(extra, key)
     } else {

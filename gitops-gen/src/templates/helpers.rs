@@ -4,6 +4,7 @@
 use super::Names;
 use crate::build::ConfigTree;
 use crate::template::{go_quote, trimmed};
+use crate::values::keys as k;
 use gitops_model::Delivery;
 
 /// The naming and labelling conventions every Helm chart shares, so
@@ -41,7 +42,7 @@ fn config_json(names: &Names, tree: &ConfigTree) -> String {
         out.push_str(&trimmed(&action));
         out.push('\n');
     };
-    line("$config := deepCopy .Values.config".into());
+    line(format!("$config := deepCopy {}", k::CONFIG));
     let quoted =
         |keys: &[String]| -> String { keys.iter().map(|k| format!(" {}", go_quote(k))).collect() };
     for leaf in tree.value_leaves().into_iter().filter(|l| l.optional) {

@@ -2,13 +2,13 @@
 
 use super::{optional_resource, Names};
 use crate::template::{entry, expr, map, seq, str, Document, Part};
+use crate::values::{keys as k, ValuesKey};
 
 /// The HorizontalPodAutoscaler, when `autoscaling.enabled` is set.
 pub fn autoscaler(names: &Names) -> Document {
-    let a = ".Values.autoscaling";
-    let metric = |resource: &str, key: &str| {
+    let metric = |resource: &str, key: ValuesKey| {
         Part::If(
-            format!("{a}.{key}"),
+            key.to_string(),
             vec![Part::Item(map(vec![
                 entry("type", str("Resource")),
                 entry(
@@ -19,7 +19,7 @@ pub fn autoscaler(names: &Names) -> Document {
                             "target",
                             map(vec![
                                 entry("type", str("Utilization")),
-                                entry("averageUtilization", expr(format!("{a}.{key} | int"))),
+                                entry("averageUtilization", expr(format!("{key} | int"))),
                             ]),
                         ),
                     ]),
@@ -30,7 +30,7 @@ pub fn autoscaler(names: &Names) -> Document {
     };
     optional_resource(
         names,
-        Some(format!("{a}.enabled")),
+        Some(k::AUTOSCALING_ENABLED),
         "autoscaling/v2",
         "HorizontalPodAutoscaler",
         None,
@@ -45,18 +45,16 @@ pub fn autoscaler(names: &Names) -> Document {
                         entry("name", names.include("fullname")),
                     ]),
                 ),
-                entry("minReplicas", expr(format!("{a}.minReplicas | int"))),
-                entry("maxReplicas", expr(format!("{a}.maxReplicas | int"))),
+                entry("minReplicas", expr(format!("{} | int", k::AUTOSCALING_MIN_REPLICAS))),
+                entry("maxReplicas", expr(format!("{} | int", k::AUTOSCALING_MAX_REPLICAS))),
                 // Without targets the HPA's own default (80% CPU) applies.
                 Part::If(
-                    format!(
-                        "or {a}.targetCPUUtilizationPercentage {a}.targetMemoryUtilizationPercentage"
-                    ),
+                    format!("or {} {}", k::AUTOSCALING_TARGET_CPU, k::AUTOSCALING_TARGET_MEMORY),
                     vec![entry(
                         "metrics",
                         seq(vec![
-                            metric("cpu", "targetCPUUtilizationPercentage"),
-                            metric("memory", "targetMemoryUtilizationPercentage"),
+                            metric("cpu", k::AUTOSCALING_TARGET_CPU),
+                            metric("memory", k::AUTOSCALING_TARGET_MEMORY),
                         ]),
                     )],
                     vec![],

@@ -2,6 +2,7 @@
 
 use super::{optional_resource, service_port, with_yaml, Names};
 use crate::template::{entry, map, seq, Document, Node, Part};
+use crate::values::keys as k;
 
 /// The Gateway API HTTPRoute, when `httpRoute.enabled` is set: each rule's
 /// matches and filters, sent to the Service port.
@@ -18,21 +19,18 @@ pub fn http_route(names: &Names) -> Document {
     ]);
     optional_resource(
         names,
-        Some(".Values.httpRoute.enabled".into()),
+        Some(k::HTTP_ROUTE_ENABLED),
         "gateway.networking.k8s.io/v1",
         "HTTPRoute",
-        Some(".Values.httpRoute.annotations"),
+        Some(k::HTTP_ROUTE_ANNOTATIONS),
         vec![entry(
             "spec",
             map(vec![
-                entry("parentRefs", Node::ToYaml(".Values.httpRoute.parentRefs".into())),
-                with_yaml(".Values.httpRoute.hostnames", "hostnames"),
+                entry("parentRefs", Node::ToYaml(k::HTTP_ROUTE_PARENT_REFS.to_string())),
+                with_yaml(k::HTTP_ROUTE_HOSTNAMES, "hostnames"),
                 entry(
                     "rules",
-                    seq(vec![Part::Range(
-                        ".Values.httpRoute.rules".into(),
-                        vec![Part::Item(rule)],
-                    )]),
+                    seq(vec![Part::Range(k::HTTP_ROUTE_RULES.to_string(), vec![Part::Item(rule)])]),
                 ),
             ]),
         )],

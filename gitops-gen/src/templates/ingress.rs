@@ -2,6 +2,7 @@
 
 use super::{optional_resource, service_port, with_yaml, Names};
 use crate::template::{entry, expr, map, seq, Document, Part};
+use crate::values::keys as k;
 
 /// The Ingress, when `ingress.enabled` is set: every host and path to the
 /// Service port.
@@ -32,21 +33,21 @@ pub fn ingress(names: &Names) -> Document {
     ]);
     optional_resource(
         names,
-        Some(".Values.ingress.enabled".into()),
+        Some(k::INGRESS_ENABLED),
         "networking.k8s.io/v1",
         "Ingress",
-        Some(".Values.ingress.annotations"),
+        Some(k::INGRESS_ANNOTATIONS),
         vec![entry(
             "spec",
             map(vec![
                 Part::With(
-                    ".Values.ingress.className".into(),
+                    k::INGRESS_CLASS_NAME.to_string(),
                     vec![entry("ingressClassName", expr(". | quote"))],
                 ),
-                with_yaml(".Values.ingress.tls", "tls"),
+                with_yaml(k::INGRESS_TLS, "tls"),
                 entry(
                     "rules",
-                    seq(vec![Part::Range(".Values.ingress.hosts".into(), vec![Part::Item(rule)])]),
+                    seq(vec![Part::Range(k::INGRESS_HOSTS.to_string(), vec![Part::Item(rule)])]),
                 ),
             ]),
         )],

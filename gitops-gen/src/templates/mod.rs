@@ -32,6 +32,7 @@ pub use test_connection::test_connection;
 
 use crate::build::Leaf;
 use crate::template::{entry, expr, go_quote, map, str, Document, Node, Part};
+use crate::values::{keys as k, ValuesKey};
 
 /// Seconds the app may take to exit after its own shutdown timeout, before
 /// the kubelet's SIGKILL.
@@ -86,10 +87,10 @@ pub fn values_path(path: &[String]) -> String {
             && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     if path.iter().all(ident) {
-        format!(".Values.config.{}", path.join("."))
+        format!("{}.{}", k::CONFIG, path.join("."))
     } else {
         let keys: Vec<String> = path.iter().map(|k| go_quote(k)).collect();
-        format!("(index .Values \"config\" {})", keys.join(" "))
+        format!("(index .Values {} {})", go_quote(k::CONFIG.path()), keys.join(" "))
     }
 }
 
@@ -110,8 +111,8 @@ fn when_set<T>(leaf: &Leaf, part: Part<T>) -> Part<T> {
 
 /// `key:` holding the values at `path` as YAML, present only when they are
 /// set (an empty `key:` would be null).
-fn with_yaml(path: &str, key: &str) -> Part<(String, Node)> {
-    Part::With(path.into(), vec![entry(key, Node::ToYaml(".".into()))])
+fn with_yaml(path: impl ToString, key: &str) -> Part<(String, Node)> {
+    Part::With(path.to_string(), vec![entry(key, Node::ToYaml(".".into()))])
 }
 
 /// A namespaced resource named and labelled like every other of the chart,
@@ -129,10 +130,10 @@ fn resource(
 /// the values path `annotations` when set.
 fn optional_resource(
     names: &Names,
-    guard: Option<String>,
+    guard: Option<ValuesKey>,
     api_version: &str,
     kind: &str,
-    annotations: Option<&str>,
+    annotations: Option<ValuesKey>,
     body: Vec<Part<(String, Node)>>,
 ) -> Document {
     let mut metadata = vec![
@@ -149,7 +150,7 @@ fn optional_resource(
         entry("metadata", map(metadata)),
     ];
     parts.extend(body);
-    Document { guard, body: parts }
+    Document { guard: guard.map(|key| key.to_string()), body: parts }
 }
 
 fn selector_labels(names: &Names) -> Node {
@@ -159,5 +160,100 @@ fn selector_labels(names: &Names) -> Node {
 /// The Service's backend as Ingress and HTTPRoute reference it from inside
 /// a `range`.
 fn service_port() -> Node {
-    expr("$.Values.service.port | int")
+    expr(format!("{} | int", k::SERVICE_PORT.from_root()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::{ConfigTree, Item, Leaf, LeafKind};
+    use crate::emit::{self, ChartInfo};
+    use crate::values;
+    use gitops_model::Delivery;
+    use serde_json::json;
+
+    fn leaf(path: &[&str], kind: LeafKind, optional: bool) -> Item {
+        Item::Leaf(Leaf {
+            path: path.iter().map(|k| k.to_string()).collect(),
+            doc: String::new(),
+            env: path.join("_").to_uppercase().replace('-', "_"),
+            kind,
+            optional,
+            text: true,
+            default: json!(30),
+        })
+    }
+
+    fn tree(delivery: Delivery, items: Vec<Item>) -> ConfigTree {
+        ConfigTree {
+            rust_name: "C".into(),
+            doc: String::new(),
+            probes: Default::default(),
+            delivery,
+            env_prefix: "APP_".into(),
+            items,
+            schema: json!({}),
+            definitions: None,
+        }
+    }
+
+    /// Every `.Values.a.b` a generated template reads, `.tpl` text included,
+    /// is a key of the values table (or under `config`).
+    #[test]
+    fn every_values_path_in_the_templates_is_in_the_table() {
+        let info = ChartInfo {
+            name: "app",
+            version: "0.1.0",
+            app_version: "0.1.0",
+            image: "app",
+            description: None,
+        };
+        let full = || {
+            vec![
+                leaf(&["port"], LeafKind::Port("http".into()), false),
+                leaf(&["greeting"], LeafKind::Value, true),
+                Item::Section {
+                    key: "a-b".into(),
+                    doc: String::new(),
+                    items: vec![leaf(&["a-b", "c"], LeafKind::Value, true)],
+                },
+                leaf(&["token"], LeafKind::Secret, false),
+            ]
+        };
+        let mut with_shutdown = full();
+        with_shutdown.push(leaf(&["grace"], LeafKind::ShutdownTimeout, false));
+        let trees = [
+            tree(Delivery::Env, full()),
+            tree(Delivery::File, with_shutdown),
+            tree(Delivery::File, vec![leaf(&["token"], LeafKind::Secret, true)]),
+        ];
+        let mut seen = 0;
+        for tree in trees {
+            let values = values::table(&tree, info.image);
+            for (file, text) in emit::chart(&info, tree) {
+                if !file.starts_with("templates/") {
+                    continue;
+                }
+                for (at, _) in text.match_indices(".Values") {
+                    let rest = &text[at + ".Values".len()..];
+                    if rest.starts_with(" \"config\"") {
+                        continue;
+                    }
+                    let path: String = rest
+                        .strip_prefix('.')
+                        .unwrap_or_else(|| panic!("{file}: `.Values` alone: {rest:.40}"))
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                        .collect();
+                    seen += 1;
+                    assert!(
+                        path == "config"
+                            || path.starts_with("config.")
+                            || values::has_path(&values, &path),
+                        "{file} reads .Values.{path}, which is not in the values table"
+                    );
+                }
+            }
+        }
+        assert!(seen > 100, "only {seen} paths found");
+    }
 }

@@ -3,12 +3,12 @@
 use super::{optional_resource, selector_labels, with_yaml, Names};
 use crate::build::ConfigTree;
 use crate::template::{entry, map, seq, str, Document, Node, Part};
+use crate::values::keys as k;
 
 /// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
 /// ingress only to the declared ports, from `networkPolicy.from` or anywhere;
 /// egress restricted only once `networkPolicy.egress` lists rules.
 pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
-    let n = ".Values.networkPolicy";
     let ports: Vec<Part<Node>> = tree
         .ports()
         .into_iter()
@@ -22,12 +22,12 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
     } else {
         seq(vec![Part::Item(map(vec![
             entry("ports", seq(ports)),
-            with_yaml(&format!("{n}.from"), "from"),
+            with_yaml(k::NETWORK_POLICY_FROM, "from"),
         ]))])
     };
     optional_resource(
         names,
-        Some(format!("{n}.enabled")),
+        Some(k::NETWORK_POLICY_ENABLED),
         "networking.k8s.io/v1",
         "NetworkPolicy",
         None,
@@ -39,11 +39,15 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
                     "policyTypes",
                     seq(vec![
                         Part::Item(str("Ingress")),
-                        Part::If(format!("{n}.egress"), vec![Part::Item(str("Egress"))], vec![]),
+                        Part::If(
+                            k::NETWORK_POLICY_EGRESS.to_string(),
+                            vec![Part::Item(str("Egress"))],
+                            vec![],
+                        ),
                     ]),
                 ),
                 entry("ingress", ingress),
-                with_yaml(&format!("{n}.egress"), "egress"),
+                with_yaml(k::NETWORK_POLICY_EGRESS, "egress"),
             ]),
         )],
     )

@@ -2,13 +2,14 @@
 
 use super::{optional_resource, selector_labels, Names};
 use crate::template::{entry, expr, map, Document, Part};
+use crate::values::keys as k;
 
 /// The PodDisruptionBudget, when `podDisruptionBudget.enabled` is set.
 pub fn pod_disruption_budget(names: &Names) -> Document {
-    let budget = ".Values.podDisruptionBudget";
+    let max = k::POD_DISRUPTION_BUDGET_MAX_UNAVAILABLE;
     optional_resource(
         names,
-        Some(format!("{budget}.enabled")),
+        Some(k::POD_DISRUPTION_BUDGET_ENABLED),
         "policy/v1",
         "PodDisruptionBudget",
         None,
@@ -18,14 +19,12 @@ pub fn pod_disruption_budget(names: &Names) -> Document {
                 // maxUnavailable wins when set (0 included, hence not a plain `if`);
                 // toJson keeps 1 a number and "50%" a string.
                 Part::If(
-                    format!(
-                        "and (not (kindIs \"invalid\" {budget}.maxUnavailable)) (ne (toString {budget}.maxUnavailable) \"\")"
-                    ),
+                    format!("and (not (kindIs \"invalid\" {max})) (ne (toString {max}) \"\")"),
+                    vec![entry("maxUnavailable", expr(format!("{max} | toJson")))],
                     vec![entry(
-                        "maxUnavailable",
-                        expr(format!("{budget}.maxUnavailable | toJson")),
+                        "minAvailable",
+                        expr(format!("{} | toJson", k::POD_DISRUPTION_BUDGET_MIN_AVAILABLE)),
                     )],
-                    vec![entry("minAvailable", expr(format!("{budget}.minAvailable | toJson")))],
                 ),
                 entry("selector", selector_labels(names)),
             ]),

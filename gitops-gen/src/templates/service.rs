@@ -3,6 +3,7 @@
 use super::{resource, values_path, Names};
 use crate::build::ConfigTree;
 use crate::template::{entry, expr, map, seq, str, Document, Part};
+use crate::values::keys as k;
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
     let ports = tree
@@ -12,7 +13,7 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
         .map(|(i, (name, leaf))| {
             // The first port is the one `service.port` exposes, as in `helm create`.
             let port = if i == 0 {
-                expr(".Values.service.port | int")
+                expr(format!("{} | int", k::SERVICE_PORT))
             } else {
                 expr(format!("{} | int", values_path(&leaf.path)))
             };
@@ -31,7 +32,7 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
         vec![entry(
             "spec",
             map(vec![
-                entry("type", expr(".Values.service.type")),
+                entry("type", expr(k::SERVICE_TYPE.to_string())),
                 entry("ports", seq(ports)),
                 entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
             ]),

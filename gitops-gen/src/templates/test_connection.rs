@@ -3,6 +3,7 @@
 use super::Names;
 use crate::build::ConfigTree;
 use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
+use crate::values::keys as k;
 
 /// The `helm test` pod: fetches the readiness path (else `/`) through the
 /// Service, as restricted as the app's own pod.
@@ -10,12 +11,13 @@ pub fn test_connection(names: &Names, tree: &ConfigTree) -> Document {
     let path = tree.probes.readiness.or(tree.probes.liveness).unwrap_or("/");
     let format = go_quote(&format!("http://%s:%d{}", path.replace('%', "%%")));
     let url = expr(format!(
-        "printf {format} ({}) (.Values.service.port | int) | quote",
-        names.include_text("fullname", ".")
+        "printf {format} ({}) ({} | int) | quote",
+        names.include_text("fullname", "."),
+        k::SERVICE_PORT
     ));
     let container = map(vec![
         entry("name", str("wget")),
-        entry("image", expr(".Values.test.image | quote")),
+        entry("image", expr(format!("{} | quote", k::TEST_IMAGE))),
         entry("command", seq(vec![Part::Item(str("wget"))])),
         entry(
             "args",
