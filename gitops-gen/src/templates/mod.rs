@@ -1,6 +1,12 @@
-//! The chart's templates, one file per template: each resource built as a
-//! [`template`](crate::template) tree, `_helpers.tpl` and `NOTES.txt` as text.
-//! What they share (names, metadata, values paths) is here.
+//! The chart's templates, one Rust file per generated file, named after it
+//! (`deployment.rs` writes `templates/deployment.yaml`; `test_connection.rs`
+//! the `helm test` pod, `templates/tests/test-connection.yaml`). Resources are
+//! [`template`](crate::template) trees; `_helpers.tpl` and `NOTES.txt` are
+//! fixed Go-template text from the `.tpl` files here (`helpers*.tpl`,
+//! `notes*.tpl`) plus the few lines a config adds. Which templates a config
+//! gets is decided in `emit.rs`. What they share (names, metadata, the
+//! config's values paths) is in this file; every other `.Values` path is a
+//! [`keys`](crate::values::keys) constant.
 
 mod configmap;
 mod deployment;
