@@ -41,7 +41,7 @@ impl ValuesKey {
         self.0
     }
     /// `$.Values.PATH`, for inside a `range` or `with`.
-    pub fn from_root(self) -> String {
+    pub fn rooted(self) -> String {
         format!("$.Values.{}", self.0)
     }
 }

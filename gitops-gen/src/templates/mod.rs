@@ -166,7 +166,7 @@ fn selector_labels(names: &Names) -> Node {
 /// The Service's backend as Ingress and HTTPRoute reference it from inside
 /// a `range`.
 fn service_port() -> Node {
-    expr(format!("{} | int", k::SERVICE_PORT.from_root()))
+    expr(format!("{} | int", k::SERVICE_PORT.rooted()))
 }
 
 #[cfg(test)]
