@@ -2,6 +2,7 @@
 //! path inside the chart directory. Pure: no I/O, same input, same bytes.
 
 use crate::build::{ConfigTree, Item, LeafKind};
+use crate::template::Document;
 use crate::templates::{self, Names};
 use crate::values::{self, Block, Body, Key, Values};
 use crate::{readme, schema, yaml};
@@ -43,50 +44,37 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
         schema::values_schema(&tree.rust_name, &values, config_schema, definitions.as_ref());
     files.insert("values.schema.json".into(), schema::to_text(schema));
     files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
-    let tpl_header = format!("{{{{/* {MARKER} from `{}`. DO NOT EDIT. */}}}}", tree.rust_name);
-    files.insert("templates/_helpers.tpl".into(), templates::helpers(&names, tree, &tpl_header));
-    files.insert(
-        "templates/deployment.yaml".into(),
-        templates::deployment(&names, tree).emit(&header),
-    );
-    files.insert(
-        "templates/pdb.yaml".into(),
-        templates::pod_disruption_budget(&names).emit(&header),
-    );
-    files.insert("templates/NOTES.txt".into(), templates::notes(&names, tree, &tpl_header));
-    files.insert(
-        "templates/serviceaccount.yaml".into(),
-        templates::service_account(&names).emit(&header),
-    );
+    // A Go-template comment: helpers and NOTES are not YAML.
+    let tpl_header = ["{{/* ", MARKER, " from `", &tree.rust_name, "`. DO NOT EDIT. */}}"].concat();
+    let yaml = |template: Document| template.emit(&header);
+    // Which templates a config gets: a Service and its routes only with a
+    // port, a ConfigMap only with values, an ExternalSecret only with secrets.
+    let mut chart_templates = vec![
+        ("_helpers.tpl", templates::helpers(&names, tree, &tpl_header)),
+        ("NOTES.txt", templates::notes(&names, tree, &tpl_header)),
+        ("deployment.yaml", yaml(templates::deployment(&names, tree))),
+        ("serviceaccount.yaml", yaml(templates::service_account(&names))),
+        ("networkpolicy.yaml", yaml(templates::network_policy(&names, tree))),
+        ("pdb.yaml", yaml(templates::pod_disruption_budget(&names))),
+        ("hpa.yaml", yaml(templates::autoscaler(&names))),
+    ];
     if tree.has_values() {
-        files.insert(
-            "templates/configmap.yaml".into(),
-            templates::configmap(&names, tree).emit(&header),
-        );
+        chart_templates.push((templates::CONFIGMAP_FILE, yaml(templates::configmap(&names, tree))));
     }
-    files.insert(
-        "templates/networkpolicy.yaml".into(),
-        templates::network_policy(&names, tree).emit(&header),
-    );
-    files.insert("templates/hpa.yaml".into(), templates::autoscaler(&names).emit(&header));
     if !tree.ports().is_empty() {
-        files.insert(
-            "templates/service.yaml".into(),
-            templates::service(&names, tree).emit(&header),
-        );
-        files.insert("templates/ingress.yaml".into(), templates::ingress(&names).emit(&header));
-        files
-            .insert("templates/httproute.yaml".into(), templates::http_route(&names).emit(&header));
-        files.insert(
-            "templates/tests/test-connection.yaml".into(),
-            templates::test_connection(&names, tree).emit(&header),
-        );
+        chart_templates.extend([
+            ("service.yaml", yaml(templates::service(&names, tree))),
+            ("ingress.yaml", yaml(templates::ingress(&names))),
+            ("httproute.yaml", yaml(templates::http_route(&names))),
+            ("tests/test-connection.yaml", yaml(templates::test_connection(&names, tree))),
+        ]);
     }
     if !tree.secrets().is_empty() {
-        files.insert(
-            "templates/externalsecret.yaml".into(),
-            templates::external_secret(&names, tree).emit(&header),
-        );
+        chart_templates
+            .push(("externalsecret.yaml", yaml(templates::external_secret(&names, tree))));
+    }
+    for (file, text) in chart_templates {
+        files.insert(format!("templates/{file}"), text);
     }
     list_files(&mut files, &header);
     files

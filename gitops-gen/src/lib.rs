@@ -13,9 +13,10 @@
 //! The stages, one file each: [`build`] walks the struct's description, schema
 //! and default into a tree and reports what Helm cannot carry; `emit` turns the
 //! tree into file contents (`values` is the table of the chart's own values
-//! keys, [`template`] the tree the templates are built as, `schema` and
-//! `readme` the schema and README, `yaml` YAML 1.1-safe scalars); `write` puts
-//! them on disk or compares.
+//! keys, [`template`] the tree the templates are built as and
+//! [`template::go_quote`], `templates` one file per chart template, `schema`
+//! and `readme` the schema and README, `yaml` YAML 1.1-safe scalars); `write`
+//! puts them on disk or compares.
 
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).

@@ -3,6 +3,49 @@
 //! by hand.
 
 use crate::yaml;
+use std::fmt::Write;
+
+/// `s` as a Go interpreted string literal, for a template's actions: quotes
+/// and backslashes escaped, control characters and invisible or line-breaking
+/// ones (U+2028, bidi controls) as `\u` escapes, everything else as itself.
+/// Go's lexer refuses a raw newline, and Rust's `{:?}` writes `\u{..}`,
+/// which Go refuses; this is JSON's quoting where JSON's is valid Go.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() || invisible(c) => {
+                write!(out, "\\u{:04x}", u32::from(c)).expect("a String takes any write")
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Characters that print nothing or break lines in editors and diffs.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// `{{- TEXT }}`: an action that trims the whitespace before it.
+pub fn trimmed(text: &str) -> String {
+    ["{{- ", text, " }}"].concat()
+}
+
+/// `{{ TEXT }}`: an action printing its value in place.
+pub fn action(text: &str) -> String {
+    ["{{ ", text, " }}"].concat()
+}
 
 /// A value in a template.
 #[derive(Debug, Clone)]
@@ -67,7 +110,8 @@ impl Document {
         let mut out = String::from(header);
         match &self.guard {
             Some(cond) => {
-                out.push_str(&format!("{{{{- if {cond} }}}}\n"));
+                out.push_str(&trimmed(&format!("if {cond}")));
+                out.push('\n');
                 emit_map(&mut out, 0, &self.body);
                 out.push_str("{{- end }}\n");
             }
@@ -94,7 +138,7 @@ fn emit_parts<T>(
         match part {
             Part::Item(t) => item(out, indent, t),
             Part::If(cond, then, otherwise) => {
-                line(out, indent, &format!("{{{{- if {cond} }}}}"));
+                line(out, indent, &trimmed(&format!("if {cond}")));
                 emit_parts(out, indent, then, item);
                 if !otherwise.is_empty() {
                     line(out, indent, "{{- else }}");
@@ -104,16 +148,16 @@ fn emit_parts<T>(
             }
             Part::With(e, body) | Part::Range(e, body) => {
                 let action = if matches!(part, Part::With(..)) { "with" } else { "range" };
-                line(out, indent, &format!("{{{{- {action} {e} }}}}"));
+                line(out, indent, &trimmed(&format!("{action} {e}")));
                 emit_parts(out, indent, body, item);
                 line(out, indent, "{{- end }}");
             }
-            Part::ToYaml(e) => {
-                line(out, indent, &format!("{{{{- toYaml {e} | nindent {indent} }}}}"))
-            }
-            Part::Include(name) => {
-                line(out, indent, &format!("{{{{- include {name:?} . | nindent {indent} }}}}"))
-            }
+            Part::ToYaml(e) => line(out, indent, &to_yaml(e, indent)),
+            Part::Include(name) => line(
+                out,
+                indent,
+                &trimmed(&format!("include {} . | nindent {indent}", go_quote(name))),
+            ),
         }
     }
 }
@@ -156,21 +200,25 @@ fn emit_block(out: &mut String, indent: usize, node: &Node) {
     match node {
         Node::Map(parts) => emit_map(out, indent, parts),
         Node::Seq(parts) => emit_seq(out, indent, parts),
-        Node::ToYaml(e) => line(out, indent, &format!("{{{{- toYaml {e} | nindent {indent} }}}}")),
+        Node::ToYaml(e) => line(out, indent, &to_yaml(e, indent)),
         scalar => line(out, indent, &inline(scalar)),
     }
+}
+
+fn to_yaml(e: &str, indent: usize) -> String {
+    trimmed(&format!("toYaml {e} | nindent {indent}"))
 }
 
 fn inline(node: &Node) -> String {
     match node {
         // A literal containing `{{` would be read as a template by Helm.
         Node::Str(s) if s.contains("{{") || s.contains("}}") => {
-            format!("{{{{ {} | quote }}}}", serde_json::to_string(s).expect("string"))
+            action(&format!("{} | quote", go_quote(s)))
         }
         Node::Str(s) => yaml::string(s),
         Node::Int(i) => i.to_string(),
         Node::Bool(b) => b.to_string(),
-        Node::Expr(e) => format!("{{{{ {e} }}}}"),
+        Node::Expr(e) => action(e),
         Node::Map(_) | Node::Seq(_) | Node::ToYaml(_) => unreachable!("blocks are not inline"),
     }
 }
@@ -228,6 +276,35 @@ selector:
 {{- end }}
 "
         );
+    }
+
+    #[test]
+    fn go_quote_escapes_what_go_refuses_or_hides() {
+        assert_eq!(go_quote("orders.fullname"), r#""orders.fullname""#);
+        assert_eq!(go_quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(go_quote("l1\nl2\r\t"), r#""l1\nl2\r\t""#);
+        assert_eq!(go_quote("\0\u{1}\u{8}\u{b}\u{c}\u{1f}"), r#""\u0000\u0001\b\u000b\f\u001f""#);
+        assert_eq!(go_quote("\u{7f}\u{85}\u{9f}"), r#""\u007f\u0085\u009f""#);
+        assert_eq!(go_quote("\u{2028}\u{2029}\u{202e}\u{feff}"), r#""\u2028\u2029\u202e\ufeff""#);
+        // Printable text, non-ASCII and template delimiters stay as they are.
+        assert_eq!(go_quote("é ✓ 🦀 {{ x }} %s"), "\"é ✓ 🦀 {{ x }} %s\"");
+        assert_eq!(go_quote(""), r#""""#);
+    }
+
+    #[test]
+    fn go_quote_agrees_with_json_on_what_json_escapes() {
+        // JSON's escapes are a subset of Go's; where JSON writes a character
+        // raw, go_quote may escape it (DEL, C1, U+2028), never the reverse.
+        for s in ["plain", "q\"uo\\te", "\u{1}\u{1f}\n\r\t\u{8}\u{c}", "unicode é ✓"] {
+            assert_eq!(go_quote(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn go_quote_has_one_line_and_no_raw_controls() {
+        let all: String = (0..=0x3000u32).filter_map(char::from_u32).collect();
+        let quoted = go_quote(&all);
+        assert!(!quoted.chars().any(|c| c.is_control() || invisible(c)));
     }
 
     #[test]

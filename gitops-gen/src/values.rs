@@ -29,6 +29,123 @@ pub struct Values {
     pub after_config: Vec<Block>,
 }
 
+/// A key of the table that templates read, by its dotted path; prints as
+/// `.Values.PATH`. Templates name keys only through these constants, and
+/// the `template_keys_are_in_the_table` test walks the table for each, so a
+/// renamed key fails the tests instead of a user's render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValuesKey(pub &'static str);
+
+impl ValuesKey {
+    pub fn path(self) -> &'static str {
+        self.0
+    }
+    /// `$.Values.PATH`, for inside a `range` or `with`.
+    pub fn rooted(self) -> String {
+        format!("$.Values.{}", self.0)
+    }
+}
+
+impl std::fmt::Display for ValuesKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, ".Values.{}", self.0)
+    }
+}
+
+macro_rules! values_keys {
+    ($($name:ident = $path:literal;)*) => {
+        $(pub const $name: ValuesKey = ValuesKey($path);)*
+        /// Every key above.
+        #[cfg(test)]
+        pub const ALL: &[ValuesKey] = &[$($name),*];
+    };
+}
+
+/// The table's keys the templates read (the probes' names come from
+/// [`probes`]; `_helpers.tpl`'s keys are checked by scanning its text).
+pub mod keys {
+    use super::ValuesKey;
+
+    /// The app's own values, written beside the table (`config:`).
+    pub const CONFIG: ValuesKey = ValuesKey("config");
+
+    values_keys! {
+        REPLICA_COUNT = "replicaCount";
+        IMAGE_PULL_POLICY = "image.pullPolicy";
+        IMAGE_PULL_SECRETS = "imagePullSecrets";
+        POD_ANNOTATIONS = "podAnnotations";
+        POD_LABELS = "podLabels";
+        SERVICE_ACCOUNT_CREATE = "serviceAccount.create";
+        SERVICE_ACCOUNT_AUTOMOUNT = "serviceAccount.automount";
+        SERVICE_ACCOUNT_ANNOTATIONS = "serviceAccount.annotations";
+        POD_SECURITY_CONTEXT = "podSecurityContext";
+        SECURITY_CONTEXT = "securityContext";
+        SERVICE_TYPE = "service.type";
+        SERVICE_PORT = "service.port";
+        INGRESS_ENABLED = "ingress.enabled";
+        INGRESS_CLASS_NAME = "ingress.className";
+        INGRESS_ANNOTATIONS = "ingress.annotations";
+        INGRESS_HOSTS = "ingress.hosts";
+        INGRESS_TLS = "ingress.tls";
+        HTTP_ROUTE_ENABLED = "httpRoute.enabled";
+        HTTP_ROUTE_ANNOTATIONS = "httpRoute.annotations";
+        HTTP_ROUTE_PARENT_REFS = "httpRoute.parentRefs";
+        HTTP_ROUTE_HOSTNAMES = "httpRoute.hostnames";
+        HTTP_ROUTE_RULES = "httpRoute.rules";
+        RESOURCES = "resources";
+        ENABLE_SERVICE_LINKS = "enableServiceLinks";
+        PRE_STOP_SLEEP_SECONDS = "preStopSleepSeconds";
+        TERMINATION_GRACE_PERIOD_SECONDS = "terminationGracePeriodSeconds";
+        AUTOSCALING_ENABLED = "autoscaling.enabled";
+        AUTOSCALING_MIN_REPLICAS = "autoscaling.minReplicas";
+        AUTOSCALING_MAX_REPLICAS = "autoscaling.maxReplicas";
+        AUTOSCALING_TARGET_CPU = "autoscaling.targetCPUUtilizationPercentage";
+        AUTOSCALING_TARGET_MEMORY = "autoscaling.targetMemoryUtilizationPercentage";
+        POD_DISRUPTION_BUDGET_ENABLED = "podDisruptionBudget.enabled";
+        POD_DISRUPTION_BUDGET_MIN_AVAILABLE = "podDisruptionBudget.minAvailable";
+        POD_DISRUPTION_BUDGET_MAX_UNAVAILABLE = "podDisruptionBudget.maxUnavailable";
+        NETWORK_POLICY_ENABLED = "networkPolicy.enabled";
+        NETWORK_POLICY_FROM = "networkPolicy.from";
+        NETWORK_POLICY_EGRESS = "networkPolicy.egress";
+        EXTRA_ENV = "extraEnv";
+        EXTRA_ENV_FROM = "extraEnvFrom";
+        VOLUMES = "volumes";
+        VOLUME_MOUNTS = "volumeMounts";
+        NODE_SELECTOR = "nodeSelector";
+        TOLERATIONS = "tolerations";
+        AFFINITY = "affinity";
+        TOPOLOGY_SPREAD_CONSTRAINTS = "topologySpreadConstraints";
+        PRIORITY_CLASS_NAME = "priorityClassName";
+        TEST_IMAGE = "test.image";
+        SECRETS_ENV_VARS = "secrets.envVars";
+        EXTERNAL_SECRET_ENABLED = "secrets.externalSecret.enabled";
+        EXTERNAL_SECRET_STORE_KIND = "secrets.externalSecret.secretStoreRef.kind";
+        EXTERNAL_SECRET_STORE_NAME = "secrets.externalSecret.secretStoreRef.name";
+        EXTERNAL_SECRET_REFRESH_INTERVAL = "secrets.externalSecret.refreshInterval";
+        EXTERNAL_SECRET_REMOTE_KEY = "secrets.externalSecret.remoteKey";
+        EXTERNAL_SECRET_REMOTE_REFS = "secrets.externalSecret.remoteRefs";
+    }
+}
+
+/// Whether the dotted `path` names a key of the table, or a field inside a
+/// key's object default (`secrets.externalSecret.secretStoreRef.name`).
+#[cfg(test)]
+pub fn has_path(values: &Values, path: &str) -> bool {
+    let mut segments = path.split('.');
+    let mut keys: Vec<&Key> =
+        values.before_config.iter().chain(&values.after_config).flatten().collect();
+    while let Some(segment) = segments.next() {
+        let Some(key) = keys.iter().find(|k| k.name == segment) else { return false };
+        match &key.body {
+            Body::Group(inner) => keys = inner.iter().collect(),
+            Body::Value { default, .. } => {
+                return segments.try_fold(default, |value, field| value.get(field)).is_some()
+            }
+        }
+    }
+    false
+}
+
 fn value(name: &'static str, doc: impl Into<String>, default: Value, schema: Value) -> Key {
     Key { name, doc: doc.into(), body: Body::Value { default, schema } }
 }
@@ -574,6 +691,37 @@ mod tests {
         let schema = image.schema();
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["required"], json!(["repository", "pullPolicy", "tag"]));
+    }
+
+    #[test]
+    fn template_keys_are_in_the_table() {
+        use crate::build::{Item, LeafKind};
+        let leaf = |key: &str, kind| {
+            Item::Leaf(Leaf {
+                path: vec![key.into()],
+                doc: String::new(),
+                env: key.to_uppercase(),
+                kind,
+                optional: false,
+                text: false,
+                default: json!(8080),
+            })
+        };
+        // A port and a secret: every optional group of the table is there.
+        let mut tree = tree();
+        tree.items =
+            vec![leaf("port", LeafKind::Port("http".into())), leaf("token", LeafKind::Secret)];
+        let values = table(&tree, "app");
+        for key in keys::ALL {
+            assert!(has_path(&values, key.path()), "{key} is not in the values table");
+        }
+        for (probe, _, _) in probes(&tree, Some("http")) {
+            assert!(has_path(&values, probe), "{probe}");
+        }
+        assert!(
+            !has_path(&values, "image.nope")
+                && !has_path(&values, "secrets.externalSecret.secretStoreRef.nope")
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+{{ include "<CHARTNAME>.fullname" . }} is deployed to namespace {{ .Release.Namespace }}.
