@@ -1,32 +1,36 @@
-//! Writes the Helm chart in `chart/` from `src/config.rs`. gitops-gen writes
-//! only the files whose content changed, so a build with an unchanged config
-//! leaves the committed chart untouched (`cargo xtask test` checks that).
+//! Writes the Helm chart and its environments' values files into `chart/`,
+//! and the GitOps controllers' manifests into `gitops/`, from `deploy.rs`
+//! (which reads `src/config.rs`). gitops-gen writes only the files whose
+//! content changed, so a build with nothing changed leaves the committed
+//! files untouched (`cargo xtask test` checks that).
 
 #[path = "src/config.rs"]
 mod config;
+#[path = "deploy.rs"]
+mod deploy;
 
 use std::path::PathBuf;
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/config.rs");
-    println!("cargo:rerun-if-changed=build.rs");
-    // Also when a chart file was edited or deleted by hand: the build puts it back.
+    for input in ["src/config.rs", "deploy.rs", "build.rs"] {
+        println!("cargo:rerun-if-changed={input}");
+    }
+    // Also when a generated file was edited or deleted by hand: the build
+    // puts it back. (A hand-written values-*.yaml in chart/ is checked too.)
     println!("cargo:rerun-if-changed=chart");
+    println!("cargo:rerun-if-changed=gitops");
 
     // Cargo's run-time value, not `env!`: this binary may be reused by
     // another checkout sharing the target dir.
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    let dir = manifest_dir.join("chart");
-    let written = gitops_gen::Chart::new("orders")
-        .image("ghcr.io/acme/orders")
-        .version(env!("CARGO_PKG_VERSION"))
-        .config::<config::Config>()
-        .write(&dir);
+    let chart = deploy::chart();
+    let (chart_dir, gitops_dir) = (manifest_dir.join("chart"), manifest_dir.join("gitops"));
+    let written = chart.write(&chart_dir).and_then(|_| chart.write_controllers(&gitops_dir));
     if let Err(err) = written {
-        eprintln!("error: gitops-gen could not write the Helm chart to {}: {err}", dir.display());
-        eprintln!("hint: fix src/config.rs (the chart is generated from it), then build again");
+        eprintln!("error: gitops-gen could not write the chart or its GitOps manifests: {err}");
+        eprintln!("hint: fix src/config.rs or deploy.rs (the files are generated from them), then build again");
         std::process::exit(1);
     }
 }

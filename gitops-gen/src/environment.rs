@@ -10,7 +10,7 @@
 //! them), a removed one as `null` (Helm deletes it).
 
 use crate::build::ConfigTree;
-use crate::values::{Body, Key, Values};
+use crate::values::{keys as k, Body, Key, Values};
 use crate::yaml;
 use gitops_model::tree::set_at;
 use gitops_model::Validator;
@@ -155,14 +155,14 @@ impl Environment {
 
     /// `replicaCount`.
     pub fn replicas(self, replicas: u32) -> Self {
-        self.set("replicaCount", replicas)
+        self.set(k::REPLICA_COUNT.path(), replicas)
     }
 
     /// `autoscaling`: on, between `min` and `max` replicas.
     pub fn autoscaling(self, min: u32, max: u32) -> Self {
-        self.set("autoscaling.enabled", true)
-            .set("autoscaling.minReplicas", min)
-            .set("autoscaling.maxReplicas", max)
+        self.set(k::AUTOSCALING_ENABLED.path(), true)
+            .set(k::AUTOSCALING_MIN_REPLICAS.path(), min)
+            .set(k::AUTOSCALING_MAX_REPLICAS.path(), max)
     }
 
     /// `resources`: CPU and memory, in Kubernetes quantities (`"250m"`,
@@ -170,7 +170,7 @@ impl Environment {
     /// the last evicted, and a request can never exceed its limit).
     pub fn resources(self, cpu: &str, memory: &str) -> Self {
         let both = serde_json::json!({"cpu": cpu, "memory": memory});
-        self.set("resources", serde_json::json!({"requests": both, "limits": both}))
+        self.set(k::RESOURCES.path(), serde_json::json!({"requests": both, "limits": both}))
     }
 
     /// An Ingress for `host` at `/`, with TLS from the Secret `tls_secret`
@@ -182,13 +182,15 @@ impl Environment {
             Some(secret) => serde_json::json!([{"secretName": secret, "hosts": [host]}]),
             None => serde_json::json!([]),
         };
-        self.set("ingress.enabled", true).set("ingress.hosts", hosts).set("ingress.tls", tls)
+        self.set(k::INGRESS_ENABLED.path(), true)
+            .set(k::INGRESS_HOSTS.path(), hosts)
+            .set(k::INGRESS_TLS.path(), tls)
     }
 
     /// A PodDisruptionBudget keeping `min_available` pods up.
     pub fn pod_disruption_budget(self, min_available: u32) -> Self {
-        self.set("podDisruptionBudget.enabled", true)
-            .set("podDisruptionBudget.minAvailable", min_available)
+        self.set(k::POD_DISRUPTION_BUDGET_ENABLED.path(), true)
+            .set(k::POD_DISRUPTION_BUDGET_MIN_AVAILABLE.path(), min_available)
     }
 
     /// The values file's name inside the chart directory.
@@ -298,7 +300,7 @@ fn defaults(chart: &ChartValues) -> Value {
     for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
         add(block, &mut out);
     }
-    out.insert("config".into(), chart.tree.values_of(chart.default));
+    out.insert(k::CONFIG.path().into(), chart.tree.values_of(chart.default));
     Value::Object(out)
 }
 
@@ -321,7 +323,7 @@ fn wanted_values(
         Some(ConfigEdit { value: Err(e), .. }) => problems
             .push(format!("environment `{name}`: its config does not serialize to JSON: {e}")),
         Some(ConfigEdit { value: Ok(config), .. }) => {
-            wanted["config"] = chart.tree.values_of(config);
+            wanted[k::CONFIG.path()] = chart.tree.values_of(config);
         }
     }
     for (path, value) in &env.values {
@@ -476,9 +478,9 @@ fn docs(chart: &ChartValues) -> BTreeMap<Vec<String>, String> {
     for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
         add(block, &mut Vec::new(), &mut out);
     }
-    out.insert(vec!["config".to_owned()], String::new());
+    out.insert(vec![k::CONFIG.path().to_owned()], String::new());
     for leaf in chart.tree.value_leaves() {
-        let mut path = vec!["config".to_owned()];
+        let mut path = vec![k::CONFIG.path().to_owned()];
         for key in &leaf.path {
             path.push(key.clone());
             out.entry(path.clone()).or_default();

@@ -1,7 +1,10 @@
 //! Shared by the integration tests: config structs that exercise every
 //! supported shape ([`fixtures`]), a client for the real-tool oracles
-//! ([`oracle`]), and what the kubelet makes of a render ([`pod`]).
+//! ([`oracle`]), what the kubelet makes of a render ([`pod`]), and the checks
+//! every chart's environments and controller manifests pass
+//! ([`environments`]).
 
+pub mod environments;
 pub mod fixtures;
 pub mod oracle;
 pub mod pod;

@@ -4,13 +4,12 @@
 //! against their CRD schemas, Kustomize and the repository layout.
 
 use gitops_gen::{ArgoCd, Chart, Environment, Error, Flux, GitRepository};
+use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
-use gitops_tests::{oracle, pod, scratch_dir};
-use gitops_types::Loader;
+use gitops_tests::{oracle, scratch_dir};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 fn dev(c: &mut Shop) {
     c.log_level = LogLevel::Debug;
@@ -117,47 +116,30 @@ replicaCount: 2
     assert!(files[".gitops-gen-files"].contains("\nvalues-prod.yaml\n"));
 }
 
-/// Each environment through real Helm: `lint --strict` with its file,
-/// kubernetes-validate (strict) on 1.33 and 1.37, and the pod the render
-/// makes read back by the loader as exactly the environment's config.
+fn expected() -> Vec<Expected<Shop>> {
+    ENVIRONMENTS
+        .iter()
+        .map(|(name, edit)| {
+            let mut config =
+                Shop { database_url: "postgres://shop@db/shop".into(), ..Shop::default() };
+            config.payments.webhook_secret = "whsec".into();
+            edit(&mut config);
+            Expected { name, config }
+        })
+        .collect()
+}
+
+/// Each environment through real Helm, kubernetes-validate, checkov, the
+/// pod simulation and the loader; what only prod turns on is in prod's
+/// render alone.
 #[test]
 fn each_environment_renders_lints_validates_and_reads_back() {
     let root = layout("environments-helm");
-    let chart = root.join("deploy/chart");
-    let mut ops = Vec::new();
-    for (name, _) in ENVIRONMENTS {
-        let values = std::fs::read_to_string(chart.join(format!("values-{name}.yaml"))).unwrap();
-        ops.push(oracle::lint(&chart, Some(&values)));
-        for version in ["1.33.0", "1.37.0"] {
-            let mut op = oracle::render_validate(&chart, Some(&values));
-            op["version"] = json!(version);
-            ops.push(op);
-        }
-    }
-    let results = oracle::run(ops);
-    for (i, (name, edit)) in ENVIRONMENTS.iter().enumerate() {
-        let lint = &results[3 * i];
-        assert_eq!(lint["ok"], true, "helm lint --strict, {name}: {lint:#}");
-        for render in &results[3 * i + 1..3 * i + 3] {
-            assert_eq!(render["ok"], true, "render and kubernetes-validate, {name}: {render:#}");
-        }
-        let objects: Vec<Value> = results[3 * i + 1]["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["object"].clone())
-            .collect();
-        let pod = pod::simulate(&objects, &[secret()]).unwrap();
-        let env = pod.materialize(&scratch_dir(&format!("environments-pod-{name}")));
-        let loaded = Loader::<Shop>::with_vars(env).load().unwrap();
-        let mut expected =
-            Shop { database_url: "postgres://shop@db/shop".into(), ..Shop::default() };
-        expected.payments.webhook_secret = "whsec".into();
-        edit(&mut expected);
-        assert_eq!(loaded, expected, "{name}: the loader reads the environment's config");
+    let rendered =
+        check_environments(&root.join("deploy/chart"), "release", &[secret()], &expected());
+    for (i, ((name, _), objects)) in ENVIRONMENTS.iter().zip(&rendered).enumerate() {
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
-        let replicas = deployment["spec"]["replicas"].as_u64();
-        assert_eq!(replicas, Some([1, 2, 3][i]), "{name}'s replicas");
+        assert_eq!(deployment["spec"]["replicas"].as_u64(), Some([1, 2, 3][i]), "{name}");
         let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
         let prod_only = ["Ingress", "PodDisruptionBudget"];
         assert_eq!(
@@ -168,92 +150,24 @@ fn each_environment_renders_lints_validates_and_reads_back() {
     }
 }
 
-/// checkov gives each environment the default render's verdict.
-#[test]
-fn checkov_gives_each_environment_the_default_verdict() {
-    let root = layout("environments-checkov");
-    let chart = root.join("deploy/chart");
-    let op = |values: Option<String>| json!({"op": "checkov", "chart": chart, "values_yaml": values, "name": "release", "namespace": "shop"});
-    let mut ops = vec![op(None)];
-    for (name, _) in ENVIRONMENTS {
-        ops.push(op(Some(
-            std::fs::read_to_string(chart.join(format!("values-{name}.yaml"))).unwrap(),
-        )));
-    }
-    let results = oracle::run(ops);
-    let failed = |result: &Value| -> BTreeSet<String> {
-        assert_eq!(result["ok"], true, "checkov: {result:#}");
-        result["failed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                format!("{} {}", c["check_id"].as_str().unwrap(), c["resource"].as_str().unwrap())
-            })
-            .collect()
-    };
-    let default = failed(&results[0]);
-    assert!(!default.is_empty(), "checkov ran");
-    for ((name, _), result) in ENVIRONMENTS.iter().zip(&results[1..]) {
-        assert_eq!(failed(result), default, "{name}");
-    }
-}
-
-fn manifests(dir: &Path) -> Vec<(String, Value)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let object: Value = yaml_serde::from_str(&text).unwrap();
-                out.push((path.display().to_string(), object));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-/// Argo CD's and Flux's objects against their CRD schemas, Kubernetes' own
-/// (the Namespace) against Kubernetes'; every values file a manifest names
-/// exists where it says; each Flux directory builds with Kustomize.
+/// The manifests against their CRD schemas, the repository layout, Kustomize
+/// and the ApplicationSet's expansion; and the CRD schemas do reject a
+/// wrong type in each kind, so that check can fail.
 #[test]
 fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     let root = layout("environments-controllers");
-    let gitops = root.join("deploy/gitops");
-    let all = manifests(&gitops);
-    let objects: Vec<Value> = all
-        .iter()
-        .filter(|(path, _)| !path.ends_with("kustomization.yaml"))
-        .map(|(path, object)| json!({"template": path, "object": object}))
-        .collect();
-    let kinds: BTreeSet<&str> =
-        objects.iter().filter_map(|o| o["object"]["kind"].as_str()).collect();
-    assert_eq!(
-        kinds,
-        [
-            "AppProject",
-            "Application",
-            "ApplicationSet",
-            "GitRepository",
-            "HelmRelease",
-            "Namespace"
-        ]
-        .into_iter()
-        .collect()
-    );
-    let validate = |objects: &[Value]| {
-        oracle::one(
-            json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
-        )
-    };
-    let checked = validate(&objects);
-    assert_eq!(checked["ok"], true, "{checked:#}");
-    // The CRD schemas do reject: one wrong type in each kind.
+    let objects = check_controllers(&root, &root.join("deploy/gitops"));
+    let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
+    let expected: BTreeSet<&str> = [
+        "AppProject",
+        "Application",
+        "ApplicationSet",
+        "GitRepository",
+        "HelmRelease",
+        "Namespace",
+    ]
+    .into();
+    assert_eq!(kinds, expected);
     for (kind, pointer) in [
         ("Application", "/spec/syncPolicy/retry/limit"),
         ("ApplicationSet", "/spec/goTemplate"),
@@ -261,46 +175,41 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
         ("HelmRelease", "/spec/install/remediation/retries"),
         ("GitRepository", "/spec/ref"),
     ] {
-        let mut broken = objects.iter().find(|o| o["object"]["kind"] == kind).unwrap().clone();
-        *broken["object"].pointer_mut(pointer).unwrap_or_else(|| panic!("{kind} {pointer}")) =
-            json!("x");
-        let checked = validate(&[broken]);
+        let mut broken = objects.iter().find(|o| o["kind"] == kind).unwrap().clone();
+        *broken.pointer_mut(pointer).unwrap_or_else(|| panic!("{kind} {pointer}")) = json!("x");
+        let checked = oracle::one(json!({
+            "op": "validate_k8s", "objects": [{"template": kind, "object": broken}],
+            "version": oracle::KUBE_VERSION,
+        }));
         assert_eq!(checked["ok"], false, "{kind} with {pointer} = \"x\": {checked:#}");
     }
+}
 
-    for (path, object) in &all {
-        match object["kind"].as_str() {
-            Some("Application") => {
-                let source = &object["spec"]["source"];
-                let chart = root.join(source["path"].as_str().unwrap());
-                for file in source["helm"]["valueFiles"].as_array().unwrap() {
-                    let file = chart.join(file.as_str().unwrap());
-                    assert!(file.is_file(), "{path}: {} does not exist", file.display());
-                }
-            }
-            Some("HelmRelease") => {
-                let spec = &object["spec"]["chart"]["spec"];
-                assert!(root.join(spec["chart"].as_str().unwrap()).join("Chart.yaml").is_file());
-                for file in spec["valuesFiles"].as_array().unwrap() {
-                    let file = root.join(file.as_str().unwrap());
-                    assert!(file.is_file(), "{path}: {} does not exist", file.display());
-                }
-            }
-            _ => {}
-        }
-    }
-
-    for (name, _) in ENVIRONMENTS {
-        let dir = gitops.join("flux").join(name);
-        let built = Command::new("kubectl").arg("kustomize").arg(&dir).output().expect(
-            "kubectl is needed for `kubectl kustomize` (the suite's Kustomize oracle): install it",
-        );
-        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-        let text = String::from_utf8(built.stdout).unwrap();
-        let kinds: BTreeSet<&str> = text.lines().filter_map(|l| l.strip_prefix("kind: ")).collect();
-        let expected: BTreeSet<&str> = ["Namespace", "GitRepository", "HelmRelease"].into();
-        assert_eq!(kinds, expected, "{name}:\n{text}");
-    }
+/// Values from another repository: Argo CD's multi-source.
+#[test]
+fn values_from_another_repository_use_multi_source() {
+    let values = GitRepository::new("https://git.example/acme/environments.git", "shop/");
+    let files = shop().argo_cd(ArgoCd::new().values_from(values)).controller_files().unwrap();
+    let app: Value = yaml_serde::from_str(&files["argocd/applications/prod.yaml"]).unwrap();
+    let sources = &app["spec"]["sources"];
+    assert_eq!(
+        sources[0]["helm"]["valueFiles"],
+        json!(["values.yaml", "$values/shop/values-prod.yaml"])
+    );
+    assert_eq!(
+        sources[1],
+        json!({"repoURL": "https://git.example/acme/environments.git", "targetRevision": "main", "ref": "values"})
+    );
+    assert!(app["spec"].get("source").is_none());
+    let objects: Vec<Value> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("argocd/"))
+        .map(|(path, text)| json!({"template": path, "object": yaml_serde::from_str::<Value>(text).unwrap()}))
+        .collect();
+    let checked = oracle::one(
+        json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
+    );
+    assert_eq!(checked["ok"], true, "{checked:#}");
 }
 
 /// Every problem of every environment at once, each naming the environment
@@ -412,86 +321,4 @@ fn hand_written_values_files_are_checked() {
     ]);
     assert_eq!(helm[0]["ok"], true, "{:#}", helm[0]);
     assert_eq!(helm[1]["ok"], false, "{:#}", helm[1]);
-}
-
-/// The ApplicationSet makes, for each element, the Application the
-/// environment's own manifest is: its Go template and `templatePatch` run
-/// through Go's text/template with sprig (Helm's engine, which Argo CD's
-/// ApplicationSet controller shares), the patch merged in.
-#[test]
-fn the_application_set_makes_each_environments_application() {
-    let root = layout("environments-application-set");
-    let gitops = root.join("deploy/gitops/argocd");
-    let set: Value =
-        yaml_serde::from_str(&std::fs::read_to_string(gitops.join("applicationset.yaml")).unwrap())
-            .unwrap();
-    let spec = &set["spec"];
-    assert_eq!(spec["goTemplate"], true);
-    assert_eq!(spec["goTemplateOptions"], json!(["missingkey=error"]));
-    let elements = spec["generators"][0]["list"]["elements"].as_array().unwrap();
-    // Argo CD's parameters are the template's root; in a chart they are
-    // under `.Values`.
-    let in_chart = |text: &str| {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            let end = start + rest[start..].find("}}").unwrap() + 2;
-            out.push_str(&rest[..start]);
-            let action = &rest[start..end];
-            let mut rewritten = String::new();
-            let mut chars = action.chars().peekable();
-            while let Some(c) = chars.next() {
-                rewritten.push(c);
-                if c == '.' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic()) {
-                    rewritten.push_str("Values.");
-                }
-            }
-            out.push_str(&rewritten);
-            rest = &rest[end..];
-        }
-        out.push_str(rest);
-        out
-    };
-    let chart = scratch_dir("environments-application-set-chart");
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: set\nversion: 0.1.0\n").unwrap();
-    std::fs::create_dir(chart.join("templates")).unwrap();
-    let template = yaml_serde::to_string(&spec["template"]).unwrap();
-    std::fs::write(chart.join("templates/template.yaml"), in_chart(&template)).unwrap();
-    let patch = spec["templatePatch"].as_str().unwrap();
-    std::fs::write(chart.join("templates/patch.yaml"), in_chart(patch)).unwrap();
-    let ops = elements
-        .iter()
-        .map(|e| json!({"op": "render", "chart": chart, "values_yaml": e.to_string(), "name": "set"}))
-        .collect();
-    for (element, render) in elements.iter().zip(oracle::run(ops)) {
-        assert_eq!(render["ok"], true, "{render:#}");
-        let part = |name: &str| -> Value {
-            let text = render["manifests"][format!("set/templates/{name}.yaml")].as_str().unwrap();
-            yaml_serde::from_str(text).unwrap()
-        };
-        let mut made = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"});
-        made.as_object_mut().unwrap().extend(part("template").as_object().unwrap().clone());
-        merge(&mut made, &part("patch"));
-        made["metadata"]["namespace"] = set["metadata"]["namespace"].clone();
-        let environment = element["environment"].as_str().unwrap();
-        let own: Value = yaml_serde::from_str(
-            &std::fs::read_to_string(gitops.join(format!("applications/{environment}.yaml")))
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(made, own, "{environment}");
-    }
-}
-
-/// A strategic merge of the patch's maps (lists replaced), as Argo CD
-/// applies `templatePatch`.
-fn merge(base: &mut Value, patch: &Value) {
-    match (base, patch) {
-        (Value::Object(base), Value::Object(patch)) => {
-            for (key, value) in patch {
-                merge(base.entry(key.clone()).or_insert(Value::Null), value);
-            }
-        }
-        (base, patch) => *base = patch.clone(),
-    }
 }

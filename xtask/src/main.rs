@@ -14,13 +14,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-/// The examples whose build.rs writes a chart: (cargo package, chart dir).
-const EXAMPLES: &[(&str, &str)] =
-    &[("orders", "examples/orders/chart"), ("worker", "examples/worker/chart")];
-/// Every file of every example chart, as a git pathspec. Not
+/// What the examples' build.rs write: (cargo package, directory), a chart
+/// or a GitOps controllers' manifests.
+const EXAMPLES: &[(&str, &str)] = &[
+    ("orders", "examples/orders/chart"),
+    ("orders", "examples/orders/gitops"),
+    ("worker", "examples/worker/chart"),
+];
+/// Every generated file of every example, as git pathspecs. Not
 /// `examples/*/chart`: a wildcard pathspec matches paths, not the files
 /// under a matched directory, so that one matches nothing.
-const CHARTS_PATHSPEC: &str = "examples/*/chart/*";
+const GENERATED_PATHSPECS: &[&str] = &["examples/*/chart/*", "examples/*/gitops/*"];
 const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
 const VENV: &str = "target/oracle-venv";
 const STAMP: &str = ".requirements.sha";
@@ -35,7 +39,7 @@ usage: cargo xtask <command>
 commands:
   gen            rebuild the examples, regenerating their Helm charts (examples/*/chart)
   test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
-                 doc tests, then check the committed example charts are up to date";
+                 doc tests, then check the committed example charts and GitOps manifests are up to date";
 
 /// A failed step: what to print and the exit code to leave with.
 struct Failure {
@@ -150,7 +154,9 @@ fn display(command: &Command) -> String {
 fn gen() -> Result {
     let mut build = cargo();
     build.arg("build");
-    for (package, _) in EXAMPLES {
+    let mut packages: Vec<&str> = EXAMPLES.iter().map(|(package, _)| *package).collect();
+    packages.dedup();
+    for package in packages {
         build.args(["--package", package]);
     }
     run("build examples", &mut build)?;
@@ -187,7 +193,8 @@ fn gen() -> Result {
 fn git_status(root: &Path) -> Option<Vec<(String, String)>> {
     let out = Command::new("git")
         .current_dir(root)
-        .args(["status", "--porcelain", "--untracked-files=all", "--", CHARTS_PATHSPEC])
+        .args(["status", "--porcelain", "--untracked-files=all", "--"])
+        .args(GENERATED_PATHSPECS)
         .output()
         .ok()
         .filter(|o| o.status.success())?;
@@ -392,16 +399,16 @@ fn charts_up_to_date(root: &Path) -> Result {
     const STEP: &str = "chart drift check";
     let git = |args: &[&str]| {
         let mut command = Command::new("git");
-        command.current_dir(root).args(args);
+        command.current_dir(root).args(args).arg("--").args(GENERATED_PATHSPECS);
         output(STEP, &mut command)
     };
-    let status = git(&["status", "--porcelain", "--untracked-files=all", "--", CHARTS_PATHSPEC])?;
+    let status = git(&["status", "--porcelain", "--untracked-files=all"])?;
     if status.trim().is_empty() {
-        eprintln!("xtask: the committed example charts are up to date");
+        eprintln!("xtask: the committed example charts and GitOps manifests are up to date");
         return Ok(());
     }
-    let diff = git(&["diff", "--", CHARTS_PATHSPEC])?;
-    eprintln!("git status --porcelain -- {CHARTS_PATHSPEC}:\n{status}");
+    let diff = git(&["diff"])?;
+    eprintln!("git status --porcelain -- {}:\n{status}", GENERATED_PATHSPECS.join(" "));
     if status.lines().any(|line| line.starts_with("??")) {
         eprintln!("(`??`: the build generated a file that is not committed)\n");
     }
@@ -413,7 +420,7 @@ fn charts_up_to_date(root: &Path) -> Result {
         .map(|(_, dir)| *dir)
         .filter(|dir| status.lines().any(|line| line.get(3..).is_some_and(|p| p.starts_with(dir))))
         .collect();
-    let which = if stale.is_empty() { "examples/*/chart".to_owned() } else { stale.join(", ") };
+    let which = if stale.is_empty() { GENERATED_PATHSPECS.join(", ") } else { stale.join(", ") };
     Err(Failure::new(STEP, format!("{which} is stale: run `cargo xtask gen` and commit")))
 }
 

@@ -1,0 +1,53 @@
+//! How the service is deployed: its chart (from `src/config.rs`), its three
+//! environments and the GitOps controllers' manifests. `build.rs` writes them
+//! (the chart and each `values-<env>.yaml` into `chart/`, the Argo CD and Flux
+//! manifests into `gitops/`); `tests/environments.rs` checks what was written
+//! with the same edits. Both include this file, and the config module as
+//! `crate::config`.
+
+use crate::config::{Config, LogLevel};
+use gitops_gen::{ArgoCd, Chart, Environment, Flux, GitRepository};
+
+/// Development: everything logged.
+pub fn dev(config: &mut Config) {
+    config.log_level = LogLevel::Debug;
+}
+
+/// Staging: traces every request to the cluster's collector.
+pub fn staging(config: &mut Config) {
+    config.tracing.enabled = true;
+    config.tracing.otlp_endpoint = "http://otel-collector.observability:4318".into();
+    config.tracing.sample_ratio = 1.0;
+}
+
+/// Production: a sample of traces, and the shop's front end may call it.
+pub fn prod(config: &mut Config) {
+    staging(config);
+    config.tracing.sample_ratio = 0.05;
+    config.allowed_origins = vec!["https://shop.example.com".into()];
+    config.log_level = LogLevel::Warn;
+}
+
+pub fn chart() -> Chart {
+    Chart::new("orders")
+        .image("ghcr.io/acme/orders")
+        .version(env!("CARGO_PKG_VERSION"))
+        .config::<Config>()
+        .environment(Environment::new("dev").config(dev))
+        .environment(Environment::new("staging").replicas(2).config(staging))
+        .environment(
+            Environment::production("prod")
+                .namespace("orders")
+                .cluster_server("https://prod.k8s.example.com:6443")
+                .replicas(3)
+                .resources("500m", "256Mi")
+                .pod_disruption_budget(2)
+                .config(prod),
+        )
+        .git_repository(GitRepository::new(
+            "https://git.example.com/acme/orders.git",
+            "examples/orders/chart",
+        ))
+        .argo_cd(ArgoCd::new())
+        .flux(Flux::new())
+}

@@ -1,0 +1,245 @@
+//! The checks every chart's environments and controller manifests must pass
+//! with the real tools, for any config type: the test fixtures' and the
+//! examples' committed ones alike.
+
+use crate::{oracle, pod, scratch_dir};
+use gitops_types::{GitOps, Loader};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One environment to check: its name and the config the app must read.
+pub struct Expected<T> {
+    pub name: &'static str,
+    pub config: T,
+}
+
+/// For each environment, `values-<name>.yaml` from `chart` after values.yaml:
+/// `helm lint --strict`; Helm's render validated by kubernetes-validate
+/// (strict) on Kubernetes 1.33 and 1.37; checkov's failed checks equal to
+/// the default render's; and the pod the render makes (with `extra` objects
+/// such as the Secret) read back by the loader as exactly `config`. Returns
+/// each environment's rendered objects, for assertions of its own.
+pub fn check_environments<T>(
+    chart: &Path,
+    release: &str,
+    extra: &[Value],
+    environments: &[Expected<T>],
+) -> Vec<Vec<Value>>
+where
+    T: GitOps + JsonSchema + Serialize + DeserializeOwned + Default + PartialEq + Debug,
+{
+    let checkov = |values: Option<&str>| json!({"op": "checkov", "chart": chart, "values_yaml": values, "name": release, "namespace": "shop"});
+    let mut ops = vec![checkov(None)];
+    for env in environments {
+        let file = chart.join(format!("values-{}.yaml", env.name));
+        let values =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        ops.push(oracle::lint(chart, Some(&values)));
+        for version in ["1.33.0", "1.37.0"] {
+            let mut op = oracle::render_validate(chart, Some(&values));
+            op["name"] = json!(release);
+            op["version"] = json!(version);
+            ops.push(op);
+        }
+        ops.push(checkov(Some(&values)));
+    }
+    let results = oracle::run(ops);
+    let failed = |result: &Value| -> BTreeSet<String> {
+        assert_eq!(result["ok"], true, "checkov: {result:#}");
+        let list = result["failed"].as_array().expect("checkov's failed checks");
+        list.iter().map(|c| format!("{} {}", c["check_id"], c["resource"])).collect()
+    };
+    let default = failed(&results[0]);
+    let mut rendered = Vec::new();
+    for (env, results) in environments.iter().zip(results[1..].chunks(4)) {
+        let name = env.name;
+        assert_eq!(results[0]["ok"], true, "helm lint --strict, {name}: {:#}", results[0]);
+        for render in &results[1..3] {
+            assert_eq!(render["ok"], true, "render and kubernetes-validate, {name}: {render:#}");
+        }
+        assert_eq!(failed(&results[3]), default, "checkov, {name} against the default render");
+        let objects: Vec<Value> = results[1]["objects"]
+            .as_array()
+            .expect("rendered objects")
+            .iter()
+            .map(|o| o["object"].clone())
+            .collect();
+        let pod = pod::simulate(&objects, extra).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let env_vars = pod.materialize(&scratch_dir(&format!("environment-pod-{release}-{name}")));
+        let loaded =
+            Loader::<T>::with_vars(env_vars).load().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(loaded, env.config, "{name}: the loader reads the environment's config");
+        rendered.push(objects);
+    }
+    rendered
+}
+
+/// Every `.yaml` file under `dir`, parsed, by path.
+pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read manifests dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                let text = std::fs::read_to_string(&path).expect("read manifest");
+                let object = yaml_serde::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                out.push((path, object));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The controllers' manifests in `gitops` (as `write_controllers` wrote
+/// them), for a repository checked out at `repo`: Argo CD's and Flux's
+/// objects valid against their CRD schemas and Kubernetes' own; every chart
+/// directory and values file a manifest names exists; each Flux directory
+/// builds with `kubectl kustomize`; the ApplicationSet makes exactly each
+/// environment's Application. Returns the objects.
+pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
+    let all = manifests(gitops);
+    let objects: Vec<Value> = all
+        .iter()
+        .filter(|(path, _)| !path.ends_with("kustomization.yaml"))
+        .map(|(path, object)| json!({"template": path, "object": object}))
+        .collect();
+    let checked = oracle::one(
+        json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
+    );
+    assert_eq!(checked["ok"], true, "{checked:#}");
+
+    let exists = |file: PathBuf, what: &Path| {
+        assert!(file.is_file(), "{}: {} does not exist", what.display(), file.display());
+    };
+    for (path, object) in &all {
+        match object["kind"].as_str() {
+            Some("Application") => {
+                let source = &object["spec"]["source"];
+                let chart = repo.join(source["path"].as_str().expect("source.path"));
+                exists(chart.join("Chart.yaml"), path);
+                for file in source["helm"]["valueFiles"].as_array().expect("valueFiles") {
+                    exists(chart.join(file.as_str().expect("a path")), path);
+                }
+            }
+            Some("HelmRelease") => {
+                let spec = &object["spec"]["chart"]["spec"];
+                exists(repo.join(spec["chart"].as_str().expect("chart")).join("Chart.yaml"), path);
+                for file in spec["valuesFiles"].as_array().expect("valuesFiles") {
+                    exists(repo.join(file.as_str().expect("a path")), path);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    for (path, _) in all.iter().filter(|(path, _)| path.ends_with("kustomization.yaml")) {
+        let dir = path.parent().expect("a directory");
+        let built = Command::new("kubectl").arg("kustomize").arg(dir).output().expect(
+            "`kubectl kustomize` is the suite's Kustomize oracle: install kubectl (it ships Kustomize)",
+        );
+        assert!(
+            built.status.success(),
+            "{}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let text = String::from_utf8(built.stdout).expect("UTF-8");
+        let kinds: BTreeSet<&str> = text.lines().filter_map(|l| l.strip_prefix("kind: ")).collect();
+        let expected: BTreeSet<&str> = ["Namespace", "GitRepository", "HelmRelease"].into();
+        assert_eq!(kinds, expected, "{}:\n{text}", dir.display());
+    }
+
+    let set = all.iter().find(|(_, o)| o["kind"] == "ApplicationSet");
+    if let Some((path, set)) = set {
+        let applications = all.iter().filter(|(_, o)| o["kind"] == "Application").map(|(_, o)| o);
+        check_application_set(path, set, &applications.cloned().collect::<Vec<_>>());
+    }
+    objects.into_iter().map(|o| o["object"].clone()).collect()
+}
+
+/// The ApplicationSet's template and `templatePatch`, run through Go's
+/// text/template with sprig for each element (Helm's engine; Argo CD's
+/// ApplicationSet controller uses the same two), the patch merged in as Argo
+/// CD does: the result is exactly the environment's own Application.
+fn check_application_set(path: &Path, set: &Value, applications: &[Value]) {
+    let spec = &set["spec"];
+    assert_eq!(spec["goTemplate"], true, "{}", path.display());
+    assert_eq!(spec["goTemplateOptions"], json!(["missingkey=error"]), "{}", path.display());
+    let elements = spec["generators"][0]["list"]["elements"].as_array().expect("list elements");
+    assert_eq!(elements.len(), applications.len(), "one element per environment's Application");
+    let chart = scratch_dir("application-set-chart");
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: set\nversion: 0.1.0\n")
+        .expect("write");
+    std::fs::create_dir(chart.join("templates")).expect("mkdir");
+    let template = yaml_serde::to_string(&spec["template"]).expect("YAML");
+    let patch = spec["templatePatch"].as_str().expect("templatePatch");
+    std::fs::write(chart.join("templates/template.yaml"), under_values(&template)).expect("write");
+    std::fs::write(chart.join("templates/patch.yaml"), under_values(patch)).expect("write");
+    let ops = elements
+        .iter()
+        .map(|e| json!({"op": "render", "chart": chart, "values_yaml": e.to_string(), "name": "set"}))
+        .collect();
+    for (element, render) in elements.iter().zip(oracle::run(ops)) {
+        assert_eq!(render["ok"], true, "{render:#}");
+        let part = |name: &str| -> Value {
+            let text = render["manifests"][format!("set/templates/{name}.yaml")]
+                .as_str()
+                .expect("a rendered template");
+            yaml_serde::from_str(text).expect("rendered YAML")
+        };
+        let mut made = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"});
+        made.as_object_mut()
+            .expect("object")
+            .extend(part("template").as_object().expect("map").clone());
+        merge(&mut made, &part("patch"));
+        made["metadata"]["namespace"] = set["metadata"]["namespace"].clone();
+        let name = made["metadata"]["name"].clone();
+        let own = applications.iter().find(|a| a["metadata"]["name"] == name);
+        assert_eq!(Some(&made), own, "the ApplicationSet's {element}");
+    }
+}
+
+/// Argo CD's template parameters are the template's root; in a chart they
+/// are under `.Values`.
+fn under_values(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let end = start + rest[start..].find("}}").expect("a closed action") + 2;
+        out.push_str(&rest[..start]);
+        let mut chars = rest[start..end].chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '.' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic()) {
+                out.push_str("Values.");
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A strategic merge of maps (lists replaced), as Argo CD applies
+/// `templatePatch`.
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(base.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (base, patch) => *base = patch.clone(),
+    }
+}
