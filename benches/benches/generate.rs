@@ -5,7 +5,7 @@
 //! scripts run). Under `cargo test --all-targets` each bench runs once.
 
 use divan::Bencher;
-use gitops_benches::{big_chart, schema_of, Big, TempDir};
+use gitops_benches::{big_chart, Big, TempDir};
 use gitops_types::GitOps;
 
 fn main() {
@@ -53,7 +53,7 @@ mod stages {
     /// schemars: the draft-07 schema with subschemas inlined.
     #[divan::bench]
     fn schema() -> serde_json::Value {
-        schema_of::<Big>()
+        gitops_types::model::schema::of::<Big>()
     }
 
     /// `Big::default()` to a JSON value.
@@ -75,8 +75,26 @@ mod stages {
     /// `gitops_gen::build::config_tree`: description + schema + default → tree.
     #[divan::bench]
     fn config_tree(bencher: Bencher) {
-        let (desc, schema, default) =
-            (Big::describe(), schema_of::<Big>(), serde_json::to_value(Big::default()).unwrap());
+        let (desc, schema, default) = (
+            Big::describe(),
+            gitops_types::model::schema::of::<Big>(),
+            serde_json::to_value(Big::default()).unwrap(),
+        );
         bencher.bench_local(|| gitops_gen::build::config_tree(&desc, &schema, &default).unwrap());
+    }
+
+    /// Part of `config_tree`: boon compiling the `config` schema and checking
+    /// the defaults with it (values.yaml must pass Helm's validator).
+    #[divan::bench]
+    fn validate_defaults(bencher: Bencher) {
+        let default = serde_json::to_value(Big::default()).unwrap();
+        let tree = gitops_gen::build::config_tree(
+            &Big::describe(),
+            &gitops_types::model::schema::of::<Big>(),
+            &default,
+        )
+        .unwrap();
+        let values = tree.values_of(&default);
+        bencher.bench_local(|| tree.validator().unwrap().violations(&values));
     }
 }

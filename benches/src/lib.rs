@@ -30,14 +30,6 @@ pub fn leaf_count(desc: &ConfigStruct) -> usize {
         .sum()
 }
 
-/// The same schema `Chart::config` computes (gitops-gen's `schema::of`, which
-/// is private): draft-07 with every subschema inlined. For the breakdown bench.
-pub fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
-    let mut settings = schemars::generate::SchemaSettings::draft07();
-    settings.inline_subschemas = true;
-    settings.into_generator().into_root_schema_for::<T>().to_value()
-}
-
 /// A fresh directory under the system temp dir, removed on drop.
 pub struct TempDir(PathBuf);
 

@@ -15,8 +15,10 @@
 //! tree into file contents (`values` is the table of the chart's own values
 //! keys, [`template`] the tree the templates are built as and
 //! [`template::go_quote`], `templates` one file per chart template, `schema`
-//! and `readme` the schema and README, `yaml` YAML 1.1-safe scalars); `write`
-//! puts them on disk or compares.
+//! and `readme` the schema and README, `yaml` YAML 1.1-safe scalars);
+//! `environment` writes each [`Environment`]'s values file and checks it and
+//! the user's own values files against the schema; `controllers` writes the
+//! Argo CD and Flux manifests; `write` puts them on disk or compares.
 
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).

@@ -9,7 +9,8 @@
 //! - [`schema`]: the config-schema rules and the [`Validator`] both use, so
 //!   `helm install` and start-up give the same verdict.
 //!
-//! gitops-gen only reads a `ConfigTree`; gitops-types' loader only reads one.
+//! Both gitops-gen and gitops-types' loader start from a `ConfigTree` and
+//! never change it.
 
 pub mod naming;
 pub mod schema;

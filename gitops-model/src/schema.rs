@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 /// The largest integer a float64 holds exactly: Helm keeps every number
 /// from a values file as a float64.
-pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// Formats draft-07 defines; schemars' own (`uint16`, `double`, ...) go.
 const STANDARD_FORMATS: &[&str] = &[

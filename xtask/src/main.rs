@@ -37,7 +37,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  gen            rebuild the examples, regenerating their Helm charts (examples/*/chart)
+  gen            rebuild the examples, regenerating their Helm charts and GitOps manifests
+                 (examples/*/chart, examples/*/gitops)
   test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
                  doc tests, then check the committed example charts and GitOps manifests are up to date";
 
@@ -155,6 +156,7 @@ fn gen() -> Result {
     let mut build = cargo();
     build.arg("build");
     let mut packages: Vec<&str> = EXAMPLES.iter().map(|(package, _)| *package).collect();
+    packages.sort_unstable();
     packages.dedup();
     for package in packages {
         build.args(["--package", package]);
