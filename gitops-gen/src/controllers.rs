@@ -4,7 +4,7 @@
 //! their own ([`crate::Chart::write_controllers`]), not into the chart: the
 //! controllers read the chart and the environments' values files from Git.
 
-use crate::environment::{Cluster, Environment};
+use crate::environment::{is_dns_label, Cluster, Environment};
 use crate::yaml;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -14,21 +14,91 @@ use std::collections::BTreeMap;
 pub struct GitRepository {
     pub(crate) url: String,
     pub(crate) path: String,
-    pub(crate) revision: String,
+    pub(crate) reference: GitRef,
+}
+
+/// What the controllers follow in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitRef {
+    Branch(String),
+    Tag(String),
+    /// A full 40-hex-digit commit SHA.
+    Commit(String),
 }
 
 impl GitRepository {
     /// The repository at `url` (as the controller clones it), holding the
     /// chart directory at `path` (from the repository root, e.g.
-    /// `deploy/chart`); revision `main`.
+    /// `deploy/chart`: where `Chart::write` writes it); branch `main`.
     pub fn new(url: impl Into<String>, path: impl Into<String>) -> Self {
-        GitRepository { url: url.into(), path: path.into(), revision: "main".into() }
+        GitRepository {
+            url: url.into(),
+            path: path.into(),
+            reference: GitRef::Branch("main".into()),
+        }
     }
 
-    /// The branch, tag or commit to follow.
-    pub fn revision(mut self, revision: impl Into<String>) -> Self {
-        self.revision = revision.into();
+    /// Follow this branch.
+    pub fn branch(mut self, branch: impl Into<String>) -> Self {
+        self.reference = GitRef::Branch(branch.into());
         self
+    }
+
+    /// Follow this tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.reference = GitRef::Tag(tag.into());
+        self
+    }
+
+    /// Pin this commit (its full SHA).
+    pub fn commit(mut self, sha: impl Into<String>) -> Self {
+        self.reference = GitRef::Commit(sha.into());
+        self
+    }
+
+    /// Argo CD's `targetRevision`.
+    fn revision(&self) -> &str {
+        match &self.reference {
+            GitRef::Branch(r) | GitRef::Tag(r) | GitRef::Commit(r) => r,
+        }
+    }
+
+    /// Flux's `ref`.
+    fn flux_ref(&self) -> Value {
+        match &self.reference {
+            GitRef::Branch(r) => json!({"branch": r}),
+            GitRef::Tag(r) => json!({"tag": r}),
+            GitRef::Commit(r) => json!({"commit": r}),
+        }
+    }
+
+    /// The chart's directory without a trailing `/`.
+    fn chart_dir(&self) -> &str {
+        self.path.trim_end_matches('/')
+    }
+
+    fn problems(&self, what: &str, out: &mut Vec<String>) {
+        if self.url.trim().is_empty() {
+            out.push(format!("{what} has no URL (repoURL): `GitRepository::new(url, path)`"));
+        }
+        let path = self.chart_dir();
+        let relative = !path.is_empty()
+            && !path.starts_with('/')
+            && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        if !relative {
+            out.push(format!("{what}: path {:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/chart`)", self.path));
+        }
+        match &self.reference {
+            GitRef::Branch(r) | GitRef::Tag(r) if r.trim().is_empty() => {
+                out.push(format!("{what}: the branch or tag is empty"));
+            }
+            GitRef::Commit(sha)
+                if sha.len() != 40 || !sha.chars().all(|c| c.is_ascii_hexdigit()) =>
+            {
+                out.push(format!("{what}: commit {sha:?} is not a full 40-hex-digit SHA"));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -128,6 +198,80 @@ impl Flux {
     }
 }
 
+/// Every problem with the controllers' settings, each naming the setting.
+pub(crate) fn problems(
+    repository: Option<&GitRepository>,
+    argo: Option<&ArgoCd>,
+    flux: Option<&Flux>,
+    environments: &[Environment],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if argo.is_none() && flux.is_none() {
+        out.push(
+            "no GitOps controller: call `.argo_cd(ArgoCd::new())` or `.flux(Flux::new())`".into(),
+        );
+    }
+    if environments.is_empty() {
+        out.push("no environment: add one with `.environment(Environment::new(\"dev\"))`".into());
+    }
+    match repository {
+        Some(repository) => repository.problems("the Git repository", &mut out),
+        None => out.push("no Git repository (repoURL): call `.git_repository(GitRepository::new(\"https://…/repo.git\", \"path/to/chart\"))`".into()),
+    }
+    if let Some(argo) = argo {
+        if !is_dns_label(&argo.namespace) {
+            out.push(format!("Argo CD's namespace {:?} is not a DNS label", argo.namespace));
+        }
+        if let Some(project) = argo.project.as_deref().filter(|p| !is_dns_subdomain(p)) {
+            out.push(format!("Argo CD project {project:?} is not a valid name (lower case letters, digits, `-` and `.`)"));
+        }
+        if let Some(values) = &argo.values_from {
+            values.problems("the values repository (`ArgoCd::values_from`)", &mut out);
+        }
+    }
+    if let Some(flux) = flux {
+        if !is_dns_label(&flux.namespace) {
+            out.push(format!("Flux's namespace {:?} is not a DNS label", flux.namespace));
+        }
+        if !is_go_duration(&flux.interval) {
+            out.push(format!(
+                "Flux's interval {:?} is not a Go duration such as `10m` or `1h30m`",
+                flux.interval
+            ));
+        }
+    }
+    out
+}
+
+/// A Go `time.Duration` string as Flux reads it: `300ms`, `10m`, `1h30m`.
+fn is_go_duration(s: &str) -> bool {
+    let mut rest = s;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let number = &rest[..digits];
+        if number.is_empty() || number.parse::<f64>().is_err() {
+            return false;
+        }
+        rest = &rest[digits..];
+        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .iter()
+            .filter(|u| rest.starts_with(*u))
+            .max_by_key(|u| u.len())
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+        parts += 1;
+    }
+    parts > 0
+}
+
+/// RFC 1123 subdomain: what Kubernetes accepts as most object names.
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && !s.is_empty() && s.split('.').all(is_dns_label)
+}
+
 /// What every manifest needs to know.
 pub(crate) struct Deployment<'a> {
     pub chart: &'a str,
@@ -151,22 +295,29 @@ fn document(header: &str, object: &Value) -> String {
     out
 }
 
+/// Argo CD's name for the cluster it runs in.
+pub(crate) const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// An environment's cluster as Argo CD's destination names it: `server` with
+/// a URL, or `name`.
+fn cluster_field(cluster: &Cluster) -> (&'static str, &str) {
+    match cluster {
+        Cluster::InCluster => ("server", IN_CLUSTER),
+        Cluster::Server(url) => ("server", url),
+        Cluster::Name(name) => ("name", name),
+    }
+}
+
 fn destination(env: &Environment, chart: &str) -> Value {
-    let mut out = Map::new();
-    match &env.cluster {
-        Cluster::InCluster => out.insert("server".into(), json!("https://kubernetes.default.svc")),
-        Cluster::Server(url) => out.insert("server".into(), json!(url)),
-        Cluster::Name(name) => out.insert("name".into(), json!(name)),
-    };
-    out.insert("namespace".into(), json!(env.namespace_for(chart)));
-    Value::Object(out)
+    let (key, cluster) = cluster_field(&env.cluster);
+    json!({ key: cluster, "namespace": env.namespace_for(chart) })
 }
 
 /// `syncPolicy`: automated (prune, self-heal) or not, the namespace created
 /// and labelled, retries with backoff.
-fn sync_policy(env: &Environment) -> Value {
+fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
     let mut options = vec![json!("CreateNamespace=true")];
-    if env.server_side_apply {
+    if server_side_apply {
         options.push(json!("ServerSideApply=true"));
     }
     let mut policy = json!({
@@ -174,34 +325,35 @@ fn sync_policy(env: &Environment) -> Value {
         "managedNamespaceMetadata": {"labels": restricted_labels()},
         "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}
     });
-    if env.automated {
+    if automated {
         policy["automated"] = json!({"prune": true, "selfHeal": true});
     }
     policy
 }
 
-/// The Application's sources: the chart from Git, its values files beside
-/// it, or from another repository (`ref: values`).
-fn argo_sources(argo: &ArgoCd, d: &Deployment, env: &Environment) -> (String, Value) {
-    let helm =
-        |value_files: Vec<String>| json!({"releaseName": d.chart, "valueFiles": value_files});
-    let chart_source = |value_files| {
-        json!({
-            "repoURL": d.repository.url,
-            "path": d.repository.path,
-            "targetRevision": d.repository.revision,
-            "helm": helm(value_files),
-        })
-    };
+/// The environment's values file as Argo CD reads it: relative to the
+/// chart's path, or in the values repository (`$values/...`).
+fn value_file(argo: &ArgoCd, env: &Environment) -> String {
     match &argo.values_from {
-        None => ("source".into(), chart_source(vec!["values.yaml".into(), env.values_file()])),
+        None => env.values_file(),
+        Some(values) => format!("$values/{}/{}", values.chart_dir(), env.values_file()),
+    }
+}
+
+/// The Application's sources: the chart from Git with values.yaml and
+/// `value_file`, plus the values repository (`ref: values`) when there is one.
+fn argo_sources(argo: &ArgoCd, d: &Deployment, value_file: &str) -> (&'static str, Value) {
+    let chart = json!({
+        "repoURL": d.repository.url,
+        "path": d.repository.path,
+        "targetRevision": d.repository.revision(),
+        "helm": {"releaseName": d.chart, "valueFiles": ["values.yaml", value_file]},
+    });
+    match &argo.values_from {
+        None => ("source", chart),
         Some(values) => {
-            let file =
-                format!("$values/{}/{}", values.path.trim_end_matches('/'), env.values_file());
-            let chart = chart_source(vec!["values.yaml".into(), file]);
-            let values =
-                json!({"repoURL": values.url, "targetRevision": values.revision, "ref": "values"});
-            ("sources".into(), json!([chart, values]))
+            let values = json!({"repoURL": values.url, "targetRevision": values.revision(), "ref": "values"});
+            ("sources", json!([chart, values]))
         }
     }
 }
@@ -215,12 +367,12 @@ fn project_name(argo: &ArgoCd) -> &str {
 pub(crate) fn argo_cd(argo: &ArgoCd, d: &Deployment) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for env in d.environments {
-        let (key, sources) = argo_sources(argo, d, env);
+        let (key, sources) = argo_sources(argo, d, &value_file(argo, env));
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo)));
-        spec.insert(key, sources);
+        spec.insert(key.into(), sources);
         spec.insert("destination".into(), destination(env, d.chart));
-        spec.insert("syncPolicy".into(), sync_policy(env));
+        spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
         let app = json!({
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Application",
@@ -275,38 +427,23 @@ fn application_set(argo: &ArgoCd, d: &Deployment) -> Value {
         .environments
         .iter()
         .map(|env| {
-            let (server, name) = match &env.cluster {
-                Cluster::InCluster => ("https://kubernetes.default.svc".to_owned(), String::new()),
-                Cluster::Server(url) => (url.clone(), String::new()),
-                Cluster::Name(n) => (String::new(), n.clone()),
-            };
-            let value_file = match &argo.values_from {
-                None => env.values_file(),
-                Some(values) => {
-                    format!("$values/{}/{}", values.path.trim_end_matches('/'), env.values_file())
-                }
-            };
+            // Both keys in every element: `missingkey=error` rejects a missing one.
+            let (key, cluster) = cluster_field(&env.cluster);
+            let (server, name) = if key == "server" { (cluster, "") } else { ("", cluster) };
             json!({
                 "environment": env.name,
                 "namespace": env.namespace_for(d.chart),
                 "server": server,
                 "clusterName": name,
-                "valueFile": value_file,
+                "valueFile": value_file(argo, env),
                 "automated": env.automated.to_string(),
                 "serverSideApply": env.server_side_apply.to_string(),
             })
         })
         .collect();
-    let env = Environment::new("{{ .environment }}").namespace("{{ .namespace }}").automated(false);
-    let (key, mut sources) = argo_sources(argo, d, &env);
-    // The file name comes from the element (it may point at another repo).
-    let files = json!(["values.yaml", "{{ .valueFile }}"]);
-    match sources.as_array_mut() {
-        Some(list) => list[0]["helm"]["valueFiles"] = files,
-        None => sources["helm"]["valueFiles"] = files,
-    }
-    let mut policy = sync_policy(&env);
-    policy["syncOptions"] = json!(["CreateNamespace=true"]);
+    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}");
+    // Automated sync and server-side apply come from `templatePatch`.
+    let policy = sync_policy(false, false);
     json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
@@ -360,17 +497,20 @@ const TEMPLATE_PATCH: &str = r#"spec:
 /// pointing at the directory): Flux runs in each cluster it deploys to.
 pub(crate) fn flux(flux: &Flux, d: &Deployment) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    let chart_dir = d.repository.path.trim_end_matches('/');
+    let chart_dir = d.repository.chart_dir();
     for env in d.environments {
         let dir = format!("flux/{}", env.name);
+        // One per environment: two environments' Flux Kustomizations in one
+        // cluster must not own the same object.
+        let name = format!("{}-{}", d.chart, env.name);
         let source = json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
-            "metadata": {"name": d.chart, "namespace": flux.namespace},
+            "metadata": {"name": name, "namespace": flux.namespace},
             "spec": {
                 "interval": flux.interval,
                 "url": d.repository.url,
-                "ref": git_ref(&d.repository.revision),
+                "ref": d.repository.flux_ref(),
             },
         });
         let drift = match flux.drift_detection {
@@ -381,7 +521,7 @@ pub(crate) fn flux(flux: &Flux, d: &Deployment) -> BTreeMap<String, String> {
         let release = json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
-            "metadata": {"name": format!("{}-{}", d.chart, env.name), "namespace": flux.namespace},
+            "metadata": {"name": name, "namespace": flux.namespace},
             "spec": {
                 "interval": flux.interval,
                 "releaseName": d.chart,
@@ -390,7 +530,7 @@ pub(crate) fn flux(flux: &Flux, d: &Deployment) -> BTreeMap<String, String> {
                 "chart": {"spec": {
                     "chart": format!("./{chart_dir}"),
                     "reconcileStrategy": "Revision",
-                    "sourceRef": {"kind": "GitRepository", "name": d.chart, "namespace": flux.namespace},
+                    "sourceRef": {"kind": "GitRepository", "name": name, "namespace": flux.namespace},
                     // Flux reads only the files listed, values.yaml included.
                     "valuesFiles": [
                         format!("./{chart_dir}/values.yaml"),
@@ -425,13 +565,17 @@ pub(crate) fn flux(flux: &Flux, d: &Deployment) -> BTreeMap<String, String> {
     files
 }
 
-/// Flux's `ref`: a commit SHA, a tag (`v1.2.3`, a SemVer) or a branch.
-fn git_ref(revision: &str) -> Value {
-    if revision.len() == 40 && revision.chars().all(|c| c.is_ascii_hexdigit()) {
-        json!({"commit": revision})
-    } else if semver::Version::parse(revision.trim_start_matches('v')).is_ok() {
-        json!({"tag": revision})
-    } else {
-        json!({"branch": revision})
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        for ok in ["10m", "1h30m", "300ms", "1.5h", "45s", "2h45m30s"] {
+            assert!(is_go_duration(ok), "{ok}");
+        }
+        for bad in ["", "10", "m", "10 m", "10min", "-5m", "1d"] {
+            assert!(!is_go_duration(bad), "{bad}");
+        }
     }
 }

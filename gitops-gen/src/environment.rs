@@ -10,6 +10,7 @@
 //! them), a removed one as `null` (Helm deletes it).
 
 use crate::build::ConfigTree;
+use crate::controllers::IN_CLUSTER;
 use crate::values::{keys as k, Body, Key, Values};
 use crate::yaml;
 use gitops_model::tree::set_at;
@@ -17,7 +18,7 @@ use gitops_model::Validator;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One environment the chart is deployed to.
 ///
@@ -66,8 +67,8 @@ struct ConfigEdit {
 
 impl Environment {
     /// An environment named `name` (a DNS label: its values file is
-    /// `values-<name>.yaml` and it names the controller's resources). Synced
-    /// automatically by the GitOps controller, pruning and self-healing.
+    /// `values-<name>.yaml` and it names the controller's resources). Argo CD
+    /// syncs it automatically, pruning and self-healing.
     pub fn new(name: impl Into<String>) -> Self {
         Environment {
             name: name.into(),
@@ -80,9 +81,10 @@ impl Environment {
         }
     }
 
-    /// A production environment: as [`new`](Environment::new), but the
-    /// controller only reports drift; someone presses sync (or calls
-    /// [`automated(true)`](Environment::automated)).
+    /// A production environment: as [`new`](Environment::new), but Argo CD
+    /// only reports drift until someone syncs (or
+    /// [`automated(true)`](Environment::automated)). Flux has no such gate: it
+    /// deploys what the branch holds, so the gate is the merge.
     pub fn production(name: impl Into<String>) -> Self {
         Environment { automated: false, ..Environment::new(name) }
     }
@@ -93,19 +95,20 @@ impl Environment {
         self
     }
 
-    /// The cluster by its API server URL.
+    /// The cluster by its API server URL (Argo CD's destination; Flux runs
+    /// in each cluster and applies that environment's directory).
     pub fn cluster_server(mut self, url: impl Into<String>) -> Self {
         self.cluster = Cluster::Server(url.into());
         self
     }
 
-    /// The cluster by the name the GitOps controller knows it under.
+    /// The cluster by the name Argo CD knows it under.
     pub fn cluster_name(mut self, name: impl Into<String>) -> Self {
         self.cluster = Cluster::Name(name.into());
         self
     }
 
-    /// Whether the controller syncs on its own (prune and self-heal on).
+    /// Whether Argo CD syncs on its own (prune and self-heal on).
     pub fn automated(mut self, on: bool) -> Self {
         self.automated = on;
         self
@@ -217,67 +220,135 @@ pub(crate) struct ChartValues<'a> {
     pub default: &'a Value,
 }
 
-/// Each environment's values file (name → text), or every problem of every
-/// environment at once, each naming the environment and the key.
-pub(crate) fn files(
+/// Each environment's values file (name → text), after checking them and
+/// the user's own values files `(name, text)`; or every problem of every
+/// environment and file at once, each naming it and the key. With `flux`,
+/// each environment is also checked as Flux reads it.
+pub(crate) fn generate(
     environments: &[Environment],
+    hand_written: &[(String, String)],
     chart: &ChartValues,
     header: &str,
+    flux: bool,
 ) -> Result<BTreeMap<String, String>, Vec<String>> {
-    let mut problems = Vec::new();
-    let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
-    let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
-    for env in environments {
-        let name = env.name.as_str();
-        if !is_dns_label(name) {
-            problems.push(format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources"));
+    let mut problems = declarations(environments, chart.chart);
+    let validator = Validator::new(chart.schema).map_err(|e| vec![e])?;
+    let check = |values: &Value, culprit: &str, problems: &mut Vec<String>| {
+        for v in validator.violations(values) {
+            problems.push(format!("{culprit}: `{}`: {}", v.at.join("."), v.message));
         }
-        if seen.insert(name, ()).is_some() {
-            problems.push(format!("environment `{name}` is declared twice"));
-            continue;
-        }
-        let namespace = env.namespace_for(chart.chart);
-        // A default namespace is only as bad as the name, reported above.
-        if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
-            problems
-                .push(format!("environment `{name}`: namespace {namespace:?} is not a DNS label"));
-        }
-        let cluster = match &env.cluster {
-            Cluster::InCluster => "the controller's own cluster".to_owned(),
-            Cluster::Server(url) => format!("cluster {url}"),
-            Cluster::Name(n) => format!("cluster `{n}`"),
-        };
-        if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
-            problems.push(format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other"));
-        }
-    }
-    let validator = match Validator::new(chart.schema) {
-        Ok(v) => v,
-        Err(e) => return Err(vec![e]),
+        problems.extend(cross_checks(values).into_iter().map(|p| format!("{culprit}: {p}")));
     };
     let defaults = defaults(chart);
     let mut out = BTreeMap::new();
     for env in environments {
+        let culprit = format!("environment `{}`", env.name);
         let before = problems.len();
         let wanted = wanted_values(env, chart, &defaults, &mut problems);
-        if problems.len() == before {
-            for v in validator.violations(&wanted) {
-                problems.push(format!(
-                    "environment `{}`: `{}`: {}",
-                    env.name,
-                    v.at.join("."),
-                    v.message
-                ));
-            }
+        if problems.len() > before {
+            continue;
         }
+        check(&wanted, &culprit, &mut problems);
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
+        if flux && problems.len() == before {
+            // Flux merges valuesFiles into the chart's defaults, where a
+            // `null` is a value, not a deletion.
+            let mut merged = defaults.clone();
+            merge_keeping_nulls(&mut merged, &diff);
+            let culprit = format!("{culprit} as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead)");
+            check(&merged, &culprit, &mut problems);
+        }
         out.insert(env.values_file(), values_file(env, chart, &diff, header));
+    }
+    for (name, text) in hand_written {
+        let culprit = format!("file `{name}`");
+        match yaml_serde::from_str::<Value>(text) {
+            // An empty file is no values at all.
+            Ok(Value::Null) => {}
+            Ok(file @ Value::Object(_)) => {
+                let mut values = defaults.clone();
+                coalesce(&mut values, &file);
+                check(&values, &culprit, &mut problems);
+            }
+            Ok(other) => {
+                problems.push(format!("{culprit}: expected a map of values, found {other}"))
+            }
+            Err(e) => problems.push(format!("{culprit}: not valid YAML: {e}")),
+        }
     }
     if problems.is_empty() {
         Ok(out)
     } else {
         Err(problems)
     }
+}
+
+/// What is wrong with the declarations themselves: names, namespaces,
+/// clusters, two environments in one place.
+fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for env in environments {
+        let name = env.name.as_str();
+        if !is_dns_label(name) {
+            problems.push(format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources"));
+        }
+        if !seen.insert(name) {
+            problems.push(format!("environment `{name}` is declared twice"));
+            continue;
+        }
+        let namespace = env.namespace_for(chart);
+        // A default namespace is only as bad as the name, reported above.
+        if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
+            problems
+                .push(format!("environment `{name}`: namespace {namespace:?} is not a DNS label"));
+        }
+        let cluster = match &env.cluster {
+            Cluster::Server(url) if url.trim().is_empty() => {
+                problems.push(format!("environment `{name}`: the cluster's server URL is empty"));
+                continue;
+            }
+            Cluster::Name(n) if n.trim().is_empty() => {
+                problems.push(format!("environment `{name}`: the cluster's name is empty"));
+                continue;
+            }
+            // Argo CD's name for its own cluster is that cluster too.
+            Cluster::InCluster => "the controller's own cluster".to_owned(),
+            Cluster::Server(url) if url.trim_end_matches('/') == IN_CLUSTER => {
+                "the controller's own cluster".to_owned()
+            }
+            Cluster::Server(url) => format!("cluster {}", url.trim_end_matches('/')),
+            Cluster::Name(n) => format!("cluster `{n}`"),
+        };
+        if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
+            problems.push(format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other"));
+        }
+    }
+    problems
+}
+
+/// What the schema cannot say: relations between keys that the API server
+/// would refuse at sync time.
+fn cross_checks(values: &Value) -> Vec<String> {
+    let number = |key: crate::values::ValuesKey| {
+        let keys: Vec<String> = key.path().split('.').map(str::to_owned).collect();
+        keys.iter().try_fold(values, |v, k| v.get(k)).and_then(Value::as_f64)
+    };
+    let mut out = Vec::new();
+    let enabled = values.pointer("/autoscaling/enabled") == Some(&Value::Bool(true));
+    if let (true, Some(min), Some(max)) =
+        (enabled, number(k::AUTOSCALING_MIN_REPLICAS), number(k::AUTOSCALING_MAX_REPLICAS))
+    {
+        if min > max {
+            out.push(format!(
+                "`{}` ({min}) is above `{}` ({max})",
+                k::AUTOSCALING_MIN_REPLICAS.path(),
+                k::AUTOSCALING_MAX_REPLICAS.path()
+            ));
+        }
+    }
+    out
 }
 
 /// values.yaml as Helm reads it: the table's defaults and `config`.
@@ -320,9 +391,22 @@ fn wanted_values(
             "environment `{name}` edits a `{}`, but the chart's config is `{}`",
             edit.rust_name, chart.config_type
         )),
-        Some(ConfigEdit { value: Err(e), .. }) => problems
-            .push(format!("environment `{name}`: its config does not serialize to JSON: {e}")),
+        Some(ConfigEdit { value: Err(e), .. }) => {
+            problems.push(format!("environment `{name}`: its config could not be edited: {e}"))
+        }
         Some(ConfigEdit { value: Ok(config), .. }) => {
+            // What the chart does not carry cannot differ per environment.
+            let changed = difference(chart.default, config).unwrap_or(Value::Null);
+            for path in leaf_paths(&changed) {
+                let carried = chart.tree.value_leaves().iter().any(|l| path.starts_with(&l.path));
+                if !carried {
+                    let why = match chart.tree.leaf_at(&path) {
+                        Some(_) => "a secret, which comes from the Secret, not from values",
+                        None => "not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
+                    };
+                    problems.push(format!("environment `{name}` sets `{}`: {why}", path.join(".")));
+                }
+            }
             wanted[k::CONFIG.path()] = chart.tree.values_of(config);
         }
     }
@@ -343,31 +427,6 @@ fn wanted_values(
     wanted
 }
 
-/// A values file of the user's, read after values.yaml as Helm reads it,
-/// checked against the schema: every problem, naming the file and the key.
-pub(crate) fn check_file(name: &str, text: &str, chart: &ChartValues) -> Vec<String> {
-    let file: Value = match yaml_serde::from_str(text) {
-        // An empty file is no values at all.
-        Ok(Value::Null) => return Vec::new(),
-        Ok(value @ Value::Object(_)) => value,
-        Ok(other) => {
-            return vec![format!("file `{name}`: expected a map of values, found {other}")]
-        }
-        Err(e) => return vec![format!("file `{name}`: not valid YAML: {e}")],
-    };
-    let validator = match Validator::new(chart.schema) {
-        Ok(v) => v,
-        Err(e) => return vec![e],
-    };
-    let mut values = defaults(chart);
-    coalesce(&mut values, &file);
-    validator
-        .violations(&values)
-        .into_iter()
-        .map(|v| format!("file `{name}`: `{}`: {}", v.at.join("."), v.message))
-        .collect()
-}
-
 /// Helm's coalescing of a values file onto the chart's values: maps merge
 /// key by key, `null` deletes, anything else replaces.
 fn coalesce(base: &mut Value, overlay: &Value) {
@@ -382,6 +441,37 @@ fn coalesce(base: &mut Value, overlay: &Value) {
                 base.insert(key.clone(), value.clone());
             }
         }
+    }
+}
+
+/// Flux's merge of values files: maps merge key by key, anything else,
+/// `null` included, replaces.
+fn merge_keeping_nulls(base: &mut Value, overlay: &Value) {
+    let (Value::Object(base), Value::Object(overlay)) = (base, overlay) else { return };
+    for (key, value) in overlay {
+        match (base.get_mut(key), value) {
+            (Some(old @ Value::Object(_)), Value::Object(_)) => merge_keeping_nulls(old, value),
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// The paths of `value`'s leaves (a leaf: anything but a non-empty map).
+fn leaf_paths(value: &Value) -> Vec<Vec<String>> {
+    match value {
+        Value::Object(map) if !map.is_empty() => map
+            .iter()
+            .flat_map(|(key, inner)| {
+                leaf_paths(inner).into_iter().map(move |mut path| {
+                    path.insert(0, key.clone());
+                    path
+                })
+            })
+            .collect(),
+        Value::Null => Vec::new(),
+        _ => vec![Vec::new()],
     }
 }
 

@@ -9,9 +9,10 @@ pub enum Error {
     InvalidChart(String),
     /// The config struct has fields the chart cannot carry faithfully.
     Config { rust_name: String, problems: Vec<String> },
-    /// Environments or controller settings that cannot be generated: every
-    /// problem, each naming its environment and key.
-    Environments { problems: Vec<String> },
+    /// Environments, values files or GitOps controller settings that cannot
+    /// be generated or deployed: every problem, each naming its environment,
+    /// file or setting, and the key.
+    Deployment { problems: Vec<String> },
     /// Files that gitops-gen did not write stand where chart files go.
     NotGenerated { paths: Vec<PathBuf> },
     /// Reading or writing `path` failed.
@@ -37,8 +38,8 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Environments { problems } => {
-                write!(f, "the environments cannot be generated:")?;
+            Error::Deployment { problems } => {
+                write!(f, "the environments, values files or GitOps settings have problems:")?;
                 for p in problems {
                     write!(f, "\n  - {p}")?;
                 }

@@ -197,17 +197,15 @@ impl Chart {
             default: &default,
         };
         let header = emit::header(rust_name);
-        let mut problems = Vec::new();
-        match environment::files(&self.environments, &chart, &header) {
-            Ok(environments) => files.extend(environments),
-            Err(found) => problems.extend(found),
-        }
-        for (name, text) in hand_written {
-            problems.extend(environment::check_file(name, text, &chart));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Environments { problems });
-        }
+        let environments = environment::generate(
+            &self.environments,
+            hand_written,
+            &chart,
+            &header,
+            self.flux.is_some(),
+        )
+        .map_err(|problems| Error::Deployment { problems })?;
+        files.extend(environments);
         emit::list_files(&mut files, &header);
         Ok(files)
     }
@@ -236,34 +234,14 @@ impl Chart {
     pub fn controller_files(&self) -> Result<Files, Error> {
         // The chart and every environment's values must generate first.
         self.files()?;
-        let mut problems = Vec::new();
-        if self.argo_cd.is_none() && self.flux.is_none() {
-            problems.push(
-                "no GitOps controller: call `.argo_cd(ArgoCd::new())` or `.flux(Flux::new())`"
-                    .to_owned(),
-            );
-        }
-        if self.environments.is_empty() {
-            problems.push(
-                "no environment: add one with `.environment(Environment::new(\"dev\"))`".to_owned(),
-            );
-        }
-        let repository = match &self.repository {
-            Some(r) if r.url.trim().is_empty() => {
-                problems.push(
-                    "the Git repository has no URL (repoURL): `GitRepository::new(url, path)`"
-                        .to_owned(),
-                );
-                None
-            }
-            Some(r) => Some(r),
-            None => {
-                problems.push("no Git repository (repoURL): call `.git_repository(GitRepository::new(\"https://…/repo.git\", \"path/to/chart\"))`".to_owned());
-                None
-            }
-        };
-        let Some(repository) = repository.filter(|_| problems.is_empty()) else {
-            return Err(Error::Environments { problems });
+        let problems = controllers::problems(
+            self.repository.as_ref(),
+            self.argo_cd.as_ref(),
+            self.flux.as_ref(),
+            &self.environments,
+        );
+        let Some(repository) = self.repository.as_ref().filter(|_| problems.is_empty()) else {
+            return Err(Error::Deployment { problems });
         };
         let rust_name = self.config.as_ref().map_or("", |c| c.describe.rust_name);
         let header = emit::header(rust_name);
@@ -287,7 +265,15 @@ impl Chart {
     /// Writes the controllers' manifests into `dir` (not the chart's
     /// directory), with the same guarantees as [`write`](Chart::write).
     pub fn write_controllers(&self, dir: impl AsRef<Path>) -> Result<WriteReport, Error> {
-        write::write(dir.as_ref(), &self.controller_files()?)
+        let dir = dir.as_ref();
+        // Each write removes what the other listed: they must not share a directory.
+        if dir.join("Chart.yaml").exists() {
+            return Err(Error::InvalidChart(format!(
+                "{} holds a chart: write the controllers' manifests to a directory of their own",
+                dir.display()
+            )));
+        }
+        write::write(dir, &self.controller_files()?)
     }
 
     /// `Ok` when `dir` holds exactly the controllers' manifests.
@@ -299,6 +285,12 @@ impl Chart {
     /// bytes change are written; files gitops-gen did not write are never
     /// touched, and their presence where a chart file goes is an error.
     pub fn write(&self, dir: impl AsRef<Path>) -> Result<WriteReport, Error> {
+        if ["argocd", "flux"].iter().any(|d| dir.as_ref().join(d).is_dir()) {
+            return Err(Error::InvalidChart(format!(
+                "{} holds GitOps controllers' manifests: write the chart to a directory of its own",
+                dir.as_ref().display()
+            )));
+        }
         let hand_written = write::hand_written_values(dir.as_ref())?;
         write::write(dir.as_ref(), &self.generate(&hand_written)?)
     }

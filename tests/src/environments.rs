@@ -23,8 +23,10 @@ pub struct Expected<T> {
 /// `helm lint --strict`; Helm's render validated by kubernetes-validate
 /// (strict) on Kubernetes 1.33 and 1.37; checkov's failed checks equal to
 /// the default render's; and the pod the render makes (with `extra` objects
-/// such as the Secret) read back by the loader as exactly `config`. Returns
-/// each environment's rendered objects, for assertions of its own.
+/// such as the Secret) read back by the loader as exactly `config`, both as
+/// Argo CD delivers the file (a user values file: `null` deletes) and as
+/// Flux does (merged into the chart's defaults). Returns each environment's
+/// rendered objects (Argo CD's way), for assertions of its own.
 pub fn check_environments<T>(
     chart: &Path,
     release: &str,
@@ -70,14 +72,85 @@ where
             .iter()
             .map(|o| o["object"].clone())
             .collect();
-        let pod = pod::simulate(&objects, extra).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let env_vars = pod.materialize(&scratch_dir(&format!("environment-pod-{release}-{name}")));
-        let loaded =
-            Loader::<T>::with_vars(env_vars).load().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let loaded = read_back::<T>(&objects, extra, release, name);
         assert_eq!(loaded, env.config, "{name}: the loader reads the environment's config");
         rendered.push(objects);
     }
+    // As Flux reads them: the chart's values.yaml with the environment's
+    // file merged in (`null` kept), rendered without user values.
+    let ops = environments
+        .iter()
+        .map(|env| {
+            let merged = flux_chart(chart, release, env.name);
+            json!({"op": "render", "chart": merged, "values_yaml": null, "name": release, "namespace": "shop"})
+        })
+        .collect();
+    for (env, render) in environments.iter().zip(oracle::run(ops)) {
+        let name = env.name;
+        assert_eq!(render["ok"], true, "render as Flux reads {name}: {render:#}");
+        let objects: Vec<Value> = render["objects"]
+            .as_array()
+            .expect("objects")
+            .iter()
+            .map(|o| o["object"].clone())
+            .collect();
+        let loaded = read_back::<T>(&objects, extra, release, &format!("{name}-flux"));
+        assert_eq!(loaded, env.config, "{name}: the loader reads the config as Flux delivers it");
+    }
     rendered
+}
+
+/// The config the loader reads in the pod a render makes.
+fn read_back<T>(objects: &[Value], extra: &[Value], release: &str, name: &str) -> T
+where
+    T: GitOps + JsonSchema + Serialize + DeserializeOwned + Default,
+{
+    let pod = pod::simulate(objects, extra).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let env_vars = pod.materialize(&scratch_dir(&format!("environment-pod-{release}-{name}")));
+    Loader::<T>::with_vars(env_vars).load().unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A copy of `chart` whose values.yaml is what Flux makes of `valuesFiles:
+/// [values.yaml, values-<environment>.yaml]`: the second merged into the
+/// first, maps key by key, anything else (`null` too) replacing.
+fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read chart") {
+            let path = entry.expect("entry").path();
+            let target = to.join(path.file_name().expect("a name"));
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+    fn merge(base: &mut Value, overlay: &Value) {
+        match (base, overlay) {
+            (Value::Object(base), Value::Object(overlay)) => {
+                for (key, value) in overlay {
+                    match base.get_mut(key) {
+                        Some(old) if old.is_object() && value.is_object() => merge(old, value),
+                        _ => {
+                            base.insert(key.clone(), value.clone());
+                        }
+                    }
+                }
+            }
+            (base, overlay) => *base = overlay.clone(),
+        }
+    }
+    let read = |name: &str| -> Value {
+        yaml_serde::from_str(&std::fs::read_to_string(chart.join(name)).expect("read values"))
+            .expect("values YAML")
+    };
+    let mut values = read("values.yaml");
+    merge(&mut values, &read(&format!("values-{environment}.yaml")));
+    let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
+    copy(chart, &dir);
+    std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");
+    dir
 }
 
 /// Every `.yaml` file under `dir`, parsed, by path.

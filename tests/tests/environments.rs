@@ -28,7 +28,8 @@ fn prod(c: &mut Shop) {
 /// An environment's edit of the config.
 type Edit = fn(&mut Shop);
 
-const ENVIRONMENTS: [(&str, Edit); 3] = [("dev", dev), ("staging", staging), ("prod", prod)];
+const ENVIRONMENTS: [(&str, Edit); 4] =
+    [("dev", dev), ("staging", staging), ("prod", prod), ("prod-eu", prod)];
 
 fn shop() -> Chart {
     Chart::new("shop")
@@ -44,6 +45,16 @@ fn shop() -> Chart {
                 .resources("500m", "512Mi")
                 .ingress("shop.example", Some("shop-tls"))
                 .pod_disruption_budget(2)
+                .config(prod),
+        )
+        // A cluster known by name, server-side apply, production synced
+        // automatically: the other shapes of the manifests.
+        .environment(
+            Environment::production("prod-eu")
+                .namespace("shop")
+                .cluster_name("prod-eu")
+                .server_side_apply(true)
+                .automated(true)
                 .config(prod),
         )
         .git_repository(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
@@ -63,7 +74,7 @@ fn layout(name: &str) -> PathBuf {
 
 fn problems(result: Result<gitops_gen::Files, Error>) -> Vec<String> {
     match result {
-        Err(Error::Environments { problems }) => problems,
+        Err(Error::Deployment { problems }) => problems,
         other => panic!("expected environment problems, got {other:?}"),
     }
 }
@@ -139,7 +150,7 @@ fn each_environment_renders_lints_validates_and_reads_back() {
         check_environments(&root.join("deploy/chart"), "release", &[secret()], &expected());
     for (i, ((name, _), objects)) in ENVIRONMENTS.iter().zip(&rendered).enumerate() {
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
-        assert_eq!(deployment["spec"]["replicas"].as_u64(), Some([1, 2, 3][i]), "{name}");
+        assert_eq!(deployment["spec"]["replicas"].as_u64(), Some([1, 2, 3, 1][i]), "{name}");
         let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
         let prod_only = ["Ingress", "PodDisruptionBudget"];
         assert_eq!(
@@ -225,12 +236,18 @@ fn bad_environments_are_refused_with_every_problem_named() {
         .environment(Environment::new("Prod_1"))
         .environment(Environment::new("eu").namespace("shop"))
         .environment(Environment::new("us").namespace("shop"))
-        .environment(Environment::new("other").config(|c: &mut Worker| c.concurrency = 2));
+        .environment(Environment::new("other").config(|c: &mut Worker| c.concurrency = 2))
+        .environment(Environment::new("far").cluster_name(" "))
+        .environment(Environment::new("hpa").autoscaling(5, 2))
+        .environment(Environment::new("leak").config(|c: &mut Shop| {
+            c.database_url = "postgres://prod".into();
+            c.build_info = "dirty".into();
+        }));
     let dir = scratch_dir("environments-refused").join("chart");
     let err = chart.write(&dir).unwrap_err();
     assert!(!dir.exists(), "nothing is written");
     let found = match &err {
-        Error::Environments { problems } => problems.clone(),
+        Error::Deployment { problems } => problems.clone(),
         other => panic!("{other:?}"),
     };
     let expected = [
@@ -241,13 +258,20 @@ fn bad_environments_are_refused_with_every_problem_named() {
         "environment `dev`: `ingress.enabled`: expected true or false, found \"yes\"",
         "environment `qa`: `config.sampleRatio`: 2.0 is above the maximum 1.0",
         "environment `other` edits a `gitops_tests::fixtures::Worker`, but the chart's config is `gitops_tests::fixtures::Shop`",
+        "environment `far`: the cluster's name is empty",
+        "environment `hpa`: `autoscaling.minReplicas` (5) is above `autoscaling.maxReplicas` (2)",
+        "environment `leak` sets `buildInfo`: not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
+        "environment `leak` sets `databaseUrl`: a secret, which comes from the Secret, not from values",
     ];
     for want in expected {
         assert!(found.iter().any(|p| p.starts_with(want)), "missing {want:?} in {found:#?}");
     }
     assert_eq!(found.len(), expected.len(), "{found:#?}");
     let text = err.to_string();
-    assert!(text.starts_with("the environments cannot be generated:"), "{text}");
+    assert!(
+        text.starts_with("the environments, values files or GitOps settings have problems:"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -268,6 +292,31 @@ fn controllers_need_a_repository_and_an_environment() {
     assert_eq!(
         problems(no_url.controller_files()),
         ["the Git repository has no URL (repoURL): `GitRepository::new(url, path)`"]
+    );
+    let bad_settings = bare
+        .clone()
+        .environment(Environment::new("dev"))
+        .git_repository(
+            GitRepository::new("https://git.example/acme/shop.git", "../chart").commit("abc123"),
+        )
+        .argo_cd(
+            ArgoCd::new()
+                .namespace("Argo CD")
+                .project("")
+                .values_from(GitRepository::new("", "envs").tag("")),
+        )
+        .flux(Flux::new().interval("10 minutes"));
+    assert_eq!(
+        problems(bad_settings.controller_files()),
+        [
+            "the Git repository: path \"../chart\" must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/chart`)",
+            "the Git repository: commit \"abc123\" is not a full 40-hex-digit SHA",
+            "Argo CD's namespace \"Argo CD\" is not a DNS label",
+            "Argo CD project \"\" is not a valid name (lower case letters, digits, `-` and `.`)",
+            "the values repository (`ArgoCd::values_from`) has no URL (repoURL): `GitRepository::new(url, path)`",
+            "the values repository (`ArgoCd::values_from`): the branch or tag is empty",
+            "Flux's interval \"10 minutes\" is not a Go duration such as `10m` or `1h30m`",
+        ]
     );
     let no_controller = bare.environment(Environment::new("dev"));
     assert_eq!(
@@ -294,9 +343,10 @@ fn hand_written_values_files_are_checked() {
     std::fs::write(dir.join("values-qa.yaml"), "config:\n  logLevle: warn\n  httpPort: 80\n")
         .unwrap();
     std::fs::write(dir.join("values-eu.yml"), "config:\n  storeName: [unclosed\n").unwrap();
-    let before = std::fs::read_to_string(dir.join("values.yaml")).unwrap();
-    let found = match chart.write(&dir) {
-        Err(Error::Environments { problems }) => problems,
+    // A new version would rewrite Chart.yaml: the refusal leaves it alone.
+    let before = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+    let found = match chart.clone().version("0.2.0").write(&dir) {
+        Err(Error::Deployment { problems }) => problems,
         other => panic!("{other:?}"),
     };
     assert_eq!(found.len(), 3, "{found:#?}");
@@ -307,7 +357,7 @@ fn hand_written_values_files_are_checked() {
     );
     assert_eq!(found[1], "file `values-qa.yaml`: `config.httpPort`: 80 is below the minimum 1024");
     assert_eq!(found[2], "file `values-qa.yaml`: `config.logLevle`: unknown key");
-    assert_eq!(std::fs::read_to_string(dir.join("values.yaml")).unwrap(), before);
+    assert_eq!(std::fs::read_to_string(dir.join("Chart.yaml")).unwrap(), before);
     // The same check by name, for files kept elsewhere.
     let err = chart.check_values_files([dir.join("values-qa.yaml")]).unwrap_err();
     assert!(err.to_string().contains("`config.logLevle`: unknown key"), "{err}");
@@ -321,4 +371,41 @@ fn hand_written_values_files_are_checked() {
     ]);
     assert_eq!(helm[0]["ok"], true, "{:#}", helm[0]);
     assert_eq!(helm[1]["ok"], false, "{:#}", helm[1]);
+}
+
+/// An environment that removes a key writes `null`, which Helm reads from a
+/// user values file (Argo CD) as "delete", but Flux merges it into the
+/// chart's defaults as a value: where the schema does not take `null`, a
+/// chart with Flux refuses it; an optional config key takes it either way.
+#[test]
+fn a_removal_flux_cannot_carry_is_refused_with_flux_only() {
+    let limits_removed = || {
+        Chart::new("shop")
+            .image("ghcr.io/acme/shop")
+            .config::<Shop>()
+            .environment(Environment::new("dev").set("resources.limits", Value::Null))
+            .git_repository(GitRepository::new("https://git.example/acme/shop.git", "chart"))
+    };
+    let argo = limits_removed().argo_cd(ArgoCd::new()).files().unwrap();
+    assert!(argo["values-dev.yaml"].contains("  limits: null\n"), "{}", argo["values-dev.yaml"]);
+    let found = problems(limits_removed().flux(Flux::new()).files());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("environment `dev` as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead): `resources.limits`: expected "),
+        "{found:#?}"
+    );
+}
+
+/// The chart and the controllers' manifests each need a directory of their
+/// own (each write removes what the other listed).
+#[test]
+fn chart_and_manifests_do_not_share_a_directory() {
+    let root = layout("environments-shared-dir");
+    let chart = shop();
+    let err = chart.write_controllers(root.join("deploy/chart")).unwrap_err();
+    assert!(err.to_string().contains("holds a chart"), "{err}");
+    let err = chart.write(root.join("deploy/gitops")).unwrap_err();
+    assert!(err.to_string().contains("holds GitOps controllers' manifests"), "{err}");
+    chart.check(root.join("deploy/chart")).unwrap();
+    chart.check_controllers(root.join("deploy/gitops")).unwrap();
 }

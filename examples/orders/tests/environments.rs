@@ -40,6 +40,17 @@ fn the_committed_environments_pass_every_check() {
             Expected { name, config }
         })
         .collect();
+    // Every environment the build wrote is one of these.
+    let written: Vec<String> = std::fs::read_dir(manifest_dir().join("chart"))
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| Some(n.strip_prefix("values-")?.strip_suffix(".yaml")?.to_owned()))
+        .collect();
+    let mut listed: Vec<String> = edits.iter().map(|(name, _)| name.to_string()).collect();
+    let mut written = written;
+    written.sort();
+    listed.sort();
+    assert_eq!(written, listed, "add the new environment's edit here");
     check_environments(&manifest_dir().join("chart"), "orders", &[secret], &expected);
 }
 
