@@ -48,6 +48,6 @@ pub fn chart() -> Chart {
             "https://git.example.com/acme/orders.git",
             "examples/orders/chart",
         ))
-        .argo_cd(ArgoCd::new())
+        .argo_cd(ArgoCd::new().application_set())
         .flux(Flux::new())
 }

@@ -108,11 +108,17 @@ pub struct ArgoCd {
     pub(crate) namespace: String,
     pub(crate) project: Option<String>,
     pub(crate) values_from: Option<GitRepository>,
+    pub(crate) application_set: bool,
 }
 
 impl Default for ArgoCd {
     fn default() -> Self {
-        ArgoCd { namespace: "argocd".into(), project: None, values_from: None }
+        ArgoCd {
+            namespace: "argocd".into(),
+            project: None,
+            values_from: None,
+            application_set: false,
+        }
     }
 }
 
@@ -132,6 +138,14 @@ impl ArgoCd {
     /// environments' destinations, written beside the Applications.
     pub fn project(mut self, name: impl Into<String>) -> Self {
         self.project = Some(name.into());
+        self
+    }
+
+    /// Also one ApplicationSet making the same Applications
+    /// (`argocd/applicationset.yaml`), for teams that apply that instead of
+    /// `argocd/applications/`: apply one or the other, not both.
+    pub fn application_set(mut self) -> Self {
+        self.application_set = true;
         self
     }
 
@@ -273,7 +287,7 @@ fn is_dns_subdomain(s: &str) -> bool {
 }
 
 /// What every manifest needs to know.
-pub(crate) struct Deployment<'a> {
+pub(crate) struct Manifests<'a> {
     pub chart: &'a str,
     pub repository: &'a GitRepository,
     pub environments: &'a [Environment],
@@ -342,7 +356,7 @@ fn value_file(argo: &ArgoCd, env: &Environment) -> String {
 
 /// The Application's sources: the chart from Git with values.yaml and
 /// `value_file`, plus the values repository (`ref: values`) when there is one.
-fn argo_sources(argo: &ArgoCd, d: &Deployment, value_file: &str) -> (&'static str, Value) {
+fn argo_sources(argo: &ArgoCd, d: &Manifests, value_file: &str) -> (&'static str, Value) {
     let chart = json!({
         "repoURL": d.repository.url,
         "path": d.repository.path,
@@ -362,9 +376,9 @@ fn project_name(argo: &ArgoCd) -> &str {
     argo.project.as_deref().unwrap_or("default")
 }
 
-/// Argo CD: `applications/<env>.yaml`, `applicationset.yaml` (use one or the
-/// other) and `project.yaml` when asked.
-pub(crate) fn argo_cd(argo: &ArgoCd, d: &Deployment) -> BTreeMap<String, String> {
+/// Argo CD: `applications/<env>.yaml`, and when asked `applicationset.yaml`
+/// (the same Applications from one object) and `project.yaml`.
+pub(crate) fn argo_cd(argo: &ArgoCd, d: &Manifests) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for env in d.environments {
         let (key, sources) = argo_sources(argo, d, &value_file(argo, env));
@@ -387,13 +401,15 @@ pub(crate) fn argo_cd(argo: &ArgoCd, d: &Deployment) -> BTreeMap<String, String>
         });
         files.insert(format!("argocd/applications/{}.yaml", env.name), document(d.header, &app));
     }
-    // `spec` is the last key written, `templatePatch` the last of spec's.
-    let mut set = document(d.header, &application_set(argo, d));
-    set.push_str("  templatePatch: |\n");
-    for line in TEMPLATE_PATCH.lines() {
-        set.push_str(&format!("    {line}\n"));
+    if argo.application_set {
+        // `spec` is the last key written, `templatePatch` the last of spec's.
+        let mut set = document(d.header, &application_set(argo, d));
+        set.push_str("  templatePatch: |\n");
+        for line in TEMPLATE_PATCH.lines() {
+            set.push_str(&format!("    {line}\n"));
+        }
+        files.insert("argocd/applicationset.yaml".into(), set);
     }
-    files.insert("argocd/applicationset.yaml".into(), set);
     if let Some(name) = &argo.project {
         let mut repos = vec![json!(d.repository.url)];
         if let Some(values) = &argo.values_from {
@@ -422,7 +438,7 @@ pub(crate) fn argo_cd(argo: &ArgoCd, d: &Deployment) -> BTreeMap<String, String>
 /// that fail on a missing key. Templates fill only string fields, so what
 /// differs in shape per environment (automated sync, a cluster by server or
 /// by name, server-side apply) comes from `templatePatch`.
-fn application_set(argo: &ArgoCd, d: &Deployment) -> Value {
+fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
     let elements: Vec<Value> = d
         .environments
         .iter()
@@ -495,7 +511,7 @@ const TEMPLATE_PATCH: &str = r#"spec:
 /// GitRepository, the HelmRelease and a kustomization.yaml listing them, for
 /// the Flux of that environment's cluster to apply (a Flux Kustomization
 /// pointing at the directory): Flux runs in each cluster it deploys to.
-pub(crate) fn flux(flux: &Flux, d: &Deployment) -> BTreeMap<String, String> {
+pub(crate) fn flux(flux: &Flux, d: &Manifests) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let chart_dir = d.repository.chart_dir();
     for env in d.environments {

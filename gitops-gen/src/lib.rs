@@ -245,7 +245,7 @@ impl Chart {
         };
         let rust_name = self.config.as_ref().map_or("", |c| c.describe.rust_name);
         let header = emit::header(rust_name);
-        let deployment = controllers::Deployment {
+        let deployment = controllers::Manifests {
             chart: &self.name,
             repository,
             environments: &self.environments,

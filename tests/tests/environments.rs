@@ -58,7 +58,7 @@ fn shop() -> Chart {
                 .config(prod),
         )
         .git_repository(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
-        .argo_cd(ArgoCd::new().project("shop"))
+        .argo_cd(ArgoCd::new().project("shop").application_set())
         .flux(Flux::new())
 }
 
@@ -212,6 +212,7 @@ fn values_from_another_repository_use_multi_source() {
         json!({"repoURL": "https://git.example/acme/environments.git", "targetRevision": "main", "ref": "values"})
     );
     assert!(app["spec"].get("source").is_none());
+    assert!(!files.contains_key("argocd/applicationset.yaml"), "an ApplicationSet only when asked");
     let objects: Vec<Value> = files
         .iter()
         .filter(|(path, _)| path.starts_with("argocd/"))
