@@ -7,7 +7,9 @@
 //! environment's file is the difference between values.yaml and the values
 //! the environment wants, which is what Helm gives back when it reads the two
 //! in order: a changed key is written whole (lists too, as Helm replaces
-//! them), a removed one as `null` (Helm deletes it).
+//! them), a removed one as `null` (Helm deletes it from a user's values
+//! file; Flux merges the file into the chart's defaults instead, where `null`
+//! stays, so with Flux the values are also checked that way).
 
 use crate::build::ConfigTree;
 use crate::controllers::IN_CLUSTER;
