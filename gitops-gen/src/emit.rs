@@ -40,6 +40,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let values = values::table(tree, info.image);
     files.insert("README.md".into(), readme::readme(info, tree, &values, &description));
     files.insert("values.yaml".into(), values_yaml(&values, tree, &header));
+    files.insert("contract.json".into(), crate::compat::contract_json(tree));
     let schema =
         schema::values_schema(&tree.rust_name, &values, config_schema, definitions.as_ref());
     files.insert("values.schema.json".into(), schema::to_text(schema));

@@ -23,6 +23,7 @@
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
 pub use gitops_model::tree as build;
+mod compat;
 mod controllers;
 mod emit;
 mod environment;
@@ -36,7 +37,8 @@ mod values;
 mod write;
 mod yaml;
 
-pub use controllers::{ArgoCd, DriftDetection, Flux, GitRepository};
+pub use compat::{Baseline, Bump, Change, Impact, Report};
+pub use controllers::{ArgoCd, DriftDetection, Flux, GitRef, GitRepository};
 pub use emit::Files;
 pub use environment::{Cluster, Environment};
 pub use error::Error;
@@ -61,6 +63,7 @@ pub struct Chart {
     repository: Option<GitRepository>,
     argo_cd: Option<ArgoCd>,
     flux: Option<Flux>,
+    baseline: Option<Baseline>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +89,7 @@ impl Chart {
             repository: None,
             argo_cd: None,
             flux: None,
+            baseline: None,
         }
     }
 
@@ -152,6 +156,24 @@ impl Chart {
     pub fn flux(mut self, flux: Flux) -> Self {
         self.flux = Some(flux);
         self
+    }
+
+    /// The previous release of the chart: [`check`](Chart::check) then also
+    /// fails when the chart's version is too low for what changed since
+    /// (see [`compare`](Chart::compare)).
+    pub fn baseline(mut self, baseline: Baseline) -> Self {
+        self.baseline = Some(baseline);
+        self
+    }
+
+    /// Every change from `baseline` to this chart (values schema, defaults,
+    /// env vars, Secret keys, ports), classified, and the version it needs.
+    /// Every environment's and hand-written values file is checked against
+    /// the new schema on the way, as in [`files`](Chart::files).
+    pub fn compare(&self, baseline: &Baseline) -> Result<Report, Error> {
+        let new = compat::from_memory(&self.files()?)?;
+        let old = compat::Version::read(baseline)?;
+        Ok(compat::report(baseline_name(baseline), &old, &new))
     }
 
     /// The chart's files in memory, keyed by path inside the chart directory.
@@ -299,7 +321,19 @@ impl Chart {
     /// otherwise. For drift tests and CI.
     pub fn check(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
         let hand_written = write::hand_written_values(dir.as_ref())?;
-        write::check(dir.as_ref(), &self.generate(&hand_written)?)
+        let files = self.generate(&hand_written)?;
+        write::check(dir.as_ref(), &files)?;
+        if let Some(baseline) = &self.baseline {
+            let report = compat::report(
+                baseline_name(baseline),
+                &compat::Version::read(baseline)?,
+                &compat::from_memory(&files)?,
+            );
+            if !report.ok {
+                return Err(Error::Incompatible(Box::new(report)));
+            }
+        }
+        Ok(())
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -332,6 +366,10 @@ impl Chart {
         }
         check_version(&self.version).map_err(Error::InvalidChart)
     }
+}
+
+fn baseline_name(baseline: &Baseline) -> String {
+    baseline.describe()
 }
 
 /// The chart version must be SemVer 2.0: `MAJOR.MINOR.PATCH` with optional
