@@ -23,6 +23,7 @@
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
 pub use gitops_model::tree as build;
+pub mod build_info;
 mod controllers;
 mod emit;
 mod environment;
