@@ -4,10 +4,8 @@
 //! reads in the app.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     gitops_gen::build_info::emit();
-//! }
+//! // In build.rs's `main`:
+//! gitops_gen::build_info::emit();
 //! ```
 //!
 //! - The commit is `git rev-parse HEAD`; `dirty` is whether `git status`
