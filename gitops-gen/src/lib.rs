@@ -23,7 +23,6 @@
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
 pub use gitops_model::tree as build;
-pub mod build_info;
 mod controllers;
 mod emit;
 mod environment;
@@ -31,6 +30,7 @@ mod error;
 mod kube;
 mod readme;
 mod schema;
+pub mod build_info;
 pub mod template;
 mod templates;
 mod values;
