@@ -30,7 +30,6 @@ mod error;
 mod kube;
 mod readme;
 mod schema;
-pub mod build_info;
 pub mod template;
 mod templates;
 mod values;
@@ -42,6 +41,9 @@ pub use emit::Files;
 pub use environment::{Cluster, Environment};
 pub use error::Error;
 pub use write::WriteReport;
+
+/// For an app's `build.rs`: its commit, dirty flag and source date.
+pub mod build_info;
 
 use gitops_model::ConfigStruct;
 use gitops_types::GitOps;
