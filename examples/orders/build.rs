@@ -2,7 +2,8 @@
 //! and the GitOps controllers' manifests into `gitops/`, from `deploy.rs`
 //! (which reads `src/config.rs`). gitops-gen writes only the files whose
 //! content changed, so a build with nothing changed leaves the committed
-//! files untouched (`cargo xtask test` checks that).
+//! files untouched (`cargo xtask test` checks that). Also hands the build's
+//! provenance to the compiler (`gitops_gen::build_info`).
 
 #[path = "src/config.rs"]
 mod config;
@@ -12,6 +13,9 @@ mod deploy;
 use std::path::PathBuf;
 
 fn main() {
+    // The commit, dirty flag and source date for `gitops_types::build_info!()`
+    // (the `GET /version` endpoint and the start-up log line).
+    gitops_gen::build_info::emit();
     for input in ["src/config.rs", "deploy.rs", "build.rs"] {
         println!("cargo:rerun-if-changed={input}");
     }

@@ -44,6 +44,9 @@ pub use environment::{Cluster, Environment};
 pub use error::Error;
 pub use write::WriteReport;
 
+/// For an app's `build.rs`: its commit, dirty flag and source date.
+pub mod build_info;
+
 use gitops_model::ConfigStruct;
 use gitops_types::GitOps;
 use serde_json::Value;

@@ -72,6 +72,8 @@ pub mod keys {
     values_keys! {
         REPLICA_COUNT = "replicaCount";
         IMAGE_PULL_POLICY = "image.pullPolicy";
+        IMAGE_TAG = "image.tag";
+        IMAGE_DIGEST = "image.digest";
         IMAGE_PULL_SECRETS = "imagePullSecrets";
         POD_ANNOTATIONS = "podAnnotations";
         POD_LABELS = "podLabels";
@@ -406,13 +408,13 @@ fn image_group(image: &str) -> Key {
             ),
             value(
                 "tag",
-                "Image tag; empty means the chart's appVersion.",
+                "Image tag; empty means the chart's appVersion. Also the `app.kubernetes.io/version` label and the pods' `gitops-rs.io/image-tag` annotation.",
                 json!(""),
                 json!({"type": "string"}),
             ),
             value(
                 "digest",
-                "Image digest (`sha256:…`); when set, it pins the image and the tag is ignored.",
+                "Image digest (`sha256:…`); when set, it pins the image and the tag only labels it. Also the pods' `gitops-rs.io/image-digest` annotation.",
                 json!(""),
                 json!({"type": ["string", "null"], "pattern": "^(sha256:[a-f0-9]{64})?$"}),
             ),

@@ -37,8 +37,10 @@ pub use gitops_derive::GitOps;
 #[doc(hidden)]
 pub use gitops_model as model;
 
+pub mod build_info;
 pub mod load;
 
+pub use build_info::BuildInfo;
 pub use load::{load, Loader};
 
 /// A config struct the chart generator can describe. Derive it; do not

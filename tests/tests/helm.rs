@@ -619,6 +619,96 @@ fn an_image_digest_pins_the_image() {
     assert!(results[1]["error"].as_str().unwrap().contains("digest"), "{:#}", results[1]);
 }
 
+/// Whether `value` is a valid label value: 63 characters at most, letters,
+/// digits, `-`, `_`, `.`, beginning and ending with a letter or digit.
+fn is_label_value(value: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    value.len() <= 63
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && (value.is_empty() || (alnum(value.chars().next()) && alnum(value.chars().last())))
+}
+
+/// Every object's `app.kubernetes.io/version` label, and the pod template's.
+fn version_labels(result: &Value) -> Vec<Value> {
+    let mut labels: Vec<Value> = result["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o["object"]["metadata"]["labels"]["app.kubernetes.io/version"].clone())
+        .collect();
+    labels.push(
+        object(result, "Deployment")["spec"]["template"]["metadata"]["labels"]
+            ["app.kubernetes.io/version"]
+            .clone(),
+    );
+    labels
+}
+
+/// The pods carry what they run: `app.kubernetes.io/version` is image.tag
+/// (else appVersion) on every object, made a valid label value; the pod
+/// template's annotations hold the image's tag and, when pinned, its digest.
+#[test]
+fn the_pods_carry_their_version_tag_and_digest() {
+    let shop = shop_chart("helm-version-shop");
+    let digest = format!("sha256:{}", "cd".repeat(32));
+    let pinned = format!("image:\n  tag: \"1.4.2\"\n  digest: {digest}\n");
+    let long = format!("{}-{}", "a".repeat(62), "b".repeat(40));
+    let cases: [(&str, &str); 5] = [
+        ("_build.7-", "build.7"),
+        ("1.0+meta", "1.0_meta"),
+        ("___", ""),
+        (&long, &"a".repeat(62)),
+        ("v2", "v2"),
+    ];
+    let mut ops = vec![
+        oracle::render_validate(&shop, None),
+        oracle::render_validate(&shop, Some(&pinned)),
+        oracle::lint(&shop, Some(&pinned)),
+    ];
+    for (tag, _) in &cases {
+        ops.push(oracle::render_validate(&shop, Some(&format!("image:\n  tag: {tag:?}\n"))));
+    }
+    let results = oracle::run(ops);
+
+    assert_ok(&results[0], "defaults");
+    assert!(version_labels(&results[0]).iter().all(|v| v == "0.1.0"), "appVersion by default");
+    let pod = &object(&results[0], "Deployment")["spec"]["template"]["metadata"];
+    assert_eq!(pod["annotations"]["gitops-rs.io/image-tag"], "0.1.0");
+    assert!(pod["annotations"].get("gitops-rs.io/image-digest").is_none(), "{pod:#}");
+
+    assert_ok(&results[1], "a pinned image");
+    assert!(version_labels(&results[1]).iter().all(|v| v == "1.4.2"), "the tag, everywhere");
+    let pod = &object(&results[1], "Deployment")["spec"]["template"]["metadata"];
+    assert_eq!(pod["annotations"]["gitops-rs.io/image-tag"], "1.4.2");
+    assert_eq!(pod["annotations"]["gitops-rs.io/image-digest"], digest.as_str());
+    assert!(pod["annotations"]["checksum/config"].is_string(), "the checksum stays: {pod:#}");
+    assert_ok(&results[2], "lint --strict with a pinned image");
+
+    for ((tag, label), result) in cases.iter().zip(&results[3..]) {
+        assert_ok(result, tag);
+        for value in version_labels(result) {
+            if label.is_empty() {
+                assert!(value.is_null(), "no label from {tag:?}: {value}");
+            } else {
+                assert_eq!(value, *label, "{tag:?}");
+                assert!(is_label_value(value.as_str().unwrap()), "{value}");
+            }
+        }
+        let pod = &object(result, "Deployment")["spec"]["template"]["metadata"];
+        assert_eq!(pod["annotations"]["gitops-rs.io/image-tag"], *tag, "the tag itself");
+    }
+}
+
+#[test]
+fn the_label_value_check_refuses_what_kubernetes_refuses() {
+    for good in ["", "a", "1.0_meta", "v2-rc.1", &"a".repeat(63)] {
+        assert!(is_label_value(good), "{good}");
+    }
+    for bad in ["_a", "a-", "a+b", "a:b", &"a".repeat(64)] {
+        assert!(!is_label_value(bad), "{bad}");
+    }
+}
+
 /// NOTES.txt tells the installer how to reach the app, which Secret keys it
 /// needs and how the pods wait for them: as files (ContainerCreating) by
 /// default, as env vars (CreateContainerConfigError) with `secrets.envVars`,

@@ -208,7 +208,10 @@ fn deployment(checksum: &str) -> Deployment {
             selector: LabelSelector { match_labels: Some(selector_labels()), ..Default::default() },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    annotations: Some(labels(&[("checksum/config", checksum)])),
+                    annotations: Some(labels(&[
+                        ("checksum/config", checksum),
+                        ("gitops-rs.io/image-tag", "0.1.0"),
+                    ])),
                     labels: Some(all_labels()),
                     ..Default::default()
                 }),

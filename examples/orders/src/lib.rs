@@ -5,6 +5,8 @@
 //! - `GET /healthz`: 200 `ok` while the process serves requests (liveness).
 //! - `GET /readyz`: 200 `ready` once the listener is bound, 503 once shutdown began (readiness).
 //! - `GET /`: the configured greeting.
+//! - `GET /version`: the build's provenance as JSON, `{"version", "commit",
+//!   "dirty", "builtAt"}` ([`BUILD`]; `null` for what the build did not know).
 //! - `GET /admin/status`: 200 with `Authorization: Bearer <adminApiKey>`, 401 without it,
 //!   404 when no admin key is configured.
 //!
@@ -27,6 +29,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// This binary's provenance: crate version, git commit, dirty flag and
+/// source date, set by `build.rs` through `gitops_gen::build_info::emit()`.
+pub const BUILD: gitops_types::BuildInfo = gitops_types::build_info!();
 
 /// Whether the service takes new traffic: what `GET /readyz` answers.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +73,7 @@ pub fn router_with_readiness(config: Arc<Config>, readiness: Readiness) -> Route
         .route("/", get(greeting))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/version", get(version))
         .route("/admin/status", get(admin_status))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
@@ -74,6 +81,13 @@ pub fn router_with_readiness(config: Arc<Config>, readiness: Readiness) -> Route
 
 async fn greeting(State(state): State<AppState>) -> String {
     state.config.greeting.clone()
+}
+
+async fn version() -> Response {
+    match serde_json::to_string(&BUILD) {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
@@ -208,6 +222,20 @@ mod tests {
         assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
         let (status, _, body) = get(router(config()), "/", &[]).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "hi there"));
+    }
+
+    #[tokio::test]
+    async fn version_is_the_build_info() {
+        let (status, headers, body) = get(router(config()), "/version", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/json");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(json, serde_json::to_value(BUILD).unwrap());
+        // build.rs ran the emitter: each variable is set, if only to "" (unknown).
+        assert!(option_env!("GITOPS_BUILD_COMMIT").is_some(), "build.rs calls build_info::emit()");
+        assert_eq!(json["commit"].is_string(), !env!("GITOPS_BUILD_COMMIT").is_empty());
+        assert_eq!(json["builtAt"].is_string(), !env!("GITOPS_BUILD_TIME").is_empty());
     }
 
     #[tokio::test]

@@ -1,6 +1,6 @@
 //! The orders service binary: reads its config, serves until SIGTERM or Ctrl-C.
 
-use orders::{log_enabled, Config, LogLevel};
+use orders::{log_enabled, Config, LogLevel, BUILD};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,6 +25,8 @@ async fn main() -> ExitCode {
         }
     };
     if log_enabled(&config, LogLevel::Info) {
+        // Which build is running: version, commit, dirty, source date.
+        eprintln!("orders: version {BUILD}");
         eprintln!("orders: listening on {addr}");
     }
     let shutdown = {

@@ -3,7 +3,8 @@
 //! kubelet's part simulated by `gitops_tests::pod`), answers its probes and a
 //! request that depends on a config value, and stops cleanly within the
 //! rendered grace period on SIGTERM. A bad value makes it exit with status 1
-//! and a message naming the variable.
+//! and a message naming the variable. `GET /version` and the start-up log
+//! name the commit git has checked out (the binary was built from it).
 
 use gitops_tests::{oracle, pod, scratch_dir};
 use serde_json::{json, Value};
@@ -101,6 +102,19 @@ fn the_service_runs_on_what_its_chart_delivers() {
     assert_eq!(get(port, "/readyz").unwrap().0, 200);
     let (status, body) = get(port, "/").unwrap();
     assert_eq!((status, body.as_str()), (200, "yes: {{ hello }}"), "the greeting from values");
+    let (status, body) = get(port, "/version").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let version: Value = serde_json::from_str(&body).unwrap();
+    let head = git(&["rev-parse", "HEAD"]);
+    assert_eq!(version["commit"], head, "the commit checked out: {version}");
+    assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    assert!(version["dirty"].is_boolean(), "{version}");
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_none_or(|v| v.is_empty()) {
+        // The commit's date in UTC, as git formats it.
+        let date =
+            git(&["show", "-s", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", "--format=%cd", "HEAD"]);
+        assert_eq!(version["builtAt"], date, "the source date is the commit's: {version}");
+    }
 
     // SIGTERM, as the kubelet sends it after the preStop sleep.
     let stopped_at = Instant::now();
@@ -117,6 +131,22 @@ fn the_service_runs_on_what_its_chart_delivers() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "a clean exit: {status}");
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let logged = format!("orders: version {} (commit {head}", env!("CARGO_PKG_VERSION"));
+    assert!(stderr.contains(&logged), "the start-up log names the build: {stderr}");
+}
+
+/// `git ARGS` in this package's checkout, in UTC; the test fails without git.
+fn git(args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TZ", "UTC")
+        .output()
+        .expect("git is needed to check the binary's provenance: install git");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! `templates/deployment.yaml`.
 
 use super::configmap::{CONFIGMAP_FILE, CONFIG_FILE};
-use super::{resource, selector_labels, values_path, with_yaml, Names, EXIT_SLACK_SECONDS};
+use super::{
+    resource, selector_labels, values_path, with_yaml, Names, ANNOTATION_PREFIX, EXIT_SLACK_SECONDS,
+};
 use crate::build::ConfigTree;
 use crate::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::values::{keys as k, ValuesKey};
@@ -201,19 +203,31 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         ),
         with_yaml(k::TOLERATIONS, "tolerations"),
     ];
-    let user_annotations =
-        Part::With(k::POD_ANNOTATIONS.to_string(), vec![Part::ToYaml(".".into())]);
-    let annotations = if has_values {
+    let mut annotations = Vec::new();
+    if has_values {
         // A config change changes this hash, which rolls the pods.
         let checksum = expr(format!(
             "include (print $.Template.BasePath {}) . | sha256sum | quote",
             go_quote(&format!("/{CONFIGMAP_FILE}"))
         ));
-        entry("annotations", map(vec![entry("checksum/config", checksum), user_annotations]))
-    } else {
-        // Without a ConfigMap there is no checksum; an empty `annotations:` would be null.
-        with_yaml(k::POD_ANNOTATIONS, "annotations")
-    };
+        annotations.push(entry("checksum/config", checksum));
+    }
+    // Provenance on every pod: the image's tag (as the image helper falls
+    // back to appVersion) and, when pinned, its digest.
+    annotations.push(entry(
+        &format!("{ANNOTATION_PREFIX}image-tag"),
+        expr(format!("{} | default .Chart.AppVersion | quote", k::IMAGE_TAG)),
+    ));
+    annotations.push(Part::If(
+        k::IMAGE_DIGEST.to_string(),
+        vec![entry(
+            &format!("{ANNOTATION_PREFIX}image-digest"),
+            expr(format!("{} | quote", k::IMAGE_DIGEST)),
+        )],
+        vec![],
+    ));
+    annotations.push(Part::With(k::POD_ANNOTATIONS.to_string(), vec![Part::ToYaml(".".into())]));
+    let annotations = entry("annotations", map(annotations));
 
     resource(
         names,

@@ -44,6 +44,10 @@ use crate::values::{keys as k, ValuesKey};
 /// the kubelet's SIGKILL.
 pub const EXIT_SLACK_SECONDS: u32 = 5;
 
+/// The prefix of the annotations the chart itself puts on pods (the image's
+/// tag and digest: provenance a label cannot hold, since a digest has `:`).
+pub const ANNOTATION_PREFIX: &str = "gitops-rs.io/";
+
 /// The placeholder of the fixed `.tpl` files, replaced by the chart name as
 /// in `helm create`'s starters; the only substitution they get. A chart name
 /// is lower case letters, digits and `-` (`Chart` checks it), so it needs

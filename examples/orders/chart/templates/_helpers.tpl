@@ -31,13 +31,23 @@ Chart name and version, for the helm.sh/chart label.
 {{- end }}
 
 {{/*
+The version the release runs, for the app.kubernetes.io/version label:
+image.tag when set, else the chart's appVersion; made a valid label value
+(letters, digits, "-", "_", "."; 63 at most; a letter or digit at each end).
+*/}}
+{{- define "orders.version" -}}
+{{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (.Values.image.tag | default .Chart.AppVersion | toString) "_" | trunc 63 }}
+{{- regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" $version "" }}
+{{- end }}
+
+{{/*
 Labels on every resource.
 */}}
 {{- define "orders.labels" -}}
 helm.sh/chart: {{ include "orders.chart" . }}
 {{ include "orders.selectorLabels" . }}
-{{- if .Chart.AppVersion }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- with include "orders.version" . }}
+app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
