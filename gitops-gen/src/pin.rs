@@ -262,9 +262,7 @@ pub fn read(text: &str) -> Result<Pin, String> {
         Ok(v) => v,
         Err(e) => return Err(format!("not valid YAML: {e}")),
     };
-    let get = |key: &str| {
-        value["image"][key].as_str().filter(|s| !s.is_empty()).map(str::to_owned)
-    };
+    let get = |key: &str| value["image"][key].as_str().filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(Pin { tag: get("tag"), digest: get("digest") })
 }
 
@@ -320,7 +318,7 @@ fn node(events: &mut Events, text: &str) -> Result<Node, String> {
             value: value.into_owned(),
             style,
             start,
-            end,
+            end: quoted_end(text, start, style).unwrap_or(end),
             marked: anchor != 0 || tag.is_some(),
         },
         Event::Alias(_) => Node::Alias,
@@ -357,6 +355,31 @@ fn node(events: &mut Events, text: &str) -> Result<Node, String> {
         }
         other => return Err(format!("unexpected YAML event {other:?}")),
     })
+}
+
+/// Where a quoted scalar starting at `start` ends, after its closing quote:
+/// the parser's span of a quoted scalar can run on over a comment after it.
+fn quoted_end(text: &str, start: usize, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return None,
+    };
+    let bytes = text.as_bytes();
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            // `''` is a quote inside single quotes; `\x` an escape inside double.
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// One replacement of a byte range.
@@ -411,8 +434,11 @@ pub fn edit(text: &str, tag: &str, digest: &str) -> Result<String, String> {
             for (key, want) in [("tag", tag), ("digest", digest)] {
                 match lookup(image, key) {
                     Some(Node::Scalar { value, style, .. })
-                        if value == want && (*style != ScalarStyle::Plain || yaml::is_plain_safe(want)) => {}
-                    _ => return Err(format!("the edit did not read back as `image.{key}: {want}`")),
+                        if value == want
+                            && (*style != ScalarStyle::Plain || yaml::is_plain_safe(want)) => {}
+                    _ => {
+                        return Err(format!("the edit did not read back as `image.{key}: {want}`"))
+                    }
                 }
             }
         }
@@ -423,7 +449,9 @@ pub fn edit(text: &str, tag: &str, digest: &str) -> Result<String, String> {
 
 fn lookup<'a>(map: &'a Node, key: &str) -> Option<&'a Node> {
     match map {
-        Node::Map { entries, .. } => entries.iter().find(|(k, _)| k.key() == Some(key)).map(|e| &e.1),
+        Node::Map { entries, .. } => {
+            entries.iter().find(|(k, _)| k.key() == Some(key)).map(|e| &e.1)
+        }
         _ => None,
     }
 }
@@ -467,24 +495,35 @@ fn edit_root(
         Some(Node::Alias) => {
             Err("`image` is an alias (`*…`): write the image map out to pin it".into())
         }
-        Some(Node::Map { marked: true, .. }) => Err(
-            "`image` has an anchor or a tag: editing it would change what its aliases say too"
-                .into(),
-        ),
+        Some(Node::Map { marked: true, .. }) => {
+            Err("`image` has an anchor or a tag: editing it would change what its aliases say too"
+                .into())
+        }
         Some(image @ Node::Map { .. }) => {
             let mut missing = Vec::new();
             for (key, want) in [("tag", tag), ("digest", digest)] {
                 match entry(image, key, "`image`")? {
                     None => missing.push((key, quoted(want))),
-                    Some(Node::Scalar { style: ScalarStyle::Literal | ScalarStyle::Folded, .. }) => {
-                        return Err(format!("`image.{key}` is a block scalar (`|` or `>`): write it on one line"));
+                    Some(Node::Scalar {
+                        style: ScalarStyle::Literal | ScalarStyle::Folded,
+                        ..
+                    }) => {
+                        return Err(format!(
+                            "`image.{key}` is a block scalar (`|` or `>`): write it on one line"
+                        ));
                     }
                     Some(Node::Scalar { marked: true, .. }) => {
-                        return Err(format!("`image.{key}` has an anchor or a tag: remove it to pin"));
+                        return Err(format!(
+                            "`image.{key}` has an anchor or a tag: remove it to pin"
+                        ));
                     }
                     Some(Node::Scalar { style, start, end, .. }) => {
                         let flow = matches!(image, Node::Map { flow: true, .. });
-                        edits.push(Edit { start: *start, end: *end, text: scalar(want, *style, flow) });
+                        edits.push(Edit {
+                            start: *start,
+                            end: *end,
+                            text: scalar(want, *style, flow),
+                        });
                     }
                     Some(_) => return Err(format!("`image.{key}` is not a scalar")),
                 }
@@ -590,7 +629,9 @@ mod tests {
             assert!(!is_valid_tag(bad), "{bad}");
         }
         assert!(is_valid_digest(DIGEST));
-        for bad in ["", "sha256:", &DIGEST.to_uppercase(), &DIGEST[..70], "md5:00", &format!("{DIGEST}0")] {
+        for bad in
+            ["", "sha256:", &DIGEST.to_uppercase(), &DIGEST[..70], "md5:00", &format!("{DIGEST}0")]
+        {
             assert!(!is_valid_digest(bad), "{bad}");
         }
     }
@@ -599,7 +640,15 @@ mod tests {
     fn replaces_only_the_scalars() {
         let text = "# pin\nimage:\n  tag: 1.0.0 # old\n  digest: ''\ntest:\n  tag: keep\n";
         let out = edit(text, "1.4.2", DIGEST).unwrap();
-        assert_eq!(out, format!("# pin\nimage:\n  tag: \"1.4.2\" # old\n  digest: '{DIGEST}'\ntest:\n  tag: keep\n"));
+        assert_eq!(
+            out,
+            format!(
+                "# pin\nimage:\n  tag: \"1.4.2\" # old\n  digest: '{DIGEST}'\ntest:\n  tag: keep\n"
+            )
+        );
+        // A comment after a quoted scalar stays.
+        let out = edit("image:\n  tag: 'a''b' # c\n  digest: \"\\\"\" # d\n", "v2", "").unwrap();
+        assert_eq!(out, "image:\n  tag: 'v2' # c\n  digest: \"\" # d\n");
         // A plain tag that YAML 1.1 reads as a string stays plain.
         let out = edit("image:\n  tag: old\n  digest: \"\"\n", "v2", "").unwrap();
         assert_eq!(out, "image:\n  tag: v2\n  digest: \"\"\n");
@@ -607,10 +656,7 @@ mod tests {
 
     #[test]
     fn inserts_what_is_missing() {
-        assert_eq!(
-            edit("", "1.0", "").unwrap(),
-            "image:\n  tag: \"1.0\"\n  digest: \"\"\n"
-        );
+        assert_eq!(edit("", "1.0", "").unwrap(), "image:\n  tag: \"1.0\"\n  digest: \"\"\n");
         assert_eq!(
             edit("# c\r\nreplicas: 2\r\n", "1.0", "").unwrap(),
             "# c\r\nreplicas: 2\r\nimage:\r\n  tag: \"1.0\"\r\n  digest: \"\"\r\n"
