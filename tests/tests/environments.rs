@@ -205,7 +205,7 @@ fn values_from_another_repository_use_multi_source() {
     let sources = &app["spec"]["sources"];
     assert_eq!(
         sources[0]["helm"]["valueFiles"],
-        json!(["values.yaml", "$values/shop/values-prod.yaml"])
+        json!(["values.yaml", "$values/shop/values-prod.yaml", "$values/shop/pins/prod.yaml"])
     );
     assert_eq!(
         sources[1],

@@ -57,7 +57,8 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     let opts = options(rest, allowed)?;
     let get = |key: &str| opts.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-    let need = |key: &str| get(key).ok_or_else(|| format!("`{command}` needs `--{key}`\n\n{USAGE}"));
+    let need =
+        |key: &str| get(key).ok_or_else(|| format!("`{command}` needs `--{key}`\n\n{USAGE}"));
     let chart = need("chart")?;
     match command.as_str() {
         "release" => {
@@ -66,13 +67,14 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("pinned: {}", path.display());
         }
         "promote" => {
-            let path = pin::promote(chart, need("from")?, need("to")?).map_err(|e| e.to_string())?;
+            let path =
+                pin::promote(chart, need("from")?, need("to")?).map_err(|e| e.to_string())?;
             println!("pinned: {}", path.display());
         }
         _ => {
             let env = need("env")?;
-            let pins = pin::history(get("repo").unwrap_or("."), chart, env)
-                .map_err(|e| e.to_string())?;
+            let pins =
+                pin::history(get("repo").unwrap_or("."), chart, env).map_err(|e| e.to_string())?;
             if pins.is_empty() {
                 println!("no pin of `{env}` in the history");
             }
