@@ -141,9 +141,7 @@ fn only_the_pin_changes_and_helm_reads_the_rest_the_same() {
         let middle = out
             .strip_prefix(&case.before)
             .unwrap_or_else(|| panic!("the text before the tag changed:\n{text}\n---\n{out}"));
-        let tag_end = middle
-            .find(|c: char| c == ' ' || c == ',' || c == '}' || c == '\r' || c == '\n')
-            .unwrap_or(middle.len());
+        let tag_end = middle.find([' ', ',', '}', '\r', '\n']).unwrap_or(middle.len());
         assert_eq!(unquote(&middle[..tag_end]), case.new_tag, "{text}\n---\n{out}");
         let rest = &middle[tag_end..];
         match &case.digest {
