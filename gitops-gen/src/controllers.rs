@@ -348,20 +348,41 @@ fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
 /// The environment's values file as Argo CD reads it: relative to the
 /// chart's path, or in the values repository (`$values/...`).
 fn value_file(argo: &ArgoCd, env: &Environment) -> String {
+    in_values_repository(argo, env.values_file())
+}
+
+/// The environment's image pin (`pins/<env>.yaml`, the user's), where Argo
+/// CD reads it, like [`value_file`].
+fn pin_file(argo: &ArgoCd, env: &Environment) -> String {
+    in_values_repository(argo, crate::pin::file_name(&env.name))
+}
+
+fn in_values_repository(argo: &ArgoCd, file: String) -> String {
     match &argo.values_from {
-        None => env.values_file(),
-        Some(values) => format!("$values/{}/{}", values.chart_dir(), env.values_file()),
+        None => file,
+        Some(values) => format!("$values/{}/{file}", values.chart_dir()),
     }
 }
 
-/// The Application's sources: the chart from Git with values.yaml and
-/// `value_file`, plus the values repository (`ref: values`) when there is one.
-fn argo_sources(argo: &ArgoCd, d: &Manifests, value_file: &str) -> (&'static str, Value) {
+/// The Application's sources: the chart from Git with values.yaml,
+/// `value_file` and `pin_file`, plus the values repository (`ref: values`)
+/// when there is one. A pin file not written yet is skipped
+/// (`ignoreMissingValueFiles`): the environment runs the chart's appVersion.
+fn argo_sources(
+    argo: &ArgoCd,
+    d: &Manifests,
+    value_file: &str,
+    pin_file: &str,
+) -> (&'static str, Value) {
     let chart = json!({
         "repoURL": d.repository.url,
         "path": d.repository.path,
         "targetRevision": d.repository.revision(),
-        "helm": {"releaseName": d.chart, "valueFiles": ["values.yaml", value_file]},
+        "helm": {
+            "releaseName": d.chart,
+            "valueFiles": ["values.yaml", value_file, pin_file],
+            "ignoreMissingValueFiles": true,
+        },
     });
     match &argo.values_from {
         None => ("source", chart),
@@ -381,7 +402,7 @@ fn project_name(argo: &ArgoCd) -> &str {
 pub(crate) fn argo_cd(argo: &ArgoCd, d: &Manifests) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for env in d.environments {
-        let (key, sources) = argo_sources(argo, d, &value_file(argo, env));
+        let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo)));
         spec.insert(key.into(), sources);
@@ -452,12 +473,13 @@ fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
                 "server": server,
                 "clusterName": name,
                 "valueFile": value_file(argo, env),
+                "pinFile": pin_file(argo, env),
                 "automated": env.automated.to_string(),
                 "serverSideApply": env.server_side_apply.to_string(),
             })
         })
         .collect();
-    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}");
+    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
     // Automated sync and server-side apply come from `templatePatch`.
     let policy = sync_policy(false, false);
     json!({
@@ -547,11 +569,14 @@ pub(crate) fn flux(flux: &Flux, d: &Manifests) -> BTreeMap<String, String> {
                     "chart": format!("./{chart_dir}"),
                     "reconcileStrategy": "Revision",
                     "sourceRef": {"kind": "GitRepository", "name": name, "namespace": flux.namespace},
-                    // Flux reads only the files listed, values.yaml included.
+                    // Flux reads only the files listed, values.yaml included;
+                    // the pin file last, skipped until it is written.
                     "valuesFiles": [
                         format!("./{chart_dir}/values.yaml"),
                         format!("./{chart_dir}/{}", env.values_file()),
+                        format!("./{chart_dir}/{}", crate::pin::file_name(&env.name)),
                     ],
+                    "ignoreMissingValuesFiles": true,
                 }},
                 // The namespace is namespace.yaml's, labelled for Pod Security.
                 "install": {"remediation": {"retries": 3}},

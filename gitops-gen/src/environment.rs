@@ -243,6 +243,8 @@ pub(crate) fn generate(
     };
     let defaults = defaults(chart);
     let mut out = BTreeMap::new();
+    // Each environment's values, under which its pin file is read.
+    let mut wanted_by_env = BTreeMap::new();
     for env in environments {
         let culprit = format!("environment `{}`", env.name);
         let before = problems.len();
@@ -251,6 +253,7 @@ pub(crate) fn generate(
             continue;
         }
         check(&wanted, &culprit, &mut problems);
+        wanted_by_env.insert(env.name.clone(), wanted.clone());
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
         if flux && problems.len() == before {
             // Flux merges valuesFiles into the chart's defaults, where a
@@ -264,11 +267,27 @@ pub(crate) fn generate(
     }
     for (name, text) in hand_written {
         let culprit = format!("file `{name}`");
+        // A pin file is read after its environment's values file.
+        let pinned = name
+            .strip_prefix(crate::pin::DIR)
+            .and_then(|n| n.strip_prefix('/'))
+            .map(|n| n.trim_end_matches(".yaml").trim_end_matches(".yml"));
+        let base = match pinned {
+            None => &defaults,
+            Some(env) => match wanted_by_env.get(env) {
+                Some(wanted) => wanted,
+                None if environments.iter().any(|e| e.name == env) => continue,
+                None => {
+                    problems.push(format!("{culprit}: no environment `{env}` to pin (remove the file, or declare the environment)"));
+                    continue;
+                }
+            },
+        };
         match yaml_serde::from_str::<Value>(text) {
             // An empty file is no values at all.
             Ok(Value::Null) => {}
             Ok(file @ Value::Object(_)) => {
-                let mut values = defaults.clone();
+                let mut values = base.clone();
                 coalesce(&mut values, &file);
                 check(&values, &culprit, &mut problems);
             }
@@ -431,7 +450,7 @@ fn wanted_values(
 
 /// Helm's coalescing of a values file onto the chart's values: maps merge
 /// key by key, `null` deletes, anything else replaces.
-fn coalesce(base: &mut Value, overlay: &Value) {
+pub(crate) fn coalesce(base: &mut Value, overlay: &Value) {
     let (Value::Object(base), Value::Object(overlay)) = (base, overlay) else { return };
     for (key, value) in overlay {
         match (base.get_mut(key), value) {

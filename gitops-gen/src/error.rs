@@ -24,6 +24,8 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     /// [`check`](crate::Chart::check) found the directory out of date.
     Stale { dir: PathBuf, diff: String },
+    /// An image pin ([`crate::pin`]) refused: the culprit and why.
+    Pin(String),
 }
 
 impl Error {
@@ -71,6 +73,7 @@ impl fmt::Display for Error {
                 "the chart in {} is out of date; regenerate it (e.g. `cargo xtask gen`):\n{diff}",
                 dir.display()
             ),
+            Error::Pin(msg) => write!(f, "image pin: {msg}"),
         }
     }
 }

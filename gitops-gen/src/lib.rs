@@ -29,6 +29,7 @@ mod emit;
 mod environment;
 mod error;
 mod kube;
+pub mod pin;
 mod readme;
 mod schema;
 pub mod template;

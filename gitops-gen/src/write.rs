@@ -42,12 +42,13 @@ fn read(path: &Path) -> Result<Option<String>, Error> {
     }
 }
 
-fn has_marker(content: &str) -> bool {
+pub(crate) fn has_marker(content: &str) -> bool {
     content.lines().next().is_some_and(|l| l.contains(MARKER))
 }
 
 /// The user's own values files in `dir`: `values-*.yaml` (or `.yml`)
-/// without the generated-code marker, as `(name, text)`, sorted.
+/// without the generated-code marker, and the image pins `pins/*.yaml`, as
+/// `(name, text)`, sorted.
 pub fn hand_written_values(dir: &Path) -> Result<Vec<(String, String)>, Error> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -65,6 +66,20 @@ pub fn hand_written_values(dir: &Path) -> Result<Vec<(String, String)>, Error> {
         }
         if let Some(text) = read(&entry.path())?.filter(|text| !has_marker(text)) {
             out.push((name, text));
+        }
+    }
+    // The image pins (`pins/<env>.yaml`, see `crate::pin`): the user's too.
+    let pins = dir.join(crate::pin::DIR);
+    if pins.is_dir() {
+        for entry in fs::read_dir(&pins).map_err(|e| Error::io(&pins, e))? {
+            let entry = entry.map_err(|e| Error::io(&pins, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !(name.ends_with(".yaml") || name.ends_with(".yml")) || !entry.path().is_file() {
+                continue;
+            }
+            if let Some(text) = read(&entry.path())? {
+                out.push((format!("{}/{name}", crate::pin::DIR), text));
+            }
         }
     }
     out.sort();
@@ -156,7 +171,7 @@ pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, Error> {
 /// rename, so a reader never sees half a file and concurrent writers never
 /// share a temporary file. On an error the temporary file is removed (when
 /// it drops).
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let parent = path.parent().expect("chart files have a parent");
     // Succeeds when a concurrent writer creates the directory first.
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

@@ -19,7 +19,9 @@ pub struct Expected<T> {
     pub config: T,
 }
 
-/// For each environment, `values-<name>.yaml` from `chart` after values.yaml:
+/// For each environment, `values-<name>.yaml` from `chart` after values.yaml,
+/// and its image pin `pins/<name>.yaml` after that when it exists (the
+/// Deployment then runs the pinned image):
 /// `helm lint --strict`; Helm's render validated by kubernetes-validate
 /// (strict) on Kubernetes 1.33 and 1.37; checkov's failed checks equal to
 /// the default render's; and the pod the render makes (with `extra` objects
@@ -38,10 +40,9 @@ where
 {
     let checkov = |values: Option<&str>| json!({"op": "checkov", "chart": chart, "values_yaml": values, "name": release, "namespace": "shop"});
     let mut ops = vec![checkov(None)];
-    for env in environments {
-        let file = chart.join(format!("values-{}.yaml", env.name));
-        let values =
-            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let pins: Vec<Option<Value>> = environments.iter().map(|env| pin_of(chart, env.name)).collect();
+    for (env, pin) in environments.iter().zip(&pins) {
+        let values = user_values(chart, env.name, pin.as_ref());
         ops.push(oracle::lint(chart, Some(&values)));
         for version in ["1.33.0", "1.37.0"] {
             let mut op = oracle::render_validate(chart, Some(&values));
@@ -59,13 +60,27 @@ where
     };
     let default = failed(&results[0]);
     let mut rendered = Vec::new();
-    for (env, results) in environments.iter().zip(results[1..].chunks(4)) {
+    for (index, (env, results)) in environments.iter().zip(results[1..].chunks(4)).enumerate() {
         let name = env.name;
         assert_eq!(results[0]["ok"], true, "helm lint --strict, {name}: {:#}", results[0]);
         for render in &results[1..3] {
             assert_eq!(render["ok"], true, "render and kubernetes-validate, {name}: {render:#}");
         }
-        assert_eq!(failed(&results[3]), default, "checkov, {name} against the default render");
+        // An image pinned by digest passes checkov's digest checks (CKV_K8S_43,
+        // and CKV_K8S_15, pull policy, which a digest makes moot).
+        let by_digest = pins[index]
+            .as_ref()
+            .is_some_and(|p| p["image"]["digest"].as_str().is_some_and(|d| !d.is_empty()));
+        let expected: BTreeSet<String> = default
+            .iter()
+            .filter(|f| {
+                !(by_digest
+                    && f.contains("\"Deployment.")
+                    && (f.starts_with("\"CKV_K8S_43\"") || f.starts_with("\"CKV_K8S_15\"")))
+            })
+            .cloned()
+            .collect();
+        assert_eq!(failed(&results[3]), expected, "checkov, {name} against the default render");
         let objects: Vec<Value> = results[1]["objects"]
             .as_array()
             .expect("rendered objects")
@@ -75,6 +90,11 @@ where
         let loaded = read_back::<T>(&objects, extra, release, name);
         assert_eq!(loaded, env.config, "{name}: the loader reads the environment's config");
         rendered.push(objects);
+    }
+    for ((env, pin), objects) in environments.iter().zip(&pins).zip(&rendered) {
+        if let Some(pin) = pin {
+            assert_pinned(objects, pin, env.name);
+        }
     }
     // As Flux reads them: the chart's values.yaml with the environment's
     // file merged in (`null` kept), rendered without user values.
@@ -96,8 +116,71 @@ where
             .collect();
         let loaded = read_back::<T>(&objects, extra, release, &format!("{name}-flux"));
         assert_eq!(loaded, env.config, "{name}: the loader reads the config as Flux delivers it");
+        if let Some(pin) = pin_of(chart, name) {
+            assert_pinned(&objects, &pin, &format!("{name} as Flux reads it"));
+        }
     }
     rendered
+}
+
+/// The environment's pin file (`pins/<env>.yaml`), as Helm's own parser
+/// reads it, if there is one.
+fn pin_of(chart: &Path, environment: &str) -> Option<Value> {
+    let file = chart.join(gitops_gen::pin::file_name(environment));
+    let text = std::fs::read_to_string(&file).ok()?;
+    let read = oracle::one(json!({"op": "values_from_yaml", "yaml": text}));
+    assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
+    Some(read["values"].clone())
+}
+
+/// What Helm makes of `-f values-<env>.yaml -f pins/<env>.yaml`: the files
+/// merged in order, maps key by key, anything else replacing (Helm's
+/// `mergeMaps`), as one values text (JSON is YAML).
+fn user_values(chart: &Path, environment: &str, pin: Option<&Value>) -> String {
+    let file = chart.join(format!("values-{environment}.yaml"));
+    let values =
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let Some(pin) = pin else { return values };
+    let read = oracle::one(json!({"op": "values_from_yaml", "yaml": values}));
+    assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
+    let mut merged = read["values"].clone();
+    if merged.is_null() {
+        merged = json!({});
+    }
+    merge_maps(&mut merged, pin);
+    merged.to_string()
+}
+
+/// Helm's merge of several `-f` files (and Flux's of `valuesFiles`): maps
+/// key by key, anything else (`null` too) replacing.
+fn merge_maps(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(key) {
+                    Some(old) if old.is_object() && value.is_object() => merge_maps(old, value),
+                    _ => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay.clone(),
+    }
+}
+
+/// The Deployment runs the pinned image: `repository@digest` when the pin
+/// has a digest, else `repository:tag`.
+fn assert_pinned(objects: &[Value], pin: &Value, name: &str) {
+    let deployment = objects.iter().find(|o| o["kind"] == "Deployment").expect("a Deployment");
+    let image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .expect("the container's image");
+    let tag = pin["image"]["tag"].as_str().unwrap_or_default();
+    let digest = pin["image"]["digest"].as_str().unwrap_or_default();
+    let suffix = if digest.is_empty() { format!(":{tag}") } else { format!("@{digest}") };
+    assert!(!tag.is_empty() || !digest.is_empty(), "{name}: the pin file pins nothing");
+    assert!(image.ends_with(&suffix), "{name}: image {image} is not the pin's ({suffix})");
 }
 
 /// The config the loader reads in the pod a render makes.
@@ -111,8 +194,9 @@ where
 }
 
 /// A copy of `chart` whose values.yaml is what Flux makes of `valuesFiles:
-/// [values.yaml, values-<environment>.yaml]`: the second merged into the
-/// first, maps key by key, anything else (`null` too) replacing.
+/// [values.yaml, values-<environment>.yaml, pins/<environment>.yaml]`: each
+/// merged into the one before, maps key by key, anything else (`null` too)
+/// replacing; a missing pin file skipped (`ignoreMissingValuesFiles`).
 fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("mkdir");
@@ -147,6 +231,11 @@ fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
     };
     let mut values = read("values.yaml");
     merge(&mut values, &read(&format!("values-{environment}.yaml")));
+    // The pin file, listed last in valuesFiles, when it exists.
+    let pin = gitops_gen::pin::file_name(environment);
+    if chart.join(&pin).is_file() {
+        merge(&mut values, &read(&pin));
+    }
     let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
     copy(chart, &dir);
     std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");
@@ -201,15 +290,22 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
                 let source = &object["spec"]["source"];
                 let chart = repo.join(source["path"].as_str().expect("source.path"));
                 exists(chart.join("Chart.yaml"), path);
-                for file in source["helm"]["valueFiles"].as_array().expect("valueFiles") {
-                    exists(chart.join(file.as_str().expect("a path")), path);
+                let helm = &source["helm"];
+                for file in helm["valueFiles"].as_array().expect("valueFiles") {
+                    let file = file.as_str().expect("a path");
+                    if !may_be_missing(file, &helm["ignoreMissingValueFiles"]) {
+                        exists(chart.join(file), path);
+                    }
                 }
             }
             Some("HelmRelease") => {
                 let spec = &object["spec"]["chart"]["spec"];
                 exists(repo.join(spec["chart"].as_str().expect("chart")).join("Chart.yaml"), path);
                 for file in spec["valuesFiles"].as_array().expect("valuesFiles") {
-                    exists(repo.join(file.as_str().expect("a path")), path);
+                    let file = file.as_str().expect("a path");
+                    if !may_be_missing(file, &spec["ignoreMissingValuesFiles"]) {
+                        exists(repo.join(file), path);
+                    }
                 }
             }
             _ => {}
@@ -239,6 +335,13 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
         check_application_set(path, set, &applications.cloned().collect::<Vec<_>>());
     }
     objects.into_iter().map(|o| o["object"].clone()).collect()
+}
+
+/// Only an image pin (`pins/<env>.yaml`, written by the first release) may
+/// be missing, and only where the controller is told to skip missing files.
+fn may_be_missing(file: &str, ignore_missing: &Value) -> bool {
+    let pin = file.rsplit('/').nth(1) == Some(gitops_gen::pin::DIR);
+    pin && *ignore_missing == json!(true)
 }
 
 /// The ApplicationSet's template and `templatePatch`, run through Go's

@@ -205,7 +205,7 @@ fn values_from_another_repository_use_multi_source() {
     let sources = &app["spec"]["sources"];
     assert_eq!(
         sources[0]["helm"]["valueFiles"],
-        json!(["values.yaml", "$values/shop/values-prod.yaml"])
+        json!(["values.yaml", "$values/shop/values-prod.yaml", "$values/shop/pins/prod.yaml"])
     );
     assert_eq!(
         sources[1],
@@ -372,6 +372,35 @@ fn hand_written_values_files_are_checked() {
     ]);
     assert_eq!(helm[0]["ok"], true, "{:#}", helm[0]);
     assert_eq!(helm[1]["ok"], false, "{:#}", helm[1]);
+}
+
+#[test]
+fn pin_files_are_checked_on_top_of_their_environment() {
+    let dir = scratch_dir("environments-pins");
+    let chart = shop();
+    chart.write(&dir).unwrap();
+    std::fs::create_dir(dir.join("pins")).unwrap();
+    std::fs::write(dir.join("pins/prod.yaml"), "# mine\nimage: {tag: \"1.0\", digest: \"\"}\n")
+        .unwrap();
+    chart.write(&dir).unwrap();
+    chart.check(&dir).unwrap();
+    assert!(std::fs::read_to_string(dir.join("pins/prod.yaml")).unwrap().starts_with("# mine"));
+
+    std::fs::write(dir.join("pins/dev.yaml"), "image:\n  digest: sha256:XYZ\n").unwrap();
+    std::fs::write(dir.join("pins/qa.yaml"), "image:\n  tag: \"1.0\"\n").unwrap();
+    let found = match chart.check(&dir) {
+        Err(Error::Deployment { problems }) => problems,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with("file `pins/dev.yaml`: `image.digest`: "), "{found:#?}");
+    assert_eq!(
+        found[1],
+        "file `pins/qa.yaml`: no environment `qa` to pin (remove the file, or declare the environment)"
+    );
+    // Written by neither `write` nor removed by it: the files are the user's.
+    assert!(chart.write(&dir).is_err());
+    assert!(dir.join("pins/qa.yaml").is_file());
 }
 
 /// An environment that removes a key writes `null`, which Helm reads from a

@@ -7,6 +7,9 @@
 //!   (Node.js, for custom resources), runs every test of the workspace
 //!   (`ARGS` go to `cargo test`), then checks that the committed example
 //!   charts match what the build generated.
+//! - `release --env ENV --tag TAG [--digest sha256:…]`, `promote --from ENV
+//!   --to ENV`, `history --env ENV`: the orders example's image pins
+//!   (`examples/orders/chart/pins/<env>.yaml`), by gitops-gen's `gitops-pin`.
 
 use std::env;
 use std::ffi::OsString;
@@ -40,7 +43,16 @@ commands:
   gen            rebuild the examples, regenerating their Helm charts and GitOps manifests
                  (examples/*/chart, examples/*/gitops)
   test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
-                 doc tests, then check the committed example charts and GitOps manifests are up to date";
+                 doc tests, then check the committed example charts and GitOps manifests are up to date
+  release --env ENV --tag TAG [--digest sha256:HEX]
+                 pin the orders example's image in ENV (examples/orders/chart/pins/ENV.yaml)
+  promote --from ENV --to ENV
+                 copy one environment's pin to another
+  history --env ENV
+                 the environment's pins over Git history: commit, date, tag, digest";
+
+/// The chart whose pins `release`, `promote` and `history` edit.
+const PINNED_CHART: &str = "examples/orders/chart";
 
 /// A failed step: what to print and the exit code to leave with.
 struct Failure {
@@ -69,6 +81,7 @@ fn main() -> ExitCode {
     let result = match command {
         "gen" if rest.is_empty() => gen(),
         "test" => test(rest),
+        "release" | "promote" | "history" => pin(command, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -85,6 +98,19 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `release`, `promote`, `history` on the orders example, by gitops-gen's
+/// `gitops-pin` (xtask itself stays std only).
+fn pin(command: &str, args: &[String]) -> Result {
+    let root = root();
+    let mut pin = cargo();
+    pin.args(["run", "--quiet", "-p", "gitops-gen", "--bin", "gitops-pin", "--", command]);
+    pin.arg("--chart").arg(root.join(PINNED_CHART)).args(args);
+    if command == "history" {
+        pin.arg("--repo").arg(&root);
+    }
+    run("gitops-pin", &mut pin)
 }
 
 /// The workspace root: xtask lives one level below it. Read at run time

@@ -62,6 +62,19 @@ fn the_committed_controller_manifests_pass_every_check() {
 }
 
 #[test]
+fn every_environment_has_its_committed_image_pin() {
+    let chart = manifest_dir().join("chart");
+    for env in ["dev", "staging", "prod"] {
+        let file = chart.join(gitops_gen::pin::file_name(env));
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let pin = gitops_gen::pin::read(&text).unwrap();
+        assert!(pin.tag.is_some(), "{}: no image.tag", file.display());
+        assert!(!text.contains("Code generated"), "{}: a pin file is the user's", file.display());
+    }
+}
+
+#[test]
 fn the_committed_files_are_what_the_build_writes() {
     let chart = deploy::chart();
     chart.check(manifest_dir().join("chart")).unwrap();
