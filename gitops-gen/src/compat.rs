@@ -59,8 +59,15 @@ impl Baseline {
                 Err(e) => Err(failed(format!("{name}: {e}"))),
             },
             Baseline::Git { repo, rev, path } => {
+                if rev.starts_with('-') || rev.is_empty() {
+                    return Err(failed(format!("{rev:?} is not a Git revision")));
+                }
                 let spec = format!("{rev}:{}/{name}", path.trim_end_matches('/'));
+                // Git's messages in English, whatever the user's locale: a
+                // missing file is told apart from a failure by them.
                 let out = Command::new("git")
+                    .env("LC_ALL", "C")
+                    .env("LANGUAGE", "C")
                     .arg("-C")
                     .arg(repo)
                     .args(["show", &spec])
@@ -107,6 +114,10 @@ impl Baseline {
                     .arg(&member)
                     .output()
                     .map_err(|e| failed(format!("cannot run tar: {e}")))?;
+                if !out.status.success() {
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    return Err(failed(format!("tar -xzOf {member}: {}", stderr.trim())));
+                }
                 Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
             }
         }
@@ -277,7 +288,9 @@ pub(crate) fn report(baseline: String, old: &Version, new: &Version) -> Report {
         .max()
         .unwrap_or(Bump::None);
     let expected = expected(&old.version, bump);
-    let ok = new.version >= expected;
+    // A pre-release of the expected version (2.0.0-rc.1) counts as it.
+    let release = semver::Version::new(new.version.major, new.version.minor, new.version.patch);
+    let ok = release >= expected;
     Report {
         baseline,
         old_version: old.version.clone(),
@@ -379,11 +392,25 @@ impl Walk<'_> {
             old.get("$ref").and_then(Value::as_str).map(str::to_owned),
             new.get("$ref").and_then(Value::as_str).map(str::to_owned),
         );
-        if let (Some(a), Some(b)) = refs {
-            if !self.seen.insert((a, b)) {
-                return;
+        // A definition shared by several keys is compared at each of them;
+        // only a recursion back into one being compared stops.
+        let entered = match refs {
+            (Some(a), Some(b)) => {
+                let pair = (a, b);
+                if !self.seen.insert(pair.clone()) {
+                    return;
+                }
+                Some(pair)
             }
+            _ => None,
+        };
+        self.compare(path, old, new, new_defaults);
+        if let Some(pair) = entered {
+            self.seen.remove(&pair);
         }
+    }
+
+    fn compare(&mut self, path: &str, old: &Value, new: &Value, new_defaults: Option<&Value>) {
         let old = Self::resolve(self.old_root, old);
         let new = Self::resolve(self.new_root, new);
         if let (Some(old_types), Some(new_types)) = (types(old), types(new)) {
@@ -425,7 +452,22 @@ impl Walk<'_> {
             (Some(Value::Bool(false)), None | Some(Value::Bool(true)) | Some(Value::Object(_))) => {
                 push(self.out, Impact::Addition, path, "now takes keys it does not list".into())
             }
+            (None | Some(Value::Bool(true)), Some(Value::Object(_))) => push(
+                self.out,
+                Impact::Breaking,
+                path,
+                "keys it does not list must now match a schema".into(),
+            ),
+            (Some(Value::Object(_)), None | Some(Value::Bool(true))) => push(
+                self.out,
+                Impact::Addition,
+                path,
+                "keys it does not list may now be anything".into(),
+            ),
             _ => {}
+        }
+        if let (Some(a), Some(b)) = (old.get("propertyNames"), new.get("propertyNames")) {
+            self.bounds(&join(path, "(key names)"), a, b);
         }
     }
 
@@ -512,7 +554,7 @@ impl Walk<'_> {
                 _ => {}
             }
         }
-        let values = |s: &Value| s.get("enum").and_then(Value::as_array).cloned();
+        let values = enum_values;
         match (values(old), values(new)) {
             (Some(a), Some(b)) => {
                 let removed: Vec<&Value> = a.iter().filter(|v| !b.contains(v)).collect();
@@ -546,6 +588,28 @@ impl Walk<'_> {
             (None, None) => {}
         }
     }
+}
+
+/// The values a schema allows, when it lists them: `enum`, `const`, or
+/// `oneOf`/`anyOf` branches that are each a `const` (schemars writes an enum
+/// with documented variants that way).
+fn enum_values(schema: &Value) -> Option<Vec<Value>> {
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        return Some(values.clone());
+    }
+    if let Some(value) = schema.get("const") {
+        return Some(vec![value.clone()]);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key) {
+            let mut all = Vec::new();
+            for branch in branches {
+                all.extend(enum_values(branch)?);
+            }
+            return Some(all);
+        }
+    }
+    None
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -591,7 +655,12 @@ fn contract(old: &Value, new: &Value, out: &mut Vec<Change>) {
             _ => {}
         }
     }
-    let (old_secrets, new_secrets) = (map(old, "secretKeys"), map(new, "secretKeys"));
+    // Secret keys: key → optional (older contracts held only the env var).
+    let secrets = |c: &Value| -> BTreeMap<String, bool> {
+        let entries = c.get("secretKeys").and_then(Value::as_object).cloned().unwrap_or_default();
+        entries.into_iter().map(|(k, v)| (k, v["optional"] == Value::Bool(true))).collect()
+    };
+    let (old_secrets, new_secrets) = (secrets(old), secrets(new));
     for key in old_secrets.keys().filter(|k| !new_secrets.contains_key(*k)) {
         push(
             out,
@@ -600,13 +669,24 @@ fn contract(old: &Value, new: &Value, out: &mut Vec<Change>) {
             "key removed or renamed: existing Secrets no longer match".into(),
         );
     }
-    for key in new_secrets.keys().filter(|k| !old_secrets.contains_key(*k)) {
-        push(
-            out,
-            Impact::Addition,
-            &format!("Secret {key}"),
-            "key added: existing Secrets need it unless it is optional".into(),
-        );
+    for (key, optional) in &new_secrets {
+        let at = format!("Secret {key}");
+        match (old_secrets.get(key), optional) {
+            (None, true) => push(out, Impact::Addition, &at, "optional key added".into()),
+            (None, false) => push(
+                out,
+                Impact::Breaking,
+                &at,
+                "required key added: pods whose Secret lacks it cannot start".into(),
+            ),
+            (Some(true), false) => push(
+                out,
+                Impact::Breaking,
+                &at,
+                "now required: pods whose Secret lacks it cannot start".into(),
+            ),
+            _ => {}
+        }
     }
     let (old_ports, new_ports) = (map(old, "ports"), map(new, "ports"));
     for name in old_ports.keys().filter(|k| !new_ports.contains_key(*k)) {
@@ -629,8 +709,11 @@ pub(crate) fn contract_json(tree: &crate::build::ConfigTree) -> String {
         .iter()
         .map(|l| (format!("config.{}", l.key()), Value::from(l.env.clone())))
         .collect();
-    let secrets: Map<String, Value> =
-        tree.secrets().iter().map(|l| (l.key(), Value::from(l.env.clone()))).collect();
+    let secrets: Map<String, Value> = tree
+        .secrets()
+        .iter()
+        .map(|l| (l.key(), serde_json::json!({"env": l.env, "optional": l.optional})))
+        .collect();
     let ports: Map<String, Value> = tree
         .ports()
         .iter()
@@ -697,6 +780,21 @@ mod tests {
                 "Addition b: pattern \"^x\" dropped",
             ]
         );
+    }
+
+    /// A definition several keys share is compared, and reported, at each.
+    #[test]
+    fn a_shared_definition_is_reported_at_every_key() {
+        use serde_json::json;
+        let schema = |max: u64| {
+            json!({"type": "object", "properties": {
+                "a": {"$ref": "#/definitions/P"}, "b": {"$ref": "#/definitions/P"}},
+                "definitions": {"P": {"type": "integer", "maximum": max}}})
+        };
+        let (old, new) = (version(schema(5), json!({})), version(schema(3), json!({})));
+        let paths: Vec<String> =
+            report("old".into(), &old, &new).changes.iter().map(|c| c.path.clone()).collect();
+        assert_eq!(paths, ["a", "b"]);
     }
 
     #[test]

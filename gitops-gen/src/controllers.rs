@@ -366,8 +366,9 @@ fn in_values_repository(argo: &ArgoCd, file: String) -> String {
 
 /// The Application's sources: the chart from Git with values.yaml,
 /// `value_file` and `pin_file`, plus the values repository (`ref: values`)
-/// when there is one. A pin file not written yet is skipped
-/// (`ignoreMissingValueFiles`): the environment runs the chart's appVersion.
+/// when there is one. Every file must exist (`Chart::write` creates a pin
+/// file that is missing), so a wrong path fails the sync instead of quietly
+/// deploying the chart's defaults.
 fn argo_sources(
     argo: &ArgoCd,
     d: &Manifests,
@@ -381,7 +382,6 @@ fn argo_sources(
         "helm": {
             "releaseName": d.chart,
             "valueFiles": ["values.yaml", value_file, pin_file],
-            "ignoreMissingValueFiles": true,
         },
     });
     match &argo.values_from {
@@ -570,13 +570,12 @@ pub(crate) fn flux(flux: &Flux, d: &Manifests) -> BTreeMap<String, String> {
                     "reconcileStrategy": "Revision",
                     "sourceRef": {"kind": "GitRepository", "name": name, "namespace": flux.namespace},
                     // Flux reads only the files listed, values.yaml included;
-                    // the pin file last, skipped until it is written.
+                    // the pin file last.
                     "valuesFiles": [
                         format!("./{chart_dir}/values.yaml"),
                         format!("./{chart_dir}/{}", env.values_file()),
                         format!("./{chart_dir}/{}", crate::pin::file_name(&env.name)),
                     ],
-                    "ignoreMissingValuesFiles": true,
                 }},
                 // The namespace is namespace.yaml's, labelled for Pod Security.
                 "install": {"remediation": {"retries": 3}},

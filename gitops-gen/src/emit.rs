@@ -44,7 +44,12 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let schema =
         schema::values_schema(&tree.rust_name, &values, config_schema, definitions.as_ref());
     files.insert("values.schema.json".into(), schema::to_text(schema));
-    files.insert(".helmignore".into(), format!("{header}{MANIFEST}\n.git/\n*.swp\n*.tmp\n*~\n"));
+    // Pins are each environment's, read from Git beside the chart: a
+    // packaged chart does not carry them.
+    files.insert(
+        ".helmignore".into(),
+        format!("{header}{MANIFEST}\n{}/\n.git/\n*.swp\n*.tmp\n*~\n", crate::pin::DIR),
+    );
     // A Go-template comment: helpers and NOTES are not YAML.
     let tpl_header = ["{{/* ", MARKER, " from `", &tree.rust_name, "`. DO NOT EDIT. */}}"].concat();
     let yaml = |template: Document| template.emit(&header);

@@ -268,10 +268,14 @@ pub(crate) fn generate(
     for (name, text) in hand_written {
         let culprit = format!("file `{name}`");
         // A pin file is read after its environment's values file.
-        let pinned = name
-            .strip_prefix(crate::pin::DIR)
-            .and_then(|n| n.strip_prefix('/'))
-            .map(|n| n.trim_end_matches(".yaml").trim_end_matches(".yml"));
+        let pinned = name.strip_prefix(crate::pin::DIR).and_then(|n| n.strip_prefix('/'));
+        if pinned.is_some_and(|n| n.ends_with(".yml")) {
+            problems.push(format!(
+                "{culprit}: the controllers read `pins/<environment>.yaml`; rename it"
+            ));
+            continue;
+        }
+        let pinned = pinned.map(|n| n.trim_end_matches(".yaml"));
         let base = match pinned {
             None => &defaults,
             Some(env) => match wanted_by_env.get(env) {

@@ -172,12 +172,13 @@ impl Chart {
 
     /// Every change from `baseline` to this chart (values schema, defaults,
     /// env vars, Secret keys, ports), classified, and the version it needs.
-    /// Every environment's and hand-written values file is checked against
-    /// the new schema on the way, as in [`files`](Chart::files).
+    /// Every environment's values file is checked against the new schema on
+    /// the way, as in [`files`](Chart::files); your own values files and pins
+    /// are checked by [`check`](Chart::check) on the chart's directory.
     pub fn compare(&self, baseline: &Baseline) -> Result<Report, Error> {
         let new = compat::from_memory(&self.files()?)?;
         let old = compat::Version::read(baseline)?;
-        Ok(compat::report(baseline_name(baseline), &old, &new))
+        Ok(compat::report(baseline.describe(), &old, &new))
     }
 
     /// The chart's files in memory, keyed by path inside the chart directory.
@@ -318,7 +319,18 @@ impl Chart {
             )));
         }
         let hand_written = write::hand_written_values(dir.as_ref())?;
-        write::write(dir.as_ref(), &self.generate(&hand_written)?)
+        let report = write::write(dir.as_ref(), &self.generate(&hand_written)?)?;
+        // Each environment's pin file is the user's, listed in its value
+        // files: created once, comments only, never rewritten.
+        for env in &self.environments {
+            let path = dir.as_ref().join(pin::file_name(&env.name));
+            if !path.exists() {
+                let pins = dir.as_ref().join(pin::DIR);
+                std::fs::create_dir_all(&pins).map_err(|e| Error::io(&pins, e))?;
+                write::write_atomic(&path, pin::new_file(&env.name).as_bytes())?;
+            }
+        }
+        Ok(report)
     }
 
     /// `Ok` when `dir` holds exactly this chart; [`Error::Stale`] with a diff
@@ -327,9 +339,19 @@ impl Chart {
         let hand_written = write::hand_written_values(dir.as_ref())?;
         let files = self.generate(&hand_written)?;
         write::check(dir.as_ref(), &files)?;
+        let missing: Vec<String> = self
+            .environments
+            .iter()
+            .map(|env| pin::file_name(&env.name))
+            .filter(|file| !dir.as_ref().join(file).exists())
+            .map(|file| format!("{file} is missing: the controllers read it; `write` creates it"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Deployment { problems: missing });
+        }
         if let Some(baseline) = &self.baseline {
             let report = compat::report(
-                baseline_name(baseline),
+                baseline.describe(),
                 &compat::Version::read(baseline)?,
                 &compat::from_memory(&files)?,
             );
@@ -370,10 +392,6 @@ impl Chart {
         }
         check_version(&self.version).map_err(Error::InvalidChart)
     }
-}
-
-fn baseline_name(baseline: &Baseline) -> String {
-    baseline.describe()
 }
 
 /// The chart version must be SemVer 2.0: `MAJOR.MINOR.PATCH` with optional

@@ -138,6 +138,8 @@ pub fn history(
 ) -> Result<Vec<PinAt>, Error> {
     let repo = repo.as_ref();
     let chart_dir = chart_dir.as_ref();
+    let on_disk = if chart_dir.is_absolute() { chart_dir.to_owned() } else { repo.join(chart_dir) };
+    check_environment(&on_disk, environment)?;
     let chart_dir = chart_dir.strip_prefix(repo).unwrap_or(chart_dir);
     let file = chart_dir.join(file_name(environment));
     let file = file.to_string_lossy().replace('\\', "/");
@@ -145,11 +147,15 @@ pub fn history(
     let mut out = Vec::new();
     for line in log.lines() {
         let Some((commit, date)) = line.split_once(' ') else { continue };
-        // `git show` fails where the commit deleted the file.
-        let pin = git(repo, &["show", &format!("{commit}:{file}")])
-            .ok()
-            .and_then(|text| read(&text).ok())
-            .unwrap_or(Pin { tag: None, digest: None });
+        // `./`: relative to `repo`, as `git log` read it, not to the
+        // repository's root. A commit that deleted the file has none.
+        let pin = match git(repo, &["show", &format!("{commit}:./{file}")]) {
+            Ok(text) => read(&text).unwrap_or(Pin { tag: None, digest: None }),
+            Err(Error::Pin(e)) if e.contains("does not exist in") => {
+                Pin { tag: None, digest: None }
+            }
+            Err(e) => return Err(e),
+        };
         out.push(PinAt {
             commit: commit.into(),
             date: date.into(),
@@ -161,7 +167,10 @@ pub fn history(
 }
 
 fn git(repo: &Path, args: &[&str]) -> Result<String, Error> {
+    // English messages whatever the locale: a deleted file is told by them.
     let out = Command::new("git")
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "C")
         .arg("-C")
         .arg(repo)
         .args(args)
@@ -211,7 +220,7 @@ fn check_environment(chart_dir: &Path, environment: &str) -> Result<(), Error> {
 }
 
 /// What a new pin file starts as: comments only.
-fn new_file(environment: &str) -> String {
+pub(crate) fn new_file(environment: &str) -> String {
     format!(
         "# The image environment `{environment}` runs, after values-{environment}.yaml.\n\
          # Yours, not generated: set by `release`/`promote` (gitops_gen::pin) or by hand;\n\
@@ -519,10 +528,15 @@ fn edit_root(
                     }
                     Some(Node::Scalar { style, start, end, .. }) => {
                         let flow = matches!(image, Node::Map { flow: true, .. });
-                        edits.push(Edit {
-                            start: *start,
-                            end: *end,
-                            text: scalar(want, *style, flow),
+                        let value = scalar(want, *style, flow);
+                        // An empty value (`tag:`) has an empty span at its
+                        // key's `:`; the value goes after the colon.
+                        let colon = (start == end)
+                            .then(|| text[*start..].find(':').map(|i| start + i + 1))
+                            .flatten();
+                        edits.push(match colon {
+                            Some(at) => Edit { start: at, end: at, text: format!(" {value}") },
+                            None => Edit { start: *start, end: *end, text: value },
                         });
                     }
                     Some(_) => return Err(format!("`image.{key}` is not a scalar")),
@@ -619,6 +633,22 @@ mod tests {
     use super::*;
 
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// Empty and null values are values to replace, in block and flow maps.
+    #[test]
+    fn empty_and_null_values_are_replaced() {
+        for text in [
+            "image:\n  tag:\n  digest:\n",
+            "image:\n  tag: ~\n  digest: null\n",
+            "image: {tag: , digest: }\n",
+            "image:\n  tag: # none yet\n  digest: \"\"\n",
+        ] {
+            let edited = edit(text, "1.4.2", DIGEST).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let pin = read(&edited).unwrap_or_else(|e| panic!("{edited:?}: {e}"));
+            assert_eq!(pin.tag.as_deref(), Some("1.4.2"), "{edited:?}");
+            assert_eq!(pin.digest.as_deref(), Some(DIGEST), "{edited:?}");
+        }
+    }
 
     #[test]
     fn tags_and_digests() {

@@ -124,13 +124,16 @@ where
 }
 
 /// The environment's pin file (`pins/<env>.yaml`), as Helm's own parser
-/// reads it, if there is one.
+/// reads it, if it pins a tag or a digest (`write` creates it with comments
+/// only: no pin yet).
 fn pin_of(chart: &Path, environment: &str) -> Option<Value> {
     let file = chart.join(gitops_gen::pin::file_name(environment));
     let text = std::fs::read_to_string(&file).ok()?;
     let read = oracle::one(json!({"op": "values_from_yaml", "yaml": text}));
     assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
-    Some(read["values"].clone())
+    let pin = read["values"].clone();
+    let set = |key: &str| pin["image"][key].as_str().is_some_and(|v| !v.is_empty());
+    (set("tag") || set("digest")).then_some(pin)
 }
 
 /// What Helm makes of `-f values-<env>.yaml -f pins/<env>.yaml`: the files
@@ -196,7 +199,7 @@ where
 /// A copy of `chart` whose values.yaml is what Flux makes of `valuesFiles:
 /// [values.yaml, values-<environment>.yaml, pins/<environment>.yaml]`: each
 /// merged into the one before, maps key by key, anything else (`null` too)
-/// replacing; a missing pin file skipped (`ignoreMissingValuesFiles`).
+/// replacing.
 fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("mkdir");
@@ -210,32 +213,18 @@ fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
             }
         }
     }
-    fn merge(base: &mut Value, overlay: &Value) {
-        match (base, overlay) {
-            (Value::Object(base), Value::Object(overlay)) => {
-                for (key, value) in overlay {
-                    match base.get_mut(key) {
-                        Some(old) if old.is_object() && value.is_object() => merge(old, value),
-                        _ => {
-                            base.insert(key.clone(), value.clone());
-                        }
-                    }
-                }
-            }
-            (base, overlay) => *base = overlay.clone(),
-        }
-    }
+    // A file of comments only is no values (`{}`), as Flux reads it.
     let read = |name: &str| -> Value {
-        yaml_serde::from_str(&std::fs::read_to_string(chart.join(name)).expect("read values"))
-            .expect("values YAML")
+        let text = std::fs::read_to_string(chart.join(name)).expect("read values");
+        match yaml_serde::from_str(&text).expect("values YAML") {
+            Value::Null => json!({}),
+            values => values,
+        }
     };
     let mut values = read("values.yaml");
-    merge(&mut values, &read(&format!("values-{environment}.yaml")));
-    // The pin file, listed last in valuesFiles, when it exists.
-    let pin = gitops_gen::pin::file_name(environment);
-    if chart.join(&pin).is_file() {
-        merge(&mut values, &read(&pin));
-    }
+    merge_maps(&mut values, &read(&format!("values-{environment}.yaml")));
+    // The pin file, listed last in valuesFiles.
+    merge_maps(&mut values, &read(&gitops_gen::pin::file_name(environment)));
     let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
     copy(chart, &dir);
     std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");
@@ -292,20 +281,14 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
                 exists(chart.join("Chart.yaml"), path);
                 let helm = &source["helm"];
                 for file in helm["valueFiles"].as_array().expect("valueFiles") {
-                    let file = file.as_str().expect("a path");
-                    if !may_be_missing(file, &helm["ignoreMissingValueFiles"]) {
-                        exists(chart.join(file), path);
-                    }
+                    exists(chart.join(file.as_str().expect("a path")), path);
                 }
             }
             Some("HelmRelease") => {
                 let spec = &object["spec"]["chart"]["spec"];
                 exists(repo.join(spec["chart"].as_str().expect("chart")).join("Chart.yaml"), path);
                 for file in spec["valuesFiles"].as_array().expect("valuesFiles") {
-                    let file = file.as_str().expect("a path");
-                    if !may_be_missing(file, &spec["ignoreMissingValuesFiles"]) {
-                        exists(repo.join(file), path);
-                    }
+                    exists(repo.join(file.as_str().expect("a path")), path);
                 }
             }
             _ => {}
@@ -335,13 +318,6 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
         check_application_set(path, set, &applications.cloned().collect::<Vec<_>>());
     }
     objects.into_iter().map(|o| o["object"].clone()).collect()
-}
-
-/// Only an image pin (`pins/<env>.yaml`, written by the first release) may
-/// be missing, and only where the controller is told to skip missing files.
-fn may_be_missing(file: &str, ignore_missing: &Value) -> bool {
-    let pin = file.rsplit('/').nth(1) == Some(gitops_gen::pin::DIR);
-    pin && *ignore_missing == json!(true)
 }
 
 /// The ApplicationSet's template and `templatePatch`, run through Go's

@@ -379,7 +379,15 @@ fn pin_files_are_checked_on_top_of_their_environment() {
     let dir = scratch_dir("environments-pins");
     let chart = shop();
     chart.write(&dir).unwrap();
-    std::fs::create_dir(dir.join("pins")).unwrap();
+    // `write` gives each environment its pin file, comments only.
+    let dev = std::fs::read_to_string(dir.join("pins/dev.yaml")).unwrap();
+    assert!(dev.lines().all(|l| l.starts_with('#')), "{dev}");
+    std::fs::remove_file(dir.join("pins/staging.yaml")).unwrap();
+    let err = chart.check(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("pins/staging.yaml is missing: the controllers read it; `write` creates it"),
+        "{err}"
+    );
     std::fs::write(dir.join("pins/prod.yaml"), "# mine\nimage: {tag: \"1.0\", digest: \"\"}\n")
         .unwrap();
     chart.write(&dir).unwrap();
