@@ -346,5 +346,8 @@ fn bad_inputs_are_refused_by_name_and_nothing_is_written() {
     let outside = std::env::temp_dir().join(format!("gitops-pins-no-git-{}", std::process::id()));
     std::fs::create_dir_all(&outside).unwrap();
     let err = pin::history(&outside, &outside, "prod").unwrap_err().to_string();
+    assert!(err.starts_with("image pin: no environment `prod` in "), "{err}");
+    std::fs::copy(chart.join("values-prod.yaml"), outside.join("values-prod.yaml")).unwrap();
+    let err = pin::history(&outside, &outside, "prod").unwrap_err().to_string();
     assert!(err.starts_with("image pin: `git log --format=%H %cI -- "), "{err}");
 }
