@@ -18,7 +18,10 @@
 //! and `readme` the schema and README, `yaml` YAML 1.1-safe scalars);
 //! `environment` writes each [`Environment`]'s values file and checks it and
 //! the user's own values files against the schema; `controllers` writes the
-//! Argo CD and Flux manifests; `write` puts them on disk or compares.
+//! Argo CD and Flux manifests; `write` puts them on disk or compares. Around
+//! releases: [`compat`](Chart::compare) compares the chart with a
+//! [`Baseline`], [`pin`] edits the environments' image pins, [`build_info`]
+//! gives an app its commit.
 
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).
