@@ -1,4 +1,4 @@
-//! Build provenance for an app's `build.rs`: [`emit()`] finds the git commit,
+//! Build provenance for an app's `build.rs`: [`emit`](crate::build_info::emit()) finds the git commit,
 //! whether the tree is dirty and the source date, and hands them to the
 //! compiler as environment variables that `gitops_types::build_info!()`
 //! reads in the app.
