@@ -182,12 +182,37 @@ fn unknown_key(meta: &ParseNestedMeta, place: &str, known: &str) -> syn::Error {
     if meta.input.peek(syn::Token![=]) {
         let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
     }
-    meta.error(format!("unknown `gitops` key `{key}` on a {place}; expected one of {known}"))
+    meta.error(match nearest(&key, known) {
+        Some(near) => format!(
+            "unknown `gitops` key `{key}` on a {place}: did you mean `{near}`? (expected one of {known})"
+        ),
+        None => format!("unknown `gitops` key `{key}` on a {place}; expected one of {known}"),
+    })
+}
+
+/// The key of `known` (a list like "`port`, `secret`") within two edits of
+/// `key`, the closest first: a typo's likely intent.
+fn nearest<'a>(key: &str, known: &'a str) -> Option<&'a str> {
+    known
+        .split(", ")
+        .map(|k| k.trim_matches('`'))
+        .map(|k| (strsim::osa_distance(key, k), k))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, k)| k)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_gets_the_key_it_meant() {
+        assert_eq!(nearest("secrte", FIELD_KEYS), Some("secret"));
+        assert_eq!(nearest("secrets", FIELD_KEYS), Some("secret"));
+        assert_eq!(nearest("env_prefx", CONTAINER_KEYS), Some("env_prefix"));
+        assert_eq!(nearest("password", FIELD_KEYS), None);
+    }
     use quote::ToTokens;
 
     /// The struct's attributes, and the messages of every error they raised.
