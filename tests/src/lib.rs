@@ -2,12 +2,14 @@
 //! supported shape ([`fixtures`]), a client for the real-tool oracles
 //! ([`oracle`]), what the kubelet makes of a render ([`pod`]), and the checks
 //! every chart's environments and controller manifests pass
-//! ([`environments`]).
+//! ([`environments`]), and crates built outside the workspace as a new user's
+//! are ([`scratch_crate`]).
 
 pub mod environments;
 pub mod fixtures;
 pub mod oracle;
 pub mod pod;
+pub mod scratch_crate;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,38 @@
+//! `cargo gitops`: see the README's "The cargo gitops command".
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  cargo gitops init   [--path DIR]          add gitops-rs to the crate in the current directory
+  cargo gitops check  [-p PACKAGE]          check the chart and its environments (runs the build script)
+  cargo gitops env    [-p PACKAGE] [--out FILE]   write .env.example from the config struct
+  cargo gitops import CHART_DIR --out FILE  an existing chart's values as a Rust config module";
+
+fn main() -> ExitCode {
+    // Run as `cargo gitops …`, cargo passes `gitops` first; run directly, it does not.
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("gitops") {
+        args.remove(0);
+    }
+    let result = match args.split_first() {
+        Some((command, rest)) => match command.as_str() {
+            "init" => cargo_gitops::init::run(rest),
+            "check" | "env" => cargo_gitops::build_command::run(command, rest),
+            "import" => cargo_gitops::import::run(rest),
+            "help" | "-h" | "--help" => {
+                println!("{USAGE}");
+                Ok(())
+            }
+            other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        },
+        None => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cargo gitops: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
