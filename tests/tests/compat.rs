@@ -4,11 +4,10 @@
 //! directory, a packaged chart and a Git ref.
 
 use gitops_gen::{Baseline, Bump, Chart, Environment, Error, Impact};
-use gitops_tests::scratch_dir;
+use gitops_tests::{git, scratch_dir};
 use gitops_types::GitOps;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use std::process::Command;
 
 mod v1 {
@@ -263,19 +262,6 @@ fn values_files_the_new_schema_refuses_are_named() {
         text.contains("file `values-qa.yaml`: `config.workers`: 90 is above the maximum 50"),
         "{text}"
     );
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    // The user's own git settings (signing, hooks) stay out of the test.
-    let out = Command::new("git")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

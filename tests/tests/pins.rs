@@ -3,13 +3,12 @@
 //! a temporary Git repository; every refusal by its message.
 
 use gitops_gen::pin::{self, PinAt};
-use gitops_tests::{oracle, scratch_dir, workspace};
+use gitops_tests::{git, oracle, scratch_dir, workspace};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -209,20 +208,6 @@ fn repository(name: &str) -> (PathBuf, PathBuf) {
     git(&repo, &["config", "commit.gpgsign", "false"]);
     commit(&repo, "chart");
     (repo, chart)
-}
-
-fn git(repo: &Path, args: &[&str]) -> String {
-    // The user's own git settings (signing, hooks) stay out of the test.
-    let out = Command::new("git")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 fn commit(repo: &Path, message: &str) -> String {
