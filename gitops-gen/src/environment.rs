@@ -236,10 +236,8 @@ pub(crate) fn generate(
     let mut problems = declarations(environments, chart.chart);
     let validator = Validator::new(chart.schema).map_err(|e| vec![e])?;
     let check = |values: &Value, culprit: &str, problems: &mut Vec<String>| {
-        for v in validator.violations(values) {
-            problems.push(format!("{culprit}: `{}`: {}", v.at.join("."), v.message));
-        }
-        problems.extend(cross_checks(values).into_iter().map(|p| format!("{culprit}: {p}")));
+        problems
+            .extend(refusals(&validator, values).into_iter().map(|p| format!("{culprit}: {p}")));
     };
     let defaults = defaults(chart);
     let mut out = BTreeMap::new();
@@ -351,6 +349,18 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Why Helm (the chart's schema) or the API server (what the schema cannot
+/// say) would refuse these values, each naming the key; empty when neither would.
+pub(crate) fn refusals(validator: &Validator, values: &Value) -> Vec<String> {
+    let mut out: Vec<String> = validator
+        .violations(values)
+        .into_iter()
+        .map(|v| format!("`{}`: {}", v.at.join("."), v.message))
+        .collect();
+    out.extend(cross_checks(values));
+    out
 }
 
 /// What the schema cannot say: relations between keys that the API server

@@ -68,10 +68,6 @@ pub fn is_valid_digest(digest: &str) -> bool {
     })
 }
 
-fn pin_error(message: String) -> Error {
-    Error::Pin(message)
-}
-
 /// Sets `environment`'s pin to `tag` and `digest` (none: `digest: ""`, so
 /// the tag decides) in `chart_dir/pins/<environment>.yaml`, creating the
 /// file if needed. Returns the file's path.
@@ -84,12 +80,12 @@ pub fn release(
     let chart_dir = chart_dir.as_ref();
     check_environment(chart_dir, environment)?;
     if !is_valid_tag(tag) {
-        return Err(pin_error(format!(
+        return Err(Error::Pin(format!(
             "tag {tag:?} is not a valid image tag: 1 to 128 of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"
         )));
     }
     if let Some(digest) = digest.filter(|d| !is_valid_digest(d)) {
-        return Err(pin_error(format!(
+        return Err(Error::Pin(format!(
             "digest {digest:?} is not `sha256:` followed by 64 lower-case hex digits"
         )));
     }
@@ -100,7 +96,7 @@ pub fn release(
         Err(e) => return Err(Error::io(&path, e)),
     };
     let new = edit(&old, tag, digest.unwrap_or(""))
-        .map_err(|problem| pin_error(format!("{}: {problem}", path.display())))?;
+        .map_err(|problem| Error::Pin(format!("{}: {problem}", path.display())))?;
     check_values(chart_dir, environment, &path, &new)?;
     write_atomic(&path, new.as_bytes())?;
     Ok(path)
@@ -112,15 +108,15 @@ pub fn promote(chart_dir: impl AsRef<Path>, from: &str, to: &str) -> Result<Path
     check_environment(chart_dir, from)?;
     let path = chart_dir.join(file_name(from));
     let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => pin_error(format!(
+        std::io::ErrorKind::NotFound => Error::Pin(format!(
             "environment `{from}` has no pin to promote: {} does not exist",
             path.display()
         )),
         _ => Error::io(&path, e),
     })?;
-    let pin = read(&text).map_err(|p| pin_error(format!("{}: {p}", path.display())))?;
+    let pin = read(&text).map_err(|p| Error::Pin(format!("{}: {p}", path.display())))?;
     let Some(tag) = pin.tag else {
-        return Err(pin_error(format!(
+        return Err(Error::Pin(format!(
             "environment `{from}` has no pin to promote: {} sets no `image.tag`",
             path.display()
         )));
@@ -175,16 +171,16 @@ fn git(repo: &Path, args: &[&str]) -> Result<String, Error> {
         .arg(repo)
         .args(args)
         .output()
-        .map_err(|e| pin_error(format!("cannot run git: {e}")))?;
+        .map_err(|e| Error::Pin(format!("cannot run git: {e}")))?;
     if !out.status.success() {
-        return Err(pin_error(format!(
+        return Err(Error::Pin(format!(
             "`git {}` failed in {}: {}",
             args.join(" "),
             repo.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    String::from_utf8(out.stdout).map_err(|e| pin_error(format!("git's output: {e}")))
+    String::from_utf8(out.stdout).map_err(|e| Error::Pin(format!("git's output: {e}")))
 }
 
 /// The environments of the chart in `chart_dir`: its generated
@@ -212,7 +208,7 @@ fn check_environment(chart_dir: &Path, environment: &str) -> Result<(), Error> {
     if known.iter().any(|e| e == environment) {
         return Ok(());
     }
-    Err(pin_error(format!(
+    Err(Error::Pin(format!(
         "no environment `{environment}` in {}: its environments are {}",
         chart_dir.display(),
         if known.is_empty() { "none".to_owned() } else { known.join(", ") }
@@ -239,7 +235,7 @@ fn check_values(chart_dir: &Path, environment: &str, path: &Path, pin: &str) -> 
         match yaml_serde::from_str::<Value>(text) {
             Ok(Value::Null) => Ok(Value::Object(Default::default())),
             Ok(v) => Ok(v),
-            Err(e) => Err(pin_error(format!("{name}: not valid YAML: {e}"))),
+            Err(e) => Err(Error::Pin(format!("{name}: not valid YAML: {e}"))),
         }
     };
     let schema = parse("values.schema.json", &load("values.schema.json")?)?;
@@ -247,16 +243,12 @@ fn check_values(chart_dir: &Path, environment: &str, path: &Path, pin: &str) -> 
     let env_file = format!("values-{environment}.yaml");
     coalesce(&mut values, &parse(&env_file, &load(&env_file)?)?);
     coalesce(&mut values, &parse(&path.display().to_string(), pin)?);
-    let validator = gitops_model::schema::Validator::new(&schema).map_err(pin_error)?;
-    let problems: Vec<String> = validator
-        .violations(&values)
-        .into_iter()
-        .map(|v| format!("`{}`: {}", v.at.join("."), v.message))
-        .collect();
+    let validator = gitops_model::schema::Validator::new(&schema).map_err(Error::Pin)?;
+    let problems = crate::environment::refusals(&validator, &values);
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(pin_error(format!(
+        Err(Error::Pin(format!(
             "{} would not pass the chart's schema: {}",
             path.display(),
             problems.join("; ")
