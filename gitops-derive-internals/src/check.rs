@@ -15,13 +15,17 @@ pub fn check(cx: &Ctxt, input: &Input) {
         );
     }
     if let Some(prefix) = &input.attrs.env_prefix {
-        if !naming::is_valid_env_prefix(&prefix.value()) {
+        // "" is the explicit choice of unprefixed variables.
+        let prefix_value = prefix.value();
+        if !prefix_value.is_empty() && !naming::is_valid_env_prefix(&prefix_value) {
             cx.error_spanned_by(
                 prefix,
-                "`env_prefix` must be upper case letters, digits and `_`, starting with a letter, e.g. \"ORDERS_\"",
+                "`env_prefix` must be upper case letters, digits and `_`, starting with a letter, e.g. \"ORDERS_\" \
+                 (or \"\" for variables without a prefix)",
             );
         }
     }
+    check_root_has_prefix(cx, input);
     if let Some(delivery) = &input.attrs.delivery {
         if !matches!(delivery.value().as_str(), "env" | "file") {
             cx.error_spanned_by(
@@ -88,11 +92,25 @@ fn check_field(cx: &Ctxt, field: &Field) {
     // right for a port and wrong for a secret, so the type checks wait.
     let mut roles_conflict = false;
     if let Some(skip) = &a.skip {
-        if a.port.is_some() || a.secret.is_some() || a.env.is_some() || a.shutdown_timeout.is_some()
+        if a.port.is_some()
+            || a.secret.is_some()
+            || a.env.is_some()
+            || a.shutdown_timeout.is_some()
+            || a.json.is_some()
         {
             cx.error_spanned_by(
                 skip,
-                "`skip` cannot be combined with `port`, `secret`, `env` or `shutdown_timeout`",
+                "`skip` cannot be combined with `port`, `secret`, `env`, `shutdown_timeout` or `json`",
+            );
+            roles_conflict = true;
+        }
+    }
+    if let Some(json) = a.json.as_ref().filter(|_| a.skip.is_none()) {
+        if a.port.is_some() || a.secret.is_some() || a.shutdown_timeout.is_some() {
+            cx.error_spanned_by(
+                json,
+                "`json` cannot be combined with `port`, `secret` or `shutdown_timeout`: \
+                 it keeps a plain value (a struct without `GitOps`, say) as one JSON value",
             );
             roles_conflict = true;
         }
@@ -186,7 +204,9 @@ fn check_unique_env_vars(cx: &Ctxt, input: &Input, fields: &[Field]) {
     let prefix = input.attrs.env_prefix.as_ref().map(|p| p.value()).unwrap_or_default();
     let mut seen: BTreeMap<String, &syn::Ident> = BTreeMap::new();
     for field in fields {
-        if field.serde_skipped || field.attrs.skip.is_some() {
+        // A malformed `env` names a variable this check cannot know.
+        let env_unread = field.attrs.env.is_none() && field.attrs.written.has("env");
+        if field.serde_skipped || field.attrs.skip.is_some() || env_unread {
             continue;
         }
         let name = match &field.attrs.env {
@@ -236,7 +256,9 @@ fn serde_attr_with<'a>(field: &'a Field, word: &str) -> &'a dyn quote::ToTokens 
 /// Probes are HTTP GETs on the struct's first port, so they need one, and a
 /// path Kubernetes accepts.
 fn check_probes(cx: &Ctxt, input: &Input, fields: &[Field]) {
-    let has_port = fields.iter().any(|f| f.attrs.port.is_some() && !f.serde_skipped);
+    // A `port` whose value is malformed has its own error already; the
+    // field is still meant to be the port, so the probes have one.
+    let has_port = fields.iter().any(|f| f.attrs.written.has("port") && !f.serde_skipped);
     for (key, path) in input.attrs.probes() {
         let value = path.value();
         if !value.starts_with('/') || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -252,4 +274,29 @@ fn check_probes(cx: &Ctxt, input: &Input, fields: &[Field]) {
             );
         }
     }
+}
+
+/// Only a root struct's prefix is used and the derive cannot tell which
+/// struct is the root, so generation and the loader refuse a root without
+/// `env_prefix`. The root-only keys make the mistake visible here already.
+fn check_root_has_prefix(cx: &Ctxt, input: &Input) {
+    let written = &input.attrs.written;
+    if written.has("env_prefix") {
+        return;
+    }
+    let Some(root_key) =
+        ["liveness", "readiness", "startup", "delivery"].into_iter().find(|key| written.has(key))
+    else {
+        return;
+    };
+    cx.error_spanned_by(
+        input.ident,
+        format!(
+            "`{}` sets `{root_key}`, so it is the root config, but it has no `env_prefix`: \
+             add e.g. `#[gitops(env_prefix = \"ORDERS_\")]` (the loader then rejects a misspelt \
+             variable with that prefix), or `#[gitops(env_prefix = \"\")]` for variables \
+             without a prefix, which turns that check off",
+            input.ident
+        ),
+    );
 }

@@ -85,6 +85,8 @@ fn field(krate: &syn::Path, f: &Field) -> TokenStream {
         quote!(Port(#port))
     } else if a.shutdown_timeout.is_some() {
         quote!(ShutdownTimeout)
+    } else if a.json.is_some() {
+        quote!(Json)
     } else {
         quote!(Value)
     };

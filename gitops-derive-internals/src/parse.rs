@@ -16,6 +16,9 @@ pub struct ContainerAttrs {
     /// `crate = "..."`: where the expansion finds gitops-types, for crates
     /// that reach it through a re-export. Its tokens carry the string's span.
     pub crate_path: Option<syn::Path>,
+    /// Every key written, its value valid or not: a rule about a key that
+    /// is missing must not fire when the key is there but malformed.
+    pub written: Written,
 }
 
 impl ContainerAttrs {
@@ -37,6 +40,11 @@ pub struct FieldAttrs {
     pub skip: Option<syn::Path>,
     /// `shutdown_timeout`: the field's seconds also size the pod's grace period.
     pub shutdown_timeout: Option<syn::Path>,
+    /// `json`: one value, read as JSON, never a section, even when the
+    /// type is a struct.
+    pub json: Option<syn::Path>,
+    /// Every key written, its value valid or not (see [`ContainerAttrs::written`]).
+    pub written: Written,
 }
 
 impl FieldAttrs {
@@ -46,16 +54,36 @@ impl FieldAttrs {
             && self.secret.is_none()
             && self.skip.is_none()
             && self.shutdown_timeout.is_none()
+            && self.json.is_none()
+    }
+}
+
+/// The keys written in `#[gitops(...)]`, known or not, whether or not their
+/// value could be read. A malformed `#[gitops(port)]` fails to parse, but the
+/// field is still meant to be a port: the probes must not say there is none.
+#[derive(Default)]
+pub struct Written(Vec<String>);
+
+impl Written {
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|k| k == key)
+    }
+
+    fn record(&mut self, meta: &ParseNestedMeta) {
+        if let Some(key) = meta.path.get_ident() {
+            self.0.push(key.to_string());
+        }
     }
 }
 
 const CONTAINER_KEYS: &str =
     "`env_prefix`, `liveness`, `readiness`, `startup`, `delivery`, `crate`";
-const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`";
+const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`, `json`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for_each_gitops_meta(cx, attrs, |meta| {
+        out.written.record(&meta);
         if meta.path.is_ident("env_prefix") {
             set_once(cx, &meta, &mut out.env_prefix, string_value(&meta)?);
         } else if meta.path.is_ident("liveness") {
@@ -84,6 +112,7 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
 pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for_each_gitops_meta(cx, attrs, |meta| {
+        out.written.record(&meta);
         if meta.path.is_ident("port") {
             set_once(cx, &meta, &mut out.port, string_value(&meta)?);
         } else if meta.path.is_ident("env") {
@@ -97,6 +126,9 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         } else if meta.path.is_ident("shutdown_timeout") {
             flag(&meta)?;
             set_once(cx, &meta, &mut out.shutdown_timeout, meta.path.clone());
+        } else if meta.path.is_ident("json") {
+            flag(&meta)?;
+            set_once(cx, &meta, &mut out.json, meta.path.clone());
         } else {
             return Err(unknown_key(&meta, "field", FIELD_KEYS));
         }
@@ -279,6 +311,26 @@ mod tests {
             container(r#"#[gitops(crate = "platform::gitops")] #[gitops(crate = "other")]"#);
         assert_eq!(errors, ["duplicate `gitops` key `crate`"]);
         assert_eq!(out.crate_path.unwrap().to_token_stream().to_string(), "platform :: gitops");
+    }
+
+    #[test]
+    fn a_malformed_key_is_still_written() {
+        let item: syn::DeriveInput = syn::parse_str(
+            r#"struct S { #[gitops(port)] a: u16, #[gitops(port = 80, json)] b: u16 }"#,
+        )
+        .unwrap();
+        let syn::Data::Struct(data) = &item.data else { unreachable!() };
+        let cx = Ctxt::new();
+        let attrs: Vec<_> = data.fields.iter().map(|f| field_attrs(&cx, &f.attrs)).collect();
+        assert_eq!(cx.check().map_err(|e| e.into_iter().count()), Err(2));
+        for a in &attrs {
+            assert!(a.port.is_none() && a.written.has("port") && !a.written.has("secret"));
+        }
+        // The attribute's parse stops at its first error: `json` is never read.
+        assert!(attrs[1].json.is_none() && !attrs[1].written.has("json"));
+        let (out, errors) = container(r#"#[gitops(env_prefix = ORDERS_)]"#);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(out.env_prefix.is_none() && out.written.has("env_prefix"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ fn struct_with_every_attribute() {
             #[serde(skip)]
             pub cache: u8,
             pub tracing: Tracing,
+            #[gitops(json)]
+            pub upstream: Upstream,
         }
     }));
 }

@@ -2,6 +2,7 @@
 //!
 //! ```no_run
 //! # #[derive(Default, serde::Serialize, schemars::JsonSchema, gitops_types::GitOps)]
+//! # #[gitops(env_prefix = "ORDERS_")]
 //! # struct Config { port: u16 }
 //! gitops_gen::Chart::new("orders")
 //!     .image("ghcr.io/acme/orders")
@@ -34,6 +35,7 @@ mod error;
 mod kube;
 pub mod pin;
 mod readme;
+pub mod requires;
 mod schema;
 pub mod template;
 mod templates;
@@ -126,9 +128,12 @@ impl Chart {
     }
 
     /// The config struct the chart delivers; its `Default` gives values.yaml.
+    /// It derives `GitOps`, `schemars::JsonSchema` and `serde::Serialize`
+    /// and implements `Default` (the bounds are [`requires`]' traits, whose
+    /// errors say what each is for).
     pub fn config<T>(mut self) -> Self
     where
-        T: GitOps + schemars::JsonSchema + serde::Serialize + Default,
+        T: GitOps + requires::ConfigSchema + requires::ConfigSerialize + requires::ConfigDefault,
     {
         self.config = Some(ConfigSource {
             type_name: std::any::type_name::<T>(),

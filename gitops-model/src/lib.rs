@@ -27,7 +27,9 @@ pub struct ConfigStruct {
     pub rust_name: &'static str,
     /// The struct's doc comment, trimmed; empty when it has none.
     pub doc: &'static str,
-    /// `#[gitops(env_prefix = "...")]`; only the root struct's prefix is used.
+    /// `#[gitops(env_prefix = "...")]`; only the root struct's prefix is
+    /// used. A root must set one: `Some("")` is the explicit choice of
+    /// unprefixed variables, `None` an omission [`tree::config_tree`] refuses.
     pub env_prefix: Option<&'static str>,
     /// HTTP paths of the container's probes, served on the first port
     /// (root struct only).
@@ -84,8 +86,12 @@ pub struct Field {
 /// How the chart delivers a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
-    /// A value under `config:` in values.yaml.
+    /// A value under `config:` in values.yaml; a section when the field's
+    /// type derives `GitOps`.
     Value,
+    /// `#[gitops(json)]`: one value under `config:`, its env var JSON text,
+    /// never a section, even when the type is a struct.
+    Json,
     /// A value under `config:` that is also a named container port.
     Port(&'static str),
     /// `#[gitops(shutdown_timeout)]`: a value under `config:` (seconds) that

@@ -169,13 +169,26 @@ pub fn config_tree(
     default: &Value,
 ) -> Result<ConfigTree, Vec<String>> {
     let prefix = root.env_prefix.unwrap_or("");
+    let empty = Map::new();
     let mut cx = Walk {
         problems: Vec::new(),
         flagged: BTreeSet::new(),
         env_owners: BTreeMap::new(),
         shutdown_timeout: None,
         prefix,
+        definitions: schema.get("definitions").and_then(Value::as_object).unwrap_or(&empty),
     };
+    if root.env_prefix.is_none() {
+        // Only the root's prefix counts, and only here is it known which
+        // struct is the root: a missing one would silently turn off the
+        // loader's check of unknown variables.
+        cx.problems.push(format!(
+            "`{0}` is the root config but has no `env_prefix`: add e.g. `#[gitops(env_prefix = \"APP_\")]` \
+             to `{0}` (every variable then starts with it, and the loader rejects a misspelt one), \
+             or `#[gitops(env_prefix = \"\")]` for variables without a prefix, which turns that check off",
+            root.rust_name
+        ));
+    }
     let (items, config_schema) = cx.section(root, schema, default, &[], prefix);
     let tree = ConfigTree {
         rust_name: root.rust_name.to_owned(),
@@ -252,6 +265,8 @@ struct Walk<'a> {
     shutdown_timeout: Option<String>,
     /// The root's env prefix.
     prefix: &'a str,
+    /// The root schema's definitions, where `$ref`s point.
+    definitions: &'a Map<String, Value>,
 }
 
 impl Walk<'_> {
@@ -347,7 +362,27 @@ impl Walk<'_> {
         // An `Option` defaulting to `Some` must be able to say "none", which
         // raw text cannot: it reaches the app as JSON (`"text"` or `null`).
         let some_default = field.optional && !default.is_null() && field.role != Role::Secret;
-        let text = schema::is_text(prop) && !some_default;
+        let text = schema::is_text(prop) && !some_default && field.role != Role::Json;
+        if field.role == Role::Json && field.nested.is_some() {
+            // Its secrets would land in values.yaml inside the one value.
+            self.problems.push(format!(
+                "`{dotted}` ({}.{}): `#[gitops(json)]` keeps a struct without `GitOps` as one value, \
+                 but this field's type derives `GitOps` and is a section; remove `json`",
+                desc.rust_name, field.rust_name
+            ));
+        }
+        if field.role == Role::Value && field.nested.is_none() {
+            if let Some(keys) = self.struct_keys(prop) {
+                let keys = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                self.problems.push(format!(
+                    "`{dotted}` ({}.{}): its type is a struct (keys {keys}) that does not derive `GitOps`, \
+                     so the chart would carry it as one JSON value in one env var, `{env}`; \
+                     derive `GitOps` on the type for a section with a variable per key, \
+                     or mark the field `#[gitops(json)]` to keep it one JSON value",
+                    desc.rust_name, field.rust_name
+                ));
+            }
+        }
         if let Some(why) = service_link::ambiguous(&env, text || field.role == Role::Secret) {
             self.problems.push(format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
         }
@@ -365,7 +400,7 @@ impl Walk<'_> {
                 }
                 LeafKind::ShutdownTimeout
             }
-            Role::Value | Role::Skip => LeafKind::Value,
+            Role::Value | Role::Json | Role::Skip => LeafKind::Value,
         };
         let mut leaf = Leaf {
             path,
@@ -425,6 +460,34 @@ impl Walk<'_> {
             self.flagged.insert(dotted);
         }
         (leaf, Some(leaf_schema))
+    }
+
+    /// The keys of a struct's schema: an object with fixed properties,
+    /// possibly `Option`al or behind a `$ref`. A map (`additionalProperties`
+    /// only), a list or an enum of objects is no struct and gives `None`.
+    fn struct_keys(&self, schema: &Value) -> Option<Vec<String>> {
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
+            return self.struct_keys(self.definitions.get(name)?);
+        }
+        // `Option<T>`: `anyOf: [T, {"type": "null"}]`.
+        if let Some(Value::Array(any)) = schema.get("anyOf") {
+            let is_null = |s: &&Value| s.get("type").and_then(Value::as_str) == Some("null");
+            return match any.iter().filter(|s| !is_null(s)).collect::<Vec<_>>().as_slice() {
+                [only] => self.struct_keys(only),
+                _ => None,
+            };
+        }
+        let object = match schema.get("type") {
+            Some(Value::String(t)) => t == "object",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+            _ => false,
+        };
+        let props = schema.get("properties").and_then(Value::as_object)?;
+        (object && !props.is_empty()).then(|| props.keys().cloned().collect())
     }
 }
 
@@ -566,6 +629,94 @@ mod tests {
         let tree = config_tree(&only_secrets, &schema, &json!({"password": null})).unwrap();
         assert!(!tree.has_values());
         assert!(tree.ports().is_empty() && tree.shutdown_timeout().is_none());
+    }
+
+    #[test]
+    fn a_root_without_env_prefix_is_refused_and_an_empty_one_is_a_choice() {
+        let mut root = app();
+        root.env_prefix = None;
+        let problems = config_tree(&root, &app_schema(), &app_default()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("`App` is the root config but has no `env_prefix`"));
+        root.env_prefix = Some("");
+        let tree = config_tree(&root, &app_schema(), &app_default()).unwrap();
+        assert_eq!(tree.leaf_at(&["db".into(), "url".into()]).unwrap().env, "DB__URL");
+    }
+
+    /// A root with one field `key` of the given role and schema.
+    fn one_field(role: Role, schema: Value) -> (ConfigStruct, Value) {
+        let root = ConfigStruct {
+            rust_name: "App",
+            doc: "",
+            env_prefix: Some("APP_"),
+            probes: Probes::default(),
+            delivery: Delivery::Env,
+            fields: vec![field("peer", role, false)],
+        };
+        let mut schema = json!({"type": "object", "properties": {"peer": schema}});
+        schema["definitions"] = json!({"Peer": {"type": "object", "properties": {"next": {"$ref": "#/definitions/Peer"}}}});
+        (root, schema)
+    }
+
+    #[test]
+    fn a_struct_without_gitops_is_refused_unless_marked_json() {
+        let object = json!({"type": "object", "properties": {"host": {"type": "string"}, "port": {"type": "integer"}}});
+        let optional = json!({"anyOf": [object.clone(), {"type": "null"}]});
+        let nullable =
+            json!({"type": ["object", "null"], "properties": {"host": {"type": "string"}}});
+        let recursive = json!({"$ref": "#/definitions/Peer"});
+        for schema in [object.clone(), optional, nullable, recursive] {
+            let (root, full) = one_field(Role::Value, schema.clone());
+            let default = json!({"peer": {}});
+            let problems = config_tree(&root, &full, &default).unwrap_err();
+            assert_eq!(problems.len(), 1, "{schema}: {problems:?}");
+            assert!(
+                problems[0].starts_with("`peer` (App.peer): its type is a struct (keys `")
+                    && problems[0].contains("`APP_PEER`")
+                    && problems[0].contains("`#[gitops(json)]`"),
+                "{}",
+                problems[0]
+            );
+            let (root, full) = one_field(Role::Json, schema.clone());
+            let tree = config_tree(&root, &full, &default).unwrap();
+            assert!(!tree.leaves()[0].text);
+        }
+        // Maps, lists, enums and text are values by nature.
+        for schema in [
+            json!({"type": "object", "additionalProperties": {"type": "integer"}}),
+            json!({"type": "array", "items": object}),
+            json!({"oneOf": [object, {"type": "string", "const": "none"}]}),
+            json!({"type": "object", "properties": {}}),
+            json!({"type": "string"}),
+        ] {
+            let (root, full) = one_field(Role::Value, schema.clone());
+            let default =
+                if schema["type"] == "string" { json!({"peer": ""}) } else { json!({"peer": {}}) };
+            let result = config_tree(&root, &full, &default);
+            assert!(
+                result.as_ref().err().is_none_or(|p| p.iter().all(|p| !p.contains("struct"))),
+                "{schema}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_on_a_section_is_refused() {
+        let (mut root, full) = one_field(
+            Role::Json,
+            json!({"type": "object", "properties": {"url": {"type": "string"}}}),
+        );
+        root.fields[0].nested = Some(db);
+        let problems = config_tree(&root, &full, &json!({"peer": {"url": ""}})).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("derives `GitOps` and is a section; remove `json`"));
+    }
+
+    #[test]
+    fn json_makes_text_json() {
+        let (root, full) = one_field(Role::Json, json!({"type": "string"}));
+        let tree = config_tree(&root, &full, &json!({"peer": "x"})).unwrap();
+        assert!(!tree.leaves()[0].text, "`json` reads a string field as JSON too");
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //!
 //! # Attributes
 //! On the struct:
-//! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct only).
+//! - `#[gitops(env_prefix = "ORDERS_")]`: prefix of every env var (root struct
+//!   only). A root must set one: the chart's generation and the loader refuse
+//!   a root without it, and the derive does when the struct sets a probe or
+//!   `delivery`. `env_prefix = ""` chooses unprefixed variables, and with
+//!   them gives up the loader's check of unknown variables.
 //! - `#[gitops(liveness = "/healthz", readiness = "/readyz", startup = "/healthz")]`:
 //!   HTTP probes on the first port (root struct only; each is optional; without
 //!   a path, liveness and readiness are TCP connects to that port).
@@ -24,6 +28,15 @@
 //! - `#[gitops(skip)]`: serde reads the field, the chart never sets it.
 //! - `#[gitops(shutdown_timeout)]`: the integer field is the app's shutdown
 //!   timeout in seconds; the pod's grace period is computed from it.
+//! - `#[gitops(json)]`: the field is one value, JSON text in its env var,
+//!   never a section.
+//!
+//! A field whose type derives `GitOps` is a nested section, any other one
+//! value. A field whose type is a struct that does not derive `GitOps` (its
+//! schema an object with fixed keys) is refused when the chart is
+//! generated: derive `GitOps` on the type for a section, or mark the field
+//! `#[gitops(json)]` to keep it one JSON value. Maps, lists and enums are
+//! values and need nothing.
 //!
 //! # Loading
 //! [`load()`] and [`Loader`] read the configuration back as the chart delivers
@@ -45,6 +58,11 @@ pub use load::{load, Loader};
 
 /// A config struct the chart generator can describe. Derive it; do not
 /// implement it by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not derive `GitOps`",
+    label = "`{Self}` needs `#[derive(GitOps)]`",
+    note = "add `#[derive(gitops_types::GitOps)]` to `{Self}`: the chart and the loader read its keys, docs and roles from it"
+)]
 pub trait GitOps {
     /// The struct's keys, docs and roles, as the derive read them; what
     /// gitops-gen and the loader start from. Not public API.

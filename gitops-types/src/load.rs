@@ -329,7 +329,8 @@ impl Layers {
     }
 
     /// A variable with the app's prefix that names no key is a typo waiting
-    /// to be missed: report it. (Without a prefix, ours are not told apart.)
+    /// to be missed: report it. (With `env_prefix = ""`, ours are not told
+    /// apart; a root without `env_prefix` is refused by the tree.)
     fn unknown_vars(
         &mut self,
         tree: &ConfigTree,

@@ -95,6 +95,8 @@ impl Default for Payments {
 /// The smallest useful config: a worker with no port and no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(default)]
+// Unprefixed variables (`CONCURRENCY`, `QUEUE`), by choice.
+#[gitops(env_prefix = "")]
 pub struct Worker {
     /// Jobs processed at once.
     #[schemars(range(min = 1, max = 64))]
@@ -286,6 +288,7 @@ pub const HOSTILE_STRINGS: &[&str] = &[
 /// Defaults made of [`HOSTILE_STRINGS`], to prove values.yaml keeps them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 pub struct Hostile {
     /// Each hostile string as a key and as a value.
     pub entries: BTreeMap<String, String>,
@@ -414,6 +417,8 @@ pub struct Verdicts {
     #[schemars(length(max = 3))]
     pub tags: Vec<String>,
     pub weights: BTreeMap<String, u32>,
+    // A struct without `GitOps`: one JSON value, by choice.
+    #[gitops(json)]
     pub endpoint: Option<Endpoint>,
     pub limits: VerdictLimits,
 }

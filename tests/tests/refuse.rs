@@ -15,6 +15,7 @@ fn problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<String> {
 
 #[derive(Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 struct Numbers {
     /// float64 cannot hold it.
     big: u64,
@@ -49,6 +50,7 @@ struct Credentials {
 
 #[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 struct SecretObject {
     #[gitops(secret)]
     credentials: Credentials,
@@ -88,6 +90,7 @@ fn env_vars_colliding_across_sections_are_refused() {
 
 #[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 struct NoPrefix {
     #[serde(rename = "1st")]
     first: String,
@@ -101,6 +104,7 @@ fn env_names_must_be_valid() {
 
 #[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 struct DefaultBreaksSchema {
     /// `u8::default()` is 0, below the minimum.
     #[schemars(range(min = 1, max = 64))]
@@ -126,6 +130,7 @@ struct Drain {
 
 #[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
 #[serde(default)]
+#[gitops(env_prefix = "")]
 struct TwoGracePeriods {
     #[gitops(shutdown_timeout)]
     shutdown_seconds: u32,
@@ -180,4 +185,73 @@ fn keys_a_service_link_could_pass_for_are_refused() {
         p[0]
     );
     assert!(p[1].contains("`upstream_port`") && p[1].contains("text"), "{}", p[1]);
+}
+
+/// A root without `env_prefix`: the derive cannot know it is the root
+/// (nested structs need no prefix), generation can.
+#[derive(Debug, Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+struct Unprefixed {
+    queue: String,
+}
+
+#[test]
+fn a_root_without_env_prefix_is_refused() {
+    let p = problems::<Unprefixed>();
+    assert_eq!(
+        p,
+        ["`Unprefixed` is the root config but has no `env_prefix`: add e.g. \
+          `#[gitops(env_prefix = \"APP_\")]` to `Unprefixed` (every variable then starts with it, \
+          and the loader rejects a misspelt one), or `#[gitops(env_prefix = \"\")]` for variables \
+          without a prefix, which turns that check off"]
+    );
+    // The loader refuses it too, before reading anything.
+    let err =
+        gitops_types::Loader::<Unprefixed>::with_vars([("QUEUE", "jobs")]).load().unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(err.problems[0].message.contains("has no `env_prefix`"), "{err}");
+}
+
+/// Looks like a section, but derives no `GitOps`.
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+struct Upstream {
+    host: String,
+    port: u16,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps, Default)]
+#[serde(default)]
+#[gitops(env_prefix = "APP_")]
+struct StructLeaves {
+    upstream: Upstream,
+    fallback: Option<Upstream>,
+    /// Maps and lists of structs are values by nature.
+    by_region: std::collections::BTreeMap<String, Upstream>,
+    mirrors: Vec<Upstream>,
+    #[gitops(json)]
+    kept: Upstream,
+    /// schemars describes it as a struct, `{secs, nanos}`.
+    timeout: std::time::Duration,
+}
+
+#[test]
+fn a_struct_without_gitops_is_refused_unless_marked_json() {
+    let p = problems::<StructLeaves>();
+    assert_eq!(
+        p,
+        [
+            "`upstream` (StructLeaves.upstream): its type is a struct (keys `host`, `port`) that \
+             does not derive `GitOps`, so the chart would carry it as one JSON value in one env \
+             var, `APP_UPSTREAM`; derive `GitOps` on the type for a section with a variable per \
+             key, or mark the field `#[gitops(json)]` to keep it one JSON value",
+            "`fallback` (StructLeaves.fallback): its type is a struct (keys `host`, `port`) that \
+             does not derive `GitOps`, so the chart would carry it as one JSON value in one env \
+             var, `APP_FALLBACK`; derive `GitOps` on the type for a section with a variable per \
+             key, or mark the field `#[gitops(json)]` to keep it one JSON value",
+            "`timeout` (StructLeaves.timeout): its type is a struct (keys `nanos`, `secs`) that \
+             does not derive `GitOps`, so the chart would carry it as one JSON value in one env \
+             var, `APP_TIMEOUT`; derive `GitOps` on the type for a section with a variable per \
+             key, or mark the field `#[gitops(json)]` to keep it one JSON value",
+        ]
+    );
 }

@@ -1,5 +1,6 @@
-//! UI tests of `#[derive(GitOps)]`: every mistake a user can make is a
-//! compile error that names the culprit, points at it and says how to fix it.
+//! UI tests of `#[derive(GitOps)]` and of `Chart::config`'s bounds: every
+//! mistake a user can make is a compile error that names the culprit, points
+//! at it and says how to fix it.
 //!
 //! One mistake per file, grouped by kind under `ui/<kind>/`, each beside the
 //! `.stderr` it must produce; `ui/pass/` holds code that must compile.

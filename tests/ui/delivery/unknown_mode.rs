@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A payment service.
 #[derive(Serialize, Deserialize, JsonSchema, GitOps)]
-#[gitops(delivery = "volume")]
+#[gitops(env_prefix = "PAYMENTS_", delivery = "volume")]
 pub struct Config {
     /// Log level.
     pub log_level: String,

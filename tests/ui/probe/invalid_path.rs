@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Probes need an absolute HTTP path.
 #[derive(Serialize, Deserialize, JsonSchema, GitOps)]
-#[gitops(liveness = "healthz", readiness = "/ready now")]
+#[gitops(env_prefix = "APP_", liveness = "healthz", readiness = "/ready now")]
 pub struct Config {
     #[gitops(port = "http")]
     pub http_port: u16,
