@@ -2,7 +2,7 @@
 //! [`parse`] (raw `#[gitops]` attributes) → [`model`] (the struct as serde
 //! reads it) → [`check`] (every rule, all errors at once) → [`expand`].
 //!
-//! `gitops-derive` is only the proc-macro entry point around [`derive`].
+//! `gitops-derive` is only the proc-macro entry point around [`derive()`].
 
 pub mod check;
 pub mod expand;

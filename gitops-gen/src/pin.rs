@@ -225,7 +225,7 @@ pub(crate) fn new_file(environment: &str) -> String {
 }
 
 /// The values Helm reads for the environment (values.yaml, then
-/// values-<env>.yaml, then `pin`) against the chart's schema.
+/// `values-<env>.yaml`, then `pin`) against the chart's schema.
 fn check_values(chart_dir: &Path, environment: &str, path: &Path, pin: &str) -> Result<(), Error> {
     let load = |name: &str| -> Result<String, Error> {
         let file = chart_dir.join(name);
