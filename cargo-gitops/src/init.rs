@@ -1,6 +1,481 @@
-//! Placeholder until the command is built.
+//! `cargo gitops init [--path DIR] [--manifest-path FILE]`: adds gitops-rs
+//! to an existing crate.
+//!
+//! - Cargo.toml: `gitops-types`, `serde` (with `derive`) and `schemars` under
+//!   `[dependencies]`; the same and `gitops-gen` under `[build-dependencies]`
+//!   (the build script includes `src/config.rs`). Edited with `toml_edit`:
+//!   every byte of the file stays, the new entries are added. A dependency
+//!   the crate already has is kept as written; what it lacks (serde's
+//!   `derive`, schemars 1) is reported, not changed.
+//! - `src/config.rs`: a documented `Config` to edit, and `build.rs`, which
+//!   writes the chart through [`gitops_gen`'s build-script entry point](https://docs.rs/gitops-gen)
+//!   (so `cargo gitops check` and `env` work).
+//! - Nothing is overwritten: an existing `src/config.rs`, `build.rs` or a
+//!   `package.build` setting stops it before anything is written, and a
+//!   failed write removes what this run created.
+//! - `src/main.rs` is yours: the next steps are printed, not applied.
+//!
+//! Where gitops-rs comes from: it is not on crates.io, so the dependencies
+//! are paths into a gitops-rs checkout: `--path DIR`, else the checkout this
+//! binary was built from (its source directory's parent, used only if it
+//! still holds `gitops-types/Cargo.toml`), else plain version requirements
+//! (`"0.1.0"`) for a registry or a `[patch]` of yours to satisfy.
+
+use crate::args::{self, Args};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Table};
+
+const USAGE: &str = "cargo gitops init [--path GITOPS_RS_CHECKOUT] [--manifest-path Cargo.toml]";
 
 /// Runs the command with the arguments after its name.
-pub fn run(_args: &[String]) -> Result<(), String> {
-    Err("not built yet".into())
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut parsed = Args::new("init", args);
+    let (mut manifest, mut checkout) = (None, None);
+    while let Some((arg, inline)) = parsed.next_option() {
+        match arg {
+            "--path" => checkout = Some(parsed.value(arg, inline)?),
+            "--manifest-path" => manifest = Some(parsed.value(arg, inline)?),
+            _ => return Err(parsed.unknown(arg, USAGE)),
+        }
+    }
+    let manifest = match manifest {
+        Some(path) => args::absolute(Path::new(path)),
+        None => std::env::current_dir()
+            .map_err(|e| format!("init: the current directory: {e}"))?
+            .join("Cargo.toml"),
+    };
+    let source = Source::choose(checkout.map(Path::new))?;
+    let report = init(&manifest, &source)?;
+    print!("{report}");
+    Ok(())
+}
+
+/// Where the gitops-rs dependencies come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A gitops-rs checkout: path dependencies on its crates.
+    Checkout(PathBuf),
+    /// Version requirements (this binary's version).
+    Version(String),
+}
+
+impl Source {
+    /// `--path DIR` if given (it must be a checkout), else the checkout this
+    /// binary was built from if it is still there, else this version.
+    pub fn choose(path: Option<&Path>) -> Result<Source, String> {
+        if let Some(dir) = path {
+            let dir = args::absolute(dir);
+            if !is_checkout(&dir) {
+                return Err(format!(
+                    "init --path {}: not a gitops-rs checkout (no gitops-types/Cargo.toml and gitops-gen/Cargo.toml in it)",
+                    dir.display()
+                ));
+            }
+            return Ok(Source::Checkout(dir));
+        }
+        let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned);
+        Ok(match built_from.filter(|dir| is_checkout(dir)) {
+            Some(dir) => Source::Checkout(dir),
+            None => Source::Version(env!("CARGO_PKG_VERSION").to_owned()),
+        })
+    }
+
+    fn dependency(&self, name: &str) -> Item {
+        match self {
+            Source::Checkout(dir) => {
+                let mut table = InlineTable::new();
+                let path = dir.join(name);
+                table.insert("path", path.to_string_lossy().replace('\\', "/").into());
+                value(table)
+            }
+            Source::Version(version) => value(version.as_str()),
+        }
+    }
+}
+
+fn is_checkout(dir: &Path) -> bool {
+    dir.join("gitops-types/Cargo.toml").is_file() && dir.join("gitops-gen/Cargo.toml").is_file()
+}
+
+/// What `init` did, printed for the user.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub package: String,
+    pub added: Vec<String>,
+    pub kept: Vec<String>,
+    pub warnings: Vec<String>,
+    pub written: Vec<PathBuf>,
+    pub source: Option<Source>,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "cargo gitops init: `{}` set up for gitops-rs", self.package)?;
+        if !self.added.is_empty() {
+            writeln!(f, "  Cargo.toml: added {}", self.added.join(", "))?;
+        }
+        match &self.source {
+            Some(Source::Checkout(dir)) => {
+                writeln!(f, "    (path dependencies on the gitops-rs checkout {})", dir.display())?
+            }
+            Some(Source::Version(version)) => writeln!(
+                f,
+                "    (version {version}: gitops-rs is not on crates.io; point them at a checkout with `--path DIR` or a [patch] section)"
+            )?,
+            None => {}
+        }
+        for kept in &self.kept {
+            writeln!(f, "  Cargo.toml: kept {kept} as it was")?;
+        }
+        for path in &self.written {
+            writeln!(f, "  wrote {}", path.display())?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
+        write!(
+            f,
+            "\
+next steps:
+  1. Describe your settings in src/config.rs and set your image in build.rs.
+  2. In src/main.rs (yours; left as it is):
+         mod config;
+     and at the start of main:
+         let config: config::Config = gitops_types::load().unwrap_or_else(|e| {{
+             eprintln!(\"{{e}}\");
+             std::process::exit(2);
+         }});
+  3. `cargo build` writes the Helm chart to chart/; commit it.
+  4. `cargo gitops env` writes .env.example to run the app locally;
+     `cargo gitops check` fails when chart/ is out of date (for CI).
+"
+        )
+    }
+}
+
+/// The dependencies init adds: (table, name).
+const DEPENDENCIES: &[(&str, &str)] = &[
+    ("dependencies", "gitops-types"),
+    ("dependencies", "serde"),
+    ("dependencies", "schemars"),
+    ("build-dependencies", "gitops-gen"),
+    ("build-dependencies", "gitops-types"),
+    ("build-dependencies", "serde"),
+    ("build-dependencies", "schemars"),
+];
+
+/// Sets up the crate whose Cargo.toml is `manifest`.
+pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
+    let crate_dir = manifest.parent().unwrap_or(Path::new("."));
+    let original = match fs::read_to_string(manifest) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!(
+                "init: no Cargo.toml at {}: run it in a crate's directory (`cargo new` makes one), or give --manifest-path",
+                manifest.display()
+            ))
+        }
+        Err(e) => return Err(format!("init: {}: {e}", manifest.display())),
+    };
+    let mut doc: DocumentMut = original
+        .parse()
+        .map_err(|e| format!("init: {}: not valid TOML: {e}", manifest.display()))?;
+    let package = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(Item::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!(
+                "init: {} has no [package] name (a workspace's root?): run init in the crate's directory or give --manifest-path",
+                manifest.display()
+            )
+        })?;
+
+    // Every refusal before anything is written.
+    let config_rs = crate_dir.join("src").join("config.rs");
+    let build_rs = crate_dir.join("build.rs");
+    let mut refusals = Vec::new();
+    for path in [&config_rs, &build_rs] {
+        if path.exists() {
+            refusals.push(format!("{} exists", path.display()));
+        }
+    }
+    if let Some(build) = doc.get("package").and_then(|p| p.get("build")) {
+        refusals.push(format!(
+            "{} sets `package.build = {}`: the crate has a build script setting of its own",
+            manifest.display(),
+            build.as_value().map_or("…".to_owned(), |v| v.to_string().trim().to_owned())
+        ));
+    }
+    if !refusals.is_empty() {
+        return Err(format!(
+            "init: refusing to overwrite, nothing was changed:\n  - {}\nadd gitops-rs by hand (see the README's quick start), or move these away",
+            refusals.join("\n  - ")
+        ));
+    }
+
+    let mut report = Report { package: package.clone(), ..Report::default() };
+    for (table_name, name) in DEPENDENCIES {
+        let table = doc
+            .as_table_mut()
+            .entry(table_name)
+            .or_insert_with(|| Item::Table(Table::new()))
+            .as_table_like_mut()
+            .ok_or_else(|| {
+                format!("init: {}: `{table_name}` is not a table", manifest.display())
+            })?;
+        let what = format!("{name} in [{table_name}]");
+        match table.get(name) {
+            Some(existing) => {
+                report.warnings.extend(lacks(name, existing).map(|why| format!("{what}: {why}")));
+                report.kept.push(what);
+            }
+            None => {
+                table.insert(name, wanted(name, source));
+                report.added.push(what);
+            }
+        }
+    }
+    report.source =
+        Some(source.clone()).filter(|_| report.added.iter().any(|a| a.contains("gitops-")));
+
+    let chart = chart_name(&package);
+    let prefix = env_prefix(&package);
+    let mut created: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        let src = crate_dir.join("src");
+        fs::create_dir_all(&src)
+            .map_err(|e| format!("init: cannot create {}: {e}", src.display()))?;
+        create_new(&config_rs, &config_skeleton(&package, &prefix))?;
+        created.push(config_rs.clone());
+        create_new(&build_rs, &build_skeleton(&chart))?;
+        created.push(build_rs.clone());
+        replace(manifest, doc.to_string().as_bytes())
+    })();
+    if let Err(e) = result {
+        for path in &created {
+            let _ = fs::remove_file(path);
+        }
+        return Err(e);
+    }
+    report.written = created;
+    Ok(report)
+}
+
+/// What a dependency the crate already has lacks for gitops-rs, if anything.
+fn lacks(name: &str, existing: &Item) -> Option<String> {
+    let version = existing.as_str().or_else(|| existing.get("version").and_then(Item::as_str));
+    let from_workspace = existing.get("workspace").and_then(Item::as_bool).unwrap_or(false);
+    match name {
+        "serde" => {
+            let features = existing.get("features").and_then(Item::as_array);
+            let derive = features.is_some_and(|f| f.iter().any(|v| v.as_str() == Some("derive")));
+            match (derive, from_workspace) {
+                (true, _) => None,
+                (false, true) => Some(
+                    "inherited from the workspace: make sure the workspace's serde has `features = [\"derive\"]` (the config derives Serialize and Deserialize)".into(),
+                ),
+                (false, false) => Some(
+                    "has no `features = [\"derive\"]`, which the config's #[derive(Serialize, Deserialize)] needs".into(),
+                ),
+            }
+        }
+        "schemars" => version
+            .filter(|v| v.trim_start_matches(['^', '=', '~', ' ']).starts_with('0'))
+            .map(|v| format!("version {v:?}: gitops-rs needs schemars 1 (`schemars = \"1\"`)")),
+        _ => None,
+    }
+}
+
+/// The entry init adds for `name`.
+fn wanted(name: &str, source: &Source) -> Item {
+    match name {
+        "serde" => {
+            let mut table = InlineTable::new();
+            table.insert("version", "1".into());
+            let mut features = Array::new();
+            features.push("derive");
+            table.insert("features", features.into());
+            value(table)
+        }
+        "schemars" => value("1"),
+        _ => source.dependency(name),
+    }
+}
+
+/// The package's name as a chart name: lower case, `-` for `_`.
+pub fn chart_name(package: &str) -> String {
+    let mut name: String = package
+        .chars()
+        .map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() })
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .skip_while(|c| !c.is_ascii_lowercase())
+        .take(53)
+        .collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if name.is_empty() {
+        name.push_str("app");
+    }
+    name
+}
+
+/// The package's name as an env prefix: `my-app` → `MY_APP_`.
+pub fn env_prefix(package: &str) -> String {
+    let mut prefix: String = package
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .skip_while(|c| !c.is_ascii_uppercase())
+        .collect();
+    if prefix.is_empty() {
+        prefix.push_str("APP");
+    }
+    if !prefix.ends_with('_') {
+        prefix.push('_');
+    }
+    prefix
+}
+
+/// Writes a new file; an existing one is an error, never replaced.
+fn create_new(path: &Path, text: &str) -> Result<(), String> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("init: cannot write {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("init: cannot write {}: {e}", path.display()))
+}
+
+/// Replaces `path` through a temporary file and a rename, keeping its
+/// permissions: a reader never sees half a Cargo.toml.
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("init: cannot write {}: {e}", path.display());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".Cargo.toml.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    if let Ok(metadata) = fs::metadata(path) {
+        fs::set_permissions(tmp.path(), metadata.permissions()).map_err(fail)?;
+    }
+    tmp.persist(path).map(drop).map_err(|e| fail(e.error))
+}
+
+fn config_skeleton(package: &str, prefix: &str) -> String {
+    format!(
+        r#"//! The configuration of `{package}`: the single source of its Helm chart.
+//!
+//! gitops-rs reads this struct twice. At build time, `build.rs` includes this
+//! file and writes `chart/` from it: each field is a key under `config:` in
+//! values.yaml (its doc comment becomes the key's documentation, its default
+//! the value), a constraint in values.schema.json, and an env var of the
+//! container. At run time `gitops_types::load()` reads it back from those env
+//! vars (and Secret files), checked against the same schema.
+//!
+//! So this module may use only crates listed under `[build-dependencies]` too
+//! (serde, schemars, gitops-types). Env vars: the prefix below, then each key
+//! in SCREAMING_SNAKE_CASE, `__` between nested sections
+//! (`httpPort` → `{prefix}HTTP_PORT`). See the gitops-rs README, "Attribute
+//! reference", for every `#[gitops(...)]` attribute.
+
+use gitops_types::GitOps;
+use schemars::JsonSchema;
+use serde::{{Deserialize, Serialize}};
+
+/// What `{package}` does, in one sentence: it becomes the chart's description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+// Every key is optional in a values file: missing ones take `Config::default()`.
+#[serde(rename_all = "camelCase", default)]
+// The prefix of every env var; upper case, digits and `_`.
+#[gitops(env_prefix = "{prefix}")]
+pub struct Config {{
+    /// Port the HTTP server listens on.
+    // A named container port, and the Service's; remove it for an app that
+    // serves nothing (a worker), and the chart has no Service.
+    #[gitops(port = "http")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub http_port: u16,
+    /// Log verbosity: error, warn, info, debug or trace.
+    pub log_level: String,
+    // A value read from a Kubernetes Secret (a mounted file, or an env var
+    // locally), never from values.yaml; `Option<String>` makes it optional:
+    //
+    // /// Postgres connection string.
+    // #[gitops(secret)]
+    // pub database_url: String,
+}}
+
+/// The defaults: values.yaml's `config:` section.
+impl Default for Config {{
+    fn default() -> Self {{
+        Config {{ http_port: 8080, log_level: "info".into() }}
+    }}
+}}
+"#
+    )
+}
+
+fn build_skeleton(chart: &str) -> String {
+    format!(
+        r#"//! Writes the Helm chart in `chart/` from `src/config.rs` (gitops-rs). The
+//! same entry point answers `cargo gitops check` (is `chart/` up to date?)
+//! and `cargo gitops env` (write `.env.example`).
+
+// A build script cannot see the crate's own types: it includes the module.
+#[path = "src/config.rs"]
+mod config;
+
+fn main() {{
+    println!("cargo:rerun-if-changed=src/config.rs");
+    println!("cargo:rerun-if-changed=build.rs");
+    gitops_gen::Chart::new("{chart}")
+        // Your image's repository, without a tag.
+        .image("registry.example.com/{chart}")
+        .version(env!("CARGO_PKG_VERSION"))
+        .config::<config::Config>()
+        // `chart` is relative to this crate's directory. On an error it
+        // prints `error: …` and fails the build.
+        .build_script("chart");
+}}
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_the_package() {
+        assert_eq!(chart_name("my_app"), "my-app");
+        assert_eq!(chart_name("My-App2"), "my-app2");
+        assert_eq!(chart_name("_x_"), "x");
+        assert_eq!(env_prefix("my-app"), "MY_APP_");
+        assert_eq!(env_prefix("orders"), "ORDERS_");
+        assert_eq!(env_prefix("_9lives"), "LIVES_");
+    }
+
+    #[test]
+    fn what_an_existing_dependency_lacks() {
+        let doc: DocumentMut = r#"
+a = "1"
+b = { version = "1", features = ["derive"] }
+c = { workspace = true }
+d = "0.8"
+"#
+        .parse()
+        .unwrap();
+        assert!(lacks("serde", &doc["a"]).unwrap().contains("derive"));
+        assert_eq!(lacks("serde", &doc["b"]), None);
+        assert!(lacks("serde", &doc["c"]).unwrap().contains("workspace"));
+        assert!(lacks("schemars", &doc["d"]).unwrap().contains("schemars 1"));
+        assert_eq!(lacks("schemars", &doc["a"]), None);
+    }
 }

@@ -6,6 +6,7 @@
 //!   type and so run its build script through cargo;
 //! - [`import`]: an existing chart's values into a Rust config module.
 
+pub mod args;
 pub mod build_command;
 pub mod import;
 pub mod init;

@@ -4,9 +4,12 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
-  cargo gitops init   [--path DIR]          add gitops-rs to the crate in the current directory
-  cargo gitops check  [-p PACKAGE]          check the chart and its environments (runs the build script)
-  cargo gitops env    [-p PACKAGE] [--out FILE]   write .env.example from the config struct
+  cargo gitops init   [--path DIR] [--manifest-path FILE]
+                      add gitops-rs to the crate in the current directory (DIR: a gitops-rs checkout)
+  cargo gitops check  [-p PACKAGE] [--manifest-path FILE]
+                      check the chart, its environments and manifests (runs the build script)
+  cargo gitops env    [-p PACKAGE] [--manifest-path FILE] [--out FILE]
+                      write .env.example from the config struct (runs the build script)
   cargo gitops import CHART_DIR --out FILE  an existing chart's values as a Rust config module";
 
 fn main() -> ExitCode {

@@ -1,0 +1,138 @@
+//! The one call a build script makes, [`Chart::build_script`], and how
+//! `cargo gitops` talks to it.
+//!
+//! Only the build script can name the crate's config type, so `cargo gitops
+//! check` and `cargo gitops env` run `cargo check` with these variables set,
+//! and the build script does the work:
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, and the controllers' manifests when configured, compared with what would be written), `env` (only `.env.example` written) |
+//! | [`PACKAGE`] `GITOPS_GEN_PACKAGE` | the package asked; other packages' build scripts in the same build just write, as always. Unset: every build script calling the entry point obeys `GITOPS_GEN` (e.g. `GITOPS_GEN=check cargo check` in CI) |
+//! | [`ENV_OUT`] `GITOPS_GEN_ENV_OUT` | where `env` writes; default `.env.example` in the crate's directory |
+//! | [`NONCE`] `GITOPS_GEN_NONCE` | a new value each run, so cargo reruns the build script every time it is asked |
+//! | [`RECEIPT`] `GITOPS_GEN_RECEIPT` | a file the build script writes: `ok` or `error` on the first line, then the message. No receipt after a successful build means the build script never called the entry point, which `cargo gitops` reports rather than passing silently |
+//!
+//! Cargo reruns the build script when any of them changes (`cargo:rerun-if-env-changed`),
+//! so the next plain build writes again.
+
+use crate::{Chart, Error};
+use std::path::{Path, PathBuf};
+
+/// `write`, `check` or `env`; unset means `write`.
+pub const MODE: &str = "GITOPS_GEN";
+/// The package whose build script obeys [`MODE`].
+pub const PACKAGE: &str = "GITOPS_GEN_PACKAGE";
+/// Where `env` writes `.env.example`.
+pub const ENV_OUT: &str = "GITOPS_GEN_ENV_OUT";
+/// Changes every run, so cargo reruns the build script.
+pub const NONCE: &str = "GITOPS_GEN_NONCE";
+/// The file the build script reports to.
+pub const RECEIPT: &str = "GITOPS_GEN_RECEIPT";
+
+/// What a build script was asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    Check,
+    Env,
+}
+
+pub(crate) fn run(chart: &Chart, chart_dir: &Path, controllers_dir: Option<&Path>) {
+    for var in [MODE, PACKAGE, ENV_OUT, NONCE, RECEIPT] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
+    // Cargo's run-time value, not `env!`: a build script binary may be
+    // reused by another checkout sharing the target directory.
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let chart_dir = crate_dir.join(chart_dir);
+    let controllers_dir = controllers_dir.map(|dir| crate_dir.join(dir));
+    // A hand edit or deletion of a generated file reruns the build, which
+    // puts it back (or, under `check`, reports it).
+    for dir in std::iter::once(&chart_dir).chain(&controllers_dir) {
+        println!("cargo:rerun-if-changed={}", dir.display());
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let asked = match var(PACKAGE) {
+        Some(package) => var("CARGO_PKG_NAME").as_deref() == Some(package.as_str()),
+        None => true,
+    };
+    let mode = match var(MODE).filter(|_| asked).as_deref() {
+        None | Some("write") => Ok(Mode::Write),
+        Some("check") => Ok(Mode::Check),
+        Some("env") => Ok(Mode::Env),
+        Some(other) => Err(format!("{MODE}={other:?}: expected `write`, `check` or `env`")),
+    };
+    let result = mode.and_then(|mode| {
+        let env_out = var(ENV_OUT).map_or_else(|| crate_dir.join(".env.example"), PathBuf::from);
+        perform(chart, mode, &chart_dir, controllers_dir.as_deref(), &env_out)
+    });
+    if let Some(receipt) = var(RECEIPT).filter(|_| asked) {
+        let text = match &result {
+            Ok(message) => format!("ok\n{message}\n"),
+            Err(message) => format!("error\n{message}\n"),
+        };
+        if let Err(e) = std::fs::write(&receipt, text) {
+            eprintln!("error: cannot write the receipt for cargo gitops, {receipt}: {e}");
+            std::process::exit(1);
+        }
+    }
+    if let Err(message) = result {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+/// Does what `mode` asks; the message for the user either way.
+fn perform(
+    chart: &Chart,
+    mode: Mode,
+    chart_dir: &Path,
+    controllers_dir: Option<&Path>,
+    env_out: &Path,
+) -> Result<String, String> {
+    let text = |e: Error| e.to_string();
+    match mode {
+        Mode::Write => {
+            let report = chart.write(chart_dir).map_err(text)?;
+            let mut message = format!(
+                "{}: {} written, {} unchanged, {} removed",
+                chart_dir.display(),
+                report.written.len(),
+                report.unchanged.len(),
+                report.removed.len()
+            );
+            if let Some(dir) = controllers_dir {
+                let report = chart.write_controllers(dir).map_err(text)?;
+                message.push_str(&format!(
+                    "; {}: {} written, {} unchanged, {} removed",
+                    dir.display(),
+                    report.written.len(),
+                    report.unchanged.len(),
+                    report.removed.len()
+                ));
+            }
+            Ok(message)
+        }
+        Mode::Check => {
+            let hint =
+                "\nhint: a plain `cargo build` writes the chart (the build script's default)";
+            chart.check(chart_dir).map_err(|e| format!("{e}{hint}"))?;
+            let mut message = format!(
+                "{} is up to date (chart files, {} environment(s), your values files and pins checked)",
+                chart_dir.display(),
+                chart.environments.len()
+            );
+            if let Some(dir) = controllers_dir {
+                chart.check_controllers(dir).map_err(|e| format!("{e}{hint}"))?;
+                message.push_str(&format!("; {} is up to date", dir.display()));
+            }
+            Ok(message)
+        }
+        Mode::Env => {
+            let written = chart.write_env_example(env_out).map_err(text)?;
+            let verb = if written { "wrote" } else { "unchanged:" };
+            Ok(format!("{verb} {}", env_out.display()))
+        }
+    }
+}
