@@ -1,0 +1,256 @@
+//! `cargo gitops init` on a crate outside the workspace whose Cargo.toml has
+//! comments and odd formatting: every original line kept, the dependencies
+//! added, the files written, a second run refused with nothing changed; then
+//! the crate builds (offline) and writes its chart, `cargo gitops check`
+//! passes and then fails on a hand edit naming the file, and `cargo gitops
+//! env` writes `.env.example` and refuses a user's own.
+
+use gitops_tests::scratch_crate::{assert_success, ScratchCrate};
+use std::path::Path;
+use std::process::Output;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-gitops");
+
+const ODD_MANIFEST: &str = "\
+# Hand-formatted, with comments that must survive.
+[package]
+name    =   \"odd_service\"   # the crate's name
+version = \"0.3.0\"
+edition = \"2021\"
+publish = false
+
+[dependencies]
+# serde the way I like it
+serde = { version = \"1\", features = [\"derive\"] }   # mine
+
+  [features]   # indented header
+default = [ ]
+";
+
+fn gitops(krate: &ScratchCrate, args: &[&str]) -> Output {
+    let mut all = vec!["gitops"];
+    all.extend_from_slice(args);
+    krate.run(BIN, &all)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Every line of `original` is in `new`, in order; the others are what init adds.
+fn assert_only_added(original: &str, new: &str) {
+    let mut original_lines = original.lines().peekable();
+    let mut added = Vec::new();
+    for line in new.lines() {
+        if original_lines.peek() == Some(&line) {
+            original_lines.next();
+        } else {
+            added.push(line);
+        }
+    }
+    assert_eq!(original_lines.next(), None, "an original line was lost:\n{new}");
+    for line in &added {
+        let ok = line.is_empty()
+            || *line == "[build-dependencies]"
+            || ["gitops-types = ", "gitops-gen = ", "serde = ", "schemars = "]
+                .iter()
+                .any(|p| line.starts_with(p));
+        assert!(ok, "unexpected line {line:?} in\n{new}");
+    }
+    assert!(new.ends_with('\n'));
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        let rel = entry.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        if rel == "Cargo.lock" || rel.starts_with("target") {
+            continue;
+        }
+        out.push((rel, std::fs::read(&entry).unwrap()));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn init_then_build_check_and_env() {
+    let krate = ScratchCrate::new("init-odd");
+    krate.write("Cargo.toml", ODD_MANIFEST);
+    krate.write("src/main.rs", "fn main() {}\n");
+
+    let out = gitops(&krate, &["init"]);
+    assert_success("cargo gitops init", &out);
+    let said = text(&out);
+    let manifest = krate.read("Cargo.toml");
+    assert_only_added(ODD_MANIFEST, &manifest);
+    let doc: toml_edit::DocumentMut = manifest.parse().expect("still TOML");
+    let checkout = gitops_tests::workspace();
+    for (table, name) in [
+        ("dependencies", "gitops-types"),
+        ("dependencies", "schemars"),
+        ("build-dependencies", "gitops-gen"),
+        ("build-dependencies", "gitops-types"),
+        ("build-dependencies", "serde"),
+        ("build-dependencies", "schemars"),
+    ] {
+        assert!(doc[table].get(name).is_some(), "{name} in [{table}]:\n{manifest}");
+    }
+    // The checkout the binary was built from, by path.
+    let path = doc["build-dependencies"]["gitops-gen"]["path"].as_str().expect("a path");
+    assert_eq!(Path::new(path), checkout.join("gitops-gen"));
+    assert!(said.contains("kept serde in [dependencies]"), "{said}");
+    assert!(manifest.contains("serde = { version = \"1\", features = [\"derive\"] }   # mine"));
+    let config = krate.read("src/config.rs");
+    assert!(config.contains("#[gitops(env_prefix = \"ODD_SERVICE_\")]"), "{config}");
+    assert!(krate.read("build.rs").contains("Chart::new(\"odd-service\")"));
+    assert!(said.contains("mod config;") && said.contains("gitops_types::load()"), "{said}");
+
+    // A second init refuses, naming what exists, and changes nothing.
+    let before = snapshot(&krate.dir);
+    let out = gitops(&krate, &["init"]);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("nothing was changed")
+            && said.contains("config.rs")
+            && said.contains("build.rs"),
+        "{said}"
+    );
+    assert_eq!(snapshot(&krate.dir), before);
+
+    // The next steps, applied: the crate builds and writes its chart.
+    krate.write(
+        "src/main.rs",
+        "mod config;\n\nfn main() {\n    let config: config::Config = gitops_types::load().unwrap_or_else(|e| {\n        eprintln!(\"{e}\");\n        std::process::exit(2);\n    });\n    println!(\"port {}\", config.http_port);\n}\n",
+    );
+    assert_success("cargo build", &krate.cargo(&["build", "--quiet"]));
+    assert!(krate.read("chart/Chart.yaml").contains("name: odd-service"));
+
+    let out = gitops(&krate, &["check"]);
+    assert_success("cargo gitops check", &out);
+    assert!(text(&out).contains("is up to date"), "{}", text(&out));
+
+    // A hand edit of a generated file: check fails, naming it, with a diff.
+    let values = krate.read("chart/values.yaml");
+    krate.write("chart/values.yaml", &values.replace("replicaCount: 1", "replicaCount: 3"));
+    let out = gitops(&krate, &["check"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("values.yaml (on disk)") && said.contains("-replicaCount: 3"), "{said}");
+    assert_eq!(
+        krate.read("chart/values.yaml"),
+        values.replace("replicaCount: 1", "replicaCount: 3")
+    );
+    // A plain build puts it back.
+    assert_success("cargo build", &krate.cargo(&["build", "--quiet"]));
+    assert_eq!(krate.read("chart/values.yaml"), values);
+
+    // env writes .env.example, which a second run leaves as it is.
+    let out = gitops(&krate, &["env"]);
+    assert_success("cargo gitops env", &out);
+    let env = krate.read(".env.example");
+    assert!(env.starts_with("# Code generated by gitops-gen"), "{env}");
+    assert!(
+        env.contains("ODD_SERVICE_HTTP_PORT='8080'\n")
+            && env.contains("ODD_SERVICE_LOG_LEVEL='info'\n"),
+        "{env}"
+    );
+    assert_success("cargo gitops env again", &gitops(&krate, &["env"]));
+    assert_eq!(krate.read(".env.example"), env);
+    // --out elsewhere.
+    assert_success("cargo gitops env --out", &gitops(&krate, &["env", "--out", "local.env"]));
+    assert_eq!(krate.read("local.env"), env);
+    // A user's own .env.example is refused and left alone.
+    let mine = "ODD_SERVICE_HTTP_PORT=9000\n";
+    krate.write(".env.example", mine);
+    let out = gitops(&krate, &["env"]);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains(".env.example") && said.contains("gitops-gen did not write it"),
+        "{said}"
+    );
+    assert_eq!(krate.read(".env.example"), mine);
+}
+
+#[test]
+fn init_reports_what_an_existing_dependency_lacks() {
+    let krate = ScratchCrate::new("init-lacking");
+    let manifest = "[package]\nname = \"lacking\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\nschemars = \"0.8\"\n";
+    krate.write("Cargo.toml", manifest);
+    let out = gitops(&krate, &["init"]);
+    assert_success("cargo gitops init", &out);
+    let said = text(&out);
+    assert!(said.contains("serde in [dependencies]: has no `features = [\"derive\"]`"), "{said}");
+    assert!(
+        said.contains("schemars in [dependencies]: version \"0.8\": gitops-rs needs schemars 1"),
+        "{said}"
+    );
+    // Kept as the user had them.
+    let new = krate.read("Cargo.toml");
+    assert!(new.starts_with(manifest), "{new}");
+}
+
+#[test]
+fn init_errors_name_the_culprit() {
+    // No Cargo.toml.
+    let krate = ScratchCrate::new("init-empty");
+    let out = gitops(&krate, &["init"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .contains(&format!("no Cargo.toml at {}", krate.dir.join("Cargo.toml").display())),
+        "{}",
+        text(&out)
+    );
+
+    // Bad arguments.
+    let out = gitops(&krate, &["init", "--bogus"]);
+    assert!(text(&out).contains("unknown argument `--bogus`"), "{}", text(&out));
+    let out = gitops(&krate, &["init", "--path"]);
+    assert!(text(&out).contains("--path: expected a value"), "{}", text(&out));
+    let out = gitops(&krate, &["init", "--path", "/nonexistent/checkout"]);
+    assert!(
+        text(&out).contains("/nonexistent/checkout: not a gitops-rs checkout"),
+        "{}",
+        text(&out)
+    );
+
+    // Cannot write: `src` is a file. Nothing changes.
+    let krate = ScratchCrate::new("init-unwritable");
+    let manifest = "[package]\nname = \"blocked\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    krate.write("Cargo.toml", manifest);
+    krate.write("src", "not a directory\n");
+    let before = snapshot(&krate.dir);
+    let out = gitops(&krate, &["init"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains(&krate.dir.join("src").display().to_string()), "{}", text(&out));
+    assert_eq!(snapshot(&krate.dir), before);
+
+    // A package.build setting of the user's.
+    let krate = ScratchCrate::new("init-build-set");
+    let manifest = "[package]\nname = \"custom\"\nversion = \"0.1.0\"\nbuild = \"gen.rs\"\n";
+    krate.write("Cargo.toml", manifest);
+    let out = gitops(&krate, &["init"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("sets `package.build = \"gen.rs\"`"), "{}", text(&out));
+    assert_eq!(krate.read("Cargo.toml"), manifest);
+}
