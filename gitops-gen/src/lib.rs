@@ -19,7 +19,9 @@
 //! and `readme` the schema and README, `yaml` YAML 1.1-safe scalars);
 //! `environment` writes each [`Environment`]'s values file and checks it and
 //! the user's own values files against the schema; `controllers` writes the
-//! Argo CD and Flux manifests; `write` puts them on disk or compares. Around
+//! Argo CD and Flux manifests; `write` puts them on disk or compares;
+//! `env_example` writes `.env.example`; [`build_script`](mod@build_script) is
+//! the one call a build.rs makes, which `cargo gitops` drives. Around
 //! releases: [`compat`](Chart::compare) compares the chart with a
 //! [`Baseline`], [`pin`] edits the environments' image pins, [`build_info`]
 //! gives an app its commit.
