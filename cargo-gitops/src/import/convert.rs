@@ -1,0 +1,178 @@
+//! Stage 4: a chart's values file in the generated chart's layout: the
+//! `helm create` keys stay at the top, every other top-level key moves
+//! under `config:`.
+//!
+//! The file is edited as text, block by block (a top-level key with the
+//! comment lines directly above it and everything up to the next such
+//! block), and moved blocks are indented by two spaces, so comments,
+//! quoting and layout survive. The result is parsed back and must hold
+//! exactly the values it should; if not, the conversion is an error rather
+//! than a silently different file.
+
+use super::chart_keys::is_helm_create_key;
+use super::read;
+use serde_json::{Map, Value};
+
+/// A converted values file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converted {
+    pub text: String,
+    /// The top-level keys moved under `config:`, in file order.
+    pub moved: Vec<String>,
+}
+
+struct Block {
+    key: String,
+    lines: Vec<String>,
+}
+
+/// Converts `text`; `Err` says why the file cannot be converted as text.
+pub fn convert(text: &str) -> Result<Converted, String> {
+    let original = read::values(text)?.to_json();
+    let lines: Vec<&str> = text.lines().collect();
+    // Top-level keys: lines at column 0 that are not comments, sequence
+    // items, document markers or the inside of a flow collection.
+    let key_lines: Vec<(usize, String)> =
+        read::values(text)?.entries().iter().map(|e| (e.line - 1, e.key.clone())).collect();
+    for (at, key) in &key_lines {
+        if lines.get(*at).is_none_or(|l| l.starts_with([' ', '\t', '#', '{', '-', '?'])) {
+            return Err(format!("line {}: the key `{key}` is not a plain top-level key", at + 1));
+        }
+    }
+    let starts: Vec<usize> = key_lines
+        .iter()
+        .map(|(at, _)| {
+            let mut start = *at;
+            while start > 0 && lines[start - 1].trim_start().starts_with('#') {
+                start -= 1;
+            }
+            start
+        })
+        .collect();
+    let header_end = starts.first().copied().unwrap_or(lines.len());
+    let mut blocks = Vec::new();
+    for (i, (_, key)) in key_lines.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(lines.len());
+        blocks.push(Block {
+            key: key.clone(),
+            lines: lines[starts[i]..end].iter().map(|l| l.to_string()).collect(),
+        });
+    }
+    let (chart, app): (Vec<&Block>, Vec<&Block>) =
+        blocks.iter().partition(|b| is_helm_create_key(&b.key));
+    let mut out: Vec<String> = lines[..header_end].iter().map(|l| l.to_string()).collect();
+    for block in &chart {
+        out.extend(block.lines.iter().cloned());
+    }
+    if !app.is_empty() {
+        if out.last().is_some_and(|l| !l.trim().is_empty()) {
+            out.push(String::new());
+        }
+        out.push("config:".into());
+        for block in &app {
+            out.extend(block.lines.iter().map(|l| {
+                if l.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("  {l}")
+                }
+            }));
+        }
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    let mut converted = out.join("\n");
+    if !converted.is_empty() {
+        converted.push('\n');
+    }
+
+    let expected = expected_layout(&original);
+    let got = read::values(&converted)
+        .map_err(|e| format!("the converted file does not parse: {e}"))?
+        .to_json();
+    if got != expected {
+        return Err("the converted file would not hold the same values (anchors or flow style across keys?)".into());
+    }
+    Ok(Converted { text: converted, moved: app.iter().map(|b| b.key.clone()).collect() })
+}
+
+/// `values` in the generated layout: helm-create keys at the top, the rest under `config`.
+pub fn expected_layout(values: &Value) -> Value {
+    let mut top = Map::new();
+    let mut config = Map::new();
+    for (key, value) in values.as_object().into_iter().flatten() {
+        if is_helm_create_key(key) {
+            top.insert(key.clone(), value.clone());
+        } else {
+            config.insert(key.clone(), value.clone());
+        }
+    }
+    if !config.is_empty() {
+        top.insert("config".into(), Value::Object(config));
+    }
+    Value::Object(top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn app_keys_move_under_config_with_their_comments() {
+        let text = "\
+# Production values.
+
+replicaCount: 3
+# -- Workers per pod.
+workers: 8
+
+image:
+  tag: \"1.2.3\"
+db:
+  # the pool
+  pool: |
+    line one
+    line two
+";
+        let converted = convert(text).unwrap();
+        assert_eq!(converted.moved, ["workers", "db"]);
+        assert_eq!(
+            converted.text,
+            "\
+# Production values.
+
+replicaCount: 3
+image:
+  tag: \"1.2.3\"
+
+config:
+  # -- Workers per pod.
+  workers: 8
+
+  db:
+    # the pool
+    pool: |
+      line one
+      line two
+"
+        );
+        let values = read::values(&converted.text).unwrap().to_json();
+        assert_eq!(values["config"]["db"]["pool"], json!("line one\nline two\n"));
+    }
+
+    #[test]
+    fn a_file_of_chart_keys_only_is_unchanged() {
+        let text = "replicaCount: 2\nresources:\n  limits:\n    cpu: 1\n";
+        assert_eq!(convert(text).unwrap(), Converted { text: text.into(), moved: vec![] });
+        assert_eq!(convert("").unwrap().text, "");
+    }
+
+    #[test]
+    fn an_alias_across_moved_keys_is_refused_rather_than_changed() {
+        assert!(convert("a: &x 1\nreplicaCount: *x\n").is_err());
+        assert!(convert("replicaCount: &x 1\na: *x\n").is_ok());
+        assert!(convert("{a: 1, replicaCount: 2}\n").is_err());
+    }
+}

@@ -1,0 +1,969 @@
+//! Stage 2: the Rust model of a chart's app settings: structs, fields,
+//! their Rust types, bounds and defaults, inferred from values.yaml, the
+//! environments' values files and values.schema.json.
+//!
+//! Rules, in order: the schema decides when it says (`type`, `enum`,
+//! bounds, `additionalProperties`); otherwise the values do, every file's
+//! value of the key counted, so a key that is `1` by default and `1.5` in
+//! production is an `f64`. A map whose keys are all field-like becomes a
+//! struct (a section deriving `GitOps` in the config, a plain struct inside
+//! a list); any other map is a `BTreeMap`. A `null` anywhere makes the
+//! type an `Option`.
+
+use super::names;
+use super::read::{Entry, Node, Schema};
+use gitops_model::{naming, service_link};
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashSet};
+
+/// Rust integer types the import picks from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Int {
+    U16,
+    U32,
+    U64,
+    I32,
+    I64,
+}
+
+impl Int {
+    pub fn name(self) -> &'static str {
+        match self {
+            Int::U16 => "u16",
+            Int::U32 => "u32",
+            Int::U64 => "u64",
+            Int::I32 => "i32",
+            Int::I64 => "i64",
+        }
+    }
+    fn bounds(self) -> (f64, f64) {
+        match self {
+            Int::U16 => (0.0, u16::MAX as f64),
+            Int::U32 => (0.0, u32::MAX as f64),
+            Int::U64 => (0.0, u64::MAX as f64),
+            Int::I32 => (i32::MIN as f64, i32::MAX as f64),
+            Int::I64 => (i64::MIN as f64, i64::MAX as f64),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Bool,
+    Int(Int),
+    Float,
+    String,
+    /// Anything else, as `serde_json::Value`.
+    Json,
+    Enum(String),
+    Struct(String),
+    Vec(Box<Ty>),
+    Map(Box<Ty>),
+    Option(Box<Ty>),
+}
+
+impl Ty {
+    /// Whether the chart hands this value over as raw text (strings, enums).
+    pub fn is_text(&self) -> bool {
+        match self {
+            Ty::String | Ty::Enum(_) => true,
+            Ty::Option(inner) => inner.is_text(),
+            _ => false,
+        }
+    }
+}
+
+/// `#[schemars(...)]` bounds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bounds {
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The YAML key, byte for byte.
+    pub key: String,
+    pub ident: String,
+    /// `#[serde(rename)]`, when the struct's renaming does not give the key.
+    pub rename: Option<String>,
+    pub doc: String,
+    pub ty: Ty,
+    pub bounds: Bounds,
+    /// The default (values.yaml's value).
+    pub default: Value,
+    /// Absent from some list items: `#[serde(default, skip_serializing_if)]`.
+    pub omitted_when_none: bool,
+    /// `#[gitops(port = "http")]`.
+    pub port: bool,
+    /// `#[gitops(env = "...")]`, when the naming rule's variable cannot be used.
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub name: String,
+    pub doc: String,
+    /// A config section (derives `GitOps`, has `impl Default`), else a plain
+    /// struct of list items or map values.
+    pub section: bool,
+    pub camel_case: bool,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub name: String,
+    pub doc: String,
+    /// (variant identifier, the string it stands for).
+    pub variants: Vec<(String, String)>,
+}
+
+/// HTTP paths of the original probes, which the root struct declares.
+#[derive(Debug, Clone, Default)]
+pub struct Probes {
+    pub liveness: Option<String>,
+    pub readiness: Option<String>,
+    pub startup: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The root struct is `structs[0]`.
+    pub structs: Vec<Struct>,
+    pub enums: Vec<Enum>,
+    pub env_prefix: String,
+    pub probes: Probes,
+    /// Whether any type is `serde_json::Value`.
+    pub uses_json: bool,
+    pub uses_map: bool,
+    /// Assumptions a reviewer should check, one sentence each.
+    pub notes: Vec<String>,
+    /// Config keys the import added (not in the original chart), by path.
+    pub added: Vec<String>,
+}
+
+/// Input of the inference: the app's keys of values.yaml (in file order)
+/// and of each environment's values file, and the schema.
+pub struct Input<'a> {
+    pub app: Vec<&'a Entry>,
+    pub environments: Vec<(String, Map<String, Value>)>,
+    pub schema: Option<&'a Schema>,
+    pub root_doc: String,
+    pub env_prefix: String,
+    /// `service.port` when the chart has a Service: the config then needs a port field.
+    pub service_port: Option<Value>,
+    pub probes: Probes,
+}
+
+pub fn infer(input: Input) -> Model {
+    let mut builder = Builder {
+        schema: input.schema,
+        structs: Vec::new(),
+        enums: Vec::new(),
+        names: [
+            "Config",
+            "Default",
+            "String",
+            "Vec",
+            "Option",
+            "BTreeMap",
+            "Serialize",
+            "Deserialize",
+            "JsonSchema",
+            "GitOps",
+            "Result",
+            "Box",
+            "Some",
+            "None",
+            "Ok",
+            "Err",
+            "Self",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        notes: Vec::new(),
+        uses_json: false,
+        uses_map: false,
+    };
+    builder.structs.push(Struct {
+        name: "Config".into(),
+        doc: input.root_doc.clone(),
+        section: true,
+        camel_case: false,
+        fields: Vec::new(),
+    });
+    let environments: Vec<(&str, &Map<String, Value>)> =
+        input.environments.iter().map(|(n, m)| (n.as_str(), m)).collect();
+    let schema_root = input.schema.map(Schema::root);
+    builder.fill_section(0, &[], &input.app, &environments, schema_root);
+
+    let mut model = Model {
+        structs: builder.structs,
+        enums: builder.enums,
+        env_prefix: input.env_prefix,
+        probes: input.probes,
+        uses_json: builder.uses_json,
+        uses_map: builder.uses_map,
+        notes: builder.notes,
+        added: Vec::new(),
+    };
+    if let Some(service_port) = input.service_port {
+        choose_port(&mut model, &service_port);
+    }
+    if model.probes.liveness.is_some()
+        || model.probes.readiness.is_some()
+        || model.probes.startup.is_some()
+    {
+        if !model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port) {
+            model.notes.push("The original probes' HTTP paths need a port field; the chart has none, so they were left out.".into());
+            model.probes = Probes::default();
+        }
+    }
+    fix_env_vars(&mut model);
+    model
+}
+
+struct Builder<'a> {
+    schema: Option<&'a Schema>,
+    structs: Vec<Struct>,
+    enums: Vec<Enum>,
+    names: HashSet<String>,
+    notes: Vec<String>,
+    uses_json: bool,
+    uses_map: bool,
+}
+
+fn dotted(path: &[String]) -> String {
+    path.join(".")
+}
+
+impl<'a> Builder<'a> {
+    /// A type name from `key` (and its parent's name when taken).
+    fn type_name(&mut self, parent: &str, key: &str, suffix: &str) -> String {
+        let base = format!("{}{suffix}", names::upper_camel(key));
+        let mut candidates = vec![base.clone(), format!("{parent}{base}")];
+        candidates.extend((2..).map(|n| format!("{parent}{base}{n}")).take(50));
+        let name = candidates.into_iter().find(|n| !self.names.contains(n)).expect("a free name");
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// The fields of section `index` from its values.yaml entries, with
+    /// `environments`' maps at the same path.
+    fn fill_section(
+        &mut self,
+        index: usize,
+        path: &[String],
+        entries: &[&Entry],
+        environments: &[(&str, &Map<String, Value>)],
+        schema: Option<&'a Value>,
+    ) {
+        let parent = self.structs[index].name.clone();
+        let mut fields = Vec::new();
+        for entry in entries {
+            let mut field_path = path.to_vec();
+            field_path.push(entry.key.clone());
+            let field_schema = match (self.schema, schema) {
+                (Some(s), Some(parent_schema)) => s.property(parent_schema, &entry.key),
+                _ => None,
+            };
+            let env_values: Vec<(&str, &Value)> = environments
+                .iter()
+                .filter_map(|(n, m)| m.get(&entry.key).map(|v| (*n, v)))
+                .collect();
+            let mut doc = entry.doc.clone();
+            if doc.is_empty() {
+                if let Some(description) =
+                    field_schema.and_then(|s| s.get("description")).and_then(Value::as_str)
+                {
+                    doc = description.to_owned();
+                }
+            }
+            let default = entry.node.to_json();
+            let section = match &entry.node {
+                Node::Map(inner) if !inner.is_empty() => {
+                    inner.iter().all(|e| names::is_field_like(&e.key))
+                        && !field_schema.is_some_and(|s| self.is_map_schema(s))
+                        && env_values.iter().all(|(_, v)| v.is_object())
+                }
+                _ => false,
+            };
+            let (ty, bounds) = if section {
+                let name = self.type_name(&parent, &entry.key, "");
+                self.structs.push(Struct {
+                    name: name.clone(),
+                    doc: if doc.is_empty() {
+                        format!("`{}`.", dotted(&field_path))
+                    } else {
+                        doc.clone()
+                    },
+                    section: true,
+                    camel_case: false,
+                    fields: Vec::new(),
+                });
+                let at = self.structs.len() - 1;
+                let inner: Vec<&Entry> = entry.node.entries().iter().collect();
+                let env_maps: Vec<(&str, &Map<String, Value>)> =
+                    env_values.iter().filter_map(|(n, v)| v.as_object().map(|m| (*n, m))).collect();
+                self.fill_section(at, &field_path, &inner, &env_maps, field_schema);
+                (Ty::Struct(name), Bounds::default())
+            } else {
+                let mut values = vec![&default];
+                values.extend(env_values.iter().map(|(_, v)| *v));
+                self.value_type(&parent, &entry.key, &field_path, &values, field_schema)
+            };
+            fields.push(Field {
+                key: entry.key.clone(),
+                ident: String::new(),
+                rename: None,
+                doc,
+                ty,
+                bounds,
+                default,
+                omitted_when_none: false,
+                port: false,
+                env: None,
+            });
+        }
+        // Keys only an environment sets: Helm would take them, the new schema will not.
+        for (name, map) in environments {
+            for key in map.keys() {
+                if !entries.iter().any(|e| &e.key == key) {
+                    let mut p = path.to_vec();
+                    p.push(key.clone());
+                    self.notes.push(format!(
+                        "`{}` is set in {name} but has no default in values.yaml: not imported (the generated schema rejects it); add it to the struct by hand.",
+                        dotted(&p)
+                    ));
+                }
+            }
+        }
+        let camel_case = name_fields(&mut fields);
+        self.structs[index].fields = fields;
+        self.structs[index].camel_case = camel_case;
+    }
+
+    /// Whether `schema` describes a map (free keys) rather than fixed fields.
+    fn is_map_schema(&self, schema: &Value) -> bool {
+        let schema = self.non_null(schema);
+        let additional = schema.get("additionalProperties");
+        schema.get("properties").is_none()
+            && (additional.is_some_and(|a| a.is_object() || a == &Value::Bool(true))
+                || schema.get("patternProperties").is_some())
+    }
+
+    /// `schema` without its `null` alternative.
+    fn non_null(&self, schema: &'a Value) -> &'a Value {
+        let Some(s) = self.schema else { return schema };
+        let schema = s.resolve(schema);
+        let alternatives: Vec<&Value> = s
+            .alternatives(schema)
+            .into_iter()
+            .filter(|a| a.get("type") != Some(&Value::from("null")))
+            .collect();
+        if alternatives.len() == 1 && schema.get("type").is_none() {
+            alternatives[0]
+        } else {
+            schema
+        }
+    }
+
+    fn nullable(&self, schema: &Value) -> bool {
+        let Some(s) = self.schema else { return false };
+        let schema = s.resolve(schema);
+        let types_null = match schema.get("type") {
+            Some(Value::String(t)) => t == "null",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "null"),
+            _ => false,
+        };
+        types_null
+            || s.alternatives(schema).iter().any(|a| a.get("type") == Some(&Value::from("null")))
+            || schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.contains(&Value::Null))
+    }
+
+    /// The schema's type names, `null` left out.
+    fn schema_types(schema: &Value) -> Vec<&str> {
+        match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => {
+                ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The type of a value that every one of `values` must fit.
+    fn value_type(
+        &mut self,
+        parent: &str,
+        name_key: &str,
+        path: &[String],
+        values: &[&Value],
+        schema: Option<&'a Value>,
+    ) -> (Ty, Bounds) {
+        let key = name_key;
+        let present: Vec<&Value> = values.iter().copied().filter(|v| !v.is_null()).collect();
+        let nullable = present.len() < values.len() || schema.is_some_and(|s| self.nullable(s));
+        let schema = schema.map(|s| self.non_null(s));
+        let mut bounds = Bounds::default();
+        let types = schema.map(Self::schema_types).unwrap_or_default();
+        let strings: Option<Vec<String>> = schema
+            .and_then(|s| s.get("enum"))
+            .and_then(Value::as_array)
+            .map(|e| {
+                e.iter()
+                    .filter(|v| !v.is_null())
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .unwrap_or(None);
+        let kind = if strings.is_some_and(|v| !v.is_empty()) {
+            "enum"
+        } else if types.len() == 1 {
+            match types[0] {
+                "boolean" => "bool",
+                "integer" => "int",
+                "number"
+                    if present.iter().all(|v| v.is_i64() || v.is_u64())
+                        && schema.is_some_and(|s| s.get("multipleOf") == Some(&Value::from(1))) =>
+                {
+                    "int"
+                }
+                "number" => "float",
+                "string" => "string",
+                "array" => "array",
+                "object" => "object",
+                _ => "values",
+            }
+        } else if types.len() > 1 {
+            self.notes.push(format!(
+                "`{}`: the schema allows several types ({}); typed as JSON.",
+                dotted(path),
+                types.join(", ")
+            ));
+            "json"
+        } else {
+            "values"
+        };
+        let kind = if kind == "values" { Self::kind_of(&present) } else { kind };
+        let ty = match kind {
+            "bool" => Ty::Bool,
+            "enum" => {
+                let variants: Vec<String> = schema
+                    .and_then(|s| s.get("enum"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                let name = self.type_name(parent, key, "");
+                let mut idents = BTreeSet::new();
+                let variants = variants
+                    .into_iter()
+                    .map(|v| {
+                        let mut ident = names::upper_camel(&v);
+                        while !idents.insert(ident.clone()) {
+                            ident.push('_');
+                        }
+                        (ident, v)
+                    })
+                    .collect();
+                let doc = format!("The values `{}` takes.", dotted(path));
+                self.enums.push(Enum { name: name.clone(), doc, variants });
+                Ty::Enum(name)
+            }
+            "int" => {
+                let s = schema.cloned().unwrap_or(Value::Null);
+                let int = integer_type(&s, &present);
+                let (lo, hi) = int.bounds();
+                let min = number_bound(&s, "minimum", "exclusiveMinimum", 1.0);
+                let max = number_bound(&s, "maximum", "exclusiveMaximum", -1.0);
+                bounds.min = min.filter(|m| *m > lo).map(|m| Value::from(m as i64));
+                bounds.max = max.filter(|m| *m < hi).map(|m| Value::from(m as i64));
+                Ty::Int(int)
+            }
+            "float" => {
+                let s = schema.cloned().unwrap_or(Value::Null);
+                bounds.min = number_bound(&s, "minimum", "exclusiveMinimum", 0.0).map(Value::from);
+                bounds.max = number_bound(&s, "maximum", "exclusiveMaximum", 0.0).map(Value::from);
+                if s.get("exclusiveMinimum").is_some() || s.get("exclusiveMaximum").is_some() {
+                    self.notes.push(format!(
+                        "`{}`: an exclusive bound became an inclusive one.",
+                        dotted(path)
+                    ));
+                }
+                Ty::Float
+            }
+            "string" => {
+                if let Some(s) = schema {
+                    bounds.min_length = s.get("minLength").and_then(Value::as_u64);
+                    bounds.max_length = s.get("maxLength").and_then(Value::as_u64);
+                    bounds.pattern = s.get("pattern").and_then(Value::as_str).map(str::to_owned);
+                    if s.get("format").is_some() {
+                        self.notes.push(format!(
+                            "`{}`: the schema's `format` was not imported.",
+                            dotted(path)
+                        ));
+                    }
+                }
+                if present.is_empty() && schema.is_none() {
+                    self.notes.push(format!(
+                        "`{}` is null everywhere and has no schema: typed `Option<String>`.",
+                        dotted(path)
+                    ));
+                }
+                Ty::String
+            }
+            "array" => {
+                if let Some(s) = schema {
+                    bounds.min_length = s.get("minItems").and_then(Value::as_u64);
+                    bounds.max_length = s.get("maxItems").and_then(Value::as_u64);
+                }
+                let items: Vec<&Value> =
+                    present.iter().filter_map(|v| v.as_array()).flatten().collect();
+                let item_schema = match (self.schema, schema) {
+                    (Some(s), Some(list)) => s.items(list),
+                    _ => None,
+                };
+                if items.is_empty() && item_schema.is_none() {
+                    self.notes.push(format!(
+                        "`{}` is an empty list without a schema: typed `Vec<String>`.",
+                        dotted(path)
+                    ));
+                    Ty::Vec(Box::new(Ty::String))
+                } else {
+                    let mut item_path = path.to_vec();
+                    item_path.push("[]".into());
+                    let item = self.element_type(parent, key, &item_path, &items, item_schema);
+                    Ty::Vec(Box::new(item))
+                }
+            }
+            "object" => self.object_type(parent, key, path, &present, schema),
+            "json" => {
+                self.uses_json = true;
+                Ty::Json
+            }
+            _ => {
+                self.uses_json = true;
+                self.notes.push(format!(
+                    "`{}` holds values of different types: typed `serde_json::Value`.",
+                    dotted(path)
+                ));
+                Ty::Json
+            }
+        };
+        if nullable {
+            (Ty::Option(Box::new(ty)), bounds)
+        } else {
+            (ty, bounds)
+        }
+    }
+
+    /// The type of list items or map values, named after `key` in the singular.
+    fn element_type(
+        &mut self,
+        parent: &str,
+        key: &str,
+        path: &[String],
+        items: &[&Value],
+        schema: Option<&'a Value>,
+    ) -> Ty {
+        let singular = match key.strip_suffix('s') {
+            Some(stem) if stem.len() > 2 && !stem.ends_with('s') => stem.to_owned(),
+            _ => format!("{key}Item"),
+        };
+        self.value_type(parent, &singular, path, items, schema).0
+    }
+
+    /// A map value: a plain struct when its keys are fixed fields, else a `BTreeMap`.
+    fn object_type(
+        &mut self,
+        parent: &str,
+        key: &str,
+        path: &[String],
+        present: &[&Value],
+        schema: Option<&'a Value>,
+    ) -> Ty {
+        let maps: Vec<&Map<String, Value>> = present.iter().filter_map(|v| v.as_object()).collect();
+        let schema_map = schema.is_some_and(|s| self.is_map_schema(s));
+        let keys: Vec<&String> = {
+            let mut seen = Vec::new();
+            for m in &maps {
+                for k in m.keys() {
+                    if !seen.contains(&k) {
+                        seen.push(k);
+                    }
+                }
+            }
+            seen
+        };
+        let fixed = !schema_map && !keys.is_empty() && keys.iter().all(|k| names::is_field_like(k));
+        // A single map with field-like keys inside a list is a struct; a
+        // map value of a section with free keys (labels) stays a map.
+        if fixed {
+            let name = self.type_name(parent, key, "");
+            self.structs.push(Struct {
+                name: name.clone(),
+                doc: format!("An entry of `{}`.", dotted(&path[..path.len() - 1])),
+                section: false,
+                camel_case: false,
+                fields: Vec::new(),
+            });
+            let index = self.structs.len() - 1;
+            let mut fields = Vec::new();
+            for k in keys {
+                let values: Vec<&Value> = maps.iter().filter_map(|m| m.get(k.as_str())).collect();
+                let always = values.len() == maps.len() && values.iter().all(|v| !v.is_null());
+                let field_schema = match (self.schema, schema) {
+                    (Some(s), Some(p)) => s.property(p, k),
+                    _ => None,
+                };
+                let mut field_path = path.to_vec();
+                field_path.push(k.clone());
+                let (mut ty, bounds) =
+                    self.value_type(&name, k, &field_path, &values, field_schema);
+                if !always && !matches!(ty, Ty::Option(_)) {
+                    ty = Ty::Option(Box::new(ty));
+                }
+                let doc = field_schema
+                    .and_then(|s| s.get("description"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                fields.push(Field {
+                    key: k.clone(),
+                    ident: String::new(),
+                    rename: None,
+                    doc,
+                    ty,
+                    bounds,
+                    default: Value::Null,
+                    omitted_when_none: !always,
+                    port: false,
+                    env: None,
+                });
+            }
+            let camel_case = name_fields(&mut fields);
+            self.structs[index].fields = fields;
+            self.structs[index].camel_case = camel_case;
+            return Ty::Struct(name);
+        }
+        self.uses_map = true;
+        let values: Vec<&Value> = maps.iter().flat_map(|m| m.values()).collect();
+        let value_schema =
+            schema.and_then(|s| s.get("additionalProperties")).filter(|a| a.is_object());
+        if values.is_empty() && value_schema.is_none() {
+            self.notes.push(format!(
+                "`{}` is an empty map without a schema: typed `BTreeMap<String, String>`.",
+                dotted(path)
+            ));
+            return Ty::Map(Box::new(Ty::String));
+        }
+        let mut value_path = path.to_vec();
+        value_path.push("*".into());
+        let value = self.element_type(parent, key, &value_path, &values, value_schema);
+        Ty::Map(Box::new(value))
+    }
+
+    /// What the values say when the schema does not.
+    fn kind_of(present: &[&Value]) -> &'static str {
+        if present.is_empty() {
+            "string"
+        } else if present.iter().all(|v| v.is_boolean()) {
+            "bool"
+        } else if present.iter().all(|v| v.is_i64() || v.is_u64()) {
+            "int"
+        } else if present.iter().all(|v| v.is_number()) {
+            "float"
+        } else if present.iter().all(|v| v.is_string()) {
+            "string"
+        } else if present.iter().all(|v| v.is_array()) {
+            "array"
+        } else if present.iter().all(|v| v.is_object()) {
+            "object"
+        } else {
+            "mixed"
+        }
+    }
+}
+
+/// A bound of the schema, an exclusive one moved by `step`.
+fn number_bound(schema: &Value, inclusive: &str, exclusive: &str, step: f64) -> Option<f64> {
+    match (
+        schema.get(inclusive).and_then(Value::as_f64),
+        schema.get(exclusive).and_then(Value::as_f64),
+    ) {
+        (Some(a), Some(b)) => Some(if step >= 0.0 { a.max(b + step) } else { a.min(b + step) }),
+        (Some(a), None) => Some(a),
+        (None, Some(b)) => Some(b + step),
+        (None, None) => None,
+    }
+}
+
+/// The narrowest of u16/u32/u64/i32/i64 that the schema's bounds and every value fit.
+fn integer_type(schema: &Value, values: &[&Value]) -> Int {
+    let min = number_bound(schema, "minimum", "exclusiveMinimum", 1.0);
+    let max = number_bound(schema, "maximum", "exclusiveMaximum", -1.0);
+    let lowest = values.iter().filter_map(|v| v.as_f64()).fold(min.unwrap_or(0.0), f64::min);
+    let highest = values.iter().filter_map(|v| v.as_f64()).fold(max.unwrap_or(0.0), f64::max);
+    let non_negative = min.map_or(lowest >= 0.0, |m| m >= 0.0 && lowest >= 0.0);
+    if non_negative {
+        match max {
+            Some(m) if m <= u16::MAX as f64 => Int::U16,
+            _ if highest <= u32::MAX as f64 && max.is_none_or(|m| m <= u32::MAX as f64) => Int::U32,
+            _ => Int::U64,
+        }
+    } else if lowest >= i32::MIN as f64
+        && highest <= i32::MAX as f64
+        && min.is_some_and(|m| m >= i32::MIN as f64)
+        && max.is_some_and(|m| m <= i32::MAX as f64)
+    {
+        Int::I32
+    } else {
+        Int::I64
+    }
+}
+
+/// Sets each field's identifier and renaming; returns whether the struct
+/// takes `rename_all = "camelCase"` (when some key needs it).
+fn name_fields(fields: &mut [Field]) -> bool {
+    let mut taken = HashSet::new();
+    for field in fields.iter_mut() {
+        let mut ident = names::field_ident(&names::snake_case(&field.key));
+        while !taken.insert(ident.clone()) {
+            ident = format!("{}_", ident.trim_start_matches("r#"));
+        }
+        field.ident = ident;
+    }
+    let camel = fields
+        .iter()
+        .any(|f| names::serde_camel(&f.ident) == f.key && names::serde_plain(&f.ident) != f.key);
+    for field in fields.iter_mut() {
+        let serde_key =
+            if camel { names::serde_camel(&field.ident) } else { names::serde_plain(&field.ident) };
+        if serde_key != field.key {
+            field.rename = Some(field.key.clone());
+        }
+    }
+    camel
+}
+
+/// Marks the port field the chart's Service forwards to: the first integer
+/// field named `port` or `…Port` whose default is a port number, else a new
+/// `httpPort` field defaulting to the original `service.port` (the
+/// starter's Deployment listens on that number).
+fn choose_port(model: &mut Model, service_port: &Value) {
+    let is_port = |f: &Field| {
+        matches!(f.ty, Ty::Int(_))
+            && f.key.to_ascii_lowercase().ends_with("port")
+            && f.default.as_u64().is_some_and(|p| (1..=65535).contains(&p))
+    };
+    // Breadth first: a root field before a section's.
+    let mut order = vec![0usize];
+    let mut at = 0;
+    while at < order.len() {
+        let s = &model.structs[order[at]];
+        for f in &s.fields {
+            if let Ty::Struct(name) = &f.ty {
+                if let Some(i) = model.structs.iter().position(|t| &t.name == name && t.section) {
+                    order.push(i);
+                }
+            }
+        }
+        at += 1;
+    }
+    for index in order {
+        if let Some(field) = model.structs[index].fields.iter_mut().find(|f| is_port(f)) {
+            field.port = true;
+            field.ty = Ty::Int(Int::U16);
+            field.bounds = Bounds::default();
+            return;
+        }
+    }
+    let root = &mut model.structs[0];
+    let key = ["httpPort", "containerPort", "appHttpPort"]
+        .into_iter()
+        .find(|k| !root.fields.iter().any(|f| f.key == *k))
+        .expect("a free key");
+    let default = service_port.as_u64().filter(|p| (1..=65535).contains(p)).unwrap_or(8080);
+    root.fields.push(Field {
+        key: key.into(),
+        ident: names::snake_case(key),
+        rename: None,
+        doc: "Port the app listens on; the chart's Service forwards `service.port` to it.".into(),
+        ty: Ty::Int(Int::U16),
+        bounds: Bounds::default(),
+        default: Value::from(default),
+        omitted_when_none: false,
+        port: true,
+        env: None,
+    });
+    let camel = name_fields(&mut root.fields);
+    root.camel_case = camel;
+    model.added.push(key.into());
+    model.notes.push(format!(
+        "Added `{key}` ({default}, from `service.port`) as the config's port: the generated chart names the container port from a config field, and the original Deployment listened on `service.port`."
+    ));
+}
+
+/// Gives `#[gitops(env = …)]` to leaves whose variable the naming rule
+/// cannot use: two keys of a struct with the same variable, the reserved
+/// `CONFIG_FILE`/`SECRETS_DIR`, or a name a service link could fill.
+fn fix_env_vars(model: &mut Model) {
+    let prefix = model.env_prefix.clone();
+    let mut taken: HashSet<String> =
+        [naming::config_file_var(&prefix), naming::secrets_dir_var(&prefix)].into_iter().collect();
+    let mut notes = Vec::new();
+    fn walk(
+        model: &mut Model,
+        index: usize,
+        path: Vec<String>,
+        prefix: &str,
+        taken: &mut HashSet<String>,
+        notes: &mut Vec<String>,
+    ) {
+        for f in 0..model.structs[index].fields.len() {
+            let field = &model.structs[index].fields[f];
+            let mut p = path.clone();
+            p.push(field.key.clone());
+            if let Ty::Struct(name) = &field.ty {
+                let name = name.clone();
+                if let Some(i) = model.structs.iter().position(|s| s.name == name && s.section) {
+                    walk(model, i, p, prefix, taken, notes);
+                    continue;
+                }
+            }
+            let natural = naming::env_var(prefix, &p);
+            let text = field.ty.is_text();
+            let usable = |name: &str, taken: &HashSet<String>| {
+                !taken.contains(name) && service_link::ambiguous(name, text).is_none()
+            };
+            if usable(&natural, taken) {
+                taken.insert(natural);
+                continue;
+            }
+            let base = natural.replace("_SERVICE_", "_SVC_").replace("_PORT", "_PRT");
+            let chosen = [format!("{natural}_VALUE"), base.clone(), format!("{base}_VALUE")]
+                .into_iter()
+                .chain((2..20).map(|n| format!("{natural}_{n}")))
+                .find(|c| usable(c, taken));
+            if let Some(chosen) = chosen {
+                notes.push(format!(
+                    "`{}` reads `{chosen}`: `{natural}` is taken or could be a service link.",
+                    p.join(".")
+                ));
+                taken.insert(chosen.clone());
+                model.structs[index].fields[f].env = Some(chosen);
+            }
+        }
+    }
+    walk(model, 0, Vec::new(), &prefix, &mut taken, &mut notes);
+    model.notes.extend(notes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::read;
+    use serde_json::json;
+
+    fn model(yaml: &str, schema: Option<&str>, env: Value) -> Model {
+        let tree = read::values(yaml).unwrap();
+        let schema = schema.map(|s| Schema::parse(s).unwrap());
+        let app: Vec<&Entry> = tree.entries().iter().collect();
+        infer(Input {
+            app,
+            environments: vec![("values-prod.yaml".into(), env.as_object().unwrap().clone())],
+            schema: schema.as_ref(),
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: None,
+            probes: Probes::default(),
+        })
+    }
+
+    fn field<'m>(m: &'m Model, s: &str, key: &str) -> &'m Field {
+        m.structs
+            .iter()
+            .find(|x| x.name == s)
+            .unwrap()
+            .fields
+            .iter()
+            .find(|f| f.key == key)
+            .unwrap()
+    }
+
+    #[test]
+    fn types_come_from_every_file_and_the_schema() {
+        let m = model(
+            "workers: 4\nratio: 1\nname: shop\nproxy: null\nlevel: info\nserver:\n  readTimeout: 30\nlabels: {}\nhosts: [a, b]\n",
+            Some(r#"{"properties": {"level": {"type": "string", "enum": ["debug", "info"]},
+                     "workers": {"type": "integer", "minimum": 1, "maximum": 64}}}"#),
+            json!({"ratio": 1.5, "proxy": "http://p", "server": {"readTimeout": 60}}),
+        );
+        assert_eq!(field(&m, "Config", "workers").ty, Ty::Int(Int::U16));
+        assert_eq!(field(&m, "Config", "workers").bounds.min, Some(json!(1)));
+        assert_eq!(field(&m, "Config", "ratio").ty, Ty::Float);
+        assert_eq!(field(&m, "Config", "proxy").ty, Ty::Option(Box::new(Ty::String)));
+        assert_eq!(field(&m, "Config", "level").ty, Ty::Enum("Level".into()));
+        assert_eq!(field(&m, "Config", "server").ty, Ty::Struct("Server".into()));
+        assert_eq!(field(&m, "Server", "readTimeout").ident, "read_timeout");
+        assert_eq!(field(&m, "Config", "labels").ty, Ty::Map(Box::new(Ty::String)));
+        assert_eq!(field(&m, "Config", "hosts").ty, Ty::Vec(Box::new(Ty::String)));
+        assert!(m.structs.iter().find(|s| s.name == "Server").unwrap().camel_case);
+        assert!(m.notes.iter().any(|n| n.contains("`labels` is an empty map")));
+    }
+
+    #[test]
+    fn list_items_become_structs_with_optional_fields() {
+        let m = model("queues:\n  - name: a\n    weight: 2\n  - name: b\n", None, json!({}));
+        let Ty::Vec(item) = &field(&m, "Config", "queues").ty else { panic!() };
+        let Ty::Struct(name) = item.as_ref() else { panic!("{item:?}") };
+        let weight = field(&m, name, "weight");
+        assert_eq!(weight.ty, Ty::Option(Box::new(Ty::Int(Int::U32))));
+        assert!(weight.omitted_when_none);
+    }
+
+    #[test]
+    fn keys_that_do_not_round_trip_are_renamed_and_env_vars_kept_apart() {
+        let m = model(
+            "targetCPU: 1\nlog_level: a\nlogLevel: b\ntype: x\nconfigFile: f\n",
+            None,
+            json!({}),
+        );
+        assert_eq!(field(&m, "Config", "targetCPU").rename.as_deref(), Some("targetCPU"));
+        assert_eq!(field(&m, "Config", "log_level").rename.as_deref(), Some("log_level"));
+        assert_eq!(field(&m, "Config", "type").ident, "r#type");
+        assert_eq!(field(&m, "Config", "logLevel").env.as_deref(), Some("APP_LOG_LEVEL_VALUE"));
+        assert_eq!(field(&m, "Config", "configFile").env.as_deref(), Some("APP_CONFIG_FILE_VALUE"));
+    }
+
+    #[test]
+    fn a_service_needs_a_port_field() {
+        let tree = read::values("server:\n  port: 8080\n").unwrap();
+        let app: Vec<&Entry> = tree.entries().iter().collect();
+        let input = |app| Input {
+            app,
+            environments: vec![],
+            schema: None,
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: Some(json!(80)),
+            probes: Probes::default(),
+        };
+        let m = infer(input(app));
+        assert!(field(&m, "Server", "port").port);
+        let m = infer(input(vec![]));
+        assert!(field(&m, "Config", "httpPort").port);
+        assert_eq!(field(&m, "Config", "httpPort").default, json!(80));
+        assert_eq!(m.added, ["httpPort"]);
+    }
+}

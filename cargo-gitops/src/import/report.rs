@@ -1,0 +1,196 @@
+//! Stage 5: what the import did and what it left to a person, as Markdown.
+
+use super::chart_keys::Difference;
+use super::infer::Probes;
+use super::templates::Template;
+use serde_json::Value;
+use std::fmt;
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub chart: String,
+    pub env_prefix: String,
+    /// Structs and enums written.
+    pub structs: usize,
+    pub enums: usize,
+    /// `helm create` keys found in values.yaml, which the generated chart owns.
+    pub helm_create_keys: Vec<String>,
+    /// Their values the generated chart's defaults do not reproduce.
+    pub differences: Vec<Difference>,
+    /// App keys named like a key the generated chart has beside `config`.
+    pub chart_key_names: Vec<String>,
+    /// Config keys added by the import.
+    pub added: Vec<String>,
+    pub probes: Probes,
+    pub notes: Vec<String>,
+    pub needs_serde_json: bool,
+    pub values_files: Vec<ValuesFile>,
+    pub templates: Vec<Template>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ValuesFile {
+    pub name: String,
+    /// Top-level keys moved under `config:`.
+    pub moved: Vec<String>,
+    /// Keys the generated chart does not have (its schema rejects them).
+    pub not_carried: Vec<String>,
+    /// Why the file could not be converted.
+    pub error: Option<String>,
+}
+
+fn json(v: &Value) -> String {
+    if v.is_null() {
+        "(absent)".into()
+    } else {
+        format!("`{}`", serde_json::to_string(v).unwrap_or_default())
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        writeln!(f, "# Import of chart `{}`\n", self.chart)?;
+        writeln!(
+            f,
+            "Rust: {} struct(s), {} enum(s); env prefix `{}`.{}\n",
+            self.structs,
+            self.enums,
+            self.env_prefix,
+            if self.needs_serde_json {
+                " Some values are `serde_json::Value`: the crate needs `serde_json`."
+            } else {
+                ""
+            }
+        )?;
+
+        writeln!(f, "## Keys the generated chart owns\n")?;
+        if self.helm_create_keys.is_empty() {
+            writeln!(f, "None of `helm create`'s keys.\n")?;
+        } else {
+            writeln!(
+                f,
+                "These `helm create` keys stay chart keys, not config: {}.\n",
+                list(&self.helm_create_keys)
+            )?;
+        }
+        let probes: Vec<String> = [
+            ("liveness", &self.probes.liveness),
+            ("readiness", &self.probes.readiness),
+            ("startup", &self.probes.startup),
+        ]
+        .iter()
+        .filter_map(|(k, p)| p.as_ref().map(|p| format!("{k} = \"{p}\"")))
+        .collect();
+        if !probes.is_empty() {
+            writeln!(
+                f,
+                "The original probes' HTTP paths are on the root struct: `#[gitops({})]`.\n",
+                probes.join(", ")
+            )?;
+        }
+        let (values, not_carried): (Vec<&Difference>, Vec<&Difference>) =
+            self.differences.iter().partition(|d| matches!(d, Difference::Value { .. }));
+        if !values.is_empty() {
+            writeln!(f, "Defaults that differ from the generated chart's (keep the original ones in your environments' values files if you need them):\n")?;
+            writeln!(f, "| key | original | generated |\n|---|---|---|")?;
+            for d in values {
+                if let Difference::Value { path, original, generated } = d {
+                    writeln!(f, "| `{path}` | {} | {} |", json(original), json(generated))?;
+                }
+            }
+            writeln!(f)?;
+        }
+        if !not_carried.is_empty() {
+            writeln!(f, "Not carried by the generated chart (its schema rejects them; template logic of your own would be needed):\n")?;
+            for d in not_carried {
+                if let Difference::NotCarried { path, original } = d {
+                    writeln!(f, "- `{path}`: {}", json(original))?;
+                }
+            }
+            writeln!(f)?;
+        }
+        if !self.chart_key_names.is_empty() {
+            writeln!(
+                f,
+                "App keys named like keys of the generated chart, moved under `config:` like the rest; the chart's own may do the job: {}.\n",
+                list(&self.chart_key_names)
+            )?;
+        }
+
+        writeln!(f, "## Decisions to review\n")?;
+        if self.notes.is_empty() {
+            writeln!(f, "None.\n")?;
+        } else {
+            for note in &self.notes {
+                writeln!(f, "- {note}")?;
+            }
+            writeln!(f)?;
+        }
+
+        writeln!(f, "## Values files\n")?;
+        if self.values_files.is_empty() {
+            writeln!(f, "No `values-*.yaml` files.\n")?;
+        }
+        for file in &self.values_files {
+            match &file.error {
+                Some(error) => writeln!(f, "- `{}`: not converted: {error}", file.name)?,
+                None if file.moved.is_empty() => {
+                    writeln!(f, "- `{}`: unchanged (chart keys only)", file.name)?
+                }
+                None => {
+                    writeln!(f, "- `{}`: moved under `config:`: {}", file.name, list(&file.moved))?
+                }
+            }
+            if !file.not_carried.is_empty() {
+                writeln!(f, "  - the generated chart rejects: {}", list(&file.not_carried))?;
+            }
+        }
+        if !self.values_files.is_empty() {
+            writeln!(f)?;
+        }
+
+        writeln!(f, "## Templates (not imported: carry their logic over by hand)\n")?;
+        if self.templates.is_empty() {
+            writeln!(f, "No templates.")?;
+        }
+        for t in &self.templates {
+            let replaced =
+                if t.generated_has { " (the generated chart writes its own)" } else { "" };
+            writeln!(f, "### `templates/{}`{replaced}\n", t.file)?;
+            if t.values.is_empty() {
+                writeln!(f, "- reads no `.Values`")?;
+            } else {
+                let paths: Vec<String> = t
+                    .values
+                    .iter()
+                    .map(|(old, new)| {
+                        let old = if old.is_empty() {
+                            ".Values".to_owned()
+                        } else {
+                            format!(".Values.{old}")
+                        };
+                        if new.starts_with("config.") {
+                            format!("`{old}` (now `.Values.{new}`)")
+                        } else {
+                            format!("`{old}`")
+                        }
+                    })
+                    .collect();
+                writeln!(f, "- reads: {}", paths.join(", "))?;
+            }
+            if t.logic.is_empty() {
+                writeln!(f, "- logic: none")?;
+            } else {
+                let logic: Vec<String> =
+                    t.logic.iter().map(|(k, n)| format!("`{k}` ×{n}")).collect();
+                writeln!(f, "- logic: {}", logic.join(", "))?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
