@@ -243,7 +243,11 @@ fn value(model: &Model, ty: &Ty, v: &Value) -> TokenStream {
                 Value::Null => String::new(),
                 other => other.to_string(),
             };
-            quote! { String::from(#text) }
+            if text.is_empty() {
+                quote! { String::new() }
+            } else {
+                quote! { String::from(#text) }
+            }
         }
         Ty::Json => {
             let json = json_tokens(v);

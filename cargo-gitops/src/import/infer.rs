@@ -605,14 +605,24 @@ impl<'a> Builder<'a> {
             }
             seen
         };
-        let fixed = !schema_map && !keys.is_empty() && keys.iter().all(|k| names::is_field_like(k));
-        // A single map with field-like keys inside a list is a struct; a
-        // map value of a section with free keys (labels) stays a map.
+        // Field-like keys make a struct (list items, a fixed value); an
+        // empty default (`labels: {}`) is a map to fill, whatever keys the
+        // environments put in it.
+        let empty_default = maps.first().is_some_and(|m| m.is_empty());
+        let fixed = !schema_map
+            && !empty_default
+            && !keys.is_empty()
+            && keys.iter().all(|k| names::is_field_like(k));
         if fixed {
             let name = self.type_name(parent, key, "");
             self.structs.push(Struct {
                 name: name.clone(),
-                doc: format!("An entry of `{}`.", dotted(&path[..path.len() - 1])),
+                doc: match path.split_last() {
+                    Some((last, parent)) if last == "[]" || last == "*" => {
+                        format!("An entry of `{}`.", dotted(parent))
+                    }
+                    _ => format!("The `{}` value.", dotted(path)),
+                },
                 section: false,
                 camel_case: false,
                 fields: Vec::new(),
@@ -784,7 +794,6 @@ fn choose_port(model: &mut Model, service_port: &Value) {
         if let Some(field) = model.structs[index].fields.iter_mut().find(|f| is_port(f)) {
             field.port = true;
             field.ty = Ty::Int(Int::U16);
-            field.bounds = Bounds::default();
             return;
         }
     }
