@@ -215,14 +215,12 @@ pub fn infer(input: Input) -> Model {
     if let Some(service_port) = input.service_port {
         choose_port(&mut model, &service_port);
     }
-    if model.probes.liveness.is_some()
+    let has_probe_paths = model.probes.liveness.is_some()
         || model.probes.readiness.is_some()
-        || model.probes.startup.is_some()
-    {
-        if !model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port) {
-            model.notes.push("The original probes' HTTP paths need a port field; the chart has none, so they were left out.".into());
-            model.probes = Probes::default();
-        }
+        || model.probes.startup.is_some();
+    if has_probe_paths && !model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port) {
+        model.notes.push("The original probes' HTTP paths need a port field; the chart has none, so they were left out.".into());
+        model.probes = Probes::default();
     }
     fix_env_vars(&mut model);
     model
