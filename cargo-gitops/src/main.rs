@@ -10,7 +10,8 @@ usage:
                       check the chart, its environments and manifests (runs the build script)
   cargo gitops env    [-p PACKAGE] [--manifest-path FILE] [--out FILE]
                       write .env.example from the config struct (runs the build script)
-  cargo gitops import CHART_DIR --out FILE  an existing chart's values as a Rust config module";
+  cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]
+                      an existing chart's values as a Rust config module, its values files converted";
 
 fn main() -> ExitCode {
     // Run as `cargo gitops …`, cargo passes `gitops` first; run directly, it does not.

@@ -62,6 +62,15 @@ impl ScratchCrate {
     }
 }
 
+impl Drop for ScratchCrate {
+    /// Removes the crate, unless the test failed: then it stays for a look.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// The cargo that runs the tests, as cargo tells its children.
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into())
