@@ -243,15 +243,15 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
         Some(source.clone()).filter(|_| report.added.iter().any(|a| a.contains("gitops-")));
 
     let chart = chart_name(&package);
-    let prefix = env_prefix(&package);
+    let prefix = gitops_model::naming::default_env_prefix(&package);
     let mut created: Vec<PathBuf> = Vec::new();
     let result = (|| {
         let src = crate_dir.join("src");
         fs::create_dir_all(&src)
             .map_err(|e| format!("init: cannot create {}: {e}", src.display()))?;
-        create_new(&config_rs, &config_skeleton(&package, &prefix))?;
+        crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))?;
         created.push(config_rs.clone());
-        create_new(&build_rs, &build_skeleton(&chart))?;
+        crate::files::create_new(&build_rs, &build_skeleton(&chart))?;
         created.push(build_rs.clone());
         replace(manifest, doc.to_string().as_bytes())
     })();
@@ -322,33 +322,6 @@ pub fn chart_name(package: &str) -> String {
         name.push_str("app");
     }
     name
-}
-
-/// The package's name as an env prefix: `my-app` → `MY_APP_`.
-pub fn env_prefix(package: &str) -> String {
-    let mut prefix: String = package
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
-        .skip_while(|c| !c.is_ascii_uppercase())
-        .collect();
-    if prefix.is_empty() {
-        prefix.push_str("APP");
-    }
-    if !prefix.ends_with('_') {
-        prefix.push('_');
-    }
-    prefix
-}
-
-/// Writes a new file; an existing one is an error, never replaced.
-fn create_new(path: &Path, text: &str) -> Result<(), String> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("init: cannot write {}: {e}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| format!("init: cannot write {}: {e}", path.display()))
 }
 
 /// Replaces `path` through a temporary file and a rename, keeping its
@@ -457,9 +430,6 @@ mod tests {
         assert_eq!(chart_name("my_app"), "my-app");
         assert_eq!(chart_name("My-App2"), "my-app2");
         assert_eq!(chart_name("_x_"), "x");
-        assert_eq!(env_prefix("my-app"), "MY_APP_");
-        assert_eq!(env_prefix("orders"), "ORDERS_");
-        assert_eq!(env_prefix("_9lives"), "LIVES_");
     }
 
     #[test]

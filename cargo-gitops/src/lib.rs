@@ -8,5 +8,6 @@
 
 pub mod args;
 pub mod build_command;
+pub mod files;
 pub mod import;
 pub mod init;

@@ -69,6 +69,21 @@ pub fn secrets_dir_var(prefix: &str) -> String {
     format!("{prefix}SECRETS_DIR")
 }
 
+/// The env prefix a crate or chart called `name` gets when none is chosen:
+/// its words in SCREAMING_SNAKE_CASE and `_` (`billing-api` → `BILLING_API_`),
+/// after `APP_` when it does not start with a letter (`9lives` → `APP_9LIVES_`).
+/// Always a valid prefix ([`is_valid_env_prefix`]) without `__`, the level separator.
+pub fn default_env_prefix(name: &str) -> String {
+    let segment = env_segment(name);
+    if segment.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        format!("{segment}_")
+    } else if segment.is_empty() {
+        "APP_".to_owned()
+    } else {
+        format!("APP_{segment}_")
+    }
+}
+
 /// Whether `name` is a portable env var name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -100,6 +115,22 @@ pub fn is_valid_port_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_env_prefixes_are_valid_and_have_no_level_separator() {
+        for (name, prefix) in [
+            ("orders", "ORDERS_"),
+            ("billing-api", "BILLING_API_"),
+            ("my--app", "MY_APP_"),
+            ("my_app", "MY_APP_"),
+            ("9lives", "APP_9LIVES_"),
+            ("_9lives", "APP_9LIVES_"),
+            ("--", "APP_"),
+        ] {
+            assert_eq!(default_env_prefix(name), prefix, "{name}");
+            assert!(is_valid_env_prefix(prefix) && !prefix.contains(LEVEL_SEPARATOR), "{prefix}");
+        }
+    }
 
     #[test]
     fn segments_follow_serde_spellings() {

@@ -119,7 +119,10 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
         readiness: probe_path("readinessProbe"),
         startup: probe_path("startupProbe"),
     };
-    let env_prefix = options.env_prefix.clone().unwrap_or_else(|| names::env_prefix(&name));
+    let env_prefix = options
+        .env_prefix
+        .clone()
+        .unwrap_or_else(|| gitops_model::naming::default_env_prefix(&name));
     if !gitops_model::naming::is_valid_env_prefix(&env_prefix) {
         return Err(fail(
             chart_dir,

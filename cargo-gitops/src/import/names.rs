@@ -113,16 +113,6 @@ pub fn is_field_like(key: &str) -> bool {
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// `billing-api` → `BILLING_API_`, the env prefix a chart name suggests.
-pub fn env_prefix(chart: &str) -> String {
-    let segment = gitops_model::naming::env_segment(chart);
-    if segment.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        format!("{segment}_")
-    } else {
-        format!("APP_{segment}_").replace("__", "_")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,7 +137,6 @@ mod tests {
         assert_eq!(field_ident("self"), "self_");
         assert_eq!(upper_camel("billing-api"), "BillingApi");
         assert_eq!(upper_camel("3ds"), "V3ds");
-        assert_eq!(env_prefix("billing-api"), "BILLING_API_");
         assert!(is_field_like("maxSize") && !is_field_like("app.kubernetes.io/name"));
     }
 }
