@@ -198,6 +198,26 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
+/// Creates `path` holding `bytes` only if nothing is there
+/// (`OpenOptions::create_new`): `Ok(false)`, with the file left as it is,
+/// when one exists, even one created a moment ago. A file it could not
+/// write whole is removed.
+pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let mut file = match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    file.write_all(bytes).map_err(|e| {
+        let _ = fs::remove_file(path);
+        Error::io(path, e)
+    })?;
+    Ok(true)
+}
+
 /// `Ok` when `dir` holds exactly `files`; otherwise a readable diff.
 pub fn check(dir: &Path, files: &Files) -> Result<(), Error> {
     let plan = plan(dir, files)?;
@@ -221,4 +241,19 @@ pub fn check(dir: &Path, files: &Files) -> Result<(), Error> {
         diff.push_str(&unified);
     }
     Err(Error::Stale { dir: dir.to_owned(), diff })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_new_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/.env.example");
+        assert!(create_new(&path, b"first\n").unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"first\n");
+        assert!(!create_new(&path, b"second\n").unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"first\n");
+    }
 }
