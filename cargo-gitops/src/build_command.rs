@@ -10,21 +10,14 @@
 //! slow part. A fresh nonce each run makes cargo rerun the build script even
 //! when nothing else changed. No receipt after a successful `cargo check`
 //! means the build script does not call the entry point: that is reported,
-//! never taken for a pass.
+//! never taken for a pass. A receipt does not make a failed `cargo check`
+//! a success: when the crate's own code does not compile after the build
+//! script answered, the command fails with cargo's errors.
 
-use crate::args::{self, Args};
+use crate::args::{self, Args, Find};
+use gitops_gen::build_script as vars;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The variables `gitops_gen::build_script` reads (the same names; a test
-/// compares them).
-pub mod vars {
-    pub const MODE: &str = "GITOPS_GEN";
-    pub const PACKAGE: &str = "GITOPS_GEN_PACKAGE";
-    pub const ENV_OUT: &str = "GITOPS_GEN_ENV_OUT";
-    pub const NONCE: &str = "GITOPS_GEN_NONCE";
-    pub const RECEIPT: &str = "GITOPS_GEN_RECEIPT";
-}
 
 const CHECK_USAGE: &str = "cargo gitops check [-p PACKAGE] [--manifest-path Cargo.toml]";
 const ENV_USAGE: &str = "cargo gitops env [-p PACKAGE] [--manifest-path Cargo.toml] [--out FILE]";
@@ -45,18 +38,22 @@ pub fn run(command: &str, args: &[String]) -> Result<(), String> {
         }
     }
     let manifest = match manifest {
-        Some(given) => Some(args::manifest_path(Some(given))?),
+        Some(given) => Some(args::manifest_path(Some(given), Find::Upward)?),
         None => None,
     };
     // The package whose build script answers: -p, else the crate's own.
     let package = match package {
-        Some(package) => package,
+        Some(package) => check_package_name(command, &package)?,
         None => {
             let path = match &manifest {
                 Some(path) => path.clone(),
-                None => args::manifest_path(None)?,
+                None => args::manifest_path(None, Find::Upward)?,
             };
-            args::package_name(&path)?
+            args::package_name(
+                &args::read_manifest(&path)?,
+                &path,
+                "name the package with -p, or run this in its directory",
+            )?
         }
     };
     let message = ask(command, &package, manifest.as_deref(), out.as_deref())?;
@@ -64,8 +61,9 @@ pub fn run(command: &str, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `cargo check` for `package` with the build script asked to do
-/// `mode`; its receipt's message, or why there is none.
+/// Runs `cargo check` for `package` (a name, which the build script
+/// compares with its `CARGO_PKG_NAME`) with the build script asked to do
+/// `mode`; its receipt's message, or why there is none or why cargo failed.
 pub fn ask(
     mode: &str,
     package: &str,
@@ -104,14 +102,22 @@ pub fn ask(
     let output =
         command.output().map_err(|e| format!("{mode}: cannot run {}: {e}", cargo.display()))?;
     let text = std::fs::read_to_string(receipt.path()).unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&output.stderr);
     match text.split_once('\n') {
-        Some(("ok", message)) => Ok(message.trim_end().to_owned()),
+        Some(("ok", message)) if output.status.success() => Ok(message.trim_end().to_owned()),
+        // The build script answered, then the crate's own code failed.
+        Some(("ok", message)) => Err(format!(
+            "{mode}: {} ({}), but `cargo check -p {package}` failed:\n{}",
+            if mode == "check" { "the chart check passed" } else { "the build script answered" },
+            message.trim_end(),
+            stderr.trim_end()
+        )),
         Some(("error", message)) => {
             Err(format!("{mode} failed for `{package}`:\n{}", message.trim_end()))
         }
         _ if !output.status.success() => Err(format!(
             "{mode}: `cargo check -p {package}` failed before its build script answered:\n{}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
+            stderr.trim_end()
         )),
         _ => Err(format!(
             "{mode}: the build script of `{package}` did not answer: it does not call \
@@ -120,5 +126,43 @@ pub fn ask(
              `Chart::write` (see the README, \"The cargo gitops command\")",
             if mode == "env" { "written" } else { "checked" }
         )),
+    }
+}
+
+/// `-p`'s value when it is a package's name. A package spec (`name@1.0`,
+/// a URL) is refused: the build script answers only when the name asked
+/// equals its own `CARGO_PKG_NAME`, so a spec would never match and would be
+/// misreported as a build script that does not call the entry point.
+fn check_package_name(command: &str, package: &str) -> Result<String, String> {
+    let is_name = |text: &str| {
+        !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
+    if is_name(package) {
+        return Ok(package.to_owned());
+    }
+    let example = match package.split_once('@') {
+        Some((name, _)) if is_name(name) => format!(" (`-p {name}`)"),
+        _ => String::new(),
+    };
+    Err(format!(
+        "{command} -p {package}: give the package's name only{example}: a package spec \
+         (`name@version`, a URL, a pattern) is not supported"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_specs_are_refused() {
+        assert_eq!(check_package_name("check", "orders_2-x").unwrap(), "orders_2-x");
+        let err = check_package_name("check", "orders@1.0.0").unwrap_err();
+        assert!(
+            err.contains("check -p orders@1.0.0: give the package's name only (`-p orders`)"),
+            "{err}"
+        );
+        assert!(check_package_name("env", "orders*").is_err());
+        assert!(check_package_name("env", "path+file:///x#orders").is_err());
     }
 }

@@ -19,9 +19,15 @@
 //! are paths into a gitops-rs checkout: `--path DIR`, else the checkout this
 //! binary was built from (its source directory's parent, used only if it
 //! still holds `gitops-types/Cargo.toml`), else plain version requirements
-//! (`"0.1.0"`) for a registry or a `[patch]` of yours to satisfy.
+//! (`"0.1.0"`) for a registry or a `[patch]` of yours to satisfy. The paths
+//! are written relative to the crate's directory when the two share a
+//! directory below the root (`../gitops-rs/gitops-gen`), absolute otherwise.
+//!
+//! The crate is the one whose Cargo.toml is in the current directory, or
+//! `--manifest-path`; unlike `check` and `env`, init does not look in the
+//! directories above.
 
-use crate::args::{self, Args};
+use crate::args::{self, Args, Find};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -40,13 +46,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             _ => return Err(parsed.unknown(arg, USAGE)),
         }
     }
-    let manifest = match manifest {
-        Some(path) => args::absolute(Path::new(path)),
-        None => std::env::current_dir()
-            .map_err(|e| format!("init: the current directory: {e}"))?
-            .join("Cargo.toml"),
-    };
     let source = Source::choose(checkout.map(Path::new))?;
+    // The crate in the current directory, not one found above it.
+    let manifest = args::manifest_path(manifest, Find::Here).map_err(|e| format!("init: {e}"))?;
     let report = init(&manifest, &source)?;
     print!("{report}");
     Ok(())
@@ -82,17 +84,74 @@ impl Source {
         })
     }
 
-    fn dependency(&self, name: &str) -> Item {
+    /// The entry for the gitops-rs crate `name` in the Cargo.toml of the
+    /// crate in `crate_dir`: a path relative to it when there is one (see
+    /// [`relative_path`]), else absolute.
+    fn dependency(&self, name: &str, crate_dir: &Path) -> Item {
         match self {
             Source::Checkout(dir) => {
                 let mut table = InlineTable::new();
-                let path = dir.join(name);
+                let target = dir.join(name);
+                let path = relative_path(crate_dir, &target).unwrap_or(target);
                 table.insert("path", path.to_string_lossy().replace('\\', "/").into());
                 value(table)
             }
             Source::Version(version) => value(version.as_str()),
         }
     }
+}
+
+/// `target` relative to the directory `base` (both absolute), so a
+/// Cargo.toml that is committed names no one's home directory: `None` when
+/// the two share nothing below the root (or a Windows drive), where a path
+/// climbing to the root is as tied to one machine as the absolute one, and
+/// when the relative path does not reach the same directory on disk
+/// (symbolic links between them).
+pub fn relative_path(base: &Path, target: &Path) -> Option<PathBuf> {
+    let relative = lexical_relative_path(base, target)?;
+    // Cargo joins the path to the crate's directory; the file system must
+    // agree with the arithmetic.
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    same(&base.join(&relative), target).then_some(relative)
+}
+
+/// [`relative_path`]'s arithmetic alone, on the paths' text.
+fn lexical_relative_path(base: &Path, target: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let (base, target) = (normalize(base), normalize(target));
+    let base_parts: Vec<Component> = base.components().collect();
+    let target_parts: Vec<Component> = target.components().collect();
+    let common = base_parts.iter().zip(&target_parts).take_while(|(a, b)| a == b).count();
+    let below_root = base_parts[..common].iter().any(|c| matches!(c, Component::Normal(_)));
+    if !below_root {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for _ in common..base_parts.len() {
+        relative.push("..");
+    }
+    relative.extend(&target_parts[common..]);
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    Some(relative)
+}
+
+/// `path` with `.` removed and each `..` applied to the part before it,
+/// without reading the file system.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn is_checkout(dir: &Path) -> bool {
@@ -182,17 +241,12 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     let mut doc: DocumentMut = original
         .parse()
         .map_err(|e| format!("init: {}: not valid TOML: {e}", manifest.display()))?;
-    let package = doc
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(Item::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            format!(
-                "init: {} has no [package] name (a workspace's root?): run init in the crate's directory or give --manifest-path",
-                manifest.display()
-            )
-        })?;
+    let package = args::package_name(
+        &doc,
+        manifest,
+        "run init in the crate's directory or give --manifest-path",
+    )
+    .map_err(|e| format!("init: {e}"))?;
 
     // Every refusal before anything is written.
     let config_rs = crate_dir.join("src").join("config.rs");
@@ -234,7 +288,7 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
                 report.kept.push(what);
             }
             None => {
-                table.insert(name, wanted(name, source));
+                table.insert(name, wanted(name, source, crate_dir));
                 report.added.push(what);
             }
         }
@@ -291,7 +345,7 @@ fn lacks(name: &str, existing: &Item) -> Option<String> {
 }
 
 /// The entry init adds for `name`.
-fn wanted(name: &str, source: &Source) -> Item {
+fn wanted(name: &str, source: &Source, crate_dir: &Path) -> Item {
     match name {
         "serde" => {
             let mut table = InlineTable::new();
@@ -302,7 +356,7 @@ fn wanted(name: &str, source: &Source) -> Item {
             value(table)
         }
         "schemars" => value("1"),
-        _ => source.dependency(name),
+        _ => source.dependency(name, crate_dir),
     }
 }
 
@@ -430,6 +484,46 @@ mod tests {
         assert_eq!(chart_name("my_app"), "my-app");
         assert_eq!(chart_name("My-App2"), "my-app2");
         assert_eq!(chart_name("_x_"), "x");
+    }
+
+    #[test]
+    fn relative_paths_below_a_shared_directory_only() {
+        let rel = |base: &str, target: &str| {
+            lexical_relative_path(Path::new(base), Path::new(target))
+                .map(|p| p.to_string_lossy().into_owned())
+        };
+        assert_eq!(
+            rel("/home/alice/svc", "/home/alice/gitops-rs/gitops-gen").as_deref(),
+            Some("../gitops-rs/gitops-gen")
+        );
+        assert_eq!(
+            rel("/home/alice/work/svc", "/home/alice/gitops-rs/./x/../gitops-types").as_deref(),
+            Some("../../gitops-rs/gitops-types")
+        );
+        assert_eq!(
+            rel("/srv/gitops-rs/examples/svc", "/srv/gitops-rs/gitops-gen").as_deref(),
+            Some("../../gitops-gen")
+        );
+        assert_eq!(rel("/srv/a", "/srv/a/vendor/gitops-gen").as_deref(), Some("vendor/gitops-gen"));
+        // Only the root in common: the absolute path is kept.
+        assert_eq!(rel("/tmp/svc", "/home/alice/gitops-rs/gitops-gen"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_relative_path_the_file_system_disagrees_with_is_not_used() {
+        let root = tempfile::tempdir().unwrap();
+        let root = root.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("real/deep/svc")).unwrap();
+        std::fs::create_dir_all(root.join("gitops-rs/gitops-gen")).unwrap();
+        std::os::unix::fs::symlink(root.join("real/deep"), root.join("link")).unwrap();
+        let target = root.join("gitops-rs/gitops-gen");
+        assert_eq!(
+            relative_path(&root.join("real/deep/svc"), &target),
+            Some(PathBuf::from("../../../gitops-rs/gitops-gen"))
+        );
+        // `link/svc/..` is `real/deep` on disk, not `link`'s parent.
+        assert_eq!(relative_path(&root.join("link/svc"), &target), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! the crate builds (offline) and writes its chart, `cargo gitops check`
 //! passes and then fails on a hand edit naming the file, and `cargo gitops
 //! env` writes `.env.example` and refuses a user's own.
+//! Init in a directory inside a crate is refused; a checkout beside the
+//! crate is named by a relative path.
 
 use gitops_tests::scratch_crate::{assert_success, ScratchCrate};
 use std::path::Path;
@@ -113,9 +115,14 @@ fn init_then_build_check_and_env() {
     ] {
         assert!(doc[table].get(name).is_some(), "{name} in [{table}]:\n{manifest}");
     }
-    // The checkout the binary was built from, by path.
+    // The checkout the binary was built from, by path: relative to the
+    // crate when they share a directory below the root, else absolute.
     let path = doc["build-dependencies"]["gitops-gen"]["path"].as_str().expect("a path");
-    assert_eq!(Path::new(path), checkout.join("gitops-gen"));
+    assert_eq!(
+        krate.dir.join(path).canonicalize().unwrap(),
+        checkout.join("gitops-gen").canonicalize().unwrap(),
+        "{path}"
+    );
     assert!(said.contains("kept serde in [dependencies]"), "{said}");
     assert!(manifest.contains("serde = { version = \"1\", features = [\"derive\"] }   # mine"));
     let config = krate.read("src/config.rs");
@@ -216,8 +223,7 @@ fn init_errors_name_the_culprit() {
     let out = gitops(&krate, &["init"]);
     assert!(!out.status.success());
     assert!(
-        text(&out)
-            .contains(&format!("no Cargo.toml at {}", krate.dir.join("Cargo.toml").display())),
+        text(&out).contains(&format!("init: no Cargo.toml in {}:", krate.dir.display())),
         "{}",
         text(&out)
     );
@@ -253,4 +259,48 @@ fn init_errors_name_the_culprit() {
     assert!(!out.status.success());
     assert!(text(&out).contains("sets `package.build = \"gen.rs\"`"), "{}", text(&out));
     assert_eq!(krate.read("Cargo.toml"), manifest);
+}
+
+#[test]
+fn init_acts_on_the_crate_directory_only_and_writes_relative_paths() {
+    let checkout = ScratchCrate::new("gitops-rs");
+    checkout.write("gitops-types/Cargo.toml", "[package]\nname = \"gitops-types\"\n");
+    checkout.write("gitops-gen/Cargo.toml", "[package]\nname = \"gitops-gen\"\n");
+    let krate = ScratchCrate::new("init-relative");
+    let manifest = "[package]\nname = \"relative\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    krate.write("Cargo.toml", manifest);
+    krate.write("src/main.rs", "fn main() {}\n");
+    let checkout_arg = checkout.dir.to_str().expect("UTF-8 path");
+
+    // In a directory inside the crate: refused, the crate above untouched.
+    let out = std::process::Command::new(BIN)
+        .args(["gitops", "init", "--path", checkout_arg])
+        .current_dir(krate.dir.join("src"))
+        .output()
+        .expect("run cargo-gitops");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains(&format!("init: no Cargo.toml in {}:", krate.dir.join("src").display())),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(krate.read("Cargo.toml"), manifest);
+    assert!(!krate.dir.join("build.rs").exists());
+
+    // In the crate's directory, with a checkout beside it: `../gitops-rs/…`.
+    let out = gitops(&krate, &["init", "--path", checkout_arg]);
+    assert_success("cargo gitops init --path", &out);
+    let doc: toml_edit::DocumentMut = krate.read("Cargo.toml").parse().expect("TOML");
+    for (table, name) in [
+        ("dependencies", "gitops-types"),
+        ("build-dependencies", "gitops-gen"),
+        ("build-dependencies", "gitops-types"),
+    ] {
+        assert_eq!(
+            doc[table][name]["path"].as_str(),
+            Some(format!("../gitops-rs/{name}").as_str()),
+            "{name} in [{table}]"
+        );
+    }
 }
