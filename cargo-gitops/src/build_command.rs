@@ -97,7 +97,8 @@ pub fn ask(
         None => command.env_remove(vars::ENV_OUT),
     };
     eprintln!(
-        "cargo gitops {mode}: running `cargo check -p {package}`; its build script does the {mode}"
+        "cargo gitops {mode}: running `cargo check -p {package}`; its build script {}",
+        if mode == "env" { "writes .env.example" } else { "checks the chart" }
     );
     let output =
         command.output().map_err(|e| format!("{mode}: cannot run {}: {e}", cargo.display()))?;
@@ -120,10 +121,11 @@ pub fn ask(
             stderr.trim_end()
         )),
         _ => Err(format!(
-            "{mode}: the build script of `{package}` did not answer: it does not call \
-             `gitops_gen::Chart::build_script` (or `build_script_with_controllers`), or the \
-             package has no build script, so nothing was {}. Call it in build.rs in place of \
-             `Chart::write` (see the README, \"The cargo gitops command\")",
+            "{mode}: the build script of `{package}` did not answer, so nothing was {}: \
+             the package has no build script (`cargo gitops init` sets one up), or its \
+             build script does not call `gitops_gen::Chart::build_script` (or \
+             `build_script_with_controllers`): call it in place of `Chart::write` (see the \
+             README, \"The cargo gitops command\")",
             if mode == "env" { "written" } else { "checked" }
         )),
     }

@@ -10,9 +10,12 @@
 //! - `src/config.rs`: a documented `Config` to edit, and `build.rs`, which
 //!   writes the chart through [`gitops_gen`'s build-script entry point](https://docs.rs/gitops-gen)
 //!   (so `cargo gitops check` and `env` work).
-//! - Nothing is overwritten: an existing `src/config.rs`, `build.rs` or a
-//!   `package.build` setting stops it before anything is written, and a
-//!   failed write removes what this run created.
+//! - Nothing is overwritten. An existing `src/config.rs` (one `cargo gitops
+//!   import` wrote, say) is kept as the config; an existing build script
+//!   (`build.rs` or `package.build`'s, e.g. one that compiles protobufs) is
+//!   kept, and the lines to add to it are printed. A crate already set up is
+//!   left as it is. `package.build = false` is refused: the chart is written
+//!   by a build script. A failed write removes what this run created.
 //! - `src/main.rs` is yours: the next steps are printed, not applied.
 //!
 //! Where gitops-rs comes from: it is not on crates.io, so the dependencies
@@ -166,11 +169,29 @@ pub struct Report {
     pub kept: Vec<String>,
     pub warnings: Vec<String>,
     pub written: Vec<PathBuf>,
+    /// Files of the user's kept as they are, each with why.
+    pub kept_files: Vec<String>,
+    /// The lines to add to an existing build script that does not call gitops-gen.
+    pub build_lines: Option<String>,
     pub source: Option<Source>,
+}
+
+impl Report {
+    /// Whether this run changed nothing: the crate was set up already.
+    pub fn nothing_to_do(&self) -> bool {
+        self.added.is_empty() && self.written.is_empty() && self.build_lines.is_none()
+    }
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.nothing_to_do() {
+            return writeln!(
+                f,
+                "cargo gitops init: `{}` is set up for gitops-rs already; nothing changed",
+                self.package
+            );
+        }
         writeln!(f, "cargo gitops init: `{}` set up for gitops-rs", self.package)?;
         if !self.added.is_empty() {
             writeln!(f, "  Cargo.toml: added {}", self.added.join(", "))?;
@@ -191,8 +212,14 @@ impl std::fmt::Display for Report {
         for path in &self.written {
             writeln!(f, "  wrote {}", path.display())?;
         }
+        for kept in &self.kept_files {
+            writeln!(f, "  kept {kept}")?;
+        }
         for warning in &self.warnings {
             writeln!(f, "warning: {warning}")?;
+        }
+        if let Some(lines) = &self.build_lines {
+            writeln!(f, "{lines}")?;
         }
         write!(
             f,
@@ -248,30 +275,49 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     )
     .map_err(|e| format!("init: {e}"))?;
 
-    // Every refusal before anything is written.
+    // Every refusal before anything is written; the user's files are kept.
     let config_rs = crate_dir.join("src").join("config.rs");
-    let build_rs = crate_dir.join("build.rs");
-    let mut refusals = Vec::new();
-    for path in [&config_rs, &build_rs] {
-        if path.exists() {
-            refusals.push(format!("{} exists", path.display()));
+    let chart = chart_name(&package);
+    let build_rs = match doc.get("package").and_then(|p| p.get("build")) {
+        None => crate_dir.join("build.rs"),
+        Some(build) => match build.as_value() {
+            Some(toml_edit::Value::String(path)) => crate_dir.join(path.value()),
+            Some(toml_edit::Value::Boolean(on)) if *on.value() => crate_dir.join("build.rs"),
+            _ => {
+                return Err(format!(
+                    "init: {} sets `package.build = {}`, which turns build scripts off; gitops-rs writes the chart from one: remove the setting, then run init again. Nothing was changed",
+                    manifest.display(),
+                    build.as_value().map_or("…".to_owned(), |v| v.to_string().trim().to_owned())
+                ))
+            }
+        },
+    };
+    let (mut kept_files, mut warnings) = (Vec::new(), Vec::new());
+    let config_is_yours = config_rs.exists();
+    if config_is_yours {
+        let text = fs::read_to_string(&config_rs)
+            .map_err(|e| format!("init: {}: {e}", config_rs.display()))?;
+        kept_files.push(format!("{} as your config (not rewritten)", config_rs.display()));
+        if !text.contains("GitOps") {
+            warnings.push(format!(
+                "{} does not mention `GitOps`: the build script expects a `Config` deriving it (see the README's quick start)",
+                config_rs.display()
+            ));
         }
     }
-    if let Some(build) = doc.get("package").and_then(|p| p.get("build")) {
-        refusals.push(format!(
-            "{} sets `package.build = {}`: the crate has a build script setting of its own",
-            manifest.display(),
-            build.as_value().map_or("…".to_owned(), |v| v.to_string().trim().to_owned())
-        ));
-    }
-    if !refusals.is_empty() {
-        return Err(format!(
-            "init: refusing to overwrite, nothing was changed:\n  - {}\nadd gitops-rs by hand (see the README's quick start), or move these away",
-            refusals.join("\n  - ")
-        ));
+    let mut build_lines = None;
+    let build_is_yours = build_rs.exists();
+    if build_is_yours {
+        let text = fs::read_to_string(&build_rs)
+            .map_err(|e| format!("init: {}: {e}", build_rs.display()))?;
+        kept_files.push(format!("{} (yours; not rewritten)", build_rs.display()));
+        if !text.contains("build_script") {
+            build_lines = Some(build_lines_for(&build_rs, &chart));
+        }
     }
 
-    let mut report = Report { package: package.clone(), ..Report::default() };
+    let mut report =
+        Report { package: package.clone(), kept_files, build_lines, warnings, ..Report::default() };
     for (table_name, name) in DEPENDENCIES {
         let table = doc
             .as_table_mut()
@@ -296,17 +342,26 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     report.source =
         Some(source.clone()).filter(|_| report.added.iter().any(|a| a.contains("gitops-")));
 
-    let chart = chart_name(&package);
+    if report.nothing_to_do() {
+        return Ok(report);
+    }
     let prefix = gitops_model::naming::default_env_prefix(&package);
     let mut created: Vec<PathBuf> = Vec::new();
     let result = (|| {
         let src = crate_dir.join("src");
         fs::create_dir_all(&src)
             .map_err(|e| format!("init: cannot create {}: {e}", src.display()))?;
-        crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))?;
-        created.push(config_rs.clone());
-        crate::files::create_new(&build_rs, &build_skeleton(&chart))?;
-        created.push(build_rs.clone());
+        if !config_is_yours {
+            crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))?;
+            created.push(config_rs.clone());
+        }
+        if !build_is_yours {
+            crate::files::create_new(&build_rs, &build_skeleton(&chart))?;
+            created.push(build_rs.clone());
+        }
+        if report.added.is_empty() {
+            return Ok(());
+        }
         replace(manifest, doc.to_string().as_bytes())
     })();
     if let Err(e) = result {
@@ -432,7 +487,8 @@ pub struct Config {{
     /// Log verbosity: error, warn, info, debug or trace.
     pub log_level: String,
     // A value read from a Kubernetes Secret (a mounted file, or an env var
-    // locally), never from values.yaml; `Option<String>` makes it optional:
+    // locally), never from values.yaml; `Option<String>` makes it optional.
+    // Uncommented, it needs `database_url: String::new()` in `default()` too:
     //
     // /// Postgres connection string.
     // #[gitops(secret)]
@@ -446,6 +502,23 @@ impl Default for Config {{
     }}
 }}
 "#
+    )
+}
+
+/// What to add to a build script of the user's so it writes the chart too.
+fn build_lines_for(build_rs: &Path, chart: &str) -> String {
+    format!(
+        r#"add to {} (yours, so not edited), at the top:
+    #[path = "src/config.rs"]
+    mod config;
+and in its `fn main()`:
+    println!("cargo:rerun-if-changed=src/config.rs");
+    gitops_gen::Chart::new("{chart}")
+        .image("registry.example.com/{chart}")
+        .version(env!("CARGO_PKG_VERSION"))
+        .config::<config::Config>()
+        .build_script("chart");"#,
+        build_rs.display()
     )
 }
 

@@ -19,7 +19,12 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("gitops") {
         args.remove(0);
     }
+    let wants_help = |rest: &[String]| rest.iter().any(|a| a == "-h" || a == "--help");
     let result = match args.split_first() {
+        Some((_, rest)) if wants_help(rest) => {
+            println!("{USAGE}");
+            Ok(())
+        }
         Some((command, rest)) => match command.as_str() {
             "init" => cargo_gitops::init::run(rest),
             "check" | "env" => cargo_gitops::build_command::run(command, rest),

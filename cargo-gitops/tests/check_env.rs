@@ -145,7 +145,7 @@ fn a_stale_chart_fails_naming_the_file_and_a_compile_error_is_never_a_pass() {
     let said = text(&out);
     assert!(
         said.contains("check failed for `check-stale`")
-            && said.contains("chart is out of date")
+            && said.contains("chart are out of date")
             && said.contains("--- values.yaml (on disk)")
             && said.contains("+++ values.yaml (generated)")
             && said.contains("-replicaCount: 2")

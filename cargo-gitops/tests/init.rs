@@ -1,6 +1,6 @@
 //! `cargo gitops init` on a crate outside the workspace whose Cargo.toml has
 //! comments and odd formatting: every original line kept, the dependencies
-//! added, the files written, a second run refused with nothing changed; then
+//! added, the files written, a second run finding nothing to do; then
 //! the crate builds (offline) and writes its chart, `cargo gitops check`
 //! passes and then fails on a hand edit naming the file, and `cargo gitops
 //! env` writes `.env.example` and refuses a user's own.
@@ -130,17 +130,11 @@ fn init_then_build_check_and_env() {
     assert!(krate.read("build.rs").contains("Chart::new(\"odd-service\")"));
     assert!(said.contains("mod config;") && said.contains("gitops_types::load()"), "{said}");
 
-    // A second init refuses, naming what exists, and changes nothing.
+    // A second init finds the crate set up and changes nothing.
     let before = snapshot(&krate.dir);
     let out = gitops(&krate, &["init"]);
-    assert!(!out.status.success());
-    let said = text(&out);
-    assert!(
-        said.contains("nothing was changed")
-            && said.contains("config.rs")
-            && said.contains("build.rs"),
-        "{said}"
-    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("set up for gitops-rs already; nothing changed"), "{}", text(&out));
     assert_eq!(snapshot(&krate.dir), before);
 
     // The next steps, applied: the crate builds and writes its chart.
@@ -181,6 +175,18 @@ fn init_then_build_check_and_env() {
         "{env}"
     );
     assert_success("cargo gitops env again", &gitops(&krate, &["env"]));
+    assert_eq!(krate.read(".env.example"), env);
+    // check compares it too: a stale one fails, naming it.
+    assert_success("cargo gitops check with .env.example", &gitops(&krate, &["check"]));
+    krate.write(".env.example", &env.replace("'8080'", "'9090'"));
+    let out = gitops(&krate, &["check"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains(".env.example is out of date: `cargo gitops env` rewrites it"),
+        "{}",
+        text(&out)
+    );
+    assert_success("cargo gitops env rewrites", &gitops(&krate, &["env"]));
     assert_eq!(krate.read(".env.example"), env);
     // --out elsewhere.
     assert_success("cargo gitops env --out", &gitops(&krate, &["env", "--out", "local.env"]));
@@ -251,14 +257,46 @@ fn init_errors_name_the_culprit() {
     assert!(text(&out).contains(&krate.dir.join("src").display().to_string()), "{}", text(&out));
     assert_eq!(snapshot(&krate.dir), before);
 
-    // A package.build setting of the user's.
+    // Build scripts turned off: refused, nothing changed.
+    let krate = ScratchCrate::new("init-build-off");
+    let manifest = "[package]\nname = \"custom\"\nversion = \"0.1.0\"\nbuild = false\n";
+    krate.write("Cargo.toml", manifest);
+    let before = snapshot(&krate.dir);
+    let out = gitops(&krate, &["init"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("sets `package.build = false`"), "{}", text(&out));
+    assert_eq!(snapshot(&krate.dir), before);
+}
+
+#[test]
+fn init_keeps_the_users_config_and_build_script() {
+    // A build script of the user's (package.build) is kept; the lines to
+    // add are printed; the dependencies are added and src/config.rs written.
     let krate = ScratchCrate::new("init-build-set");
     let manifest = "[package]\nname = \"custom\"\nversion = \"0.1.0\"\nbuild = \"gen.rs\"\n";
     krate.write("Cargo.toml", manifest);
+    let script = "fn main() {\n    // compiles protobufs\n}\n";
+    krate.write("gen.rs", script);
     let out = gitops(&krate, &["init"]);
-    assert!(!out.status.success());
-    assert!(text(&out).contains("sets `package.build = \"gen.rs\"`"), "{}", text(&out));
-    assert_eq!(krate.read("Cargo.toml"), manifest);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("gen.rs (yours; not rewritten)"), "{said}");
+    assert!(said.contains(".build_script(\"chart\");") && said.contains("mod config;"), "{said}");
+    assert_eq!(krate.read("gen.rs"), script);
+    assert!(krate.read("src/config.rs").contains("#[gitops(env_prefix = \"CUSTOM_\")]"));
+    assert!(krate.read("Cargo.toml").contains("gitops-gen"));
+
+    // A config of the user's (as `cargo gitops import` writes one) is kept;
+    // build.rs is written around it.
+    let krate = ScratchCrate::new("init-after-import");
+    krate.write("Cargo.toml", "[package]\nname = \"legacy\"\nversion = \"0.1.0\"\n");
+    let config = "// imported\n#[derive(GitOps)]\npub struct Config {}\n";
+    krate.write("src/config.rs", config);
+    let out = gitops(&krate, &["init"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("config.rs as your config (not rewritten)"), "{}", text(&out));
+    assert_eq!(krate.read("src/config.rs"), config);
+    assert!(krate.read("build.rs").contains("Chart::new(\"legacy\")"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //!
 //! | variable | meaning |
 //! |---|---|
-//! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, and the controllers' manifests when configured, compared with what would be written), `env` (only `.env.example` written) |
+//! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, the controllers' manifests when configured, and a generated `.env.example` when there is one, compared with what would be written), `env` (only `.env.example` written) |
 //! | [`PACKAGE`] `GITOPS_GEN_PACKAGE` | the package asked; other packages' build scripts in the same build just write, as always. Unset: every build script calling the entry point obeys `GITOPS_GEN` (e.g. `GITOPS_GEN=check cargo check` in CI) |
 //! | [`ENV_OUT`] `GITOPS_GEN_ENV_OUT` | where `env` writes; default `.env.example` in the crate's directory |
 //! | [`NONCE`] `GITOPS_GEN_NONCE` | a new value each run, so cargo reruns the build script every time it is asked |
@@ -115,17 +115,36 @@ fn perform(
             Ok(message)
         }
         Mode::Check => {
-            let hint =
-                "\nhint: a plain `cargo build` writes the chart (the build script's default)";
-            chart.check(chart_dir).map_err(|e| format!("{e}{hint}"))?;
+            // Only drift is fixed by a build; a bad values file of yours is not.
+            let hinted = |e: Error| match e {
+                Error::Stale { .. } => {
+                    format!(
+                        "{e}\nhint: a plain `cargo build` writes them (the build script's default)"
+                    )
+                }
+                e => e.to_string(),
+            };
+            chart.check(chart_dir).map_err(hinted)?;
             let mut message = format!(
                 "{} is up to date (chart files, {} environment(s), your values files and pins checked)",
                 chart_dir.display(),
                 chart.environments.len()
             );
             if let Some(dir) = controllers_dir {
-                chart.check_controllers(dir).map_err(|e| format!("{e}{hint}"))?;
+                chart.check_controllers(dir).map_err(hinted)?;
                 message.push_str(&format!("; {} is up to date", dir.display()));
+            }
+            // A committed `.env.example` of ours goes stale like the chart.
+            if let Ok(old) = std::fs::read_to_string(env_out) {
+                if crate::write::has_marker(&old) {
+                    if old != chart.env_example().map_err(text)? {
+                        return Err(format!(
+                            "{} is out of date: `cargo gitops env` rewrites it",
+                            env_out.display()
+                        ));
+                    }
+                    message.push_str(&format!("; {} is up to date", env_out.display()));
+                }
             }
             Ok(message)
         }

@@ -70,7 +70,7 @@ impl fmt::Display for Error {
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Stale { dir, diff } => write!(
                 f,
-                "the chart in {} is out of date; regenerate it (e.g. `cargo xtask gen`):\n{diff}",
+                "the files in {} are out of date: they are generated, so change their source (the config struct, its defaults, the chart's settings in the build script), not the files, and regenerate them (a build whose build script writes them, or `Chart::write`):\n{diff}",
                 dir.display()
             ),
             Error::Pin(msg) => write!(f, "image pin: {msg}"),
