@@ -1,6 +1,18 @@
-//! The keys `helm create` defines, which the generated chart owns, and how
-//! an original chart's values of them compare with the generated chart's
-//! defaults.
+//! The chart keys: the keys `helm create` defines and the generated chart's
+//! own Kubernetes keys, which the generated chart owns; and how an original
+//! chart's values of them compare with the generated chart's defaults.
+//!
+//! Decision: every top-level key of the generated chart is a chart key
+//! (stays at the top of values files, never becomes config) when its name
+//! says what the generated chart uses it for: `helm create`'s keys and the
+//! pod's and chart's Kubernetes settings (`startupProbe`,
+//! `terminationGracePeriodSeconds`, `networkPolicy`, …). Two are left to the
+//! app, [`APP_NAMED_KEYS`]: `test` and `secrets` are generic words, and the
+//! generated chart's (its `helm test` pod's image, its Secret delivery) are
+//! its own inventions, so an original chart's key of that name is far more
+//! likely the app's. Partition ([`super::import`]), conversion
+//! ([`super::convert`]), the templates' paths ([`super::templates`]) and the
+//! comparison here all go by [`is_chart_key`].
 //!
 //! The generated defaults are not copied here: they come from gitops-gen
 //! itself, by generating (in memory) the chart of a one-port config, so the
@@ -13,8 +25,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// The top-level keys of `helm create`'s values.yaml.
-pub const HELM_CREATE_KEYS: &[&str] = &[
+/// The chart keys: `helm create`'s top-level keys, then the generated
+/// chart's own Kubernetes keys (a unit test checks them against the keys of
+/// a chart gitops-gen generates).
+pub const CHART_KEYS: &[&str] = &[
     "replicaCount",
     "image",
     "imagePullSecrets",
@@ -37,11 +51,7 @@ pub const HELM_CREATE_KEYS: &[&str] = &[
     "nodeSelector",
     "tolerations",
     "affinity",
-];
-
-/// Keys the generated chart has beside `helm create`'s: an app key with one
-/// of these names moves under `config:` like any other, but is worth a note.
-pub const OTHER_CHART_KEYS: &[&str] = &[
+    // The generated chart's own.
     "startupProbe",
     "enableServiceLinks",
     "preStopSleepSeconds",
@@ -52,17 +62,27 @@ pub const OTHER_CHART_KEYS: &[&str] = &[
     "extraEnvFrom",
     "topologySpreadConstraints",
     "priorityClassName",
-    "test",
-    "secrets",
 ];
+
+/// Keys the generated chart has that stay app keys in an import (see the
+/// module's decision): they move under `config:` like any other, with a note.
+pub const APP_NAMED_KEYS: &[&str] = &["test", "secrets"];
 
 /// The generated chart's groups of fixed keys (everything else holds a
 /// Kubernetes object or a free map, whose fields any value may set).
-const GROUPS: &[&str] =
-    &["image", "serviceAccount", "service", "ingress", "httpRoute", "autoscaling"];
+const GROUPS: &[&str] = &[
+    "image",
+    "serviceAccount",
+    "service",
+    "ingress",
+    "httpRoute",
+    "autoscaling",
+    "podDisruptionBudget",
+    "networkPolicy",
+];
 
-pub fn is_helm_create_key(key: &str) -> bool {
-    HELM_CREATE_KEYS.contains(&key)
+pub fn is_chart_key(key: &str) -> bool {
+    CHART_KEYS.contains(&key)
 }
 
 /// A config with one port: the smallest config whose chart has every key
@@ -81,24 +101,31 @@ impl Default for OnePort {
     }
 }
 
+/// The image of the in-memory reference chart: a fixed one, so that no
+/// value of the original chart can make its generation fail.
+const PLACEHOLDER_IMAGE: &str = "app";
+
 /// The generated chart's values.yaml as JSON, for a config with a port (or
 /// without: `service`, `ingress`, `httpRoute` left out), the image
-/// `repository` and the root struct's probe paths.
+/// `repository` (the one the user passes to `Chart::image`, set after
+/// generating; see [`repository_problem`]) and the root struct's probe paths.
 pub fn generated_defaults(
     repository: &str,
     has_port: bool,
     probes: &Probes,
 ) -> Result<Value, String> {
-    let repository = if repository.is_empty() { "app" } else { repository };
     let files = gitops_gen::Chart::new("import")
-        .image(repository)
+        .image(PLACEHOLDER_IMAGE)
         .config::<OnePort>()
         .files()
         .map_err(|e| format!("generating the reference chart: {e}"))?;
     let text = files.get("values.yaml").ok_or("the reference chart has no values.yaml")?;
     let mut values = read::values(text)?.to_json();
-    let object = values.as_object_mut().expect("values are a map");
+    let object = values.as_object_mut().ok_or("the reference values are not a map")?;
     object.remove("config");
+    if let Some(image) = object.get_mut("image").and_then(Value::as_object_mut) {
+        image.insert("repository".into(), Value::from(repository));
+    }
     if !has_port {
         for key in ["service", "ingress", "httpRoute", "test"] {
             object.remove(key);
@@ -117,7 +144,17 @@ pub fn generated_defaults(
     Ok(values)
 }
 
-/// How an original value of a `helm create` key compares with the generated chart.
+/// Why gitops-gen would refuse `repository` as the chart's image (the user
+/// passes it to `Chart::image`), if it would.
+pub fn repository_problem(repository: &str) -> Option<String> {
+    let refused =
+        gitops_gen::Chart::new("import").image(repository).config::<OnePort>().files().err()?;
+    Some(format!(
+        "`image.repository` {repository:?}: gitops-gen refuses it as the chart's image ({refused}); pass another to `Chart::image`."
+    ))
+}
+
+/// How an original value of a chart key compares with the generated chart.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Difference {
     /// Both charts have the key, with different defaults.
@@ -139,7 +176,7 @@ impl Difference {
 pub fn differences(original: &Value, generated: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     let Some(original) = original.as_object() else { return out };
-    for (key, value) in original.iter().filter(|(k, _)| is_helm_create_key(k)) {
+    for (key, value) in original.iter().filter(|(k, _)| is_chart_key(k)) {
         match generated.get(key) {
             None => out.push(Difference::NotCarried { path: key.clone(), original: value.clone() }),
             Some(g) => compare(key, GROUPS.contains(&key.as_str()), value, g, &mut out),
@@ -217,6 +254,26 @@ mod tests {
         assert!(values.get("config").is_none());
         let no_port = generated_defaults("nginx", false, &Probes::default()).unwrap();
         assert!(no_port.get("service").is_none());
+        // A repository gitops-gen refuses does not stop the comparison.
+        let odd = generated_defaults("Not An Image!", true, &Probes::default()).unwrap();
+        assert_eq!(odd["image"]["repository"], json!("Not An Image!"));
+        assert!(repository_problem("Not An Image!").is_some());
+        assert!(repository_problem("ghcr.io/acme/billing").is_none());
+    }
+
+    #[test]
+    fn the_chart_keys_are_the_generated_charts_keys() {
+        let values = generated_defaults("nginx", true, &Probes::default()).unwrap();
+        let mut generated: Vec<&str> =
+            values.as_object().unwrap().keys().map(String::as_str).collect();
+        generated.retain(|k| !APP_NAMED_KEYS.contains(k));
+        generated.sort();
+        let mut table = CHART_KEYS.to_vec();
+        table.sort();
+        assert_eq!(
+            generated, table,
+            "a key of the generated chart is neither a chart key nor an app-named key"
+        );
     }
 
     #[test]

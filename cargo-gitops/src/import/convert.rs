@@ -1,6 +1,6 @@
 //! Stage 4: a chart's values file in the generated chart's layout: the
-//! `helm create` keys stay at the top, every other top-level key moves
-//! under `config:`.
+//! chart keys ([`is_chart_key`]) stay at the top, every other top-level key
+//! moves under `config:`.
 //!
 //! The file is edited as text, block by block (a top-level key with the
 //! comment lines directly above it and everything up to the next such
@@ -9,7 +9,7 @@
 //! exactly the values it should; if not, the conversion is an error rather
 //! than a silently different file.
 
-use super::chart_keys::is_helm_create_key;
+use super::chart_keys::is_chart_key;
 use super::read;
 use serde_json::{Map, Value};
 
@@ -28,12 +28,14 @@ struct Block {
 
 /// Converts `text`; `Err` says why the file cannot be converted as text.
 pub fn convert(text: &str) -> Result<Converted, String> {
-    let original = read::values(text)?.to_json();
+    let tree = read::values(text)?;
+    let original = tree.to_json();
     let lines: Vec<&str> = text.lines().collect();
-    // Top-level keys: lines at column 0 that are not comments, sequence
-    // items, document markers or the inside of a flow collection.
+    // Each top-level key's line, as the parser saw it; a key that does not
+    // start its line at column 0 (a flow map `{a: 1}`, an explicit `? key`,
+    // an indented document) cannot be moved as text.
     let key_lines: Vec<(usize, String)> =
-        read::values(text)?.entries().iter().map(|e| (e.line - 1, e.key.clone())).collect();
+        tree.entries().iter().map(|e| (e.line - 1, e.key.clone())).collect();
     for (at, key) in &key_lines {
         if lines.get(*at).is_none_or(|l| l.starts_with([' ', '\t', '#', '{', '-', '?'])) {
             return Err(format!("line {}: the key `{key}` is not a plain top-level key", at + 1));
@@ -59,7 +61,7 @@ pub fn convert(text: &str) -> Result<Converted, String> {
         });
     }
     let (chart, app): (Vec<&Block>, Vec<&Block>) =
-        blocks.iter().partition(|b| is_helm_create_key(&b.key));
+        blocks.iter().partition(|b| is_chart_key(&b.key));
     let mut out: Vec<String> = lines[..header_end].iter().map(|l| l.to_string()).collect();
     for block in &chart {
         out.extend(block.lines.iter().cloned());
@@ -97,12 +99,12 @@ pub fn convert(text: &str) -> Result<Converted, String> {
     Ok(Converted { text: converted, moved: app.iter().map(|b| b.key.clone()).collect() })
 }
 
-/// `values` in the generated layout: helm-create keys at the top, the rest under `config`.
+/// `values` in the generated layout: chart keys at the top, the rest under `config`.
 pub fn expected_layout(values: &Value) -> Value {
     let mut top = Map::new();
     let mut config = Map::new();
     for (key, value) in values.as_object().into_iter().flatten() {
-        if is_helm_create_key(key) {
+        if is_chart_key(key) {
             top.insert(key.clone(), value.clone());
         } else {
             config.insert(key.clone(), value.clone());

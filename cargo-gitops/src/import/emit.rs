@@ -11,7 +11,12 @@ use serde_json::Value;
 pub fn rust(model: &Model, module_doc: &str) -> Result<String, String> {
     let docs = inner_docs(module_doc);
     let map_use = model.uses_map.then(|| quote! { use std::collections::BTreeMap; });
-    let structs = model.structs.iter().enumerate().map(|(i, s)| structure(model, s, i == 0));
+    let structs = model
+        .structs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| structure(model, s, i == 0))
+        .collect::<Result<Vec<_>, String>>()?;
     let enums = model.enums.iter().map(|e| {
         let name = format_ident!("{}", e.name);
         let doc = docs_of(&e.doc);
@@ -68,7 +73,7 @@ fn docs_of(text: &str) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
-fn structure(model: &Model, s: &Struct, root: bool) -> TokenStream {
+fn structure(model: &Model, s: &Struct, root: bool) -> Result<TokenStream, String> {
     let name = format_ident!("{}", s.name);
     let doc = docs_of(&s.doc);
     let derive = if s.section {
@@ -95,28 +100,35 @@ fn structure(model: &Model, s: &Struct, root: bool) -> TokenStream {
         quote! { #[gitops(env_prefix = #prefix #(#probes)*)] }
     });
     let fields = s.fields.iter().map(field);
-    let default = s.section.then(|| {
-        let values = s.fields.iter().map(|f| {
-            let ident = ident(&f.ident);
-            let value = value(model, &f.ty, &f.default);
-            quote! { #ident: #value }
-        });
-        quote! {
-            impl Default for #name {
-                fn default() -> Self {
-                    Self { #(#values,)* }
+    let default = match s.section {
+        true => {
+            let values = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let ident = ident(&f.ident);
+                    let value = value(model, &f.ty, &f.default, &f.path)?;
+                    Ok(quote! { #ident: #value })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Some(quote! {
+                impl Default for #name {
+                    fn default() -> Self {
+                        Self { #(#values,)* }
+                    }
                 }
-            }
+            })
         }
-    });
-    quote! {
+        false => None,
+    };
+    Ok(quote! {
         #doc
         #derive
         #serde
         #gitops
         pub struct #name { #(#fields,)* }
         #default
-    }
+    })
 }
 
 fn ident(text: &str) -> Ident {
@@ -136,6 +148,7 @@ fn field(f: &Field) -> TokenStream {
         .then(|| quote! { #[serde(default, skip_serializing_if = "Option::is_none")] });
     let bounds = bounds(&f.bounds);
     let port = f.port.then(|| quote! { #[gitops(port = "http")] });
+    let json = f.json.then(|| quote! { #[gitops(json)] });
     let env = f.env.as_ref().map(|e| quote! { #[gitops(env = #e)] });
     quote! {
         #doc
@@ -143,6 +156,7 @@ fn field(f: &Field) -> TokenStream {
         #omitted
         #bounds
         #port
+        #json
         #env
         pub #ident: #ty
     }
@@ -221,28 +235,47 @@ fn number(v: &Value, float: bool) -> TokenStream {
     }
 }
 
-/// The expression of `value` as a `ty`, for `impl Default`.
-fn value(model: &Model, ty: &Ty, v: &Value) -> TokenStream {
-    match ty {
+/// Why `v` cannot be the default of `path`, typed `what`.
+fn mismatch(path: &str, v: &Value, what: &str) -> String {
+    format!("`{path}`: the default {v} is not {what}; the Rust default would differ, so fix values.yaml or values.schema.json")
+}
+
+/// The expression of `value` as a `ty`, for `impl Default`; `path` (the
+/// key's dotted path) names the key when `v` does not fit `ty`, so no
+/// default is ever changed silently.
+fn value(model: &Model, ty: &Ty, v: &Value, path: &str) -> Result<TokenStream, String> {
+    Ok(match ty {
         Ty::Option(inner) => match v {
             Value::Null => quote! { None },
             v => {
-                let inner = value(model, inner, v);
+                let inner = value(model, inner, v, path)?;
                 quote! { Some(#inner) }
             }
         },
         Ty::Bool => {
-            let b = v.as_bool().unwrap_or(false);
+            let b = v.as_bool().ok_or_else(|| mismatch(path, v, "a boolean"))?;
             quote! { #b }
         }
-        Ty::Int(_) => number(v, false),
-        Ty::Float => number(v, true),
+        Ty::Int(int) => {
+            let (lo, hi) = int.bounds();
+            let whole = v.as_i64().is_some()
+                || v.as_u64().is_some()
+                || v.as_f64().is_some_and(|f| f.fract() == 0.0);
+            let f =
+                v.as_f64().filter(|_| whole).ok_or_else(|| mismatch(path, v, "a whole number"))?;
+            if !(lo..=hi).contains(&f) {
+                return Err(mismatch(path, v, &format!("a `{}`", int.name())));
+            }
+            number(v, false)
+        }
+        Ty::Float => {
+            if !v.is_number() {
+                return Err(mismatch(path, v, "a number"));
+            }
+            number(v, true)
+        }
         Ty::String => {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
+            let text = v.as_str().ok_or_else(|| mismatch(path, v, "a string"))?;
             if text.is_empty() {
                 quote! { String::new() }
             } else {
@@ -255,9 +288,17 @@ fn value(model: &Model, ty: &Ty, v: &Value) -> TokenStream {
         }
         Ty::Enum(name) => {
             let e = model.enums.iter().find(|e| &e.name == name).expect("enum of the model");
-            let wanted = v.as_str().unwrap_or_default();
-            let (variant, _) =
-                e.variants.iter().find(|(_, s)| s == wanted).unwrap_or(&e.variants[0]);
+            let Some((variant, _)) =
+                e.variants.iter().find(|(_, s)| Some(s.as_str()) == v.as_str())
+            else {
+                let values: Vec<String> =
+                    e.variants.iter().map(|(_, s)| format!("{s:?}")).collect();
+                return Err(mismatch(
+                    path,
+                    v,
+                    &format!("one of the schema's `enum` ({})", values.join(", ")),
+                ));
+            };
             let (name, variant) = (format_ident!("{}", name), format_ident!("{}", variant));
             quote! { #name::#variant }
         }
@@ -265,18 +306,29 @@ fn value(model: &Model, ty: &Ty, v: &Value) -> TokenStream {
             let s = model.structs.iter().find(|s| &s.name == name).expect("struct of the model");
             let type_name = format_ident!("{}", name);
             if s.section {
-                return quote! { #type_name::default() };
+                return Ok(quote! { #type_name::default() });
             }
-            let fields = s.fields.iter().map(|f| {
-                let ident = ident(&f.ident);
-                let field_value = value(model, &f.ty, v.get(&f.key).unwrap_or(&Value::Null));
-                quote! { #ident: #field_value }
-            });
+            let map = v.as_object().ok_or_else(|| mismatch(path, v, "a map"))?;
+            let fields = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let ident = ident(&f.ident);
+                    let inner = format!("{path}.{}", f.key);
+                    let field_value =
+                        value(model, &f.ty, map.get(&f.key).unwrap_or(&Value::Null), &inner)?;
+                    Ok(quote! { #ident: #field_value })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
             quote! { #type_name { #(#fields),* } }
         }
         Ty::Vec(inner) => {
-            let items: Vec<TokenStream> =
-                v.as_array().into_iter().flatten().map(|item| value(model, inner, item)).collect();
+            let items = v.as_array().ok_or_else(|| mismatch(path, v, "a list"))?;
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| value(model, inner, item, &format!("{path}[{i}]")))
+                .collect::<Result<Vec<_>, String>>()?;
             if items.is_empty() {
                 quote! { Vec::new() }
             } else {
@@ -284,22 +336,21 @@ fn value(model: &Model, ty: &Ty, v: &Value) -> TokenStream {
             }
         }
         Ty::Map(inner) => {
-            let entries: Vec<TokenStream> = v
-                .as_object()
-                .into_iter()
-                .flatten()
+            let map = v.as_object().ok_or_else(|| mismatch(path, v, "a map"))?;
+            let entries = map
+                .iter()
                 .map(|(k, item)| {
-                    let item = value(model, inner, item);
-                    quote! { (String::from(#k), #item) }
+                    let item = value(model, inner, item, &format!("{path}.{k}"))?;
+                    Ok(quote! { (String::from(#k), #item) })
                 })
-                .collect();
+                .collect::<Result<Vec<_>, String>>()?;
             if entries.is_empty() {
                 quote! { BTreeMap::new() }
             } else {
                 quote! { BTreeMap::from([#(#entries),*]) }
             }
         }
-    }
+    })
 }
 
 /// JSON as `serde_json::json!` input.
@@ -361,5 +412,41 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
+    }
+
+    fn emitted(yaml: &str, schema: &str) -> Result<String, String> {
+        let tree = read::values(yaml).unwrap();
+        let schema = read::Schema::parse(schema).unwrap();
+        let model = infer::infer(Input {
+            app: tree.entries().iter().collect(),
+            environments: vec![],
+            schema: Some(&schema),
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: None,
+            probes: Probes::default(),
+        });
+        rust(&model, "")
+    }
+
+    #[test]
+    fn a_default_that_does_not_fit_its_type_is_an_error() {
+        let enum_schema = r#"{"properties": {"mode": {"enum": ["self", "other"]}}}"#;
+        let error = emitted("mode: trace\n", enum_schema).unwrap_err();
+        assert!(error.starts_with("`mode`: the default \"trace\" is not one of"), "{error}");
+        let text = emitted("mode: self\n", enum_schema).unwrap();
+        assert!(text.contains("mode: Mode::Self_"), "{text}");
+        for (yaml, schema, path) in [
+            ("flag: \"yes\"\n", r#"{"properties": {"flag": {"type": "boolean"}}}"#, "`flag`"),
+            ("count: 1.5\n", r#"{"properties": {"count": {"type": "integer"}}}"#, "`count`"),
+            ("s: 8080\n", r#"{"properties": {"s": {"type": "string"}}}"#, "`s`"),
+            ("l: [a, 1]\n", r#"{"properties": {"l": {"items": {"type": "string"}}}}"#, "`l[1]`"),
+        ] {
+            let error = emitted(yaml, schema).unwrap_err();
+            assert!(error.starts_with(path), "{yaml}: {error}");
+        }
+        let text =
+            emitted("count: 2.0\n", r#"{"properties": {"count": {"type": "integer"}}}"#).unwrap();
+        assert!(text.contains("count: 2 }"), "{text}");
     }
 }

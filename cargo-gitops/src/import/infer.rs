@@ -36,7 +36,7 @@ impl Int {
             Int::I64 => "i64",
         }
     }
-    fn bounds(self) -> (f64, f64) {
+    pub fn bounds(self) -> (f64, f64) {
         match self {
             Int::U16 => (0.0, u16::MAX as f64),
             Int::U32 => (0.0, u32::MAX as f64),
@@ -87,6 +87,8 @@ pub struct Bounds {
 pub struct Field {
     /// The YAML key, byte for byte.
     pub key: String,
+    /// Its dotted path from the root (`database.port`, `providers[].name`).
+    pub path: String,
     pub ident: String,
     /// `#[serde(rename)]`, when the struct's renaming does not give the key.
     pub rename: Option<String>,
@@ -99,6 +101,9 @@ pub struct Field {
     pub omitted_when_none: bool,
     /// `#[gitops(port = "http")]`.
     pub port: bool,
+    /// `#[gitops(json)]`: a section's field whose type is a plain struct
+    /// (or an `Option` of one), carried as one JSON value.
+    pub json: bool,
     /// `#[gitops(env = "...")]`, when the naming rule's variable cannot be used.
     pub env: Option<String>,
 }
@@ -215,6 +220,21 @@ pub fn infer(input: Input) -> Model {
     if let Some(service_port) = input.service_port {
         choose_port(&mut model, &service_port);
     }
+    for (name, path) in [
+        ("livenessProbe", &mut model.probes.liveness),
+        ("readinessProbe", &mut model.probes.readiness),
+        ("startupProbe", &mut model.probes.startup),
+    ] {
+        if let Some(p) = path.take() {
+            if is_probe_path(&p) {
+                *path = Some(p);
+            } else {
+                model.notes.push(format!(
+                    "`{name}.httpGet.path` {p:?} is not an HTTP path the derive takes (it starts with `/` and has no spaces or control characters): left out."
+                ));
+            }
+        }
+    }
     let has_probe_paths = model.probes.liveness.is_some()
         || model.probes.readiness.is_some()
         || model.probes.startup.is_some();
@@ -224,6 +244,11 @@ pub fn infer(input: Input) -> Model {
     }
     fix_env_vars(&mut model);
     model
+}
+
+/// The derive's rule for a probe's path (gitops-derive-internals' `check_probes`).
+fn is_probe_path(path: &str) -> bool {
+    path.starts_with('/') && !path.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 struct Builder<'a> {
@@ -236,17 +261,32 @@ struct Builder<'a> {
     uses_map: bool,
 }
 
+/// `providers`, `[]`, `name` → `providers[].name`.
 fn dotted(path: &[String]) -> String {
-    path.join(".")
+    let mut out = String::new();
+    for segment in path {
+        if !out.is_empty() && segment != "[]" {
+            out.push('.');
+        }
+        out.push_str(segment);
+    }
+    out
 }
 
 impl<'a> Builder<'a> {
     /// A type name from `key` (and its parent's name when taken).
     fn type_name(&mut self, parent: &str, key: &str, suffix: &str) -> String {
         let base = format!("{}{suffix}", names::upper_camel(key));
-        let mut candidates = vec![base.clone(), format!("{parent}{base}")];
-        candidates.extend((2..).map(|n| format!("{parent}{base}{n}")).take(50));
-        let name = candidates.into_iter().find(|n| !self.names.contains(n)).expect("a free name");
+        let mut name = base.clone();
+        if self.names.contains(&name) {
+            name = format!("{parent}{base}");
+        }
+        // The set is finite, so a free numbered name always comes.
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("{parent}{base}{n}");
+            n += 1;
+        }
         self.names.insert(name.clone());
         name
     }
@@ -317,6 +357,7 @@ impl<'a> Builder<'a> {
             };
             fields.push(Field {
                 key: entry.key.clone(),
+                path: dotted(&field_path),
                 ident: String::new(),
                 rename: None,
                 doc,
@@ -325,8 +366,21 @@ impl<'a> Builder<'a> {
                 default,
                 omitted_when_none: false,
                 port: false,
+                json: false,
                 env: None,
             });
+        }
+        // A plain struct in a section is one JSON value (the tree refuses it
+        // otherwise): only a type whose schema is an object with fixed keys,
+        // not a list or a map of them.
+        for field in &mut fields {
+            let inner = match &field.ty {
+                Ty::Option(inner) => inner.as_ref(),
+                ty => ty,
+            };
+            if let Ty::Struct(name) = inner {
+                field.json = self.structs.iter().any(|s| &s.name == name && !s.section);
+            }
         }
         // Keys only an environment sets: Helm would take them, the new schema will not.
         for (name, map) in environments {
@@ -482,16 +536,26 @@ impl<'a> Builder<'a> {
                 let s = schema.cloned().unwrap_or(Value::Null);
                 let int = integer_type(&s, &present);
                 let (lo, hi) = int.bounds();
-                let min = number_bound(&s, "minimum", "exclusiveMinimum", 1.0);
-                let max = number_bound(&s, "maximum", "exclusiveMaximum", -1.0);
+                let (min, max) = integer_bounds(&s);
                 bounds.min = min.filter(|m| *m > lo).map(|m| Value::from(m as i64));
                 bounds.max = max.filter(|m| *m < hi).map(|m| Value::from(m as i64));
+                for v in &present {
+                    let magnitude = v.as_i64().map(|i| i.unsigned_abs()).or(v.as_u64());
+                    if magnitude.is_some_and(|n| n > MAX_SAFE_INTEGER) {
+                        self.notes.push(format!(
+                            "`{}`: {v} is beyond 2^53 − 1; Helm stores numbers as float64 and reads it as {} (gitops-gen refuses such a default).",
+                            dotted(path),
+                            v.as_f64().unwrap_or_default()
+                        ));
+                    }
+                }
                 Ty::Int(int)
             }
             "float" => {
                 let s = schema.cloned().unwrap_or(Value::Null);
-                bounds.min = number_bound(&s, "minimum", "exclusiveMinimum", 0.0).map(Value::from);
-                bounds.max = number_bound(&s, "maximum", "exclusiveMaximum", 0.0).map(Value::from);
+                bounds.min = number_bound(&s, "minimum", "exclusiveMinimum", true).map(Value::from);
+                bounds.max =
+                    number_bound(&s, "maximum", "exclusiveMaximum", false).map(Value::from);
                 if s.get("exclusiveMinimum").is_some() || s.get("exclusiveMaximum").is_some() {
                     self.notes.push(format!(
                         "`{}`: an exclusive bound became an inclusive one.",
@@ -574,10 +638,7 @@ impl<'a> Builder<'a> {
         items: &[&Value],
         schema: Option<&'a Value>,
     ) -> Ty {
-        let singular = match key.strip_suffix('s') {
-            Some(stem) if stem.len() > 2 && !stem.ends_with('s') => stem.to_owned(),
-            _ => format!("{key}Item"),
-        };
+        let singular = singular(key).map_or_else(|| format!("{key}Item"), str::to_owned);
         self.value_type(parent, &singular, path, items, schema).0
     }
 
@@ -629,7 +690,9 @@ impl<'a> Builder<'a> {
             let mut fields = Vec::new();
             for k in keys {
                 let values: Vec<&Value> = maps.iter().filter_map(|m| m.get(k.as_str())).collect();
-                let always = values.len() == maps.len() && values.iter().all(|v| !v.is_null());
+                let absent = values.len() < maps.len();
+                let explicit_null = values.iter().any(|v| v.is_null());
+                let always = !absent && !explicit_null;
                 let field_schema = match (self.schema, schema) {
                     (Some(s), Some(p)) => s.property(p, k),
                     _ => None,
@@ -646,16 +709,26 @@ impl<'a> Builder<'a> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned();
+                // `None` is written absent when some entry leaves the key
+                // out, else as `null` (an explicit `key: null` survives).
+                if absent && explicit_null {
+                    self.notes.push(format!(
+                        "`{}` is `null` in some entries and absent in others: the generated values.yaml leaves it out of every entry that has no value.",
+                        dotted(&field_path)
+                    ));
+                }
                 fields.push(Field {
                     key: k.clone(),
+                    path: dotted(&field_path),
                     ident: String::new(),
                     rename: None,
                     doc,
                     ty,
                     bounds,
                     default: Value::Null,
-                    omitted_when_none: !always,
+                    omitted_when_none: absent,
                     port: false,
+                    json: false,
                     env: None,
                 });
             }
@@ -703,23 +776,54 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// A bound of the schema, an exclusive one moved by `step`.
-fn number_bound(schema: &Value, inclusive: &str, exclusive: &str, step: f64) -> Option<f64> {
-    match (
-        schema.get(inclusive).and_then(Value::as_f64),
-        schema.get(exclusive).and_then(Value::as_f64),
-    ) {
-        (Some(a), Some(b)) => Some(if step >= 0.0 { a.max(b + step) } else { a.min(b + step) }),
-        (Some(a), None) => Some(a),
-        (None, Some(b)) => Some(b + step),
-        (None, None) => None,
-    }
+/// A bound of a number's schema, the tighter of the inclusive and the
+/// exclusive one (which becomes inclusive).
+fn number_bound(schema: &Value, inclusive: &str, exclusive: &str, lower: bool) -> Option<f64> {
+    let get = |k: &str| schema.get(k).and_then(Value::as_f64);
+    [get(inclusive), get(exclusive)].into_iter().flatten().reduce(|a, b| {
+        if lower {
+            a.max(b)
+        } else {
+            a.min(b)
+        }
+    })
 }
+
+/// The schema's bounds on an integer: the smallest and the largest whole
+/// number allowed (a fractional `minimum` rounds up, `maximum` down; an
+/// exclusive bound moves to the next whole number inside).
+fn integer_bounds(schema: &Value) -> (Option<f64>, Option<f64>) {
+    let get = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let min = [get("minimum").map(f64::ceil), get("exclusiveMinimum").map(|b| b.floor() + 1.0)]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max);
+    let max = [get("maximum").map(f64::floor), get("exclusiveMaximum").map(|b| b.ceil() - 1.0)]
+        .into_iter()
+        .flatten()
+        .reduce(f64::min);
+    (min, max)
+}
+
+/// The singular of a list's key when it is a plural one can tell
+/// (`providers`, `queues`, `keys`), else `None` (`status`, `aliases`,
+/// `policies`, `caches`: their `s` is not a plain plural ending).
+fn singular(key: &str) -> Option<&str> {
+    let stem = key.strip_suffix('s')?;
+    let plain = stem.len() > 2
+        && !stem.ends_with(['s', 'u', 'i'])
+        && !stem.ends_with("ie")
+        && !["se", "xe", "ze", "che", "she"].iter().any(|e| stem.ends_with(e));
+    plain.then_some(stem)
+}
+
+/// The largest integer gitops-gen takes as a default: 2^53 − 1, below which
+/// a float64 (Helm's number) holds every integer exactly.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// The narrowest of u16/u32/u64/i32/i64 that the schema's bounds and every value fit.
 fn integer_type(schema: &Value, values: &[&Value]) -> Int {
-    let min = number_bound(schema, "minimum", "exclusiveMinimum", 1.0);
-    let max = number_bound(schema, "maximum", "exclusiveMaximum", -1.0);
+    let (min, max) = integer_bounds(schema);
     let lowest = values.iter().filter_map(|v| v.as_f64()).fold(min.unwrap_or(0.0), f64::min);
     let highest = values.iter().filter_map(|v| v.as_f64()).fold(max.unwrap_or(0.0), f64::max);
     let non_negative = min.map_or(lowest >= 0.0, |m| m >= 0.0 && lowest >= 0.0);
@@ -764,46 +868,52 @@ fn name_fields(fields: &mut [Field]) -> bool {
     camel
 }
 
+/// Whether `key` names a port: `port`, or a word `Port` / `_port` / `-port`
+/// at its end (`httpPort`, `metrics_port`), never `report` or `support`.
+fn is_port_key(key: &str) -> bool {
+    let after_word = |stem: &str| stem.ends_with(|c: char| c.is_ascii_alphanumeric());
+    key == "port"
+        || key.strip_suffix("Port").is_some_and(|stem| {
+            stem.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        || ["_port", "-port"].iter().any(|end| key.strip_suffix(end).is_some_and(after_word))
+}
+
 /// Marks the port field the chart's Service forwards to: the first integer
-/// field named `port` or `…Port` whose default is a port number, else a new
-/// `httpPort` field defaulting to the original `service.port` (the
-/// starter's Deployment listens on that number).
+/// field of the root named like a port (see [`is_port_key`]) whose default
+/// is a port number, else a new `httpPort` field defaulting to the original
+/// `service.port` (the starter's Deployment listens on that number). A
+/// section's `port` (`database.port`) is some other server's, never the app's.
 fn choose_port(model: &mut Model, service_port: &Value) {
-    let is_port = |f: &Field| {
-        matches!(f.ty, Ty::Int(_))
-            && f.key.to_ascii_lowercase().ends_with("port")
-            && f.default.as_u64().is_some_and(|p| (1..=65535).contains(&p))
-    };
-    // Breadth first: a root field before a section's.
-    let mut order = vec![0usize];
-    let mut at = 0;
-    while at < order.len() {
-        let s = &model.structs[order[at]];
-        for f in &s.fields {
-            if let Ty::Struct(name) = &f.ty {
-                if let Some(i) = model.structs.iter().position(|t| &t.name == name && t.section) {
-                    order.push(i);
-                }
-            }
-        }
-        at += 1;
-    }
-    for index in order {
-        if let Some(field) = model.structs[index].fields.iter_mut().find(|f| is_port(f)) {
-            field.port = true;
-            field.ty = Ty::Int(Int::U16);
-            return;
-        }
-    }
     let root = &mut model.structs[0];
-    let key = ["httpPort", "containerPort", "appHttpPort"]
-        .into_iter()
-        .find(|k| !root.fields.iter().any(|f| f.key == *k))
-        .expect("a free key");
+    let chosen = root.fields.iter_mut().find(|f| {
+        matches!(f.ty, Ty::Int(_))
+            && is_port_key(&f.key)
+            && f.default.as_u64().is_some_and(|p| (1..=65535).contains(&p))
+    });
+    if let Some(field) = chosen {
+        field.port = true;
+        field.ty = Ty::Int(Int::U16);
+        // Bounds beyond a u16's are the type's own.
+        field.bounds.min = field.bounds.min.take().filter(|m| m.as_f64() > Some(0.0));
+        field.bounds.max = field.bounds.max.take().filter(|m| m.as_f64() < Some(65535.0));
+        model.notes.push(format!(
+            "`{}` is the config's port (`#[gitops(port = \"http\")]`, typed `u16`): the generated chart's Service forwards `service.port` to it.",
+            field.key
+        ));
+        return;
+    }
+    let mut key = "httpPort".to_owned();
+    let mut n = 2;
+    while root.fields.iter().any(|f| f.key == key) {
+        key = format!("httpPort{n}");
+        n += 1;
+    }
     let default = service_port.as_u64().filter(|p| (1..=65535).contains(p)).unwrap_or(8080);
     root.fields.push(Field {
-        key: key.into(),
-        ident: names::snake_case(key),
+        key: key.clone(),
+        path: key.clone(),
+        ident: String::new(),
         rename: None,
         doc: "Port the app listens on; the chart's Service forwards `service.port` to it.".into(),
         ty: Ty::Int(Int::U16),
@@ -811,14 +921,15 @@ fn choose_port(model: &mut Model, service_port: &Value) {
         default: Value::from(default),
         omitted_when_none: false,
         port: true,
+        json: false,
         env: None,
     });
     let camel = name_fields(&mut root.fields);
     root.camel_case = camel;
-    model.added.push(key.into());
     model.notes.push(format!(
-        "Added `{key}` ({default}, from `service.port`) as the config's port: the generated chart names the container port from a config field, and the original Deployment listened on `service.port`."
+        "Added `{key}` ({default}, from `service.port`) as the config's port: the generated chart names the container port from a config field, the original Deployment listened on `service.port`, and no root key is named like a port."
     ));
+    model.added.push(key);
 }
 
 /// Gives `#[gitops(env = …)]` to leaves whose variable the naming rule
@@ -954,6 +1065,111 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_struct_in_a_section_is_json() {
+        let m = model(
+            "tls: null\nqueues: [{name: a}]\nserver: {port: 1}\n",
+            None,
+            json!({"tls": {"cert": "x"}}),
+        );
+        let tls = field(&m, "Config", "tls");
+        assert_eq!(tls.ty, Ty::Option(Box::new(Ty::Struct("Tls".into()))));
+        assert!(tls.json);
+        assert!(!field(&m, "Config", "queues").json && !field(&m, "Config", "server").json);
+    }
+
+    #[test]
+    fn list_item_names_come_from_plain_plurals_only() {
+        for (key, name) in [
+            ("providers", Some("provider")),
+            ("queues", Some("queue")),
+            ("keys", Some("key")),
+            ("status", None),
+            ("aliases", None),
+            ("policies", None),
+            ("caches", None),
+            ("analysis", None),
+            ("ids", None),
+        ] {
+            assert_eq!(singular(key), name, "{key}");
+        }
+        let m = model("aliases:\n  - name: a\n", None, json!({}));
+        assert_eq!(
+            field(&m, "Config", "aliases").ty,
+            Ty::Vec(Box::new(Ty::Struct("AliasesItem".into())))
+        );
+    }
+
+    #[test]
+    fn explicit_nulls_in_list_items_are_kept() {
+        let m = model(
+            "a:\n  - {name: x, region: null}\n  - {name: y, region: eu}\nb:\n  - {name: x, region: null}\n  - {name: y}\n",
+            None,
+            json!({}),
+        );
+        let a = field(&m, "AItem", "region");
+        assert_eq!(a.ty, Ty::Option(Box::new(Ty::String)));
+        assert!(!a.omitted_when_none, "an explicit null is written as null");
+        assert!(field(&m, "BItem", "region").omitted_when_none);
+        assert!(m.notes.iter().any(|n| n.starts_with("`b[].region` is `null` in some entries")));
+    }
+
+    #[test]
+    fn fractional_bounds_round_inwards() {
+        let m = model(
+            "a: 2\nb: 2\n",
+            Some(
+                r#"{"properties": {"a": {"type": "integer", "minimum": 1.5, "maximum": 9.5},
+                     "b": {"type": "integer", "exclusiveMinimum": 0.5, "exclusiveMaximum": 10}}}"#,
+            ),
+            json!({}),
+        );
+        assert_eq!(
+            (
+                field(&m, "Config", "a").bounds.min.clone(),
+                field(&m, "Config", "a").bounds.max.clone()
+            ),
+            (Some(json!(2)), Some(json!(9)))
+        );
+        assert_eq!(
+            (
+                field(&m, "Config", "b").bounds.min.clone(),
+                field(&m, "Config", "b").bounds.max.clone()
+            ),
+            (Some(json!(1)), Some(json!(9)))
+        );
+    }
+
+    #[test]
+    fn big_integers_and_bad_probe_paths_are_reported() {
+        let m = model("id: 9007199254740993\n", None, json!({}));
+        assert!(
+            m.notes.iter().any(|n| n.contains("reads it as 9007199254740992")),
+            "{:?}",
+            m.notes
+        );
+        let tree = read::values("httpPort: 8080\n").unwrap();
+        let m = infer(Input {
+            app: tree.entries().iter().collect(),
+            environments: vec![],
+            schema: None,
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: Some(json!(80)),
+            probes: Probes {
+                liveness: Some("/ok".into()),
+                readiness: Some("health check".into()),
+                startup: Some("/a b".into()),
+            },
+        });
+        assert_eq!(m.probes.liveness.as_deref(), Some("/ok"));
+        assert!(m.probes.readiness.is_none() && m.probes.startup.is_none());
+        assert!(m
+            .notes
+            .iter()
+            .any(|n| n.starts_with("`readinessProbe.httpGet.path` \"health check\"")));
+    }
+
+    #[test]
     fn a_service_needs_a_port_field() {
         let tree = read::values("server:\n  port: 8080\n").unwrap();
         let app: Vec<&Entry> = tree.entries().iter().collect();
@@ -966,11 +1182,31 @@ mod tests {
             service_port: Some(json!(80)),
             probes: Probes::default(),
         };
+        // A section's `port` is another server's: the app gets `httpPort`.
         let m = infer(input(app));
-        assert!(field(&m, "Server", "port").port);
-        let m = infer(input(vec![]));
+        assert!(!field(&m, "Server", "port").port);
         assert!(field(&m, "Config", "httpPort").port);
         assert_eq!(field(&m, "Config", "httpPort").default, json!(80));
         assert_eq!(m.added, ["httpPort"]);
+        let m = infer(input(vec![]));
+        assert!(field(&m, "Config", "httpPort").port);
+        // `report` and `support` are no ports; a root `metricsPort` is.
+        let tree = read::values("report: 8080\nsupport: 8081\nmetricsPort: 9090\n").unwrap();
+        let m = infer(input(tree.entries().iter().collect()));
+        assert!(!field(&m, "Config", "report").port && !field(&m, "Config", "support").port);
+        assert!(field(&m, "Config", "metricsPort").port);
+        assert!(m.added.is_empty());
+        assert!(m.notes.iter().any(|n| n.starts_with("`metricsPort` is the config's port")));
+        for (key, port) in [
+            ("port", true),
+            ("http_port", true),
+            ("http-port", true),
+            ("passport", false),
+            ("export", false),
+            ("Port", false),
+            ("_port", false),
+        ] {
+            assert_eq!(is_port_key(key), port, "{key}");
+        }
     }
 }

@@ -9,21 +9,26 @@
 //! the chart's templates read and do) and [`report`].
 //!
 //! Decisions:
-//! - The `helm create` keys never become config: the generated chart owns
-//!   them. Every other top-level key becomes a field of the root `Config`
-//!   and moves under `config:` in values files.
+//! - The chart keys ([`chart_keys::CHART_KEYS`]: `helm create`'s and the
+//!   generated chart's own Kubernetes keys) never become config: the
+//!   generated chart owns them. Every other top-level key becomes a field
+//!   of the root `Config` and moves under `config:` in values files.
 //! - A chart with a `service` gets a port field, because the generated
 //!   chart's Service forwards to a named container port declared by the
-//!   config: an integer field named `port`/`…Port`, else a new `httpPort`
-//!   with the original `service.port` (where `helm create`'s Deployment
-//!   listens). HTTP probe paths become the root's `liveness`/`readiness`/
-//!   `startup`.
+//!   config: a root integer field named `port`, `…Port`, `…_port` or
+//!   `…-port` (never a section's, such as `database.port`), else a new
+//!   `httpPort` with the original `service.port` (where `helm create`'s
+//!   Deployment listens); the report names the one chosen or added. HTTP
+//!   probe paths the derive accepts become the root's `liveness`/
+//!   `readiness`/`startup`.
 //! - Keys stay byte-identical: `rename_all = "camelCase"` when a key needs
 //!   it, `rename` for any key it does not give back.
 //! - Types: the schema first, then every file's values of the key (so a
 //!   key that is `1` by default and `1.5` in production is `f64`).
 //!   Unknowable cases are typed the simplest way and listed in the report.
 //! - Only the chart directory is read; nothing is written by [`import`].
+//!   [`run`] writes each file only where none exists, and removes what it
+//!   wrote when a later write fails.
 
 pub mod chart_keys;
 pub mod convert;
@@ -105,7 +110,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
     }
 
     let (chart_entries, app): (Vec<&Entry>, Vec<&Entry>) =
-        values.entries().iter().partition(|e| chart_keys::is_helm_create_key(&e.key));
+        values.entries().iter().partition(|e| chart_keys::is_chart_key(&e.key));
     let defaults = values.to_json();
     let service_port = chart_entries
         .iter()
@@ -132,7 +137,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
     let app_of = |tree: &Node| -> Map<String, Value> {
         tree.entries()
             .iter()
-            .filter(|e| !chart_keys::is_helm_create_key(&e.key))
+            .filter(|e| !chart_keys::is_chart_key(&e.key))
             .map(|e| (e.key.clone(), e.node.to_json()))
             .collect()
     };
@@ -163,6 +168,10 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
     let has_port = model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port);
     let generated = chart_keys::generated_defaults(repository, has_port, &model.probes)
         .map_err(|e| fail(chart_dir, e))?;
+    let mut notes = model.notes.clone();
+    notes.extend(chart_keys::repository_problem(repository));
+    let scanned =
+        templates::scan_dir(&chart_dir.join("templates")).map_err(|e| fail(chart_dir, e))?;
 
     let mut report = Report {
         chart: name,
@@ -173,16 +182,16 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
         differences: chart_keys::differences(&defaults, &generated),
         chart_key_names: app
             .iter()
-            .filter(|e| chart_keys::OTHER_CHART_KEYS.contains(&e.key.as_str()))
+            .filter(|e| chart_keys::APP_NAMED_KEYS.contains(&e.key.as_str()))
             .map(|e| e.key.clone())
             .collect(),
         added: model.added.clone(),
         probes: model.probes.clone(),
-        notes: model.notes.clone(),
+        notes,
         needs_serde_json: model.uses_json,
         values_files: Vec::new(),
-        templates: templates::scan_dir(&chart_dir.join("templates"))
-            .map_err(|e| fail(chart_dir, e))?,
+        templates: scanned.templates,
+        skipped_template_links: scanned.skipped_links,
     };
     let mut converted_files = Vec::new();
     for (file, _, text, tree) in &environments {
@@ -267,23 +276,85 @@ pub fn run(args: &[String]) -> Result<(), String> {
             imported.values_files.iter().map(|(name, text)| (dir.join(name), text.clone())),
         );
     }
-    let existing: Vec<String> =
-        writes.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
-    if !existing.is_empty() {
-        return Err(format!("refusing to overwrite {}; nothing written", existing.join(", ")));
-    }
-    for (path, text) in &writes {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
+    write_all(&writes)?;
     print!("{}", imported.report);
     for (path, _) in &writes {
         println!("wrote {}", path.display());
     }
     if values_out.is_none() && !imported.values_files.is_empty() {
         println!("(pass --values-out DIR to write the converted values files)");
+    }
+    Ok(())
+}
+
+/// Writes one new file, creating its missing directories (added to `created_dirs`, outermost first).
+fn write_one(path: &Path, text: &str, created_dirs: &mut Vec<PathBuf>) -> Result<(), String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let missing: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_err())
+            .map(Path::to_owned)
+            .collect();
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        created_dirs.extend(missing.into_iter().rev());
+    }
+    crate::files::create_new(path, text)
+}
+
+/// `path` made absolute and `.`/`..` resolved by its text, so that two
+/// spellings of one target compare equal.
+fn normalized(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Writes every file or none: two targets that are one path and an
+/// existing target are refused before anything is written; each file is
+/// created only where none exists ([`crate::files::create_new`], so a file
+/// that appears meanwhile is never replaced); when a write fails, the files
+/// and directories this call created are removed again.
+fn write_all(writes: &[(PathBuf, String)]) -> Result<(), String> {
+    let mut seen = std::collections::HashMap::new();
+    for (path, _) in writes {
+        if let Some(first) = seen.insert(normalized(path), path) {
+            return Err(format!(
+                "{} and {} are the same file; choose another `--out` or `--values-out`; nothing written",
+                first.display(),
+                path.display()
+            ));
+        }
+    }
+    let existing: Vec<String> = writes
+        .iter()
+        .filter(|(p, _)| p.symlink_metadata().is_ok())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        return Err(format!("refusing to overwrite {}; nothing written", existing.join(", ")));
+    }
+    let mut created_dirs: Vec<PathBuf> = Vec::new();
+    let mut created_files: Vec<&Path> = Vec::new();
+    for (path, text) in writes {
+        if let Err(error) = write_one(path, text, &mut created_dirs) {
+            for file in created_files.iter().rev() {
+                let _ = std::fs::remove_file(file);
+            }
+            for dir in created_dirs.iter().rev() {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(format!("{error}; nothing written"));
+        }
+        created_files.push(path);
     }
     Ok(())
 }

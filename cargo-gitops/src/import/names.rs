@@ -1,7 +1,10 @@
 //! Rust names for YAML keys, and whether serde's renaming brings them back.
 
-/// Keywords that cannot name a field as they are; all but the four below
-/// can be written raw (`r#type`).
+use gitops_model::naming;
+
+/// Keywords that cannot name a field as they are (strict, reserved and
+/// edition-2024 ones); all but those in [`NOT_RAW`] can be written raw
+/// (`r#type`).
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
     "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
@@ -9,33 +12,14 @@ const KEYWORDS: &[&str] = &[
     "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
     "virtual", "yield", "try", "gen",
 ];
+/// Keywords no raw identifier can spell: they get a trailing `_`.
 const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];
 
-/// `httpPort`, `http-port`, `HTTPPort` → `http_port`; never empty, never
-/// starting with a digit.
+/// `httpPort`, `http-port`, `HTTPPort` → `http_port`: the env-var rule's
+/// segment ([`naming::env_segment`]) in lower case, so a field's name and its
+/// variable always agree; never empty, never starting with a digit.
 pub fn snake_case(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            continue;
-        }
-        if c.is_ascii_uppercase() && i > 0 && !out.is_empty() && !out.ends_with('_') {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_lower)
-            {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    let out = out.trim_end_matches('_').to_owned();
+    let out = naming::env_segment(key).to_ascii_lowercase();
     if out.is_empty() {
         "field".into()
     } else if out.starts_with(|c: char| c.is_ascii_digit()) {
@@ -82,7 +66,9 @@ pub fn serde_plain(ident: &str) -> String {
     ident.strip_prefix("r#").unwrap_or(ident).to_owned()
 }
 
-/// `billing-api` → `BillingApi`, `pullPolicy` → `PullPolicy`; a leading digit gets `V`.
+/// `billing-api` → `BillingApi`, `pullPolicy` → `PullPolicy`; a leading
+/// digit gets `V`, and `Self` (the one keyword upper camel case can spell)
+/// becomes `Self_`.
 pub fn upper_camel(text: &str) -> String {
     let mut out = String::new();
     let mut capitalize = true;
@@ -100,6 +86,8 @@ pub fn upper_camel(text: &str) -> String {
         "Empty".into()
     } else if out.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{out}")
+    } else if NOT_RAW.contains(&out.as_str()) || KEYWORDS.contains(&out.as_str()) {
+        format!("{out}_")
     } else {
         out
     }
@@ -137,6 +125,13 @@ mod tests {
         assert_eq!(field_ident("self"), "self_");
         assert_eq!(upper_camel("billing-api"), "BillingApi");
         assert_eq!(upper_camel("3ds"), "V3ds");
+        assert_eq!(upper_camel("self"), "Self_");
+        for keyword in ["crate", "super", "self", "Self", "_", "type", "gen"] {
+            let ident = field_ident(&snake_case(keyword));
+            assert!(syn::parse_str::<syn::Ident>(&ident).is_ok(), "{keyword} → {ident}");
+        }
+        assert_eq!(snake_case("_"), "field");
+        assert_eq!(snake_case("HTTPPort"), "http_port");
         assert!(is_field_like("maxSize") && !is_field_like("app.kubernetes.io/name"));
     }
 }

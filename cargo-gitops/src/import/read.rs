@@ -9,7 +9,7 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A values node.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +52,18 @@ impl Node {
     }
 }
 
+/// How deep maps and lists may nest: the reader recurses per level, and no
+/// chart's values come near it.
+pub const MAX_DEPTH: usize = 256;
+
+/// How many values a file may hold once its aliases are expanded (each
+/// alias is a copy): a few anchors aliased in layers would otherwise
+/// expand to billions.
+pub const MAX_NODES: usize = 1_000_000;
+
 /// Parses a values file. An empty file is an empty map; the top level must
-/// be a map. Docs come from the comment lines directly above each key
+/// be a map. Nesting deeper than [`MAX_DEPTH`] and more than [`MAX_NODES`]
+/// values after alias expansion are errors. Docs come from the comment lines directly above each key
 /// (helm-docs' `# --` block when there is one) or a comment after its value.
 pub fn values(text: &str) -> Result<Node, String> {
     let mut events = Vec::new();
@@ -66,7 +76,7 @@ pub fn values(text: &str) -> Result<Node, String> {
         return Err("holds more than one YAML document".into());
     }
     let lines: Vec<&str> = text.lines().collect();
-    let mut reader = Reader { events, at: 0, lines, anchors: HashMap::new() };
+    let mut reader = Reader { events, at: 0, lines, anchors: HashMap::new(), depth: 0, nodes: 0 };
     while reader.at < reader.events.len() {
         match reader.events[reader.at].0 {
             Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => reader.at += 1,
@@ -87,20 +97,46 @@ struct Reader<'a> {
     events: Vec<Located<'a>>,
     at: usize,
     lines: Vec<&'a str>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node and how many values it holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    depth: usize,
+    /// Values read so far, aliases counted at their expanded size.
+    nodes: usize,
 }
 
 impl Reader<'_> {
+    fn count(&mut self, n: usize, line: usize) -> Result<(), String> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(format!(
+                "line {line}: more than {MAX_NODES} values once its aliases are expanded"
+            ));
+        }
+        Ok(())
+    }
+
     fn node(&mut self) -> Result<Node, String> {
         let (event, line, col, ..) = self.events.get(self.at).cloned().ok_or("unexpected end")?;
         self.at += 1;
+        let before = self.nodes;
+        self.count(1, line)?;
+        if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..)) {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(format!("line {line}: nested deeper than {MAX_DEPTH} levels"));
+            }
+        }
         let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                (Node::Scalar(scalar(&text, style, tag.as_deref())), anchor)
+                let value = scalar(&text, style, tag.as_deref())
+                    .map_err(|e| format!("line {line}, column {col}: {e}"))?;
+                (Node::Scalar(value), anchor)
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or("an alias to an unknown anchor")?;
+                let (node, size) =
+                    self.anchors.get(&id).cloned().ok_or("an alias to an unknown anchor")?;
+                self.count(size.saturating_sub(1), line)?;
                 return Ok(node);
             }
             Event::SequenceStart(anchor, _) => {
@@ -143,8 +179,11 @@ impl Reader<'_> {
             }
             other => return Err(format!("line {line}, column {col}: unexpected {other:?}")),
         };
+        if matches!(node, Node::Seq(_) | Node::Map(_)) {
+            self.depth -= 1;
+        }
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), self.nodes - before));
         }
         Ok(node)
     }
@@ -237,24 +276,89 @@ pub fn doc_text(block: &[&str]) -> String {
     while out.last().is_some_and(|l| l.is_empty()) {
         out.pop();
     }
-    out.join("\n")
+    code_as_text(&out).join("\n")
+}
+
+/// Comment text made safe as Rust docs, where a code block is a doctest
+/// that would fail: the block's common indentation removed, every fence
+/// (```` ``` ````, `~~~`, whatever its language) made ```` ```text ````, and
+/// an indented code block (four spaces, after a blank line) fenced the same way.
+fn code_as_text(lines: &[&str]) -> Vec<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let common = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| indent(l)).min();
+    let lines: Vec<&str> =
+        lines.iter().map(|l| l.get(common.unwrap_or(0)..).unwrap_or("").trim_end()).collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut indented: Option<usize> = None;
+    for line in lines {
+        let trimmed = line.trim_start();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker)
+                && trimmed.trim_start_matches(marker.as_bytes()[0] as char).is_empty()
+            {
+                out.push("```".into());
+                fence = None;
+            } else {
+                out.push(line.to_owned());
+            }
+            continue;
+        }
+        if let Some(depth) = indented {
+            if line.is_empty() || indent(line) >= depth {
+                out.push(line.get(depth..).unwrap_or("").to_owned());
+                continue;
+            }
+            close_indented(&mut out);
+            indented = None;
+        }
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        if let Some(marker) = marker {
+            out.push("```text".into());
+            fence = Some(marker);
+        } else if indent(line) >= 4 && out.last().is_none_or(|l| l.is_empty()) {
+            out.push("```text".into());
+            out.push(trimmed.to_owned());
+            indented = Some(indent(line));
+        } else {
+            out.push(line.to_owned());
+        }
+    }
+    if fence.is_some() {
+        out.push("```".into());
+    }
+    if indented.is_some() {
+        close_indented(&mut out);
+    }
+    out
+}
+
+/// Ends an indented block made a fence, before its trailing blank lines.
+fn close_indented(out: &mut Vec<String>) {
+    let blanks = out.iter().rev().take_while(|l| l.is_empty()).count();
+    out.truncate(out.len() - blanks);
+    out.push("```".into());
+    out.extend(std::iter::repeat_n(String::new(), blanks));
 }
 
 /// A scalar as Helm reads it: YAML 1.1 plain scalars (`yes`/`on` are
-/// booleans, `0777` is octal, `1_000` a number, `~` null); quoted and block
-/// scalars are strings.
-pub fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+/// booleans, `0777` and `0o17` octal, `0x1F`/`0X1F` hexadecimal, `1_000` a
+/// number, `~` null); quoted and block scalars are strings. Infinity and
+/// NaN (`.inf`, `.nan`) are errors, as in Helm, whose values become JSON.
+/// The oracle test in `tests/import.rs` compares this with Helm's reading.
+pub fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+    let plain_style = style == ScalarStyle::Plain;
     match tag {
-        Some("tag:yaml.org,2002:str" | "!!str") => return Value::String(text.into()),
-        Some("tag:yaml.org,2002:int" | "!!int" | "tag:yaml.org,2002:float" | "!!float") => {
-            return plain(text).unwrap_or_else(|| Value::String(text.into()));
-        }
+        Some("tag:yaml.org,2002:str" | "!!str") => return Ok(Value::String(text.into())),
+        Some("tag:yaml.org,2002:int" | "!!int" | "tag:yaml.org,2002:float" | "!!float") => {}
+        _ if !plain_style => return Ok(Value::String(text.into())),
         _ => {}
     }
-    if style != ScalarStyle::Plain {
-        return Value::String(text.into());
+    let body = text.trim_start_matches(['-', '+']);
+    if [".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"].contains(&body) {
+        return Err(format!("`{text}` is not a number Helm can read (values become JSON, which has no infinity or NaN)"));
     }
-    plain(text).unwrap_or_else(|| Value::String(text.into()))
+    Ok(plain(text).unwrap_or_else(|| Value::String(text.into())))
 }
 
 fn plain(text: &str) -> Option<Value> {
@@ -285,14 +389,22 @@ fn integer(text: &str) -> Option<Value> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let magnitude = if let Some(hex) = body.strip_prefix("0x") {
-        u64::from_str_radix(hex, 16).ok()?
-    } else if let Some(bin) = body.strip_prefix("0b") {
-        u64::from_str_radix(bin, 2).ok()?
-    } else if let Some(oct) = body.strip_prefix("0o") {
-        u64::from_str_radix(oct, 8).ok()?
+    // Go's `strconv.ParseInt(text, 0, 64)`: either case of the prefix.
+    let radix = |prefixes: [&str; 2]| prefixes.into_iter().find_map(|p| body.strip_prefix(p));
+    let digits = |text: &str, radix: u32| {
+        // `from_str_radix` takes a sign; Go does not, after the prefix.
+        text.bytes()
+            .all(|b| (b as char).is_digit(radix))
+            .then(|| u64::from_str_radix(text, radix).ok())?
+    };
+    let magnitude = if let Some(hex) = radix(["0x", "0X"]) {
+        digits(hex, 16)?
+    } else if let Some(bin) = radix(["0b", "0B"]) {
+        digits(bin, 2)?
+    } else if let Some(oct) = radix(["0o", "0O"]) {
+        digits(oct, 8)?
     } else if body.len() > 1 && body.starts_with('0') {
-        u64::from_str_radix(&body[1..], 8).ok()?
+        digits(&body[1..], 8)?
     } else {
         if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -314,11 +426,7 @@ fn integer(text: &str) -> Option<Value> {
 }
 
 fn float(text: &str) -> Option<Value> {
-    let body = text.trim_start_matches(['-', '+']);
-    match body {
-        ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN" => return None,
-        _ => {}
-    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
@@ -369,13 +477,28 @@ impl Schema {
     /// `properties`, else its `additionalProperties` schema; `anyOf`/`oneOf`
     /// alternatives searched too (`[T, null]` is the common case).
     pub fn property<'a>(&'a self, parent: &'a Value, key: &str) -> Option<&'a Value> {
+        self.property_unseen(parent, key, &mut HashSet::new())
+    }
+
+    /// [`Schema::property`], each schema searched once: a `$ref` back to
+    /// itself through `anyOf`/`allOf` must not recurse forever (nor a
+    /// diamond of them take exponential time).
+    fn property_unseen<'a>(
+        &'a self,
+        parent: &'a Value,
+        key: &str,
+        seen: &mut HashSet<*const Value>,
+    ) -> Option<&'a Value> {
         let parent = self.resolve(parent);
+        if !seen.insert(parent) {
+            return None;
+        }
         if let Some(found) = parent.get("properties").and_then(|p| p.get(key)) {
             return Some(self.resolve(found));
         }
         for alternatives in ["anyOf", "oneOf", "allOf"] {
             for alt in parent.get(alternatives).and_then(Value::as_array).into_iter().flatten() {
-                if let Some(found) = self.property(alt, key) {
+                if let Some(found) = self.property_unseen(alt, key, seen) {
                     return Some(found);
                 }
             }
@@ -385,11 +508,22 @@ impl Schema {
 
     /// The schema of a list's items.
     pub fn items<'a>(&'a self, list: &'a Value) -> Option<&'a Value> {
+        self.items_unseen(list, &mut HashSet::new())
+    }
+
+    fn items_unseen<'a>(
+        &'a self,
+        list: &'a Value,
+        seen: &mut HashSet<*const Value>,
+    ) -> Option<&'a Value> {
         let list = self.resolve(list);
+        if !seen.insert(list) {
+            return None;
+        }
         if let Some(items) = list.get("items").filter(|i| i.is_object()) {
             return Some(self.resolve(items));
         }
-        self.alternatives(list).into_iter().find_map(|alt| self.items(alt))
+        self.alternatives(list).into_iter().find_map(|alt| self.items_unseen(alt, seen))
     }
 
     /// The `anyOf`/`oneOf` alternatives of `schema`, resolved.
@@ -410,7 +544,7 @@ mod tests {
 
     #[test]
     fn scalars_follow_yaml_1_1_as_helm_reads_them() {
-        let p = |t: &str| scalar(t, ScalarStyle::Plain, None);
+        let p = |t: &str| scalar(t, ScalarStyle::Plain, None).unwrap();
         assert_eq!(p("yes"), json!(true));
         assert_eq!(p("off"), json!(false));
         assert_eq!(p("~"), json!(null));
@@ -421,9 +555,19 @@ mod tests {
         assert_eq!(p("1e3"), json!(1000.0));
         assert_eq!(p("1.2.3"), json!("1.2.3"));
         assert_eq!(p("100m"), json!("100m"));
-        assert_eq!(p(".inf"), json!(".inf"));
-        assert_eq!(scalar("yes", ScalarStyle::DoubleQuoted, None), json!("yes"));
-        assert_eq!(scalar("8", ScalarStyle::Plain, Some("tag:yaml.org,2002:str")), json!("8"));
+        assert_eq!(p("0X1F"), json!(31));
+        assert_eq!(p("0O17"), json!(15));
+        assert_eq!(p("-0B101"), json!(-5));
+        assert_eq!(p("0x-1"), json!("0x-1"));
+        assert_eq!(p("0b2"), json!("0b2"));
+        assert!(scalar(".inf", ScalarStyle::Plain, None).is_err());
+        assert!(scalar("-.nan", ScalarStyle::Plain, None).is_err());
+        assert_eq!(scalar(".inf", ScalarStyle::SingleQuoted, None).unwrap(), json!(".inf"));
+        assert_eq!(scalar("yes", ScalarStyle::DoubleQuoted, None).unwrap(), json!("yes"));
+        assert_eq!(
+            scalar("8", ScalarStyle::Plain, Some("tag:yaml.org,2002:str")).unwrap(),
+            json!("8")
+        );
     }
 
     #[test]
@@ -462,6 +606,59 @@ list:
         assert_eq!(tree.to_json(), json!({"a": {"b": 1}, "c": {"b": 1}}));
         assert_eq!(values("# nothing\n").unwrap(), Node::Map(vec![]));
         assert!(values("- a\n").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_and_alias_bombs_are_errors() {
+        // Flow collections: the parser has a limit of its own.
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(values(&deep).is_err());
+        // Block maps: this reader's.
+        let block = |levels: usize| -> String {
+            (0..levels).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>()
+                + &" ".repeat(levels)
+                + "v: 1\n"
+        };
+        let error = values(&block(300)).unwrap_err();
+        assert!(error.contains("nested deeper than 256"), "{error}");
+        assert!(values(&block(200)).is_ok());
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert!(values(&bomb).unwrap_err().contains("more than 1000000 values"));
+    }
+
+    #[test]
+    fn comment_code_is_text_in_rust_docs() {
+        let block = [
+            " Example:",
+            "",
+            "     replicas: 2",
+            "     name: x",
+            "",
+            " ```yaml",
+            " a: 1",
+            " ```",
+            " Done.",
+        ];
+        assert_eq!(
+            doc_text(&block),
+            "Example:\n\n```text\nreplicas: 2\nname: x\n```\n\n```text\na: 1\n```\nDone."
+        );
+        assert_eq!(doc_text(&["   indented", "   alike"]), "indented\nalike");
+        assert_eq!(doc_text(&[" ~~~", " open"]), "```text\nopen\n```");
+    }
+
+    #[test]
+    fn a_self_referencing_schema_ends() {
+        let schema = Schema::parse(
+            r##"{"$ref": "#/definitions/A", "definitions": {"A": {"anyOf": [{"$ref": "#/definitions/A"}], "allOf": [{"$ref": "#/definitions/A"}]}}}"##,
+        )
+        .unwrap();
+        assert_eq!(schema.property(schema.root(), "x"), None);
+        assert_eq!(schema.items(schema.root()), None);
     }
 
     #[test]

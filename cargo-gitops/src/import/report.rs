@@ -13,11 +13,12 @@ pub struct Report {
     /// Structs and enums written.
     pub structs: usize,
     pub enums: usize,
-    /// `helm create` keys found in values.yaml, which the generated chart owns.
+    /// Chart keys found in values.yaml, which the generated chart owns.
     pub helm_create_keys: Vec<String>,
     /// Their values the generated chart's defaults do not reproduce.
     pub differences: Vec<Difference>,
-    /// App keys named like a key the generated chart has beside `config`.
+    /// App keys named like one of the generated chart's app-named keys
+    /// (`test`, `secrets`), which stay config.
     pub chart_key_names: Vec<String>,
     /// Config keys added by the import.
     pub added: Vec<String>,
@@ -26,6 +27,8 @@ pub struct Report {
     pub needs_serde_json: bool,
     pub values_files: Vec<ValuesFile>,
     pub templates: Vec<Template>,
+    /// Symbolic links to directories under `templates/`, not followed.
+    pub skipped_template_links: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -69,11 +72,11 @@ impl fmt::Display for Report {
 
         writeln!(f, "## Keys the generated chart owns\n")?;
         if self.helm_create_keys.is_empty() {
-            writeln!(f, "None of `helm create`'s keys.\n")?;
+            writeln!(f, "None of the chart keys (`helm create`'s and the generated chart's).\n")?;
         } else {
             writeln!(
                 f,
-                "These `helm create` keys stay chart keys, not config: {}.\n",
+                "These keys stay chart keys, not config: {}.\n",
                 list(&self.helm_create_keys)
             )?;
         }
@@ -116,7 +119,7 @@ impl fmt::Display for Report {
         if !self.chart_key_names.is_empty() {
             writeln!(
                 f,
-                "App keys named like keys of the generated chart, moved under `config:` like the rest; the chart's own may do the job: {}.\n",
+                "App keys named like keys of the generated chart, moved under `config:` like the rest (the generated chart's keys of these names are its own `helm test` pod and Secret delivery): {}.\n",
                 list(&self.chart_key_names)
             )?;
         }
@@ -156,6 +159,9 @@ impl fmt::Display for Report {
         writeln!(f, "## Templates (not imported: carry their logic over by hand)\n")?;
         if self.templates.is_empty() {
             writeln!(f, "No templates.")?;
+        }
+        for link in &self.skipped_template_links {
+            writeln!(f, "- `templates/{link}`: a symbolic link to a directory, not followed\n")?;
         }
         for t in &self.templates {
             let replaced =

@@ -4,7 +4,7 @@
 //! A scan of the actions' text, not a Go template parser: enough to list,
 //! not to translate.
 
-use super::chart_keys::is_helm_create_key;
+use super::chart_keys::is_chart_key;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -44,25 +44,37 @@ pub struct Template {
     pub generated_has: bool,
 }
 
-/// Every file under `dir` (the chart's `templates/`), sorted.
-pub fn scan_dir(dir: &Path) -> Result<Vec<Template>, String> {
+/// The templates found under a chart's `templates/`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scanned {
+    /// Every file, sorted by path.
+    pub templates: Vec<Template>,
+    /// Symbolic links to directories (relative to `templates/`), not
+    /// followed: a link can loop back to one of its parents.
+    pub skipped_links: Vec<String>,
+}
+
+/// Every file under `dir` (the chart's `templates/`), sorted; symbolic
+/// links to files are read, to directories skipped.
+pub fn scan_dir(dir: &Path) -> Result<Scanned, String> {
     let mut files = Vec::new();
-    collect(dir, dir, &mut files)?;
+    let mut scanned = Scanned::default();
+    collect(dir, dir, &mut files, &mut scanned.skipped_links)?;
     files.sort();
-    files
-        .into_iter()
-        .map(|(rel, path)| {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(scan(&rel, &text))
-        })
-        .collect()
+    scanned.skipped_links.sort();
+    for (rel, path) in files {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        scanned.templates.push(scan(&rel, &text));
+    }
+    Ok(scanned)
 }
 
 fn collect(
     root: &Path,
     dir: &Path,
     out: &mut Vec<(String, std::path::PathBuf)>,
+    skipped: &mut Vec<String>,
 ) -> Result<(), String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -70,12 +82,20 @@ fn collect(
         Err(e) => return Err(format!("{}: {e}", dir.display())),
     };
     for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.is_dir() {
-            collect(root, &path, out)?;
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .map_err(|_| format!("{}: not under {}", path.display(), root.display()))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        // `file_type` does not follow a link; `is_dir` on the path does.
+        let kind = entry.file_type().map_err(|e| format!("{}: {e}", path.display()))?;
+        if kind.is_dir() {
+            collect(root, &path, out, skipped)?;
+        } else if path.is_dir() {
+            skipped.push(rel);
         } else {
-            let rel =
-                path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
             out.push((rel, path));
         }
     }
@@ -113,7 +133,7 @@ pub fn scan(file: &str, text: &str) -> Template {
                 .unwrap_or_default();
             let path = path.trim_end_matches('.').to_owned();
             let new = match path.split('.').next() {
-                Some(root) if !root.is_empty() && !is_helm_create_key(root) => {
+                Some(root) if !root.is_empty() && !is_chart_key(root) => {
                     format!("config.{path}")
                 }
                 _ => path.clone(),
