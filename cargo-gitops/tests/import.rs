@@ -1,10 +1,12 @@
 //! `cargo gitops import`, round trip: three charts (`helm create`'s own,
 //! from Helm's SDK at test time, and the fixtures `billing`, with a schema,
 //! and `search`, without) are imported; the modules are built, untouched,
-//! in one scratch crate whose binary writes a chart from each; then real
-//! Helm must accept each converted values file on the generated chart and
-//! render the same effective values as the original chart did, with and
-//! without that file.
+//! as one scratch library crate (its doc tests run, so no comment becomes a
+//! failing doctest) whose binary writes a chart from each; then real Helm
+//! must accept each converted values file on the generated chart and render
+//! the same effective values as the original chart did, with and without
+//! that file. Beside it: read.rs's scalars against Helm's own reading, and
+//! the command's all-or-nothing writes.
 
 use cargo_gitops::import::{self, chart_keys, chart_keys::Difference, Imported, Options};
 use gitops_tests::oracle;
@@ -105,7 +107,11 @@ fn imported_charts_build_and_render_the_same_values() {
     // What the import must have seen in each chart.
     let billing = &cases[1].imported;
     for expected in [
-        "#[gitops(env_prefix = \"BILLING_\", liveness = \"/healthz\", readiness = \"/readyz\")]",
+        "#[gitops(\n    env_prefix = \"BILLING_\",\n    liveness = \"/healthz\",\n    readiness = \"/readyz\",\n    startup = \"/startup\"\n)]",
+        "    #[gitops(json)]\n    pub provider_tls: Option<ProviderTls>,",
+        "#[serde(rename = \"self\")]\n    Self_,",
+        "    /// ```text\n    /// invoiceSigner: provider\n    /// ```",
+        "    /// ```text\n    /// invoiceSigner: self\n    /// ```",
         "#[schemars(range(min = 1024))]\n    #[gitops(port = \"http\")]\n    pub http_port: u16,",
         "    /// Currency invoices are issued in\n    /// when the customer has none.\n    #[schemars(regex(pattern = \"^[A-Z]{3}$\"))]\n    pub default_currency: String,",
         "#[schemars(range(min = 0.0, max = 1.0))]\n    pub tax_rate: f64,",
@@ -119,6 +125,8 @@ fn imported_charts_build_and_render_the_same_values() {
     ] {
         assert!(billing.rust.contains(expected), "billing lacks {expected:?}:\n{}", billing.rust);
     }
+    // `startupProbe` is a chart key, not a config section.
+    assert!(!billing.rust.contains("StartupProbe"), "{}", billing.rust);
     let search = &cases[2].imported;
     for expected in [
         "pub min_score: Option<f64>,",
@@ -126,15 +134,29 @@ fn imported_charts_build_and_render_the_same_values() {
         "#[serde(rename = \"fuzzy-matching\")]\n    pub fuzzy_matching: bool,",
         "pub synonyms: BTreeMap<String, String>,",
         "    /// Name of the index the service queries.\n    pub index: String,",
+        "pub aliases: Vec<AliasesItem>,",
+        "#[gitops(env_prefix = \"SEARCH_\")]",
     ] {
         assert!(search.rust.contains(expected), "search lacks {expected:?}:\n{}", search.rust);
     }
+    // Neither `queriesPerReport` nor a section's `cache.redis.port` is the app's port.
     assert_eq!(search.report.added, ["httpPort"]);
+    let search_report = search.report.to_string();
+    for expected in [
+        "Added `httpPort` (8080, from `service.port`)",
+        "`livenessProbe.httpGet.path` \"healthz\" is not an HTTP path",
+    ] {
+        assert!(
+            search_report.contains(expected),
+            "search report lacks {expected:?}:\n{search_report}"
+        );
+    }
+    assert!(billing.report.to_string().contains("`httpPort` is the config's port"));
     let billing_report = billing.report.to_string();
     for expected in [
         "`templates/cronjob.yaml`",
         "`.Values.paymentRun.schedule` (now `.Values.config.paymentRun.schedule`)",
-        "- `values-prod.yaml`: moved under `config:`: `logLevel`, `taxRate`, `httpProxy`, `database`, `providers`, `paymentRun`",
+        "- `values-prod.yaml`: moved under `config:`: `logLevel`, `taxRate`, `httpProxy`, `database`, `providers`, `providerTls`, `paymentRun`",
         "| `replicaCount` | `2` | `1` |",
     ] {
         assert!(billing_report.contains(expected), "billing report lacks {expected:?}:\n{billing_report}");
@@ -166,7 +188,7 @@ serde_json = "1"
             gen = path_text(&workspace.join("gitops-gen")),
         ),
     );
-    let mut main = String::new();
+    let mut lib = String::from("//! The imported modules.\n\n");
     let mut calls = String::new();
     for (i, case) in cases.iter().enumerate() {
         krate.write(&format!("src/{}.rs", case.module), &case.imported.rust);
@@ -176,17 +198,20 @@ serde_json = "1"
         .unwrap()
         .to_json();
         let image = defaults["image"]["repository"].as_str().unwrap();
-        main.push_str(&format!("mod {};\n", case.module));
+        lib.push_str(&format!("pub mod {};\n", case.module));
         calls.push_str(&format!(
-            "    gitops_gen::Chart::new({name:?}).image({image:?}).config::<{module}::Config>().write(&dirs[{i}]).expect({name:?});\n",
+            "    gitops_gen::Chart::new({name:?}).image({image:?}).config::<imported_charts::{module}::Config>().write(&dirs[{i}]).expect({name:?});\n",
             name = case.imported.report.chart,
             module = case.module,
         ));
     }
-    main.push_str(&format!(
-        "\nfn main() {{\n    let dirs: Vec<String> = std::env::args().skip(1).collect();\n{calls}}}\n"
-    ));
-    krate.write("src/main.rs", &main);
+    krate.write("src/lib.rs", &lib);
+    krate.write(
+        "src/main.rs",
+        &format!(
+            "fn main() {{\n    let dirs: Vec<String> = std::env::args().skip(1).collect();\n{calls}}}\n"
+        ),
+    );
     let mut args = vec!["run", "--quiet", "--"];
     let dirs: Vec<String> = cases.iter().map(|c| path_text(&c.generated)).collect();
     args.extend(dirs.iter().map(String::as_str));
@@ -194,6 +219,9 @@ serde_json = "1"
     assert_success("the imported modules' crate", &built);
     let stderr = String::from_utf8_lossy(&built.stderr);
     assert!(!stderr.contains("warning"), "the imported modules compile with warnings:\n{stderr}");
+    // A library's doc comments are doc tests: the charts' comments must not fail as code.
+    let doc_tests = krate.cargo(&["test", "--doc", "--quiet"]);
+    assert_success("the imported modules' doc tests", &doc_tests);
 
     for case in &mut cases {
         let name = case.module;
@@ -228,7 +256,7 @@ serde_json = "1"
             let (original, generated) = (effective(&pair[0]), effective(&pair[1]));
             // App keys: the original's top level is the generated chart's `config`.
             let mut app = original.as_object().unwrap().clone();
-            app.retain(|k, _| !chart_keys::is_helm_create_key(k));
+            app.retain(|k, _| !chart_keys::is_chart_key(k));
             let mut config = generated["config"].as_object().cloned().unwrap_or_default();
             for added in &case.imported.report.added {
                 config.remove(added);
@@ -240,7 +268,7 @@ serde_json = "1"
             );
             // helm-create keys: equal wherever the report does not say they differ.
             let mut original_leaves = Vec::new();
-            for key in chart_keys::HELM_CREATE_KEYS {
+            for key in chart_keys::CHART_KEYS {
                 if let Some(v) = original.get(*key) {
                     leaves(key, v, &mut original_leaves);
                 }
@@ -297,5 +325,172 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
         .unwrap()
         .contains("config:\n"));
     assert!(import::run(&[chart.display().to_string()]).unwrap_err().contains("--out"));
+
+    // Two targets that are one file: refused before anything is written.
+    let again = dir.join("again");
+    let same = vec![
+        chart.display().to_string(),
+        "--out".into(),
+        again.join("values-prod.yaml").display().to_string(),
+        "--values-out".into(),
+        again.join(".").display().to_string(),
+    ];
+    let error = import::run(&same).unwrap_err();
+    assert!(error.contains("are the same file") && error.contains("nothing written"), "{error}");
+    assert!(!again.exists(), "nothing is written, not even a directory");
+
+    // A write that fails after another succeeded: what this run wrote is removed.
+    std::fs::write(dir.join("blocker"), "a file, not a directory\n").unwrap();
+    let late = dir.join("late/config.rs");
+    let failing = vec![
+        chart.display().to_string(),
+        "--out".into(),
+        late.display().to_string(),
+        "--values-out".into(),
+        dir.join("blocker/values").display().to_string(),
+    ];
+    let error = import::run(&failing).unwrap_err();
+    assert!(error.contains("nothing written"), "{error}");
+    assert!(
+        !late.exists() && !dir.join("late").exists(),
+        "the module and its directory are removed"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Tricky plain scalars, each read by read.rs and by Helm (`values_from_yaml`
+/// returns values exactly as Helm reads a `-f` file): the same value, or an
+/// error from both. Numbers compare as float64, which is what Helm has.
+#[test]
+fn scalars_are_read_as_helm_reads_them() {
+    let scalars = [
+        "0X1F",
+        "0x1f",
+        "-0x1F",
+        "+0x1F",
+        "0o17",
+        "0O17",
+        "0b101",
+        "0B101",
+        "-0b101",
+        "017",
+        "0777",
+        "-017",
+        "08",
+        "09",
+        "00",
+        "0_17",
+        "0x_1F",
+        "0b_1",
+        "1_000",
+        "1__0",
+        "_1",
+        "1_",
+        "0777_",
+        "+12",
+        "+0",
+        "-0",
+        "1e3",
+        "1E3",
+        "1e+3",
+        "+1e3",
+        "1.0e3",
+        "1.e3",
+        "1.5e-3",
+        "5e-1",
+        ".5",
+        "5.",
+        "+.5",
+        "-.5",
+        "-.5e2",
+        "0.",
+        "0.0",
+        "-0.0",
+        "1e1_0",
+        "1_000.5",
+        "1e400",
+        "1e-400",
+        "1e21",
+        "4.9e-324",
+        "0x",
+        "0b",
+        "0o",
+        "0b2",
+        "0o8",
+        "0xG",
+        "0x1F.5",
+        "0.5e",
+        "1e",
+        "e1",
+        "+",
+        ".",
+        "1:30",
+        "-1:30",
+        "190:20:30",
+        "1.2.3",
+        "1,000",
+        "NaN",
+        "yes",
+        "Yes",
+        "YES",
+        "yEs",
+        "y",
+        "Y",
+        "n",
+        "N",
+        "on",
+        "ON",
+        "Off",
+        "true",
+        "True",
+        "tRue",
+        "null",
+        "Null",
+        "~",
+        "nUll",
+        "2024-01-01",
+        "2024-01-01T10:00:00Z",
+        "9007199254740993",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        "100000000000000000000",
+        "123456789012345678901234567890",
+        "0x8000000000000000",
+        "0xFFFFFFFFFFFFFFFF",
+        "0x10000000000000000",
+        ".inf",
+        "-.Inf",
+        "+.INF",
+        ".nan",
+        ".NaN",
+    ];
+    let ops = scalars
+        .iter()
+        .map(|s| json!({"op": "values_from_yaml", "yaml": format!("k: {s}\n")}))
+        .collect();
+    let answers = oracle::run(ops);
+    fn same(ours: &Value, helm: &Value) -> bool {
+        match (ours, helm) {
+            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            _ => ours == helm,
+        }
+    }
+    let mut wrong = Vec::new();
+    for (scalar, answer) in scalars.iter().zip(&answers) {
+        let ours =
+            import::read::values(&format!("k: {scalar}\n")).map(|t| t.to_json()["k"].clone());
+        let helm = (answer["ok"] == json!(true)).then(|| answer["values"]["k"].clone());
+        let agree = match (&ours, &helm) {
+            (Ok(o), Some(h)) => same(o, h),
+            (Err(_), None) => true,
+            _ => false,
+        };
+        if !agree {
+            wrong.push(format!("{scalar}: read.rs {ours:?}, Helm {answer}"));
+        }
+    }
+    assert!(wrong.is_empty(), "read.rs and Helm disagree:\n{}", wrong.join("\n"));
 }

@@ -14,7 +14,7 @@ use super::names;
 use super::read::{Entry, Node, Schema};
 use gitops_model::{naming, service_link};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Rust integer types the import picks from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,8 +242,63 @@ pub fn infer(input: Input) -> Model {
         model.notes.push("The original probes' HTTP paths need a port field; the chart has none, so they were left out.".into());
         model.probes = Probes::default();
     }
+    null_or_absent(&mut model);
     fix_env_vars(&mut model);
     model
+}
+
+/// How values.yaml's entries of a list-item (or map-value) struct write a
+/// missing value: each `Option` field of such a struct is left out when
+/// `None` (`skip_serializing_if`), unless values.yaml's entries write it as
+/// an explicit `null` (and never leave it out): then `None` is written as
+/// `null`, so the generated values.yaml holds what the original did. Entries
+/// that do both cannot both be reproduced: a note says so.
+fn null_or_absent(model: &mut Model) {
+    // (struct, key) → (an entry has `key: null`, an entry leaves it out).
+    let mut seen: HashMap<(String, String), (bool, bool)> = HashMap::new();
+    fn walk(model: &Model, ty: &Ty, v: &Value, seen: &mut HashMap<(String, String), (bool, bool)>) {
+        match (ty, v) {
+            (Ty::Option(inner), v) if !v.is_null() => walk(model, inner, v, seen),
+            (Ty::Vec(inner), Value::Array(items)) => {
+                items.iter().for_each(|item| walk(model, inner, item, seen))
+            }
+            (Ty::Map(inner), Value::Object(map)) => {
+                map.values().for_each(|item| walk(model, inner, item, seen))
+            }
+            (Ty::Struct(name), Value::Object(map)) => {
+                let Some(s) = model.structs.iter().find(|s| &s.name == name && !s.section) else {
+                    return;
+                };
+                for f in &s.fields {
+                    let entry = seen.entry((name.clone(), f.key.clone())).or_default();
+                    match map.get(&f.key) {
+                        Some(Value::Null) => entry.0 = true,
+                        None => entry.1 = true,
+                        Some(inner) => walk(model, &f.ty, inner, seen),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in model.structs.iter().filter(|s| s.section) {
+        for f in &s.fields {
+            walk(model, &f.ty, &f.default, &mut seen);
+        }
+    }
+    for s in model.structs.iter_mut().filter(|s| !s.section) {
+        for f in s.fields.iter_mut().filter(|f| matches!(f.ty, Ty::Option(_))) {
+            let (null, absent) =
+                seen.get(&(s.name.clone(), f.key.clone())).copied().unwrap_or_default();
+            f.omitted_when_none = !null || absent;
+            if null && absent {
+                model.notes.push(format!(
+                    "`{}` is `null` in some entries of values.yaml and absent in others: the generated values.yaml leaves it out of every entry without a value.",
+                    f.path
+                ));
+            }
+        }
+    }
 }
 
 /// The derive's rule for a probe's path (gitops-derive-internals' `check_probes`).
@@ -690,9 +745,7 @@ impl<'a> Builder<'a> {
             let mut fields = Vec::new();
             for k in keys {
                 let values: Vec<&Value> = maps.iter().filter_map(|m| m.get(k.as_str())).collect();
-                let absent = values.len() < maps.len();
-                let explicit_null = values.iter().any(|v| v.is_null());
-                let always = !absent && !explicit_null;
+                let always = values.len() == maps.len() && values.iter().all(|v| !v.is_null());
                 let field_schema = match (self.schema, schema) {
                     (Some(s), Some(p)) => s.property(p, k),
                     _ => None,
@@ -709,14 +762,6 @@ impl<'a> Builder<'a> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned();
-                // `None` is written absent when some entry leaves the key
-                // out, else as `null` (an explicit `key: null` survives).
-                if absent && explicit_null {
-                    self.notes.push(format!(
-                        "`{}` is `null` in some entries and absent in others: the generated values.yaml leaves it out of every entry that has no value.",
-                        dotted(&field_path)
-                    ));
-                }
                 fields.push(Field {
                     key: k.clone(),
                     path: dotted(&field_path),
@@ -726,7 +771,8 @@ impl<'a> Builder<'a> {
                     ty,
                     bounds,
                     default: Value::Null,
-                    omitted_when_none: absent,
+                    // Settled by `null_or_absent` from values.yaml's entries.
+                    omitted_when_none: !always,
                     port: false,
                     json: false,
                     env: None,
@@ -1111,6 +1157,10 @@ mod tests {
         assert!(!a.omitted_when_none, "an explicit null is written as null");
         assert!(field(&m, "BItem", "region").omitted_when_none);
         assert!(m.notes.iter().any(|n| n.starts_with("`b[].region` is `null` in some entries")));
+        // An environment's entries do not matter: only values.yaml's are written by `Default`.
+        let m = model("a:\n  - {name: x, region: null}\n", None, json!({"a": [{"name": "y"}]}));
+        assert!(!field(&m, "AItem", "region").omitted_when_none);
+        assert!(m.notes.iter().all(|n| !n.contains("absent in others")));
     }
 
     #[test]
