@@ -207,3 +207,23 @@ schedule: {{ .Values.cleanup.schedule | quote }}
         assert!(scan("deployment.yaml", "").generated_has);
     }
 }
+
+#[cfg(all(test, unix))]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_link_is_listed_not_followed() {
+        let dir = std::env::temp_dir().join(format!("gitops-import-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/a.yaml"), "{{ .Values.a }}").unwrap();
+        // A link back to its parent: following it would never end.
+        std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+        let scanned = scan_dir(&dir).unwrap();
+        let files: Vec<&str> = scanned.templates.iter().map(|t| t.file.as_str()).collect();
+        assert_eq!(files, ["sub/a.yaml"]);
+        assert_eq!(scanned.skipped_links, ["sub/loop"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
