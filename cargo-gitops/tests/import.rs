@@ -158,6 +158,7 @@ fn imported_charts_build_and_render_the_same_values() {
         "`.Values.paymentRun.schedule` (now `.Values.config.paymentRun.schedule`)",
         "- `values-prod.yaml`: moved under `config:`: `logLevel`, `taxRate`, `httpProxy`, `database`, `providers`, `providerTls`, `paymentRun`",
         "| `replicaCount` | `2` | `1` |",
+        "`Chart::new(\"billing\").image(\"ghcr.io/acme/billing\")`",
     ] {
         assert!(billing_report.contains(expected), "billing report lacks {expected:?}:\n{billing_report}");
     }

@@ -174,6 +174,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
         templates::scan_dir(&chart_dir.join("templates")).map_err(|e| fail(chart_dir, e))?;
 
     let mut report = Report {
+        image: repository.to_owned(),
         chart: name,
         env_prefix,
         structs: model.structs.len(),

@@ -9,6 +9,8 @@ use std::fmt;
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub chart: String,
+    /// The original `image.repository`, for the next steps (empty if none).
+    pub image: String,
     pub env_prefix: String,
     /// Structs and enums written.
     pub structs: usize,
@@ -69,6 +71,16 @@ impl fmt::Display for Report {
                 ""
             }
         )?;
+
+        writeln!(f, "## Next steps\n")?;
+        writeln!(f, "1. In the crate that will own the chart, `cargo gitops init`: it keeps this module as `src/config.rs` and adds the dependencies and a `build.rs`.")?;
+        let image = if self.image.is_empty() { "registry.example.com/app" } else { &self.image };
+        writeln!(
+            f,
+            "2. In `build.rs`, keep the chart's name and image, so release and resource names stay as they are: `Chart::new(\"{}\").image(\"{image}\")`.",
+            self.chart
+        )?;
+        writeln!(f, "3. Put the converted values files in the generated chart's directory (or declare them as environments), `cargo build`, and compare the new chart's render with the old one's before pointing Argo CD or Flux at it.\n")?;
 
         writeln!(f, "## Keys the generated chart owns\n")?;
         if self.helm_create_keys.is_empty() {
