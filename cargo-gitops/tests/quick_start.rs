@@ -36,13 +36,19 @@ fn block(readme: &str, name: &str) -> String {
     panic!("{marker}: the code block does not end");
 }
 
-/// Runs the quick start's binary from `sh` after sourcing `.env.example`,
-/// with `extra` exported first (an empty environment otherwise).
-fn run_app(krate: &ScratchCrate, extra: &[(&str, &str)]) -> Output {
+/// Runs the quick start's binary from `sh` after sourcing `.env.example`
+/// (then `local.env`, when `local`), with `extra` exported first (an empty
+/// environment otherwise).
+fn run_app(krate: &ScratchCrate, extra: &[(&str, &str)], local: bool) -> Output {
     let binary = target_dir().join("debug").join("quick-start-orders");
+    let script = if local {
+        "set -a; . ./.env.example; . ./local.env; set +a; exec \"$0\""
+    } else {
+        "set -a; . ./.env.example; set +a; exec \"$0\""
+    };
     let mut command = Command::new("sh");
     command
-        .args(["-c", "set -a; . ./.env.example; set +a; exec \"$0\""])
+        .args(["-c", script])
         .arg(&binary)
         .current_dir(&krate.dir)
         .env_clear()
@@ -103,13 +109,13 @@ fn the_readme_quick_start_builds_renders_and_runs_locally() {
     assert!(env.contains("# ORDERS_DATABASE_URL=''\n"), "{env}");
 
     // Without the secret: exit status 2 and the README's message, exactly.
-    let out = run_app(&krate, &[]);
+    let out = run_app(&krate, &[], false);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stderr), block(&readme, "missing-secret.txt"));
 
     // With it: the defaults, and the README's examples of each form.
     let secret = ("ORDERS_DATABASE_URL", "postgres://localhost/orders");
-    let out = run_app(&krate, &[secret]);
+    let out = run_app(&krate, &[secret], false);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "orders: listening on port 8080\n");
     // Variables set after sourcing win (the file is sourced first here, so
@@ -118,30 +124,14 @@ fn the_readme_quick_start_builds_renders_and_runs_locally() {
         "local.env",
         "ORDERS_HTTP_PORT=9000\nORDERS_ALLOWED_ORIGINS='[\"http://localhost:3000\"]'\nORDERS_TRACING__SAMPLE_RATIO=1\n",
     );
-    let out = Command::new("sh")
-        .args(["-c", "set -a; . ./.env.example; . ./local.env; set +a; exec \"$0\""])
-        .arg(target_dir().join("debug").join("quick-start-orders"))
-        .current_dir(&krate.dir)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env(secret.0, secret.1)
-        .output()
-        .unwrap();
+    let out = run_app(&krate, &[secret], true);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "orders: listening on port 9000\n", "{out:?}");
     // A list written as plain text, and a typo: both named.
     krate.write(
         "local.env",
         "ORDERS_ALLOWED_ORIGINS=http://localhost:3000\nORDERS_HTTP_PROT=9000\n",
     );
-    let out = Command::new("sh")
-        .args(["-c", "set -a; . ./.env.example; . ./local.env; set +a; exec \"$0\""])
-        .arg(target_dir().join("debug").join("quick-start-orders"))
-        .current_dir(&krate.dir)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env(secret.0, secret.1)
-        .output()
-        .unwrap();
+    let out = run_app(&krate, &[secret], true);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
