@@ -225,13 +225,7 @@ fn unknown_key(meta: &ParseNestedMeta, place: &str, known: &str) -> syn::Error {
 /// The key of `known` (a list like "`port`, `secret`") within two edits of
 /// `key`, the closest first: a typo's likely intent.
 fn nearest<'a>(key: &str, known: &'a str) -> Option<&'a str> {
-    known
-        .split(", ")
-        .map(|k| k.trim_matches('`'))
-        .map(|k| (strsim::osa_distance(key, k), k))
-        .filter(|(distance, _)| *distance <= 2)
-        .min()
-        .map(|(_, k)| k)
+    gitops_model::naming::nearest(key, known.split(", ").map(|k| k.trim_matches('`')))
 }
 
 #[cfg(test)]

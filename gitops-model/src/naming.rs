@@ -84,6 +84,19 @@ pub fn default_env_prefix(name: &str) -> String {
     }
 }
 
+/// The one of `known` within two edits of `name` (a swap of neighbours is
+/// one) and no more than one edit per three characters, the closest first:
+/// what a misspelt key or variable likely meant (`host` is no typo of `port`).
+pub fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let most = (name.chars().count() / 3).min(2);
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, _)| *distance <= most)
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// Whether `name` is a portable env var name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -115,6 +128,17 @@ pub fn is_valid_port_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nearest_key_within_two_edits() {
+        let known = ["replicaCount", "image", "logLevel"];
+        assert_eq!(nearest("replicaCont", known), Some("replicaCount"));
+        assert_eq!(nearest("logLevle", known), Some("logLevel"));
+        assert_eq!(nearest("imgae", known), Some("image"));
+        assert_eq!(nearest("tolerations", known), None);
+        assert_eq!(nearest("host", ["port"]), None);
+        assert_eq!(nearest("m", ["n"]), None);
+    }
 
     #[test]
     fn default_env_prefixes_are_valid_and_have_no_level_separator() {

@@ -184,8 +184,15 @@ impl Validator {
                 return;
             }
             K::AdditionalProperties { got } => {
+                let known = self.subschema(error).get("properties").and_then(Value::as_object);
                 for key in got {
-                    push(child(&at, key), "unknown key".to_owned());
+                    let near = known
+                        .and_then(|k| crate::naming::nearest(key, k.keys().map(String::as_str)));
+                    let message = match near {
+                        Some(near) => format!("unknown key (did you mean `{near}`?)"),
+                        None => "unknown key".to_owned(),
+                    };
+                    push(child(&at, key), message);
                 }
                 return;
             }
@@ -517,6 +524,22 @@ mod tests {
         assert_eq!(
             one(schema, json!({"db": {"port": 1}, "either": 2})),
             "2 matches more than one of the allowed forms"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_key_it_likely_meant() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"replicaCount": {"type": "integer"}, "image": {"type": "string"}},
+            "additionalProperties": false,
+        });
+        assert_eq!(
+            violations(schema, json!({"replicaCont": 1, "tolerations": []})),
+            [
+                ("replicaCont".to_owned(), "unknown key (did you mean `replicaCount`?)".to_owned()),
+                ("tolerations".to_owned(), "unknown key".to_owned()),
+            ]
         );
     }
 

@@ -389,12 +389,8 @@ impl Layers {
 /// " (did you mean `X`?)" for the closest of `known` within two edits
 /// (`_` for `__` between sections is one), else " (a typo?)".
 fn hint<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let closest = known
-        .map(|k| (strsim::damerau_levenshtein(name, k), k))
-        .filter(|(distance, _)| *distance <= 2)
-        .min();
-    match closest {
-        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+    match naming::nearest(name, known) {
+        Some(k) => format!(" (did you mean `{k}`?)"),
         None => " (a typo?)".to_owned(),
     }
 }

@@ -255,7 +255,7 @@ fn bad_environments_are_refused_with_every_problem_named() {
         "environment `dev` is declared twice",
         "environment \"Prod_1\": the name must be a DNS label",
         "environments `eu` and `us` both deploy to namespace `shop` in the controller's own cluster",
-        "environment `dev`: `replicaCont`: unknown key",
+        "environment `dev`: `replicaCont`: unknown key (did you mean `replicaCount`?)",
         "environment `dev`: `ingress.enabled`: expected true or false, found \"yes\"",
         "environment `qa`: `config.sampleRatio`: 2.0 is above the maximum 1.0",
         "environment `other` edits a `gitops_tests::fixtures::Worker`, but the chart's config is `gitops_tests::fixtures::Shop`",
@@ -357,7 +357,10 @@ fn hand_written_values_files_are_checked() {
         "{found:#?}"
     );
     assert_eq!(found[1], "file `values-qa.yaml`: `config.httpPort`: 80 is below the minimum 1024");
-    assert_eq!(found[2], "file `values-qa.yaml`: `config.logLevle`: unknown key");
+    assert_eq!(
+        found[2],
+        "file `values-qa.yaml`: `config.logLevle`: unknown key (did you mean `logLevel`?)"
+    );
     assert_eq!(std::fs::read_to_string(dir.join("Chart.yaml")).unwrap(), before);
     // The same check by name, for files kept elsewhere.
     let err = chart.check_values_files([dir.join("values-qa.yaml")]).unwrap_err();
