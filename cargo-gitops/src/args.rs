@@ -1,8 +1,8 @@
-//! The options `init`, `check` and `env` take (`-p`/`--package`,
-//! `--manifest-path`, `--out`, `--path`), parsed by hand: each is `--name
-//! VALUE` or `--name=VALUE` (`-p VALUE` for the short one), there are no
-//! positional arguments, and there is no argument-parsing dependency.
-//! `import` reads its own arguments. Every mistake names the argument.
+//! The options every command takes (`-p`/`--package`, `--manifest-path`,
+//! `--out`, `--path`, `--values-out`, `--env-prefix`), parsed by hand: each
+//! is `--name VALUE` or `--name=VALUE` (`-p VALUE` for the short one); only
+//! `import` takes a positional argument, the chart's directory. No
+//! argument-parsing dependency. Every mistake names the argument.
 
 use std::path::{Path, PathBuf};
 

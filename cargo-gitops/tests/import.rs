@@ -327,14 +327,16 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
         .contains("config:\n"));
     assert!(import::run(&[chart.display().to_string()]).unwrap_err().contains("--out"));
 
-    // Two targets that are one file: refused before anything is written.
+    let error = import::run(&[chart.display().to_string(), "--bogus".into()]).unwrap_err();
+    assert!(error.contains("import: unknown argument `--bogus`"), "{error}");
+
+    // Two targets that are one file (given as `--name=VALUE`): refused
+    // before anything is written.
     let again = dir.join("again");
     let same = vec![
         chart.display().to_string(),
-        "--out".into(),
-        again.join("values-prod.yaml").display().to_string(),
-        "--values-out".into(),
-        again.join(".").display().to_string(),
+        format!("--out={}", again.join("values-prod.yaml").display()),
+        format!("--values-out={}", again.join(".").display()),
     ];
     let error = import::run(&same).unwrap_err();
     assert!(error.contains("are the same file") && error.contains("nothing written"), "{error}");

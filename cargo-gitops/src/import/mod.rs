@@ -238,7 +238,7 @@ fn values_files(chart_dir: &Path) -> Result<Vec<(String, PathBuf)>, ImportError>
 }
 
 const USAGE: &str =
-    "usage: cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]";
+    "cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]";
 
 /// `cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]`:
 /// writes the module (and the converted values files), refusing to
@@ -248,27 +248,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut out = None;
     let mut values_out = None;
     let mut options = Options::default();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value =
-            |flag: &str| args.next().cloned().ok_or(format!("`{flag}` needs a value\n{USAGE}"));
-        match arg.as_str() {
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--values-out" => values_out = Some(PathBuf::from(value("--values-out")?)),
-            "--env-prefix" => options.env_prefix = Some(value("--env-prefix")?),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            flag if flag.starts_with('-') => {
-                return Err(format!("unknown option `{flag}`\n{USAGE}"))
-            }
+    let mut parsed = crate::args::Args::new("import", args);
+    while let Some((arg, inline)) = parsed.next_option() {
+        match arg {
+            "--out" => out = Some(PathBuf::from(parsed.value(arg, inline)?)),
+            "--values-out" => values_out = Some(PathBuf::from(parsed.value(arg, inline)?)),
+            "--env-prefix" => options.env_prefix = Some(parsed.value(arg, inline)?.to_owned()),
+            flag if flag.starts_with('-') => return Err(parsed.unknown(flag, USAGE)),
             dir if chart.is_none() => chart = Some(PathBuf::from(dir)),
-            extra => return Err(format!("unexpected argument `{extra}`\n{USAGE}")),
+            extra => return Err(format!("import: unexpected argument `{extra}`\nusage: {USAGE}")),
         }
     }
-    let chart = chart.ok_or(USAGE)?;
-    let out = out.ok_or(format!("`--out FILE` is required\n{USAGE}"))?;
+    let chart = chart.ok_or(format!("import: which chart? give its directory\nusage: {USAGE}"))?;
+    let out = out.ok_or(format!("import: `--out FILE` is required\nusage: {USAGE}"))?;
     let imported = import(&chart, &options).map_err(|e| e.to_string())?;
 
     let mut writes = vec![(out, imported.rust.clone())];
