@@ -11,7 +11,11 @@ usage:
   cargo gitops env    [-p PACKAGE] [--manifest-path FILE] [--out FILE]
                       write .env.example from the config struct (runs the build script)
   cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]
-                      an existing chart's values as a Rust config module, its values files converted";
+                      an existing chart's values as a Rust config module, its values files converted
+  cargo gitops release --chart DIR --env ENV --tag TAG [--digest sha256:HEX]
+  cargo gitops promote --chart DIR --from ENV --to ENV
+  cargo gitops history --chart DIR --env ENV [--repo DIR]
+                      image pins per environment (pins/<env>.yaml): set, copy, list over git history";
 
 fn main() -> ExitCode {
     // Run as `cargo gitops …`, cargo passes `gitops` first; run directly, it does not.
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
             "init" => cargo_gitops::init::run(rest),
             "check" | "env" => cargo_gitops::build_command::run(command, rest),
             "import" => cargo_gitops::import::run(rest),
+            "release" | "promote" | "history" => cargo_gitops::pin_command::run(command, rest),
             "help" | "-h" | "--help" => {
                 println!("{USAGE}");
                 Ok(())

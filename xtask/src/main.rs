@@ -9,7 +9,7 @@
 //!   charts match what the build generated.
 //! - `release --env ENV --tag TAG [--digest sha256:…]`, `promote --from ENV
 //!   --to ENV`, `history --env ENV`: the orders example's image pins
-//!   (`examples/orders/chart/pins/<env>.yaml`), by gitops-gen's `gitops-pin`.
+//!   (`examples/orders/chart/pins/<env>.yaml`), by `cargo gitops` (crate cargo-gitops).
 
 use std::env;
 use std::ffi::OsString;
@@ -100,17 +100,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// `release`, `promote`, `history` on the orders example, by gitops-gen's
-/// `gitops-pin` (xtask itself stays std only).
+/// `release`, `promote`, `history` on the orders example, by `cargo gitops`
+/// (xtask itself stays std only).
 fn pin(command: &str, args: &[String]) -> Result {
     let root = root();
     let mut pin = cargo();
-    pin.args(["run", "--quiet", "-p", "gitops-gen", "--bin", "gitops-pin", "--", command]);
+    pin.args(["run", "--quiet", "-p", "cargo-gitops", "--", command]);
     pin.arg("--chart").arg(root.join(PINNED_CHART)).args(args);
     if command == "history" {
         pin.arg("--repo").arg(&root);
     }
-    run("gitops-pin", &mut pin)
+    run("cargo gitops", &mut pin)
 }
 
 /// The workspace root: xtask lives one level below it. Read at run time

@@ -1,0 +1,103 @@
+//! `cargo gitops release|promote|history` on a copy of the orders example's
+//! chart in a fresh Git repository: each command does what `gitops_gen::pin`
+//! does (tested in depth in `tests/tests/pins.rs`), and bad input is named.
+
+use gitops_tests::git;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-gitops");
+
+fn gitops(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).arg("gitops").args(args).current_dir(dir).output().expect("run cargo-gitops")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn release_promote_and_history_from_the_command_line() {
+    let repo = tempfile::tempdir().unwrap();
+    let repo = repo.path();
+    copy_dir(&gitops_tests::workspace().join("examples/orders/chart"), &repo.join("chart"));
+    git(repo, &["init", "-q"]);
+    git(repo, &["config", "user.email", "ci@example.com"]);
+    git(repo, &["config", "user.name", "CI"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "chart"]);
+
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let out = gitops(
+        repo,
+        &["release", "--chart", "chart", "--env", "dev", "--tag", "1.5.0", "--digest", &digest],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("pinned: chart/pins/dev.yaml"), "{}", text(&out));
+    let pin = std::fs::read_to_string(repo.join("chart/pins/dev.yaml")).unwrap();
+    assert!(pin.contains("1.5.0") && pin.contains(&digest), "{pin}");
+    git(repo, &["commit", "-q", "-am", "release 1.5.0 to dev"]);
+
+    // `--name=VALUE` works as for every command.
+    let out = gitops(repo, &["promote", "--chart=chart", "--from=dev", "--to=staging"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let staging = std::fs::read_to_string(repo.join("chart/pins/staging.yaml")).unwrap();
+    assert!(staging.contains("1.5.0") && staging.contains(&digest), "{staging}");
+    git(repo, &["commit", "-q", "-am", "promote to staging"]);
+
+    let out = gitops(repo, &["history", "--chart", "chart", "--env", "staging"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains(&format!("tag=1.5.0 digest={digest}")), "{listed}");
+
+    // Bad input, named; nothing written.
+    let before = std::fs::read_to_string(repo.join("chart/pins/dev.yaml")).unwrap();
+    for (args, said) in [
+        (&["release", "--chart", "chart", "--env", "nowhere", "--tag", "1"][..], "nowhere"),
+        (&["release", "--chart", "chart", "--env", "dev"][..], "release: `--tag` is required"),
+        (
+            &["release", "--chart", "chart", "--env", "dev", "--env", "qa", "--tag", "1"][..],
+            "`--env` given twice",
+        ),
+        (
+            &["promote", "--chart", "chart", "--from", "dev", "--bogus", "x"][..],
+            "promote: unknown argument `--bogus`",
+        ),
+        (
+            &[
+                "release",
+                "--chart",
+                "chart",
+                "--env",
+                "dev",
+                "--tag",
+                "1",
+                "--digest",
+                "sha256:short",
+            ][..],
+            "sha256",
+        ),
+    ] {
+        let out = gitops(repo, args);
+        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(said), "{args:?}: {}", text(&out));
+    }
+    assert_eq!(std::fs::read_to_string(repo.join("chart/pins/dev.yaml")).unwrap(), before);
+}
