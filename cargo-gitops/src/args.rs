@@ -1,6 +1,8 @@
-//! The options every command takes (`-p`/`--package`, `--manifest-path`,
-//! `--out`, `--path`, `--values-out`, `--env-prefix`), parsed by hand: each
-//! is `--name VALUE` or `--name=VALUE` (`-p VALUE` for the short one); only
+//! The options of every command (`-p`/`--package`, `--manifest-path`,
+//! `--out`, `--path`, `--values-out`, `--env-prefix`, and the pin commands'
+//! `--chart`, `--env`, `--tag`, `--digest`, `--from`, `--to`, `--repo`),
+//! parsed by hand: each is `--name VALUE` or `--name=VALUE` (`-p VALUE` for
+//! the short one); only
 //! `import` takes a positional argument, the chart's directory. No
 //! argument-parsing dependency. Every mistake names the argument.
 

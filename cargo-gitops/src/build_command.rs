@@ -19,8 +19,9 @@ use gitops_gen::build_script as vars;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const CHECK_USAGE: &str = "cargo gitops check [-p PACKAGE] [--manifest-path Cargo.toml]";
-const ENV_USAGE: &str = "cargo gitops env [-p PACKAGE] [--manifest-path Cargo.toml] [--out FILE]";
+pub const CHECK_USAGE: &str = "cargo gitops check [-p PACKAGE] [--manifest-path Cargo.toml]";
+pub const ENV_USAGE: &str =
+    "cargo gitops env [-p PACKAGE] [--manifest-path Cargo.toml] [--out FILE]";
 
 /// Runs `check` or `env` with the arguments after its name.
 pub fn run(command: &str, args: &[String]) -> Result<(), String> {

@@ -36,7 +36,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Table};
 
-const USAGE: &str = "cargo gitops init [--path GITOPS_RS_CHECKOUT] [--manifest-path Cargo.toml]";
+pub const USAGE: &str =
+    "cargo gitops init [--path GITOPS_RS_CHECKOUT] [--manifest-path Cargo.toml]";
 
 /// Runs the command with the arguments after its name.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -186,11 +187,15 @@ impl Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.nothing_to_do() {
-            return writeln!(
+            writeln!(
                 f,
                 "cargo gitops init: `{}` is set up for gitops-rs already; nothing changed",
                 self.package
-            );
+            )?;
+            for warning in &self.warnings {
+                writeln!(f, "warning: {warning}")?;
+            }
+            return Ok(());
         }
         writeln!(f, "cargo gitops init: `{}` set up for gitops-rs", self.package)?;
         if !self.added.is_empty() {
@@ -283,15 +288,22 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
         Some(build) => match build.as_value() {
             Some(toml_edit::Value::String(path)) => crate_dir.join(path.value()),
             Some(toml_edit::Value::Boolean(on)) if *on.value() => crate_dir.join("build.rs"),
+            Some(toml_edit::Value::Boolean(_)) => {
+                return Err(format!(
+                    "init: {} sets `package.build = false`, which turns build scripts off; gitops-rs writes the chart from one: remove the setting, then run init again. Nothing was changed",
+                    manifest.display(),
+                ))
+            }
             _ => {
                 return Err(format!(
-                    "init: {} sets `package.build = {}`, which turns build scripts off; gitops-rs writes the chart from one: remove the setting, then run init again. Nothing was changed",
+                    "init: {}: `package.build = {}` is not one build script's path; set up the chart's build script by hand (see the README's quick start). Nothing was changed",
                     manifest.display(),
                     build.as_value().map_or("…".to_owned(), |v| v.to_string().trim().to_owned())
                 ))
             }
         },
     };
+    let script = BuildScript::at(crate_dir, &build_rs);
     let (mut kept_files, mut warnings) = (Vec::new(), Vec::new());
     let config_is_yours = config_rs.exists();
     if config_is_yours {
@@ -311,8 +323,9 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
         let text = fs::read_to_string(&build_rs)
             .map_err(|e| format!("init: {}: {e}", build_rs.display()))?;
         kept_files.push(format!("{} (yours; not rewritten)", build_rs.display()));
-        if !text.contains("build_script") {
-            build_lines = Some(build_lines_for(&build_rs, &chart));
+        let calls_gitops_gen = text.contains("gitops_gen");
+        if !(calls_gitops_gen && text.contains(".build_script")) {
+            build_lines = Some(script.lines_to_add(&build_rs, &chart, calls_gitops_gen));
         }
     }
 
@@ -342,7 +355,7 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     report.source =
         Some(source.clone()).filter(|_| report.added.iter().any(|a| a.contains("gitops-")));
 
-    if report.nothing_to_do() {
+    if report.added.is_empty() && config_is_yours && build_is_yours {
         return Ok(report);
     }
     let prefix = gitops_model::naming::default_env_prefix(&package);
@@ -352,11 +365,17 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
         fs::create_dir_all(&src)
             .map_err(|e| format!("init: cannot create {}: {e}", src.display()))?;
         if !config_is_yours {
-            crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))?;
+            crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))
+                .map_err(|e| format!("init: {e}"))?;
             created.push(config_rs.clone());
         }
         if !build_is_yours {
-            crate::files::create_new(&build_rs, &build_skeleton(&chart))?;
+            if let Some(dir) = build_rs.parent() {
+                fs::create_dir_all(dir)
+                    .map_err(|e| format!("init: cannot create {}: {e}", dir.display()))?;
+            }
+            crate::files::create_new(&build_rs, &script.skeleton(&chart))
+                .map_err(|e| format!("init: {e}"))?;
             created.push(build_rs.clone());
         }
         if report.added.is_empty() {
@@ -505,47 +524,85 @@ impl Default for Config {{
     )
 }
 
-/// What to add to a build script of the user's so it writes the chart too.
-fn build_lines_for(build_rs: &Path, chart: &str) -> String {
-    format!(
-        r#"add to {} (yours, so not edited), at the top:
-    #[path = "src/config.rs"]
-    mod config;
-and in its `fn main()`:
-    println!("cargo:rerun-if-changed=src/config.rs");
-    gitops_gen::Chart::new("{chart}")
-        .image("registry.example.com/{chart}")
-        .version(env!("CARGO_PKG_VERSION"))
-        .config::<config::Config>()
-        .build_script("chart");"#,
-        build_rs.display()
-    )
+/// Where the build script is, relative to the crate: the `#[path]` to
+/// `src/config.rs` from its directory, and the path cargo's
+/// `rerun-if-changed` takes (relative to the crate).
+struct BuildScript {
+    config_path: String,
+    own_path: String,
 }
 
-fn build_skeleton(chart: &str) -> String {
-    format!(
-        r#"//! Writes the Helm chart in `chart/` from `src/config.rs` (gitops-rs). The
-//! same entry point answers `cargo gitops check` (is `chart/` up to date?)
-//! and `cargo gitops env` (write `.env.example`).
+impl BuildScript {
+    fn at(crate_dir: &Path, build_rs: &Path) -> Self {
+        let config = crate_dir.join("src").join("config.rs");
+        match build_rs.strip_prefix(crate_dir) {
+            Ok(own) => {
+                // `#[path]` in a crate root resolves from that file's directory.
+                let depth = own.components().count().saturating_sub(1);
+                BuildScript {
+                    config_path: format!("{}src/config.rs", "../".repeat(depth)),
+                    own_path: own.to_string_lossy().replace('\\', "/"),
+                }
+            }
+            Err(_) => BuildScript {
+                config_path: config.to_string_lossy().replace('\\', "/"),
+                own_path: build_rs.to_string_lossy().replace('\\', "/"),
+            },
+        }
+    }
 
-// A build script cannot see the crate's own types: it includes the module.
-#[path = "src/config.rs"]
-mod config;
-
-fn main() {{
-    println!("cargo:rerun-if-changed=src/config.rs");
-    println!("cargo:rerun-if-changed=build.rs");
-    gitops_gen::Chart::new("{chart}")
+    /// The chart's call, indented for `fn main()`.
+    fn chart_call(chart: &str) -> String {
+        format!(
+            r#"    gitops_gen::Chart::new("{chart}")
         // Your image's repository, without a tag.
         .image("registry.example.com/{chart}")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<config::Config>()
         // `chart` is relative to this crate's directory. On an error it
         // prints `error: …` and fails the build.
-        .build_script("chart");
+        .build_script("chart");"#
+        )
+    }
+
+    /// What to add to a build script of the user's so it writes the chart
+    /// too; `replace` when it already calls gitops-gen another way.
+    fn lines_to_add(&self, build_rs: &Path, chart: &str, replace: bool) -> String {
+        let verb = if replace {
+            "replace its gitops-gen call (e.g. `Chart::write`) with the entry point `cargo gitops check` and `env` need"
+        } else {
+            "add the chart to it"
+        };
+        format!(
+            "{} is yours, so not edited: {verb}. At the top:\n    #[path = \"{}\"]\n    mod config;\nand in its `fn main()`:\n    println!(\"cargo:rerun-if-changed=src/config.rs\");\n{}",
+            build_rs.display(),
+            self.config_path,
+            Self::chart_call(chart)
+        )
+    }
+
+    /// A new build script that only writes the chart.
+    fn skeleton(&self, chart: &str) -> String {
+        format!(
+            r#"//! Writes the Helm chart in `chart/` from `src/config.rs` (gitops-rs). The
+//! same entry point answers `cargo gitops check` (is `chart/` up to date?)
+//! and `cargo gitops env` (write `.env.example`).
+
+// A build script cannot see the crate's own types: it includes the module.
+#[path = "{}"]
+mod config;
+
+fn main() {{
+    println!("cargo:rerun-if-changed=src/config.rs");
+    println!("cargo:rerun-if-changed={}");
+{}
 }}
-"#
-    )
+"#,
+            self.config_path,
+            self.own_path,
+            Self::chart_call(chart)
+        )
+    }
 }
 
 #[cfg(test)]

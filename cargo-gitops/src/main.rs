@@ -2,20 +2,47 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage:
-  cargo gitops init   [--path DIR] [--manifest-path FILE]
-                      add gitops-rs to the crate in the current directory (DIR: a gitops-rs checkout)
-  cargo gitops check  [-p PACKAGE] [--manifest-path FILE]
-                      check the chart, its environments and manifests (runs the build script)
-  cargo gitops env    [-p PACKAGE] [--manifest-path FILE] [--out FILE]
-                      write .env.example from the config struct (runs the build script)
-  cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]
-                      an existing chart's values as a Rust config module, its values files converted
-  cargo gitops release --chart DIR --env ENV --tag TAG [--digest sha256:HEX]
-  cargo gitops promote --chart DIR --from ENV --to ENV
-  cargo gitops history --chart DIR --env ENV [--repo DIR]
-                      image pins per environment (pins/<env>.yaml): set, copy, list over git history";
+/// Every command's usage line (each module's own) and what it does.
+fn usage() -> String {
+    use cargo_gitops::{build_command, import, init, pin_command};
+    let commands = [
+        (init::USAGE, "add gitops-rs to the crate in the current directory"),
+        (
+            build_command::CHECK_USAGE,
+            "check the chart, its environments and manifests (runs the build script)",
+        ),
+        (
+            build_command::ENV_USAGE,
+            "write .env.example from the config struct (runs the build script)",
+        ),
+        (
+            import::USAGE,
+            "an existing chart's values as a Rust config module, its values files converted",
+        ),
+        (pin_command::RELEASE_USAGE, "pin an environment's image (pins/<env>.yaml)"),
+        (pin_command::PROMOTE_USAGE, "copy one environment's pin to another"),
+        (pin_command::HISTORY_USAGE, "an environment's pins over the Git history"),
+    ];
+    let mut out = String::from("usage:");
+    for (line, what) in commands {
+        out.push_str(&format!("\n  {line}\n      {what}"));
+    }
+    out
+}
+
+const COMMANDS: &[&str] = &["init", "check", "env", "import", "release", "promote", "history"];
+
+/// `-h`/`--help` where an option's name goes (not as the value of the
+/// option before it, `--tag -h`).
+fn wants_help(rest: &[String]) -> bool {
+    rest.iter().enumerate().any(|(i, arg)| {
+        let value_of_previous = i > 0 && {
+            let previous = &rest[i - 1];
+            previous.starts_with('-') && !previous.contains('=')
+        };
+        (arg == "-h" || arg == "--help") && !value_of_previous
+    })
+}
 
 fn main() -> ExitCode {
     // Run as `cargo gitops …`, cargo passes `gitops` first; run directly, it does not.
@@ -23,10 +50,9 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("gitops") {
         args.remove(0);
     }
-    let wants_help = |rest: &[String]| rest.iter().any(|a| a == "-h" || a == "--help");
     let result = match args.split_first() {
-        Some((_, rest)) if wants_help(rest) => {
-            println!("{USAGE}");
+        Some((command, rest)) if COMMANDS.contains(&command.as_str()) && wants_help(rest) => {
+            println!("{}", usage());
             Ok(())
         }
         Some((command, rest)) => match command.as_str() {
@@ -35,12 +61,12 @@ fn main() -> ExitCode {
             "import" => cargo_gitops::import::run(rest),
             "release" | "promote" | "history" => cargo_gitops::pin_command::run(command, rest),
             "help" | "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{}", usage());
                 Ok(())
             }
-            other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+            other => Err(format!("unknown command `{other}`\n\n{}", usage())),
         },
-        None => Err(USAGE.into()),
+        None => Err(usage()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

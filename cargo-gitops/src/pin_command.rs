@@ -6,10 +6,10 @@
 use crate::args::Args;
 use gitops_gen::pin;
 
-const RELEASE_USAGE: &str =
+pub const RELEASE_USAGE: &str =
     "cargo gitops release --chart DIR --env ENV --tag TAG [--digest sha256:HEX]";
-const PROMOTE_USAGE: &str = "cargo gitops promote --chart DIR --from ENV --to ENV";
-const HISTORY_USAGE: &str = "cargo gitops history --chart DIR --env ENV [--repo DIR]";
+pub const PROMOTE_USAGE: &str = "cargo gitops promote --chart DIR --from ENV --to ENV";
+pub const HISTORY_USAGE: &str = "cargo gitops history --chart DIR --env ENV [--repo DIR]";
 
 /// Runs `release`, `promote` or `history` with the arguments after its name.
 pub fn run(command: &str, args: &[String]) -> Result<(), String> {
@@ -54,7 +54,7 @@ pub fn run(command: &str, args: &[String]) -> Result<(), String> {
             for p in pins {
                 println!(
                     "{} {} tag={} digest={}",
-                    &p.commit[..p.commit.len().min(12)],
+                    p.commit.get(..12).unwrap_or(&p.commit),
                     p.date,
                     p.tag.as_deref().unwrap_or("-"),
                     p.digest.as_deref().unwrap_or("-"),

@@ -5,18 +5,10 @@
 //! crate whose build script does not call the entry point (reported, never a
 //! pass); bad arguments are named.
 
-use gitops_tests::scratch_crate::{self, assert_success, ScratchCrate};
+use gitops_tests::scratch_crate::{self, assert_success, output_text as text, ScratchCrate};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-gitops");
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// `cargo gitops ARGS` in the workspace, building in the scratch target
 /// directory (the workspace's own is locked by the running `cargo test`).

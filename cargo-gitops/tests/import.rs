@@ -22,23 +22,10 @@ struct Case {
     generated: PathBuf,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 /// A copy of `chart` whose only template prints `.Values` as JSON.
 fn values_dumper(chart: &Path, into: &Path) -> PathBuf {
     let _ = std::fs::remove_dir_all(into);
-    copy_dir(chart, into);
+    gitops_tests::copy_dir(chart, into);
     std::fs::remove_dir_all(into.join("templates")).unwrap();
     std::fs::create_dir_all(into.join("templates")).unwrap();
     std::fs::write(

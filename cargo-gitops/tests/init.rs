@@ -7,7 +7,7 @@
 //! Init in a directory inside a crate is refused; a checkout beside the
 //! crate is named by a relative path.
 
-use gitops_tests::scratch_crate::{assert_success, ScratchCrate};
+use gitops_tests::scratch_crate::{assert_success, output_text as text, ScratchCrate};
 use std::path::Path;
 use std::process::Output;
 
@@ -33,14 +33,6 @@ fn gitops(krate: &ScratchCrate, args: &[&str]) -> Output {
     let mut all = vec!["gitops"];
     all.extend_from_slice(args);
     krate.run(BIN, &all)
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Every line of `original` is in `new`, in order; the others are what init adds.
@@ -281,10 +273,44 @@ fn init_keeps_the_users_config_and_build_script() {
     assert!(out.status.success(), "{}", text(&out));
     let said = text(&out);
     assert!(said.contains("gen.rs (yours; not rewritten)"), "{said}");
-    assert!(said.contains(".build_script(\"chart\");") && said.contains("mod config;"), "{said}");
+    assert!(
+        said.contains(".build_script(\"chart\");") && said.contains("#[path = \"src/config.rs\"]"),
+        "{said}"
+    );
     assert_eq!(krate.read("gen.rs"), script);
     assert!(krate.read("src/config.rs").contains("#[gitops(env_prefix = \"CUSTOM_\")]"));
     assert!(krate.read("Cargo.toml").contains("gitops-gen"));
+
+    // A build script in a directory of its own, still to be written: its
+    // `#[path]` climbs back to src/config.rs, and the crate builds.
+    let krate = ScratchCrate::new("init-build-dir");
+    krate.write(
+        "Cargo.toml",
+        "[package]\nname = \"nested\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build/main.rs\"\n",
+    );
+    krate.write("src/main.rs", "fn main() {}\n");
+    let out = gitops(&krate, &["init"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let script = krate.read("build/main.rs");
+    assert!(
+        script.contains("#[path = \"../src/config.rs\"]")
+            && script.contains("cargo:rerun-if-changed=build/main.rs"),
+        "{script}"
+    );
+    assert_success("cargo build", &krate.cargo(&["build", "--quiet"]));
+    assert!(krate.read("chart/values.yaml").contains("NESTED_HTTP_PORT"));
+
+    // Every dependency there already, no files: both are written (the
+    // crate is not "set up" until they exist).
+    let krate = ScratchCrate::new("init-deps-only");
+    krate.write(
+        "Cargo.toml",
+        "[package]\nname = \"deps-only\"\nversion = \"0.1.0\"\n\n[dependencies]\ngitops-types = \"0.1\"\nserde = { version = \"1\", features = [\"derive\"] }\nschemars = \"1\"\n\n[build-dependencies]\ngitops-gen = \"0.1\"\ngitops-types = \"0.1\"\nserde = { version = \"1\", features = [\"derive\"] }\nschemars = \"1\"\n",
+    );
+    let out = gitops(&krate, &["init"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("already"), "{}", text(&out));
+    assert!(krate.dir.join("src/config.rs").is_file() && krate.dir.join("build.rs").is_file());
 
     // A config of the user's (as `cargo gitops import` writes one) is kept;
     // build.rs is written around it.

@@ -3,6 +3,7 @@
 //! does (tested in depth in `tests/tests/pins.rs`), and bad input is named.
 
 use gitops_tests::git;
+use gitops_tests::scratch_crate::output_text as text;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -12,32 +13,14 @@ fn gitops(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN).arg("gitops").args(args).current_dir(dir).output().expect("run cargo-gitops")
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn release_promote_and_history_from_the_command_line() {
     let repo = tempfile::tempdir().unwrap();
     let repo = repo.path();
-    copy_dir(&gitops_tests::workspace().join("examples/orders/chart"), &repo.join("chart"));
+    gitops_tests::copy_dir(
+        &gitops_tests::workspace().join("examples/orders/chart"),
+        &repo.join("chart"),
+    );
     git(repo, &["init", "-q"]);
     git(repo, &["config", "user.email", "ci@example.com"]);
     git(repo, &["config", "user.name", "CI"]);
@@ -92,7 +75,7 @@ fn release_promote_and_history_from_the_command_line() {
                 "--digest",
                 "sha256:short",
             ][..],
-            "sha256",
+            "digest \"sha256:short\" is not `sha256:` followed by 64 lower-case hex digits",
         ),
     ] {
         let out = gitops(repo, args);

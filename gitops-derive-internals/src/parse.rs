@@ -222,8 +222,8 @@ fn unknown_key(meta: &ParseNestedMeta, place: &str, known: &str) -> syn::Error {
     })
 }
 
-/// The key of `known` (a list like "`port`, `secret`") within two edits of
-/// `key`, the closest first: a typo's likely intent.
+/// The key of `known` (a list like "`port`, `secret`") that `key` likely
+/// meant ([`gitops_model::naming::nearest`]).
 fn nearest<'a>(key: &str, known: &'a str) -> Option<&'a str> {
     gitops_model::naming::nearest(key, known.split(", ").map(|k| k.trim_matches('`')))
 }

@@ -134,17 +134,23 @@ fn perform(
                 chart.check_controllers(dir).map_err(hinted)?;
                 message.push_str(&format!("; {} is up to date", dir.display()));
             }
-            // A committed `.env.example` of ours goes stale like the chart.
-            if let Ok(old) = std::fs::read_to_string(env_out) {
-                if crate::write::has_marker(&old) {
-                    if old != chart.env_example().map_err(text)? {
-                        return Err(format!(
-                            "{} is out of date: `cargo gitops env` rewrites it",
-                            env_out.display()
-                        ));
-                    }
-                    message.push_str(&format!("; {} is up to date", env_out.display()));
+            // A committed `.env.example` of ours goes stale like the chart;
+            // one that cannot be read is reported, never skipped.
+            let old = match std::fs::read(env_out) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io(env_out, e).to_string()),
+            };
+            if let Some(old) =
+                old.filter(|old| crate::write::has_marker(&String::from_utf8_lossy(old)))
+            {
+                if old != chart.env_example().map_err(text)?.as_bytes() {
+                    return Err(format!(
+                        "{} is out of date: `cargo gitops env` rewrites it",
+                        env_out.display()
+                    ));
                 }
+                message.push_str(&format!("; {} is up to date", env_out.display()));
             }
             Ok(message)
         }

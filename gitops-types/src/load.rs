@@ -386,8 +386,9 @@ impl Layers {
     }
 }
 
-/// " (did you mean `X`?)" for the closest of `known` within two edits
-/// (`_` for `__` between sections is one), else " (a typo?)".
+/// " (did you mean `X`?)" for the one of `known` a typo likely meant
+/// ([`naming::nearest`]; `_` for `__` between sections is one edit), else
+/// " (a typo?)".
 fn hint<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
     match naming::nearest(name, known) {
         Some(k) => format!(" (did you mean `{k}`?)"),

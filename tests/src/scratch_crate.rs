@@ -96,3 +96,12 @@ pub fn assert_success(what: &str, output: &Output) {
 pub fn path_text(path: &Path) -> String {
     path.to_str().expect("UTF-8 path").replace('\\', "/")
 }
+
+/// A process's stdout and then its stderr, as text: what a user reads.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -237,7 +237,7 @@ fn values_files(chart_dir: &Path) -> Result<Vec<(String, PathBuf)>, ImportError>
     Ok(out)
 }
 
-const USAGE: &str =
+pub const USAGE: &str =
     "cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]";
 
 /// `cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]`:
