@@ -67,6 +67,10 @@ impl Drop for ScratchCrate {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.dir);
+            // The process's directory goes with its last crate (only when empty).
+            if let Some(parent) = self.dir.parent() {
+                let _ = std::fs::remove_dir(parent);
+            }
         }
     }
 }

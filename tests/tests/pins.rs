@@ -335,4 +335,5 @@ fn bad_inputs_are_refused_by_name_and_nothing_is_written() {
     std::fs::copy(chart.join("values-prod.yaml"), outside.join("values-prod.yaml")).unwrap();
     let err = pin::history(&outside, &outside, "prod").unwrap_err().to_string();
     assert!(err.starts_with("image pin: `git log --format=%H %cI -- "), "{err}");
+    let _ = std::fs::remove_dir_all(&outside);
 }
