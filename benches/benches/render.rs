@@ -73,19 +73,7 @@ fn read_schema(chart: &Path) -> Value {
 
 /// A copy of `chart` in `dir`, with `schema` as values.schema.json (none if None).
 fn copy_chart(chart: &Path, dir: &Path, schema: Option<&Value>) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("create dir");
-        for entry in std::fs::read_dir(from).expect("read chart dir") {
-            let entry = entry.expect("dir entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("file type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).expect("copy file");
-            }
-        }
-    }
-    copy(chart, dir);
+    gitops_tests::copy_dir(chart, dir);
     let path = dir.join("values.schema.json");
     match schema {
         Some(schema) => {

@@ -256,8 +256,8 @@ serde_json = "1"
             );
             // helm-create keys: equal wherever the report does not say they differ.
             let mut original_leaves = Vec::new();
-            for key in chart_keys::CHART_KEYS {
-                if let Some(v) = original.get(*key) {
+            for key in chart_keys::chart_keys() {
+                if let Some(v) = original.get(key) {
                     leaves(key, v, &mut original_leaves);
                 }
             }

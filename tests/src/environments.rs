@@ -201,18 +201,6 @@ where
 /// merged into the one before, maps key by key, anything else (`null` too)
 /// replacing.
 fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read chart") {
-            let path = entry.expect("entry").path();
-            let target = to.join(path.file_name().expect("a name"));
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).expect("copy");
-            }
-        }
-    }
     // A file of comments only is no values (`{}`), as Flux reads it.
     let read = |name: &str| -> Value {
         let text = std::fs::read_to_string(chart.join(name)).expect("read values");
@@ -226,7 +214,7 @@ fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
     // The pin file, listed last in valuesFiles.
     merge_maps(&mut values, &read(&gitops_gen::pin::file_name(environment)));
     let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
-    copy(chart, &dir);
+    crate::copy_dir(chart, &dir);
     std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");
     dir
 }

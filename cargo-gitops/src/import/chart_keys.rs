@@ -25,68 +25,24 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// The chart keys: `helm create`'s top-level keys, then the generated
-/// chart's own Kubernetes keys (a unit test checks them against the keys of
-/// a chart gitops-gen generates).
-pub const CHART_KEYS: &[&str] = &[
-    "replicaCount",
-    "image",
-    "imagePullSecrets",
-    "nameOverride",
-    "fullnameOverride",
-    "serviceAccount",
-    "podAnnotations",
-    "podLabels",
-    "podSecurityContext",
-    "securityContext",
-    "service",
-    "ingress",
-    "httpRoute",
-    "resources",
-    "livenessProbe",
-    "readinessProbe",
-    "autoscaling",
-    "volumes",
-    "volumeMounts",
-    "nodeSelector",
-    "tolerations",
-    "affinity",
-    // The generated chart's own.
-    "startupProbe",
-    "enableServiceLinks",
-    "preStopSleepSeconds",
-    "terminationGracePeriodSeconds",
-    "podDisruptionBudget",
-    "networkPolicy",
-    "extraEnv",
-    "extraEnvFrom",
-    "topologySpreadConstraints",
-    "priorityClassName",
-];
-
 /// Keys the generated chart has that stay app keys in an import (see the
 /// module's decision): they move under `config:` like any other, with a note.
 pub const APP_NAMED_KEYS: &[&str] = &["test", "secrets"];
 
-/// The generated chart's groups of fixed keys (everything else holds a
-/// Kubernetes object or a free map, whose fields any value may set).
-const GROUPS: &[&str] = &[
-    "image",
-    "serviceAccount",
-    "service",
-    "ingress",
-    "httpRoute",
-    "autoscaling",
-    "podDisruptionBudget",
-    "networkPolicy",
-];
-
-pub fn is_chart_key(key: &str) -> bool {
-    CHART_KEYS.contains(&key)
+/// The chart keys: every top-level key of the values.yaml gitops-gen writes
+/// for a one-port config (which has them all: `helm create`'s, then the
+/// generated chart's own Kubernetes keys) but `config` and [`APP_NAMED_KEYS`].
+/// Read from gitops-gen, so a key it adds is a chart key without an edit here.
+pub fn chart_keys() -> impl Iterator<Item = &'static str> {
+    reference().keys.iter().map(String::as_str)
 }
 
-/// A config with one port: the smallest config whose chart has every key
-/// of the table (`service`, `ingress` and `httpRoute` need a port).
+pub fn is_chart_key(key: &str) -> bool {
+    reference().keys.iter().any(|k| k == key)
+}
+
+/// A config with one port: the smallest config whose chart has every chart
+/// key (`service`, `ingress` and `httpRoute` need a port).
 #[derive(Serialize, Deserialize, JsonSchema, GitOps)]
 #[serde(rename_all = "camelCase", default)]
 #[gitops(env_prefix = "IMPORT_")]
@@ -105,24 +61,62 @@ impl Default for OnePort {
 /// value of the original chart can make its generation fail.
 const PLACEHOLDER_IMAGE: &str = "app";
 
+/// The one-port reference chart, generated once (it never changes within a
+/// run): its values.yaml as JSON without `config`, its chart keys, and its
+/// groups, the chart keys whose schema fixes their own keys (`image`,
+/// `service`, …; every other holds a Kubernetes object or a free map, whose
+/// fields any value may set).
+struct Reference {
+    values: Value,
+    keys: Vec<String>,
+    groups: Vec<String>,
+}
+
+fn reference() -> &'static Reference {
+    static REFERENCE: std::sync::OnceLock<Reference> = std::sync::OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        // Fixed inputs of our own: a failure here is a bug in gitops-gen, not bad input.
+        let files = gitops_gen::Chart::new("import")
+            .image(PLACEHOLDER_IMAGE)
+            .config::<OnePort>()
+            .files()
+            .expect("gitops-gen generates the one-port reference chart");
+        let text = files.get("values.yaml").expect("the reference chart has a values.yaml");
+        let mut values = read::values(text).expect("gitops-gen's values.yaml reads back").to_json();
+        if let Some(object) = values.as_object_mut() {
+            object.remove("config");
+        }
+        let schema: Value = files
+            .get("values.schema.json")
+            .and_then(|text| serde_json::from_str(text).ok())
+            .expect("the reference chart has a values.schema.json");
+        let keys: Vec<String> = values
+            .as_object()
+            .into_iter()
+            .flat_map(|values| values.keys())
+            .filter(|key| !APP_NAMED_KEYS.contains(&key.as_str()))
+            .cloned()
+            .collect();
+        let groups = keys
+            .iter()
+            .filter(|key| {
+                let s = &schema["properties"][key.as_str()];
+                s.get("properties").is_some()
+                    && s.get("additionalProperties") == Some(&Value::Bool(false))
+            })
+            .cloned()
+            .collect();
+        Reference { values, keys, groups }
+    })
+}
+
 /// The generated chart's values.yaml as JSON, for a config with a port (or
 /// without: `service`, `ingress`, `httpRoute` left out), the image
 /// `repository` (the one the user passes to `Chart::image`, set after
 /// generating; see [`repository_problem`]) and the root struct's probe paths.
-pub fn generated_defaults(
-    repository: &str,
-    has_port: bool,
-    probes: &Probes,
-) -> Result<Value, String> {
-    let files = gitops_gen::Chart::new("import")
-        .image(PLACEHOLDER_IMAGE)
-        .config::<OnePort>()
-        .files()
-        .map_err(|e| format!("generating the reference chart: {e}"))?;
-    let text = files.get("values.yaml").ok_or("the reference chart has no values.yaml")?;
-    let mut values = read::values(text)?.to_json();
-    let object = values.as_object_mut().ok_or("the reference values are not a map")?;
-    object.remove("config");
+pub fn generated_defaults(repository: &str, has_port: bool, probes: &Probes) -> Value {
+    let mut values = reference().values.clone();
+    let Some(object) = values.as_object_mut() else { return values };
     if let Some(image) = object.get_mut("image").and_then(Value::as_object_mut) {
         image.insert("repository".into(), Value::from(repository));
     }
@@ -141,7 +135,7 @@ pub fn generated_defaults(
             object.insert(key.into(), json!({"httpGet": {"path": path, "port": "http"}}));
         }
     }
-    Ok(values)
+    values
 }
 
 /// Why gitops-gen would refuse `repository` as the chart's image (the user
@@ -179,7 +173,7 @@ pub fn differences(original: &Value, generated: &Value) -> Vec<Difference> {
     for (key, value) in original.iter().filter(|(k, _)| is_chart_key(k)) {
         match generated.get(key) {
             None => out.push(Difference::NotCarried { path: key.clone(), original: value.clone() }),
-            Some(g) => compare(key, GROUPS.contains(&key.as_str()), value, g, &mut out),
+            Some(g) => compare(key, reference().groups.contains(key), value, g, &mut out),
         }
     }
     out
@@ -247,32 +241,45 @@ mod tests {
     #[test]
     fn the_generated_defaults_come_from_gitops_gen() {
         let probes = Probes { liveness: Some("/".into()), ..Probes::default() };
-        let values = generated_defaults("nginx", true, &probes).unwrap();
+        let values = generated_defaults("nginx", true, &probes);
         assert_eq!(values["image"]["repository"], json!("nginx"));
         assert_eq!(values["service"]["port"], json!(80));
         assert_eq!(values["livenessProbe"], json!({"httpGet": {"path": "/", "port": "http"}}));
         assert!(values.get("config").is_none());
-        let no_port = generated_defaults("nginx", false, &Probes::default()).unwrap();
+        let no_port = generated_defaults("nginx", false, &Probes::default());
         assert!(no_port.get("service").is_none());
         // A repository gitops-gen refuses does not stop the comparison.
-        let odd = generated_defaults("Not An Image!", true, &Probes::default()).unwrap();
+        let odd = generated_defaults("Not An Image!", true, &Probes::default());
         assert_eq!(odd["image"]["repository"], json!("Not An Image!"));
         assert!(repository_problem("Not An Image!").is_some());
         assert!(repository_problem("ghcr.io/acme/billing").is_none());
     }
 
     #[test]
-    fn the_chart_keys_are_the_generated_charts_keys() {
-        let values = generated_defaults("nginx", true, &Probes::default()).unwrap();
-        let mut generated: Vec<&str> =
-            values.as_object().unwrap().keys().map(String::as_str).collect();
-        generated.retain(|k| !APP_NAMED_KEYS.contains(k));
-        generated.sort();
-        let mut table = CHART_KEYS.to_vec();
-        table.sort();
+    fn the_chart_keys_are_the_generated_charts_keys_but_the_app_named() {
+        let keys: Vec<&str> = chart_keys().collect();
+        for key in
+            ["replicaCount", "image", "service", "resources", "startupProbe", "networkPolicy"]
+        {
+            assert!(keys.contains(&key), "{key}: {keys:?}");
+        }
+        for key in ["config", "test", "secrets"] {
+            assert!(!is_chart_key(key), "{key}");
+        }
+        let mut groups = reference().groups.clone();
+        groups.sort();
         assert_eq!(
-            generated, table,
-            "a key of the generated chart is neither a chart key nor an app-named key"
+            groups,
+            [
+                "autoscaling",
+                "httpRoute",
+                "image",
+                "ingress",
+                "networkPolicy",
+                "podDisruptionBudget",
+                "service",
+                "serviceAccount"
+            ]
         );
     }
 

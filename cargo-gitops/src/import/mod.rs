@@ -9,7 +9,7 @@
 //! the chart's templates read and do) and [`report`].
 //!
 //! Decisions:
-//! - The chart keys ([`chart_keys::CHART_KEYS`]: `helm create`'s and the
+//! - The chart keys ([`chart_keys::chart_keys`]: `helm create`'s and the
 //!   generated chart's own Kubernetes keys) never become config: the
 //!   generated chart owns them. Every other top-level key becomes a field
 //!   of the root `Config` and moves under `config:` in values files.
@@ -166,8 +166,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
 
     let repository = defaults["image"]["repository"].as_str().unwrap_or("");
     let has_port = model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port);
-    let generated = chart_keys::generated_defaults(repository, has_port, &model.probes)
-        .map_err(|e| fail(chart_dir, e))?;
+    let generated = chart_keys::generated_defaults(repository, has_port, &model.probes);
     let mut notes = model.notes.clone();
     notes.extend(chart_keys::repository_problem(repository));
     let scanned =
