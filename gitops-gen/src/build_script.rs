@@ -94,23 +94,19 @@ fn perform(
     let text = |e: Error| e.to_string();
     match mode {
         Mode::Write => {
-            let report = chart.write(chart_dir).map_err(text)?;
-            let mut message = format!(
-                "{}: {} written, {} unchanged, {} removed",
-                chart_dir.display(),
-                report.written.len(),
-                report.unchanged.len(),
-                report.removed.len()
-            );
-            if let Some(dir) = controllers_dir {
-                let report = chart.write_controllers(dir).map_err(text)?;
-                message.push_str(&format!(
-                    "; {}: {} written, {} unchanged, {} removed",
+            let summary = |dir: &Path, report: crate::WriteReport| {
+                format!(
+                    "{}: {} written, {} unchanged, {} removed",
                     dir.display(),
                     report.written.len(),
                     report.unchanged.len(),
                     report.removed.len()
-                ));
+                )
+            };
+            let mut message = summary(chart_dir, chart.write(chart_dir).map_err(text)?);
+            if let Some(dir) = controllers_dir {
+                let report = chart.write_controllers(dir).map_err(text)?;
+                message.push_str(&format!("; {}", summary(dir, report)));
             }
             Ok(message)
         }

@@ -377,14 +377,7 @@ impl Walk<'_> {
 
     /// The non-null branch of `anyOf: [T, null]`, which optional keys use.
     fn non_null(schema: &Value) -> &Value {
-        if let Some(Value::Array(branches)) = schema.get("anyOf") {
-            let real: Vec<&Value> =
-                branches.iter().filter(|b| b.get("type") != Some(&Value::from("null"))).collect();
-            if let [one] = real.as_slice() {
-                return one;
-            }
-        }
-        schema
+        gitops_model::schema::non_null_branch(schema).unwrap_or(schema)
     }
 
     fn schema(&mut self, path: &str, old: &Value, new: &Value, new_defaults: Option<&Value>) {

@@ -40,6 +40,17 @@ pub fn of<T: schemars::JsonSchema>() -> Value {
     settings.into_generator().into_root_schema_for::<T>().to_value()
 }
 
+/// The one branch of `anyOf: [T, {"type": "null"}]` that is not null: `T`,
+/// the schema of an `Option<T>`'s value. `None` for any other schema.
+pub fn non_null_branch(schema: &Value) -> Option<&Value> {
+    let Some(Value::Array(branches)) = schema.get("anyOf") else { return None };
+    let is_null = |b: &&Value| b.get("type").and_then(Value::as_str) == Some("null");
+    match branches.iter().filter(|b| !is_null(b)).collect::<Vec<_>>().as_slice() {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
 /// Whether values of this schema are strings (or null): those reach the app
 /// as their raw text, everything else as JSON.
 pub(crate) fn is_text(schema: &Value) -> bool {

@@ -474,12 +474,8 @@ impl Walk<'_> {
             return self.struct_keys(self.definitions.get(name)?);
         }
         // `Option<T>`: `anyOf: [T, {"type": "null"}]`.
-        if let Some(Value::Array(any)) = schema.get("anyOf") {
-            let is_null = |s: &&Value| s.get("type").and_then(Value::as_str) == Some("null");
-            return match any.iter().filter(|s| !is_null(s)).collect::<Vec<_>>().as_slice() {
-                [only] => self.struct_keys(only),
-                _ => None,
-            };
+        if schema.get("anyOf").is_some() {
+            return self.struct_keys(schema::non_null_branch(schema)?);
         }
         let object = match schema.get("type") {
             Some(Value::String(t)) => t == "object",
