@@ -534,20 +534,13 @@ struct BuildScript {
 
 impl BuildScript {
     fn at(crate_dir: &Path, build_rs: &Path) -> Self {
+        let text = |p: &Path| p.to_string_lossy().replace('\\', "/");
         let config = crate_dir.join("src").join("config.rs");
-        match build_rs.strip_prefix(crate_dir) {
-            Ok(own) => {
-                // `#[path]` in a crate root resolves from that file's directory.
-                let depth = own.components().count().saturating_sub(1);
-                BuildScript {
-                    config_path: format!("{}src/config.rs", "../".repeat(depth)),
-                    own_path: own.to_string_lossy().replace('\\', "/"),
-                }
-            }
-            Err(_) => BuildScript {
-                config_path: config.to_string_lossy().replace('\\', "/"),
-                own_path: build_rs.to_string_lossy().replace('\\', "/"),
-            },
+        // `#[path]` in a crate root resolves from that file's directory.
+        let from_script = build_rs.parent().and_then(|dir| lexical_relative_path(dir, &config));
+        BuildScript {
+            config_path: text(from_script.as_deref().unwrap_or(&config)),
+            own_path: text(build_rs.strip_prefix(crate_dir).unwrap_or(build_rs)),
         }
     }
 
