@@ -16,7 +16,10 @@
 //! Cargo reruns the build script when any of them changes (`cargo:rerun-if-env-changed`),
 //! so the next plain build writes again.
 
-use crate::{Chart, Error};
+use crate::chart::{Chart, Outputs};
+use crate::foundation::error::Error;
+use crate::foundation::fs;
+use crate::foundation::layout;
 use std::path::{Path, PathBuf};
 
 /// `write`, `check` or `env`; unset means `write`.
@@ -38,18 +41,17 @@ enum Mode {
     Env,
 }
 
-pub(crate) fn run(chart: &Chart, chart_dir: &Path, controllers_dir: Option<&Path>) {
+pub(crate) fn run(chart: &Chart, outputs: &Outputs) {
     for var in [MODE, PACKAGE, ENV_OUT, NONCE, RECEIPT] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     // Cargo's run-time value, not `env!`: a build script binary may be
     // reused by another checkout sharing the target directory.
     let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
-    let chart_dir = crate_dir.join(chart_dir);
-    let controllers_dir = controllers_dir.map(|dir| crate_dir.join(dir));
+    let outputs = outputs.under(&crate_dir);
     // A hand edit or deletion of a generated file reruns the build, which
     // puts it back (or, under `check`, reports it).
-    for dir in std::iter::once(&chart_dir).chain(&controllers_dir) {
+    for dir in std::iter::once(&outputs.chart).chain(&outputs.controllers) {
         println!("cargo:rerun-if-changed={}", dir.display());
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -64,8 +66,9 @@ pub(crate) fn run(chart: &Chart, chart_dir: &Path, controllers_dir: Option<&Path
         Some(other) => Err(format!("{MODE}={other:?}: expected `write`, `check` or `env`")),
     };
     let result = mode.and_then(|mode| {
-        let env_out = var(ENV_OUT).map_or_else(|| crate_dir.join(".env.example"), PathBuf::from);
-        perform(chart, mode, &chart_dir, controllers_dir.as_deref(), &env_out)
+        let env_out = var(ENV_OUT).map(PathBuf::from).or_else(|| outputs.env_example.clone());
+        let env_out = env_out.unwrap_or_else(|| crate_dir.join(layout::ENV_EXAMPLE));
+        perform(chart, mode, &outputs, &env_out)
     });
     if let Some(receipt) = var(RECEIPT).filter(|_| asked) {
         let text = match &result {
@@ -84,17 +87,11 @@ pub(crate) fn run(chart: &Chart, chart_dir: &Path, controllers_dir: Option<&Path
 }
 
 /// Does what `mode` asks; the message for the user either way.
-fn perform(
-    chart: &Chart,
-    mode: Mode,
-    chart_dir: &Path,
-    controllers_dir: Option<&Path>,
-    env_out: &Path,
-) -> Result<String, String> {
+fn perform(chart: &Chart, mode: Mode, outputs: &Outputs, env_out: &Path) -> Result<String, String> {
     let text = |e: Error| e.to_string();
     match mode {
         Mode::Write => {
-            let summary = |dir: &Path, report: crate::WriteReport| {
+            let summary = |dir: &Path, report: &fs::WriteReport| {
                 format!(
                     "{}: {} written, {} unchanged, {} removed",
                     dir.display(),
@@ -103,10 +100,14 @@ fn perform(
                     report.removed.len()
                 )
             };
-            let mut message = summary(chart_dir, chart.write(chart_dir).map_err(text)?);
-            if let Some(dir) = controllers_dir {
-                let report = chart.write_controllers(dir).map_err(text)?;
+            let written = chart.write(outputs).map_err(text)?;
+            let mut message = summary(&outputs.chart, &written.chart);
+            if let (Some(dir), Some(report)) = (&outputs.controllers, &written.controllers) {
                 message.push_str(&format!("; {}", summary(dir, report)));
+            }
+            if let (Some(path), Some(changed)) = (&outputs.env_example, written.env_example) {
+                let verb = if changed { "wrote" } else { "unchanged:" };
+                message.push_str(&format!("; {verb} {}", path.display()));
             }
             Ok(message)
         }
@@ -120,38 +121,37 @@ fn perform(
                 }
                 e => e.to_string(),
             };
-            chart.check(chart_dir).map_err(hinted)?;
+            chart.check(outputs).map_err(hinted)?;
             let mut message = format!(
                 "{} is up to date (chart files, {} environment(s), your values files and pins checked)",
-                chart_dir.display(),
+                outputs.chart.display(),
                 chart.environments.len()
             );
-            if let Some(dir) = controllers_dir {
-                chart.check_controllers(dir).map_err(hinted)?;
+            if let Some(dir) = &outputs.controllers {
                 message.push_str(&format!("; {} is up to date", dir.display()));
             }
-            // A committed `.env.example` of ours goes stale like the chart;
-            // one that cannot be read is reported, never skipped.
-            let old = match std::fs::read(env_out) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(Error::io(env_out, e).to_string()),
-            };
-            if let Some(old) =
-                old.filter(|old| crate::write::has_marker(&String::from_utf8_lossy(old)))
-            {
-                if old != chart.env_example().map_err(text)?.as_bytes() {
-                    return Err(format!(
-                        "{} is out of date: `cargo gitops env` rewrites it",
-                        env_out.display()
-                    ));
-                }
+            // A committed `.env.example` of ours goes stale like the chart
+            // (a listed one `check` compared); one that cannot be read is
+            // reported, never skipped.
+            let listed = outputs.env_example.as_deref() == Some(env_out);
+            let checked = listed
+                || match fs::read_owned(env_out).map_err(text)? {
+                    Some(old) if old != chart.env_example_text().map_err(text)?.as_bytes() => {
+                        return Err(format!(
+                            "{} is out of date: `cargo gitops env` rewrites it",
+                            env_out.display()
+                        ))
+                    }
+                    old => old.is_some(),
+                };
+            if checked {
                 message.push_str(&format!("; {} is up to date", env_out.display()));
             }
             Ok(message)
         }
         Mode::Env => {
-            let written = chart.write_env_example(env_out).map_err(text)?;
+            let env_example = chart.env_example_text().map_err(text)?;
+            let written = fs::write_owned(env_out, env_example.as_bytes()).map_err(text)?;
             let verb = if written { "wrote" } else { "unchanged:" };
             Ok(format!("{verb} {}", env_out.display()))
         }

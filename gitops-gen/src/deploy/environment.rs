@@ -1,0 +1,543 @@
+//! Environments (dev, staging, prod, ...): each one a values file beside
+//! values.yaml holding only what differs from it, so a review shows just that,
+//! and every value checked at generation by the chart's own schema.
+//!
+//! The app's keys are set on a real config value (a typo is a compile error);
+//! chart keys are set by path, a few common ones through typed methods. The
+//! environment's file is the difference between values.yaml and the values
+//! the environment wants, which is what Helm gives back when it reads the two
+//! in order: a changed key is written whole (lists too, as Helm replaces
+//! them), a removed one as `null` (Helm deletes it from a user's values
+//! file; Flux merges the file into the chart's defaults instead, where `null`
+//! stays, so with Flux the values are also checked that way).
+
+use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
+use crate::foundation::{layout, yaml};
+use crate::helm::coalesce::{coalesce, difference, leaf_paths, merge_keeping_nulls, remove_at};
+use crate::helm::keys as k;
+use crate::helm::verdict::refusals;
+use crate::render::values::{Body, Key, Values};
+use gitops_model::tree::{set_at, ConfigTree};
+use gitops_model::Validator;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One environment the chart is deployed to.
+///
+/// ```
+/// # #[derive(Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema, gitops_types::GitOps)]
+/// # struct Config { greeting: String }
+/// use gitops_gen::Environment;
+///
+/// let prod = Environment::production("prod")
+///     .namespace("orders")
+///     .cluster_server("https://prod.k8s.example:6443")
+///     .replicas(3)
+///     .config(|c: &mut Config| c.greeting = "hello".into())
+///     .set("podDisruptionBudget.enabled", true);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub(crate) name: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) cluster: Cluster,
+    pub(crate) automated: bool,
+    pub(crate) server_side_apply: bool,
+    config: Option<ConfigEdit>,
+    /// Chart keys by dotted path, in the order they were set.
+    values: Vec<(String, Result<Value, String>)>,
+}
+
+/// Where an environment's cluster is, for the GitOps controller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cluster {
+    /// The cluster the controller runs in (`https://kubernetes.default.svc`).
+    InCluster,
+    /// An API server URL, as the controller knows it.
+    Server(String),
+    /// A cluster by the name the controller knows it under.
+    Name(String),
+}
+
+/// The environment's config as the typed edits left it, as JSON.
+#[derive(Debug, Clone)]
+struct ConfigEdit {
+    /// `std::any::type_name` of the config type, to match the chart's.
+    rust_name: &'static str,
+    value: Result<Value, String>,
+}
+
+impl Environment {
+    /// An environment named `name` (a DNS label: its values file is
+    /// `values-<name>.yaml` and it names the controller's resources). Argo CD
+    /// syncs it automatically, pruning and self-healing.
+    pub fn new(name: impl Into<String>) -> Self {
+        Environment {
+            name: name.into(),
+            namespace: None,
+            cluster: Cluster::InCluster,
+            automated: true,
+            server_side_apply: false,
+            config: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// A production environment: as [`new`](Environment::new), but Argo CD
+    /// only reports drift until someone syncs (or
+    /// [`automated(true)`](Environment::automated)). Flux has no such gate: it
+    /// deploys what the branch holds, so the gate is the merge.
+    pub fn production(name: impl Into<String>) -> Self {
+        Environment { automated: false, ..Environment::new(name) }
+    }
+
+    /// The namespace the release goes to; default `<chart>-<environment>`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The cluster by its API server URL (Argo CD's destination; Flux runs
+    /// in each cluster and applies that environment's directory).
+    pub fn cluster_server(mut self, url: impl Into<String>) -> Self {
+        self.cluster = Cluster::Server(url.into());
+        self
+    }
+
+    /// The cluster by the name Argo CD knows it under.
+    pub fn cluster_name(mut self, name: impl Into<String>) -> Self {
+        self.cluster = Cluster::Name(name.into());
+        self
+    }
+
+    /// Whether Argo CD syncs on its own (prune and self-heal on).
+    pub fn automated(mut self, on: bool) -> Self {
+        self.automated = on;
+        self
+    }
+
+    /// Server-side apply (Argo CD's `ServerSideApply=true`).
+    pub fn server_side_apply(mut self, on: bool) -> Self {
+        self.server_side_apply = on;
+        self
+    }
+
+    /// Edits the app's config for this environment, starting from its
+    /// `Default` (or from the previous edit). `T` must be the chart's config
+    /// type.
+    pub fn config<T>(mut self, edit: impl FnOnce(&mut T)) -> Self
+    where
+        T: Serialize + DeserializeOwned + Default,
+    {
+        let rust_name = std::any::type_name::<T>();
+        let start = match self.config.take() {
+            Some(ConfigEdit { rust_name: previous, value: Ok(value) }) if previous == rust_name => {
+                serde_json::from_value(value).map_err(|e| e.to_string())
+            }
+            Some(other) => {
+                // Reported at generation, with the type the chart expects.
+                self.config = Some(other);
+                return self;
+            }
+            None => Ok(T::default()),
+        };
+        let value = start.and_then(|mut config: T| {
+            edit(&mut config);
+            serde_json::to_value(config).map_err(|e| e.to_string())
+        });
+        self.config = Some(ConfigEdit { rust_name, value });
+        self
+    }
+
+    /// Sets the chart key at `path` (dotted, e.g. `ingress.enabled`) to
+    /// `value`; `null` removes the chart's default. Checked against the
+    /// chart's schema at generation.
+    pub fn set(mut self, path: impl Into<String>, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).map_err(|e| e.to_string());
+        self.values.push((path.into(), value));
+        self
+    }
+
+    /// `replicaCount`.
+    pub fn replicas(self, replicas: u32) -> Self {
+        self.set(k::REPLICA_COUNT.path(), replicas)
+    }
+
+    /// `autoscaling`: on, between `min` and `max` replicas.
+    pub fn autoscaling(self, min: u32, max: u32) -> Self {
+        self.set(k::AUTOSCALING_ENABLED.path(), true)
+            .set(k::AUTOSCALING_MIN_REPLICAS.path(), min)
+            .set(k::AUTOSCALING_MAX_REPLICAS.path(), max)
+    }
+
+    /// `resources`: CPU and memory, in Kubernetes quantities (`"250m"`,
+    /// `"256Mi"`), as both requests and limits (Guaranteed QoS: the pod is
+    /// the last evicted, and a request can never exceed its limit).
+    pub fn resources(self, cpu: &str, memory: &str) -> Self {
+        let both = serde_json::json!({"cpu": cpu, "memory": memory});
+        self.set(k::RESOURCES.path(), serde_json::json!({"requests": both, "limits": both}))
+    }
+
+    /// An Ingress for `host` at `/`, with TLS from the Secret `tls_secret`
+    /// when given.
+    pub fn ingress(self, host: &str, tls_secret: Option<&str>) -> Self {
+        let hosts =
+            serde_json::json!([{"host": host, "paths": [{"path": "/", "pathType": "Prefix"}]}]);
+        let tls = match tls_secret {
+            Some(secret) => serde_json::json!([{"secretName": secret, "hosts": [host]}]),
+            None => serde_json::json!([]),
+        };
+        self.set(k::INGRESS_ENABLED.path(), true)
+            .set(k::INGRESS_HOSTS.path(), hosts)
+            .set(k::INGRESS_TLS.path(), tls)
+    }
+
+    /// A PodDisruptionBudget keeping `min_available` pods up.
+    pub fn pod_disruption_budget(self, min_available: u32) -> Self {
+        self.set(k::POD_DISRUPTION_BUDGET_ENABLED.path(), true)
+            .set(k::POD_DISRUPTION_BUDGET_MIN_AVAILABLE.path(), min_available)
+    }
+
+    /// The values file's name inside the chart directory.
+    pub fn values_file(&self) -> String {
+        layout::values_file(&self.name)
+    }
+
+    /// The namespace the release goes to.
+    pub fn namespace_for(&self, chart: &str) -> String {
+        self.namespace.clone().unwrap_or_else(|| format!("{chart}-{}", self.name))
+    }
+}
+
+/// What the environments need from the chart being generated.
+pub(crate) struct ChartValues<'a> {
+    pub chart: &'a str,
+    /// `std::any::type_name` of the chart's config type.
+    pub config_type: &'a str,
+    pub tree: &'a ConfigTree,
+    pub values: &'a Values,
+    /// values.schema.json as written.
+    pub schema: &'a Value,
+    /// The config's default, as JSON.
+    pub default: &'a Value,
+}
+
+/// Each environment's values file (name → text), after checking them and
+/// the user's own values files `(name, text)`; or every problem of every
+/// environment and file at once, each naming it and the key. With `flux`,
+/// each environment is also checked as Flux reads it.
+pub(crate) fn generate(
+    environments: &[Environment],
+    hand_written: &[(String, String)],
+    chart: &ChartValues,
+    header: &str,
+    flux: bool,
+) -> Result<BTreeMap<String, String>, Vec<String>> {
+    let mut problems = declarations(environments, chart.chart);
+    let validator = Validator::new(chart.schema).map_err(|e| vec![e])?;
+    let check = |values: &Value, culprit: &str, problems: &mut Vec<String>| {
+        problems
+            .extend(refusals(&validator, values).into_iter().map(|p| format!("{culprit}: {p}")));
+    };
+    let defaults = defaults(chart);
+    let mut out = BTreeMap::new();
+    // Each environment's values, under which its pin file is read.
+    let mut wanted_by_env = BTreeMap::new();
+    for env in environments {
+        let culprit = format!("environment `{}`", env.name);
+        let before = problems.len();
+        let wanted = wanted_values(env, chart, &defaults, &mut problems);
+        if problems.len() > before {
+            continue;
+        }
+        check(&wanted, &culprit, &mut problems);
+        wanted_by_env.insert(env.name.clone(), wanted.clone());
+        let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
+        if flux && problems.len() == before {
+            // Flux merges valuesFiles into the chart's defaults, where a
+            // `null` is a value, not a deletion.
+            let mut merged = defaults.clone();
+            merge_keeping_nulls(&mut merged, &diff);
+            let culprit = format!("{culprit} as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead)");
+            check(&merged, &culprit, &mut problems);
+        }
+        out.insert(env.values_file(), values_file(env, chart, &diff, header));
+    }
+    for (name, text) in hand_written {
+        let culprit = format!("file `{name}`");
+        // A pin file is read after its environment's values file.
+        let pinned = name.strip_prefix(layout::PINS_DIR).and_then(|n| n.strip_prefix('/'));
+        if pinned.is_some_and(|n| n.ends_with(".yml")) {
+            problems.push(format!(
+                "{culprit}: the controllers read `pins/<environment>.yaml`; rename it"
+            ));
+            continue;
+        }
+        let pinned = pinned.map(|n| n.trim_end_matches(".yaml"));
+        let base = match pinned {
+            None => &defaults,
+            Some(env) => match wanted_by_env.get(env) {
+                Some(wanted) => wanted,
+                None if environments.iter().any(|e| e.name == env) => continue,
+                None => {
+                    problems.push(format!("{culprit}: no environment `{env}` to pin (remove the file, or declare the environment)"));
+                    continue;
+                }
+            },
+        };
+        match yaml_serde::from_str::<Value>(text) {
+            // An empty file is no values at all.
+            Ok(Value::Null) => {}
+            Ok(file @ Value::Object(_)) => {
+                let mut values = base.clone();
+                coalesce(&mut values, &file);
+                check(&values, &culprit, &mut problems);
+            }
+            Ok(other) => {
+                problems.push(format!("{culprit}: expected a map of values, found {other}"))
+            }
+            Err(e) => problems.push(format!("{culprit}: not valid YAML: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What is wrong with the declarations themselves: names, namespaces,
+/// clusters, two environments in one place.
+fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for env in environments {
+        let name = env.name.as_str();
+        if !is_dns_label(name) {
+            problems.push(format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources"));
+        }
+        if !seen.insert(name) {
+            problems.push(format!("environment `{name}` is declared twice"));
+            continue;
+        }
+        let namespace = env.namespace_for(chart);
+        // A default namespace is only as bad as the name, reported above.
+        if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
+            problems
+                .push(format!("environment `{name}`: namespace {namespace:?} is not a DNS label"));
+        }
+        let cluster = match &env.cluster {
+            Cluster::Server(url) if url.trim().is_empty() => {
+                problems.push(format!("environment `{name}`: the cluster's server URL is empty"));
+                continue;
+            }
+            Cluster::Name(n) if n.trim().is_empty() => {
+                problems.push(format!("environment `{name}`: the cluster's name is empty"));
+                continue;
+            }
+            // Argo CD's name for its own cluster is that cluster too.
+            Cluster::InCluster => "the controller's own cluster".to_owned(),
+            Cluster::Server(url) if url.trim_end_matches('/') == IN_CLUSTER => {
+                "the controller's own cluster".to_owned()
+            }
+            Cluster::Server(url) => format!("cluster {}", url.trim_end_matches('/')),
+            Cluster::Name(n) => format!("cluster `{n}`"),
+        };
+        if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
+            problems.push(format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other"));
+        }
+    }
+    problems
+}
+
+
+
+/// values.yaml as Helm reads it: the table's defaults and `config`.
+fn defaults(chart: &ChartValues) -> Value {
+    fn add(keys: &[Key], out: &mut Map<String, Value>) {
+        for key in keys {
+            match &key.body {
+                Body::Value { default, .. } => {
+                    out.insert(key.name.to_owned(), default.clone());
+                }
+                Body::Group(group) => {
+                    let mut inner = Map::new();
+                    add(group, &mut inner);
+                    out.insert(key.name.to_owned(), Value::Object(inner));
+                }
+            }
+        }
+    }
+    let mut out = Map::new();
+    for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
+        add(block, &mut out);
+    }
+    out.insert(k::CONFIG.path().into(), chart.tree.values_of(chart.default));
+    Value::Object(out)
+}
+
+/// The whole values the environment wants: values.yaml with its config and
+/// keys applied.
+fn wanted_values(
+    env: &Environment,
+    chart: &ChartValues,
+    defaults: &Value,
+    problems: &mut Vec<String>,
+) -> Value {
+    let mut wanted = defaults.clone();
+    let name = &env.name;
+    match &env.config {
+        None => {}
+        Some(edit) if edit.rust_name != chart.config_type => problems.push(format!(
+            "environment `{name}` edits a `{}`, but the chart's config is `{}`",
+            edit.rust_name, chart.config_type
+        )),
+        Some(ConfigEdit { value: Err(e), .. }) => {
+            problems.push(format!("environment `{name}`: its config could not be edited: {e}"))
+        }
+        Some(ConfigEdit { value: Ok(config), .. }) => {
+            // What the chart does not carry cannot differ per environment.
+            let changed = difference(chart.default, config).unwrap_or(Value::Null);
+            for path in leaf_paths(&changed) {
+                let carried = chart.tree.value_leaves().iter().any(|l| path.starts_with(&l.path));
+                if !carried {
+                    let why = match chart.tree.leaf_at(&path) {
+                        Some(_) => "a secret, which comes from the Secret, not from values",
+                        None => "not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
+                    };
+                    problems.push(format!("environment `{name}` sets `{}`: {why}", path.join(".")));
+                }
+            }
+            wanted[k::CONFIG.path()] = chart.tree.values_of(config);
+        }
+    }
+    for (path, value) in &env.values {
+        let keys: Vec<String> = path.split('.').map(str::to_owned).collect();
+        if keys.iter().any(String::is_empty) {
+            problems.push(format!("environment `{name}`: {path:?} is not a dotted key path"));
+            continue;
+        }
+        match value {
+            Ok(Value::Null) => remove_at(&mut wanted, &keys),
+            Ok(value) => set_at(&mut wanted, &keys, value.clone()),
+            Err(e) => problems.push(format!(
+                "environment `{name}`: the value for `{path}` does not serialize to JSON: {e}"
+            )),
+        }
+    }
+    wanted
+}
+
+
+
+
+
+
+/// The environment's values file: the header, then each differing key with
+/// its helm-docs comment from values.yaml.
+fn values_file(env: &Environment, chart: &ChartValues, diff: &Value, header: &str) -> String {
+    let mut out = header.to_owned();
+    out.push_str(&format!(
+        "# Environment `{}`: only what differs from values.yaml. Helm reads values.yaml, then this file.\n",
+        env.name
+    ));
+    let docs = docs(chart);
+    let Value::Object(map) = diff else { return out };
+    if map.is_empty() {
+        out.push_str("{}\n");
+        return out;
+    }
+    write_map(&mut out, 0, &mut Vec::new(), map, &docs);
+    out
+}
+
+fn write_map(
+    out: &mut String,
+    indent: usize,
+    path: &mut Vec<String>,
+    map: &Map<String, Value>,
+    docs: &BTreeMap<Vec<String>, String>,
+) {
+    for (key, value) in map {
+        path.push(key.clone());
+        if let Some(doc) = docs.get(path.as_slice()).filter(|d| !d.is_empty()) {
+            yaml::write_doc(out, indent, doc);
+        }
+        // A map of known keys (a group, `config`, a section) goes key by
+        // key with their docs; any other value whole.
+        let known_below = docs.keys().any(|k| k.len() > path.len() && k.starts_with(path));
+        match value {
+            Value::Object(inner) if known_below && !inner.is_empty() => {
+                out.push_str(&format!("{}{}:\n", " ".repeat(indent), yaml::string(key)));
+                write_map(out, indent + 2, path, inner, docs);
+            }
+            _ => yaml::write_entry(out, indent, key, value),
+        }
+        path.pop();
+    }
+}
+
+/// Every documented key's doc, by path: the table's and the config's.
+fn docs(chart: &ChartValues) -> BTreeMap<Vec<String>, String> {
+    fn add(keys: &[Key], path: &mut Vec<String>, out: &mut BTreeMap<Vec<String>, String>) {
+        for key in keys {
+            path.push(key.name.to_owned());
+            out.insert(path.clone(), key.doc.clone());
+            if let Body::Group(group) = &key.body {
+                add(group, path, out);
+            }
+            path.pop();
+        }
+    }
+    let mut out = BTreeMap::new();
+    for block in chart.values.before_config.iter().chain(&chart.values.after_config) {
+        add(block, &mut Vec::new(), &mut out);
+    }
+    out.insert(vec![k::CONFIG.path().to_owned()], String::new());
+    for leaf in chart.tree.value_leaves() {
+        let mut path = vec![k::CONFIG.path().to_owned()];
+        for key in &leaf.path {
+            path.push(key.clone());
+            out.entry(path.clone()).or_default();
+        }
+        let mut doc = leaf.doc.clone();
+        doc.push_str(&format!(
+            "{}Env var: `{}`.",
+            if doc.is_empty() { "" } else { "\n" },
+            leaf.env
+        ));
+        out.insert(path, doc);
+    }
+    out
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_difference_is_what_helm_needs_on_top() {
+        let base = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": true});
+        let target = json!({"a": 1, "b": {"c": [1], "d": "x", "f": {}}, "g": null});
+        assert_eq!(
+            difference(&base, &target),
+            Some(json!({"b": {"c": [1], "f": {}}, "e": null, "g": null}))
+        );
+        assert_eq!(difference(&base, &base), None);
+    }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["dev", "prod-eu-1", "a", "0a"] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "Prod", "prod_1", "-dev", "dev-", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `templates/service.yaml`.
+
+use super::{resource, values_path, Names};
+use gitops_model::tree::ConfigTree;
+use crate::foundation::template::{entry, expr, map, seq, str, Document, Part};
+use crate::helm::keys as k;
+
+pub fn service(names: &Names, tree: &ConfigTree) -> Document {
+    let ports = tree
+        .ports()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, leaf))| {
+            // The first port is the one `service.port` exposes, as in `helm create`.
+            let port = if i == 0 {
+                expr(format!("{} | int", k::SERVICE_PORT))
+            } else {
+                expr(format!("{} | int", values_path(&leaf.path)))
+            };
+            Part::Item(map(vec![
+                entry("name", str(name)),
+                entry("port", port),
+                entry("targetPort", str(name)),
+                entry("protocol", str("TCP")),
+            ]))
+        })
+        .collect();
+    resource(
+        names,
+        "v1",
+        "Service",
+        vec![entry(
+            "spec",
+            map(vec![
+                entry("type", expr(k::SERVICE_TYPE.to_string())),
+                entry("ports", seq(ports)),
+                entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
+            ]),
+        )],
+    )
+}
