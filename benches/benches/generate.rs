@@ -12,35 +12,40 @@ fn main() {
     divan::main();
 }
 
-/// `.files()` on a chart whose config is already set: tree + emission.
+/// `.generate().map(|g| g.chart)` on a chart whose config is already set: tree + emission.
 #[divan::bench]
 fn files(bencher: Bencher) {
     let chart = big_chart();
-    bencher.bench_local(|| chart.files().unwrap());
+    bencher.bench_local(|| chart.generate().unwrap().chart);
 }
 
-/// The whole pipeline: `Chart::new(..).image(..).config::<Big>().files()`,
+/// The whole pipeline: `Chart::new(..).image(..).config::<Big>().generate().map(|g| g.chart)`,
 /// schema generation included.
 #[divan::bench]
 fn config_and_files() -> gitops_gen::Files {
-    gitops_gen::Chart::new("big").image("ghcr.io/acme/big").config::<Big>().files().unwrap()
+    gitops_gen::Chart::new("big")
+        .image("ghcr.io/acme/big")
+        .config::<Big>()
+        .generate()
+        .unwrap()
+        .chart
 }
 
-/// `.write(dir)` on a directory that already holds the chart: generation,
+/// `.write(&gitops_gen::Outputs::chart(dir))` on a directory that already holds the chart: generation,
 /// reading and comparing every file, writing none.
 #[divan::bench]
 fn write_noop(bencher: Bencher) {
     let tmp = TempDir::new("write-noop-bench");
     let chart = big_chart();
-    chart.write(tmp.path()).unwrap();
+    chart.write(&gitops_gen::Outputs::chart(tmp.path())).unwrap();
     bencher.bench_local(|| {
-        let report = chart.write(tmp.path()).unwrap();
+        let report = chart.write(&gitops_gen::Outputs::chart(tmp.path())).unwrap().chart;
         debug_assert!(report.written.is_empty());
         report
     });
 }
 
-/// Where `config::<Big>().files()` spends its time, stage by stage.
+/// Where `config::<Big>().generate().map(|g| g.chart)` spends its time, stage by stage.
 mod stages {
     use super::*;
 
@@ -67,7 +72,7 @@ mod stages {
     /// read back.
     #[divan::bench]
     fn values_schema_to_pretty_json(bencher: Bencher) {
-        let files = big_chart().files().unwrap();
+        let files = big_chart().generate().unwrap().chart;
         let schema: serde_json::Value = serde_json::from_str(&files["values.schema.json"]).unwrap();
         bencher.bench_local(|| serde_json::to_string_pretty(&schema).unwrap());
     }

@@ -35,7 +35,7 @@ fn main() {
     let starter = oracle::one(oracle::create_starter("starter", tmp.path()));
     assert_eq!(starter["ok"], true, "helm create: {starter}");
     let big = tmp.path().join("big");
-    big_chart().write(&big).expect("write the chart of Big");
+    big_chart().write(&gitops_gen::Outputs::chart(&big)).expect("write the chart of Big");
     let orders = workspace().join("examples/orders/chart");
     let mut charts: Vec<(String, PathBuf)> = vec![
         ("starter".into(), tmp.path().join("starter")),

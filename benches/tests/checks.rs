@@ -18,7 +18,7 @@ fn big_has_1000_leaves() {
 
 #[test]
 fn configmap_carries_1000_env_vars() {
-    let files = big_chart().files().expect("Big generates a chart");
+    let files = big_chart().generate().map(|g| g.chart).expect("Big generates a chart");
     let configmap = &files["templates/configmap.yaml"];
     let vars = configmap.lines().filter(|l| l.trim_start().starts_with("BIG_")).count();
     assert_eq!(vars, 1000, "env vars in the ConfigMap");
@@ -52,16 +52,16 @@ fn stamps(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, u64)> {
 fn noop_regeneration_writes_nothing() {
     let tmp = TempDir::new("noop-test");
     let chart = big_chart();
-    let first = chart.write(tmp.path()).unwrap();
+    let first = chart.write(&gitops_gen::Outputs::chart(tmp.path())).unwrap().chart;
     assert!(!first.written.is_empty());
     let before = stamps(tmp.path());
     // Past any coarse mtime granularity, so a rewrite would show.
     std::thread::sleep(std::time::Duration::from_millis(20));
 
-    let second = chart.write(tmp.path()).unwrap();
+    let second = chart.write(&gitops_gen::Outputs::chart(tmp.path())).unwrap().chart;
     assert!(second.written.is_empty(), "written on a no-op run: {:?}", second.written);
     assert!(second.removed.is_empty(), "removed on a no-op run: {:?}", second.removed);
     assert_eq!(second.unchanged.len(), first.written.len());
     assert_eq!(stamps(tmp.path()), before, "mtimes or inodes changed");
-    chart.check(tmp.path()).unwrap();
+    chart.check(&gitops_gen::Outputs::chart(tmp.path())).unwrap();
 }

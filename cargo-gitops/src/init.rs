@@ -554,7 +554,7 @@ impl BuildScript {
         .config::<config::Config>()
         // `chart` is relative to this crate's directory. On an error it
         // prints `error: …` and fails the build.
-        .build_script("chart");"#
+        .build_script(gitops_gen::Outputs::chart("chart"));"#
         )
     }
 

@@ -1,10 +1,10 @@
 //! `cargo gitops release|promote|history`: image pins per environment
 //! (`<chart>/pins/<env>.yaml`), from CI or a shell, through
-//! `gitops_gen::pin`. Each edit changes only the pinned scalars' bytes; the
+//! `gitops_release`. Each edit changes only the pinned scalars' bytes; the
 //! commit that carries it is the deployment, and `git revert` the rollback.
 
 use crate::args::Args;
-use gitops_gen::pin;
+use gitops_release as pin;
 
 pub const RELEASE_USAGE: &str =
     "cargo gitops release --chart DIR --env ENV --tag TAG [--digest sha256:HEX]";
@@ -34,7 +34,7 @@ pub fn run(command: &str, args: &[String]) -> Result<(), String> {
         get(name).ok_or_else(|| format!("{command}: `{name}` is required\nusage: {usage}"))
     };
     let chart = need("--chart")?;
-    let failed = |e: gitops_gen::Error| format!("{command}: {e}");
+    let failed = |e: gitops_release::Error| format!("{command}: {e}");
     match command {
         "release" => {
             let path = pin::release(chart, need("--env")?, need("--tag")?, get("--digest"))

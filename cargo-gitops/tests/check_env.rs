@@ -112,7 +112,7 @@ fn user_crate(name: &str) -> ScratchCrate {
         "build.rs",
         "#[path = \"src/config.rs\"]\nmod config;\n\nfn main() {\n    println!(\"cargo:rerun-if-changed=src/config.rs\");\n\
          gitops_gen::Chart::new(\"user-service\")\n        .image(\"registry.example.com/user-service\")\n\
-         .version(\"0.1.0\")\n        .config::<config::Config>()\n        .build_script(\"chart\");\n}\n",
+         .version(\"0.1.0\")\n        .config::<config::Config>()\n        .build_script(gitops_gen::Outputs::chart(\"chart\"));\n}\n",
     );
     krate.write(
         "src/main.rs",

@@ -274,7 +274,8 @@ fn init_keeps_the_users_config_and_build_script() {
     let said = text(&out);
     assert!(said.contains("gen.rs (yours; not rewritten)"), "{said}");
     assert!(
-        said.contains(".build_script(\"chart\");") && said.contains("#[path = \"src/config.rs\"]"),
+        said.contains(".build_script(gitops_gen::Outputs::chart(\"chart\"));")
+            && said.contains("#[path = \"src/config.rs\"]"),
         "{said}"
     );
     assert_eq!(krate.read("gen.rs"), script);

@@ -6,7 +6,7 @@
 //! `crate::config`.
 
 use crate::config::{Config, LogLevel};
-use gitops_gen::{ArgoCd, Chart, Environment, Flux, GitRepository};
+use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Flux, GitRepository};
 
 /// Development: everything logged.
 pub fn dev(config: &mut Config) {
@@ -44,10 +44,12 @@ pub fn chart() -> Chart {
                 .pod_disruption_budget(2)
                 .config(prod),
         )
-        .git_repository(GitRepository::new(
-            "https://git.example.com/acme/orders.git",
-            "examples/orders/chart",
-        ))
-        .argo_cd(ArgoCd::new().application_set())
-        .flux(Flux::new())
+        .controllers(
+            Controllers::new(GitRepository::new(
+                "https://git.example.com/acme/orders.git",
+                "examples/orders/chart",
+            ))
+            .argo_cd(ArgoCd::new().application_set())
+            .flux(Flux::new()),
+        )
 }

@@ -9,5 +9,5 @@ fn main() {
         .image("ghcr.io/acme/worker")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<worker_config::Config>()
-        .build_script("chart");
+        .build_script(gitops_gen::Outputs::chart("chart"));
 }

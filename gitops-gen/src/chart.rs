@@ -415,7 +415,8 @@ impl Chart {
         }
         let rust_name = self.config.as_ref().map_or("", |c| c.describe.rust_name);
         let header = layout::header(rust_name);
-        let mut files = controllers::manifests(controllers, &self.name, &self.environments, &header);
+        let mut files =
+            controllers::manifests(controllers, &self.name, &self.environments, &header);
         layout::list_files(&mut files, &header);
         Ok(Some(files))
     }

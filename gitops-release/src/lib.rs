@@ -70,7 +70,8 @@ pub fn promote(chart_dir: impl AsRef<Path>, from: &str, to: &str) -> Result<Path
     let chart_dir = chart_dir.as_ref();
     check_environment(chart_dir, from)?;
     let file = chart_dir.join(layout::pin_file(from));
-    let no_pin = |file: PathBuf, why: NoPin| Error::NoPin { environment: from.to_owned(), file, why };
+    let no_pin =
+        |file: PathBuf, why: NoPin| Error::NoPin { environment: from.to_owned(), file, why };
     let text = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

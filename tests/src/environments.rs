@@ -127,7 +127,7 @@ where
 /// reads it, if it pins a tag or a digest (`write` creates it with comments
 /// only: no pin yet).
 fn pin_of(chart: &Path, environment: &str) -> Option<Value> {
-    let file = chart.join(gitops_gen::pin::file_name(environment));
+    let file = chart.join(gitops_gen::layout::pin_file(environment));
     let text = std::fs::read_to_string(&file).ok()?;
     let read = oracle::one(json!({"op": "values_from_yaml", "yaml": text}));
     assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
@@ -212,7 +212,7 @@ fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
     let mut values = read("values.yaml");
     merge_maps(&mut values, &read(&format!("values-{environment}.yaml")));
     // The pin file, listed last in valuesFiles.
-    merge_maps(&mut values, &read(&gitops_gen::pin::file_name(environment)));
+    merge_maps(&mut values, &read(&gitops_gen::layout::pin_file(environment)));
     let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
     crate::copy_dir(chart, &dir);
     std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");

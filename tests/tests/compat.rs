@@ -3,6 +3,7 @@
 //! and hand-written values files the new schema refuses; baselines from a
 //! directory, a packaged chart and a Git ref.
 
+use gitops_gen::Outputs;
 use gitops_gen::{Baseline, Bump, Chart, Environment, Error, Impact};
 use gitops_tests::{git, scratch_dir};
 use gitops_types::GitOps;
@@ -151,7 +152,7 @@ fn v2_chart(version: &str) -> Chart {
 #[test]
 fn every_change_is_classified_exactly() {
     let dir = scratch_dir("compat-classified");
-    v1_chart("1.0.0").write(&dir).unwrap();
+    v1_chart("1.0.0").write(&Outputs::chart(&dir)).unwrap();
     let report = v2_chart("1.0.0").compare(&Baseline::dir(&dir)).unwrap();
     let found: Vec<(Impact, String, String)> =
         report.changes.iter().map(|c| (c.impact, c.path.clone(), c.what.clone())).collect();
@@ -217,21 +218,21 @@ fn every_change_is_classified_exactly() {
 #[test]
 fn check_fails_a_breaking_change_without_a_major_bump() {
     let (old, new) = (scratch_dir("compat-gate-old"), scratch_dir("compat-gate-new"));
-    v1_chart("1.3.2").write(&old).unwrap();
+    v1_chart("1.3.2").write(&Outputs::chart(&old)).unwrap();
     let too_low = v2_chart("1.4.0").baseline(Baseline::dir(&old));
-    too_low.write(&new).unwrap();
-    let err = too_low.check(&new).unwrap_err();
+    too_low.write(&Outputs::chart(&new)).unwrap();
+    let err = too_low.check(&Outputs::chart(&new)).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Incompatible(_)), "{err:?}");
     assert!(text.starts_with("chart version 1.4.0 is too low for its changes since "), "{text}");
     assert!(text.contains("expected at least 2.0.0"), "{text}");
     assert!(text.contains("`config.workers`: maximum 100 → 50"), "{text}");
     let bumped = v2_chart("2.0.0").baseline(Baseline::dir(&old));
-    bumped.write(&new).unwrap();
-    bumped.check(&new).unwrap();
+    bumped.write(&Outputs::chart(&new)).unwrap();
+    bumped.check(&Outputs::chart(&new)).unwrap();
     // 0.x: a breaking change needs the next minor, an addition a patch.
     let zero = scratch_dir("compat-gate-zero");
-    v1_chart("0.4.2").write(&zero).unwrap();
+    v1_chart("0.4.2").write(&Outputs::chart(&zero)).unwrap();
     let report = v2_chart("0.4.3").compare(&Baseline::dir(&zero)).unwrap();
     assert_eq!((report.expected.to_string(), report.ok), ("0.5.0".to_owned(), false));
     // Nothing changed: the same version passes.
@@ -244,15 +245,15 @@ fn values_files_the_new_schema_refuses_are_named() {
     let old = scratch_dir("compat-values-old");
     let chart = v1_chart("1.0.0")
         .environment(Environment::new("prod").config(|c: &mut v1::Config| c.workers = 80));
-    chart.write(&old).unwrap();
+    chart.write(&Outputs::chart(&old)).unwrap();
     std::fs::write(old.join("values-qa.yaml"), "config:\n  workers: 90\n").unwrap();
-    chart.write(&old).unwrap();
+    chart.write(&Outputs::chart(&old)).unwrap();
     // v2 with the same environment edit and the same hand-written file.
     let new = v2_chart("2.0.0")
         .environment(Environment::new("prod").config(|c: &mut v2::Config| c.workers = 80));
     let new_dir = scratch_dir("compat-values-new");
     std::fs::copy(old.join("values-qa.yaml"), new_dir.join("values-qa.yaml")).unwrap();
-    let err = new.write(&new_dir).unwrap_err();
+    let err = new.write(&Outputs::chart(&new_dir)).unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("environment `prod`: `config.workers`: 80 is above the maximum 50"),
@@ -270,18 +271,18 @@ fn baselines_from_a_git_ref_and_a_packaged_chart() {
     git(&repo, &["init", "-q"]);
     git(&repo, &["config", "user.email", "ci@example.com"]);
     git(&repo, &["config", "user.name", "CI"]);
-    v1_chart("1.0.0").write(repo.join("deploy/chart")).unwrap();
+    v1_chart("1.0.0").write(&Outputs::chart(repo.join("deploy/chart"))).unwrap();
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "v1"]);
     git(&repo, &["tag", "v1.0.0"]);
-    v2_chart("2.0.0").write(repo.join("deploy/chart")).unwrap();
+    v2_chart("2.0.0").write(&Outputs::chart(repo.join("deploy/chart"))).unwrap();
     let from_git =
         v2_chart("2.0.0").compare(&Baseline::git(&repo, "v1.0.0", "deploy/chart")).unwrap();
     assert!(from_git.ok && from_git.bump == Bump::Major, "{from_git}");
     assert_eq!(from_git.baseline, "v1.0.0:deploy/chart");
 
     let packaged = scratch_dir("compat-packaged");
-    v1_chart("1.0.0").write(packaged.join("app")).unwrap();
+    v1_chart("1.0.0").write(&Outputs::chart(packaged.join("app"))).unwrap();
     let tgz = packaged.join("app-1.0.0.tgz");
     let out = Command::new("tar")
         .arg("-czf")

@@ -3,6 +3,7 @@
 //! Kubernetes' schemas, and bad values are rejected by Helm with a path.
 
 use gitops_gen::Chart;
+use gitops_gen::Outputs;
 use gitops_tests::fixtures::{Echo, Gateway, Hostile, Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
@@ -14,7 +15,7 @@ fn shop_chart(name: &str) -> PathBuf {
     Chart::new("shop")
         .image("ghcr.io/acme/shop")
         .config::<Shop>()
-        .write(&dir)
+        .write(&Outputs::chart(&dir))
         .expect("write chart");
     dir
 }
@@ -31,7 +32,11 @@ fn config_data(result: &Value) -> &serde_json::Map<String, Value> {
 fn charts_lint_strict_and_render_valid_manifests_with_defaults() {
     let shop = shop_chart("helm-defaults-shop");
     let worker = scratch_dir("helm-defaults-worker");
-    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&worker).unwrap();
+    Chart::new("worker")
+        .image("registry.local/worker")
+        .config::<Worker>()
+        .write(&Outputs::chart(&worker))
+        .unwrap();
 
     let results = oracle::run(vec![
         oracle::lint(&shop, None),
@@ -480,7 +485,11 @@ fn the_example_charts_lint_and_render() {
 #[test]
 fn a_config_of_secrets_only_renders_valid_manifests() {
     let dir = scratch_dir("helm-secrets-only");
-    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    Chart::new("vault")
+        .image("registry.local/vault")
+        .config::<SecretsOnly>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     let results = oracle::run(vec![
         oracle::lint(&dir, None),
         oracle::render_validate(&dir, None),
@@ -505,7 +514,11 @@ fn a_config_of_secrets_only_renders_valid_manifests() {
 #[test]
 fn hostile_defaults_survive_helms_yaml_parser() {
     let dir = scratch_dir("helm-hostile");
-    Chart::new("hostile").image("registry.local/hostile").config::<Hostile>().write(&dir).unwrap();
+    Chart::new("hostile")
+        .image("registry.local/hostile")
+        .config::<Hostile>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     let result = oracle::one(oracle::render_validate(&dir, None));
     assert_ok(&result, "render");
     let data = config_data(&result);
@@ -523,7 +536,11 @@ fn hostile_defaults_survive_helms_yaml_parser() {
 #[test]
 fn hostile_strings_in_user_values_reach_the_container() {
     let dir = scratch_dir("helm-hostile-values");
-    Chart::new("hostile").image("registry.local/hostile").config::<Hostile>().write(&dir).unwrap();
+    Chart::new("hostile")
+        .image("registry.local/hostile")
+        .config::<Hostile>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     // A double-quoted YAML string with everything outside printable ASCII escaped.
     let yaml_quoted = |s: &str| {
         let mut out = String::from("\"");
@@ -717,7 +734,11 @@ fn the_label_value_check_refuses_what_kubernetes_refuses() {
 fn notes_name_the_port_forward_and_the_secret_keys() {
     let shop = shop_chart("helm-notes-shop");
     let relay = scratch_dir("helm-notes-relay");
-    Chart::new("relay").image("registry.local/relay").config::<Relay>().write(&relay).unwrap();
+    Chart::new("relay")
+        .image("registry.local/relay")
+        .config::<Relay>()
+        .write(&Outputs::chart(&relay))
+        .unwrap();
     let render = |chart: &PathBuf, values: Option<&str>| json!({"op": "render", "chart": chart, "values_yaml": values, "name": "release", "namespace": "shop"});
     let results = oracle::run(vec![
         render(&shop, None),
@@ -766,7 +787,7 @@ fn notes_name_the_port_forward_and_the_secret_keys() {
 fn probes_default_to_tcp_connects_where_no_path_is_declared() {
     let write = |name: &str, chart: Chart| {
         let dir = scratch_dir(&format!("helm-probes-{name}"));
-        chart.image("registry.local/app").write(&dir).unwrap();
+        chart.image("registry.local/app").write(&Outputs::chart(&dir)).unwrap();
         dir
     };
     let echo = write("echo", Chart::new("echo").config::<Echo>());
@@ -821,9 +842,17 @@ fn probes_default_to_tcp_connects_where_no_path_is_declared() {
 #[test]
 fn extra_env_lists_appear_only_when_set() {
     let dir = scratch_dir("helm-extra-env");
-    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    Chart::new("vault")
+        .image("registry.local/vault")
+        .config::<SecretsOnly>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     let worker = scratch_dir("helm-extra-env-worker");
-    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&worker).unwrap();
+    Chart::new("worker")
+        .image("registry.local/worker")
+        .config::<Worker>()
+        .write(&Outputs::chart(&worker))
+        .unwrap();
     let extra = "extraEnv:\n  - name: A\n    value: b\nextraEnvFrom:\n  - configMapRef:\n      name: more\n";
     let results = oracle::run(vec![
         oracle::render_validate(&dir, None),

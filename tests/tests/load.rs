@@ -235,7 +235,11 @@ fn helm_and_the_loader_give_the_same_verdict() {
     use serde_json::{json, Value};
 
     let dir = scratch_dir("load-same-verdict");
-    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .write(&gitops_gen::Outputs::chart(&dir))
+        .unwrap();
     let cases: Vec<(&str, Value, bool)> = vec![
         ("httpPort", json!(8443), true),
         ("httpPort", json!(80), false),
@@ -288,7 +292,11 @@ fn recursive_types_are_checked_by_the_same_schema() {
     use serde_json::{json, Value};
 
     let dir = scratch_dir("load-recursive");
-    Chart::new("menu").image("ghcr.io/acme/menu").config::<Menu>().write(&dir).unwrap();
+    Chart::new("menu")
+        .image("ghcr.io/acme/menu")
+        .config::<Menu>()
+        .write(&gitops_gen::Outputs::chart(&dir))
+        .unwrap();
     let entry = |weight: Value, children: Value| json!([{"label": "a", "weight": weight, "children": children}]);
     let cases = [
         (entry(json!(3), entry(json!(9_007_199_254_740_991u64), json!([]))), true),

@@ -25,6 +25,7 @@
 //!   file (helm/helm#10812, helm/helm#32132).
 
 use gitops_gen::Chart;
+use gitops_gen::Outputs;
 use gitops_tests::fixtures::{RoundTripEnv, RoundTripFile};
 use gitops_tests::{oracle, pod, scratch_dir};
 use gitops_types::{GitOps, Loader};
@@ -62,8 +63,8 @@ impl Delivery {
     fn write_chart(self, dir: &Path) {
         let chart = Chart::new("rt").image("registry.local/rt");
         match self {
-            Delivery::Env => chart.config::<RoundTripEnv>().write(dir),
-            Delivery::File => chart.config::<RoundTripFile>().write(dir),
+            Delivery::Env => chart.config::<RoundTripEnv>().write(&Outputs::chart(dir)),
+            Delivery::File => chart.config::<RoundTripFile>().write(&Outputs::chart(dir)),
         }
         .expect("chart");
     }

@@ -337,7 +337,11 @@ fn test_pod() -> Pod {
 #[test]
 fn the_default_render_equals_the_objects_built_with_k8s_openapi() {
     let dir = scratch_dir("objects-shop");
-    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .write(&gitops_gen::Outputs::chart(&dir))
+        .unwrap();
     let rendered = oracle::one(oracle::render_validate(&dir, None));
     assert_eq!(rendered["ok"], true, "{rendered:#}");
     let objects: BTreeMap<String, Value> = rendered["objects"]

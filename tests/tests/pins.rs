@@ -1,8 +1,8 @@
-//! Image pins (`gitops_gen::pin`): the surgical edit on hostile files, read
+//! Image pins (`gitops_release`): the surgical edit on hostile files, read
 //! back by Helm's own YAML parser; release, promote, history and rollback in
 //! a temporary Git repository; every refusal by its message.
 
-use gitops_gen::pin::{self, PinAt};
+use gitops_release::{self as pin, Error, NoPin, PinAt};
 use gitops_tests::{git, oracle, scratch_dir, workspace};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -271,31 +271,35 @@ fn release_promote_history_and_rollback_in_git() {
 fn bad_inputs_are_refused_by_name_and_nothing_is_written() {
     let (_repo, chart) = repository("pins-refused");
     let shown = chart.display();
-    let message = |r: Result<PathBuf, gitops_gen::Error>| r.unwrap_err().to_string();
+    let message = |r: Result<PathBuf, Error>| r.unwrap_err().to_string();
+    let known = vec!["dev".to_owned(), "prod".to_owned(), "staging".to_owned()];
+    // The whole text once; then kinds and culprits.
     assert_eq!(
         message(pin::release(&chart, "qa", "1.0", None)),
         format!(
             "image pin: no environment `qa` in {shown}: its environments are dev, prod, staging"
         )
     );
-    assert_eq!(
-        message(pin::release(&chart, "dev", "-1.0", None)),
-        "image pin: tag \"-1.0\" is not a valid image tag: 1 to 128 of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"
-    );
-    assert_eq!(
-        message(pin::release(&chart, "dev", "1.0", Some("sha256:ABC"))),
-        "image pin: digest \"sha256:ABC\" is not `sha256:` followed by 64 lower-case hex digits"
-    );
-    assert_eq!(
-        message(pin::promote(&chart, "staging", "prod")),
-        format!("image pin: environment `staging` has no pin to promote: {shown}/pins/staging.yaml does not exist")
-    );
-    assert_eq!(
-        message(pin::promote(&chart, "nope", "prod")),
-        format!(
-            "image pin: no environment `nope` in {shown}: its environments are dev, prod, staging"
-        )
-    );
+    match pin::release(&chart, "dev", "-1.0", None) {
+        Err(Error::InvalidTag { tag }) => assert_eq!(tag, "-1.0"),
+        other => panic!("{other:?}"),
+    }
+    match pin::release(&chart, "dev", "1.0", Some("sha256:ABC")) {
+        Err(Error::InvalidDigest { digest }) => assert_eq!(digest, "sha256:ABC"),
+        other => panic!("{other:?}"),
+    }
+    match pin::promote(&chart, "staging", "prod") {
+        Err(Error::NoPin { environment, file, why: NoPin::NoFile }) => {
+            assert_eq!((environment.as_str(), file), ("staging", chart.join("pins/staging.yaml")))
+        }
+        other => panic!("{other:?}"),
+    }
+    match pin::promote(&chart, "nope", "prod") {
+        Err(Error::UnknownEnvironment { environment, chart_dir, known: listed }) => {
+            assert_eq!((environment.as_str(), chart_dir, listed), ("nope", chart.clone(), known))
+        }
+        other => panic!("{other:?}"),
+    }
     std::fs::create_dir_all(chart.join("pins")).unwrap();
     let cases = [
         (
@@ -327,13 +331,21 @@ fn bad_inputs_are_refused_by_name_and_nothing_is_written() {
         message(pin::promote(&chart, "prod", "dev")),
         format!("image pin: environment `prod` has no pin to promote: {shown}/pins/prod.yaml sets no `image.tag`")
     );
+    assert!(matches!(
+        pin::promote(&chart, "prod", "dev"),
+        Err(Error::NoPin { why: NoPin::NoTag, .. })
+    ));
     // Not a Git repository.
     let outside = std::env::temp_dir().join(format!("gitops-pins-no-git-{}", std::process::id()));
     std::fs::create_dir_all(&outside).unwrap();
-    let err = pin::history(&outside, &outside, "prod").unwrap_err().to_string();
-    assert!(err.starts_with("image pin: no environment `prod` in "), "{err}");
+    let err = pin::history(&outside, &outside, "prod").unwrap_err();
+    assert!(matches!(err, Error::UnknownEnvironment { .. }), "{err}");
     std::fs::copy(chart.join("values-prod.yaml"), outside.join("values-prod.yaml")).unwrap();
-    let err = pin::history(&outside, &outside, "prod").unwrap_err().to_string();
-    assert!(err.starts_with("image pin: `git log --format=%H %cI -- "), "{err}");
+    let err = pin::history(&outside, &outside, "prod").unwrap_err();
+    assert!(
+        matches!(&err, Error::Git(gitops_gen::foundation::git::GitError::Failed { args, .. }) if args.starts_with("log ")),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with("image pin: `git log --format=%H %cI -- "), "{err}");
     let _ = std::fs::remove_dir_all(&outside);
 }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 fn problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<String> {
-    match Chart::new("app").image("app").config::<T>().files() {
+    match Chart::new("app").image("app").config::<T>().generate().map(|g| g.chart) {
         Err(Error::Config { problems, .. }) => problems,
         other => panic!("expected a config error, got {other:?}"),
     }

@@ -205,7 +205,11 @@ where
     T: GitOps + JsonSchema + Serialize + DeserializeOwned + Default + PartialEq + Debug,
 {
     let chart = scratch_dir(&format!("round-trip-{name}"));
-    Chart::new("rt").image("registry.local/rt").config::<T>().write(&chart).expect("chart");
+    Chart::new("rt")
+        .image("registry.local/rt")
+        .config::<T>()
+        .write(&gitops_gen::Outputs::chart(&chart))
+        .expect("chart");
     let inputs: Vec<Value> =
         cases().iter().map(|c| serde_json::to_value(c).expect("serialize")).collect();
     // Every other case takes its secrets as env vars (`secrets.envVars`),

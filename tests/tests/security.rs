@@ -184,7 +184,10 @@ fn checkov_on_every_fixture_config() {
     let mut ops = Vec::new();
     for (name, chart) in charts {
         let dir = scratch_dir(&format!("security-{name}"));
-        chart.image("registry.local/app").write(&dir).expect("write chart");
+        chart
+            .image("registry.local/app")
+            .write(&gitops_gen::Outputs::chart(&dir))
+            .expect("write chart");
         let has_port = dir.join("templates/service.yaml").exists();
         ops.push(checkov_op(&dir, None));
         ops.push(checkov_op(&dir, Some(&digests(has_port))));

@@ -6,7 +6,7 @@ use gitops_gen::Chart;
 use gitops_tests::fixtures::{Gateway, Shop, Worker};
 
 fn snapshot_chart(chart: Chart, prefix: &str) {
-    for (path, content) in chart.files().expect("generate") {
+    for (path, content) in chart.generate().map(|g| g.chart).expect("generate") {
         let name = format!("{prefix}__{}", path.trim_start_matches('.').replace('/', "__"));
         insta::assert_snapshot!(name, content);
     }

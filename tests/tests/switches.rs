@@ -4,6 +4,7 @@
 //! turns on exactly its resources. Then what each switch renders.
 
 use gitops_gen::Chart;
+use gitops_gen::Outputs;
 use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
@@ -176,14 +177,22 @@ fn every_switch_alone_and_together_on_a_worker() {
 #[test]
 fn every_switch_alone_and_together_on_a_config_of_secrets_only() {
     let dir = scratch_dir("switches-secrets-only");
-    Chart::new("vault").image("registry.local/vault").config::<SecretsOnly>().write(&dir).unwrap();
+    Chart::new("vault")
+        .image("registry.local/vault")
+        .config::<SecretsOnly>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     check_matrix(&dir, portless_switches());
 }
 
 #[test]
 fn every_switch_alone_and_together_on_a_fixture() {
     let dir = scratch_dir("switches-shop");
-    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&dir).unwrap();
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     check_matrix(&dir, switches());
 }
 
@@ -192,7 +201,11 @@ fn every_switch_alone_and_together_on_a_fixture() {
 #[test]
 fn a_chart_without_a_port_refuses_exposure_switches() {
     let dir = scratch_dir("switches-worker");
-    Chart::new("worker").image("registry.local/worker").config::<Worker>().write(&dir).unwrap();
+    Chart::new("worker")
+        .image("registry.local/worker")
+        .config::<Worker>()
+        .write(&Outputs::chart(&dir))
+        .unwrap();
     for (values, key) in [
         ("ingress:\n  enabled: true\n", "ingress"),
         ("httpRoute:\n  enabled: true\n", "httpRoute"),
@@ -236,7 +249,11 @@ fn the_helm_create_values_file_works_unchanged() {
 
     // A chart whose liveness default is a TCP connect (no path declared).
     let relay = scratch_dir("switches-starter-relay");
-    Chart::new("relay").image("registry.local/relay").config::<Relay>().write(&relay).unwrap();
+    Chart::new("relay")
+        .image("registry.local/relay")
+        .config::<Relay>()
+        .write(&Outputs::chart(&relay))
+        .unwrap();
     let results = oracle::run(vec![
         oracle::render_validate(&relay, Some(&values)),
         oracle::lint(&orders(), Some(&values)),
@@ -352,7 +369,11 @@ fn the_network_policy_admits_only_the_declared_ports() {
     assert!(spec.get("egress").is_none());
 
     let shop_dir = scratch_dir("switches-netpol-shop");
-    Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().write(&shop_dir).unwrap();
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .write(&Outputs::chart(&shop_dir))
+        .unwrap();
     let shop = render(&shop_dir, "networkPolicy:\n  from: [{podSelector: {matchLabels: {role: edge}}}]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n");
     let spec = &object(&shop, "NetworkPolicy")["spec"];
     assert_eq!(spec["policyTypes"], json!(["Ingress", "Egress"]));

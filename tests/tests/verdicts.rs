@@ -123,7 +123,11 @@ fn cases() -> Vec<Value> {
 #[test]
 fn the_loader_and_helm_give_the_same_verdict() {
     let chart = scratch_dir("verdicts-chart");
-    Chart::new("verdicts").image("registry.local/v").config::<Verdicts>().write(&chart).unwrap();
+    Chart::new("verdicts")
+        .image("registry.local/v")
+        .config::<Verdicts>()
+        .write(&gitops_gen::Outputs::chart(&chart))
+        .unwrap();
     let files = scratch_dir("verdicts-files");
     let cases = cases();
     let ops = cases

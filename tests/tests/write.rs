@@ -1,6 +1,7 @@
 //! Writing and checking: bytes only change when the chart does, user files
 //! are never touched, and `check` catches a hand-edited chart.
 
+use gitops_gen::Outputs;
 use gitops_gen::{Chart, Error};
 use gitops_tests::fixtures::{Shop, Worker};
 use gitops_tests::scratch_dir;
@@ -39,11 +40,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_second_generation_changes_no_byte_and_no_mtime() {
     let dir = scratch_dir("write-idempotent");
-    let first = shop().write(&dir).unwrap();
+    let first = shop().write(&Outputs::chart(&dir)).unwrap().chart;
     assert!(first.written.contains(&"values.yaml".to_string()));
     let before = mtimes(&dir);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let second = shop().write(&dir).unwrap();
+    let second = shop().write(&Outputs::chart(&dir)).unwrap().chart;
     assert!(second.written.is_empty(), "rewrote {:?}", second.written);
     assert_eq!(second.unchanged.len(), first.written.len());
     assert_eq!(mtimes(&dir), before);
@@ -58,7 +59,7 @@ fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
     const WRITERS: usize = 8;
     const ROUNDS: usize = 50;
     let worker = Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>();
-    let expected = worker.files().unwrap();
+    let expected = worker.generate().unwrap().chart;
     // Every file and every directory the chart has, relative to its root.
     let mut expected_entries = BTreeSet::new();
     for path in expected.keys() {
@@ -74,7 +75,7 @@ fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
         // too; even rounds start empty, so directory creation races.
         let from_previous = round % 2 == 1;
         if from_previous {
-            shop().write(&dir).unwrap();
+            shop().write(&Outputs::chart(&dir)).unwrap();
         }
         let barrier = Barrier::new(WRITERS);
         let results: Vec<_> = std::thread::scope(|s| {
@@ -82,7 +83,7 @@ fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
                 .map(|_| {
                     s.spawn(|| {
                         barrier.wait();
-                        worker.write(&dir)
+                        worker.write(&Outputs::chart(&dir))
                     })
                 })
                 .collect();
@@ -91,7 +92,8 @@ fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
         let mut written = BTreeSet::new();
         let mut removed = BTreeSet::new();
         for result in results {
-            let report = result.unwrap_or_else(|e| panic!("round {round}: a writer failed: {e}"));
+            let report =
+                result.unwrap_or_else(|e| panic!("round {round}: a writer failed: {e}")).chart;
             written.extend(report.written);
             removed.extend(report.removed);
         }
@@ -118,7 +120,7 @@ fn identical_writers_racing_all_succeed_and_leave_exactly_the_chart() {
 fn written_files_get_the_mode_of_any_new_file() {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch_dir("write-mode");
-    shop().write(&dir).unwrap();
+    shop().write(&Outputs::chart(&dir)).unwrap();
     fs::write(dir.join("probe"), "").unwrap();
     let mode =
         |path: &str| format!("{:o}", fs::metadata(dir.join(path)).unwrap().permissions().mode());
@@ -128,29 +130,33 @@ fn written_files_get_the_mode_of_any_new_file() {
 
 #[test]
 fn output_is_deterministic() {
-    assert_eq!(shop().files().unwrap(), shop().files().unwrap());
+    assert_eq!(shop().generate().unwrap().chart, shop().generate().unwrap().chart);
 }
 
 #[test]
 fn check_fails_on_a_hand_edit_and_passes_after_regeneration() {
     let dir = scratch_dir("write-check");
-    shop().write(&dir).unwrap();
-    shop().check(&dir).unwrap();
+    shop().write(&Outputs::chart(&dir)).unwrap();
+    shop().check(&Outputs::chart(&dir)).unwrap();
 
     let values = dir.join("values.yaml");
     let edited = fs::read_to_string(&values).unwrap().replace("replicaCount: 1", "replicaCount: 2");
     fs::write(&values, edited).unwrap();
-    let err = shop().check(&dir).unwrap_err();
+    let err = shop().check(&Outputs::chart(&dir)).unwrap_err();
     let Error::Stale { diff, .. } = &err else { panic!("expected Stale, got {err}") };
     assert!(diff.contains("-replicaCount: 2") && diff.contains("+replicaCount: 1"), "{diff}");
     assert!(err.to_string().contains("values.yaml"));
 
     fs::remove_file(dir.join("templates/service.yaml")).unwrap();
-    assert!(shop().check(&dir).unwrap_err().to_string().contains("templates/service.yaml"));
+    assert!(shop()
+        .check(&Outputs::chart(&dir))
+        .unwrap_err()
+        .to_string()
+        .contains("templates/service.yaml"));
 
-    let report = shop().write(&dir).unwrap();
+    let report = shop().write(&Outputs::chart(&dir)).unwrap().chart;
     assert_eq!(report.written, ["templates/service.yaml", "values.yaml"]);
-    shop().check(&dir).unwrap();
+    shop().check(&Outputs::chart(&dir)).unwrap();
 }
 
 #[test]
@@ -161,7 +167,7 @@ fn user_files_are_never_overwritten_or_deleted() {
     fs::write(dir.join("templates/extra.yaml"), "# mine\n").unwrap();
     fs::write(dir.join("values.yaml"), "# hand-written\nreplicaCount: 2\n").unwrap();
 
-    let err = shop().write(&dir).unwrap_err();
+    let err = shop().write(&Outputs::chart(&dir)).unwrap_err();
     assert!(matches!(err, Error::NotGenerated { .. }), "{err}");
     assert!(err.to_string().contains("values.yaml"), "{err}");
     assert_eq!(
@@ -171,7 +177,7 @@ fn user_files_are_never_overwritten_or_deleted() {
     assert!(!dir.join("Chart.yaml").exists(), "nothing is written when any file is the user's");
 
     fs::remove_file(dir.join("values.yaml")).unwrap();
-    shop().write(&dir).unwrap();
+    shop().write(&Outputs::chart(&dir)).unwrap();
     assert_eq!(fs::read_to_string(dir.join("values-prod.yaml")).unwrap(), "replicaCount: 5\n");
     assert_eq!(fs::read_to_string(dir.join("templates/extra.yaml")).unwrap(), "# mine\n");
 }
@@ -180,7 +186,7 @@ fn user_files_are_never_overwritten_or_deleted() {
 fn a_json_file_not_listed_in_the_manifest_is_the_users() {
     let dir = scratch_dir("write-user-schema");
     fs::write(dir.join("values.schema.json"), "{}\n").unwrap();
-    let err = shop().write(&dir).unwrap_err();
+    let err = shop().write(&Outputs::chart(&dir)).unwrap_err();
     assert!(err.to_string().contains("values.schema.json"), "{err}");
     assert_eq!(fs::read_to_string(dir.join("values.schema.json")).unwrap(), "{}\n");
 }
@@ -188,12 +194,16 @@ fn a_json_file_not_listed_in_the_manifest_is_the_users() {
 #[test]
 fn files_no_longer_generated_are_removed_but_user_files_stay() {
     let dir = scratch_dir("write-stale");
-    shop().write(&dir).unwrap();
+    shop().write(&Outputs::chart(&dir)).unwrap();
     fs::write(dir.join("templates/mine.yaml"), "# mine\n").unwrap();
     // The worker has no port and no secret: its chart has no Service and what
     // hangs on one, and no ExternalSecret.
-    let report =
-        Chart::new("shop").image("ghcr.io/acme/shop").config::<Worker>().write(&dir).unwrap();
+    let report = Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Worker>()
+        .write(&Outputs::chart(&dir))
+        .unwrap()
+        .chart;
     assert_eq!(
         report.removed,
         [
@@ -218,7 +228,7 @@ fn bad_chart_input_is_an_error_not_a_panic() {
         (Chart::new("ok").image("x").version("1.0").config::<Worker>(), "1.0"),
         (Chart::new("ok").image("x"), "config"),
     ] {
-        let err = chart.write(&dir).unwrap_err();
+        let err = chart.write(&Outputs::chart(&dir)).unwrap_err();
         assert!(err.to_string().contains(needle), "{err}");
     }
 }
@@ -228,9 +238,9 @@ fn an_unwritable_directory_is_an_error_naming_it() {
     let dir = scratch_dir("write-unwritable");
     let blocker = dir.join("chart");
     fs::write(&blocker, "a file where the chart directory should be\n").unwrap();
-    let err = shop().write(&blocker).unwrap_err();
+    let err = shop().write(&Outputs::chart(&blocker)).unwrap_err();
     assert!(err.to_string().contains("chart"), "{err}");
-    let err = shop().write(blocker.join("sub")).unwrap_err();
+    let err = shop().write(&Outputs::chart(blocker.join("sub"))).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
     assert_eq!(
         fs::read_to_string(&blocker).unwrap(),

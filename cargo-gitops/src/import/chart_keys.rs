@@ -79,7 +79,8 @@ fn reference() -> &'static Reference {
         let files = gitops_gen::Chart::new("import")
             .image(PLACEHOLDER_IMAGE)
             .config::<OnePort>()
-            .files()
+            .generate()
+            .map(|g| g.chart)
             .expect("gitops-gen generates the one-port reference chart");
         let text = files.get("values.yaml").expect("the reference chart has a values.yaml");
         let mut values = read::values(text).expect("gitops-gen's values.yaml reads back").to_json();
@@ -142,7 +143,7 @@ pub fn generated_defaults(repository: &str, has_port: bool, probes: &Probes) -> 
 /// passes it to `Chart::image`), if it would.
 pub fn repository_problem(repository: &str) -> Option<String> {
     let refused =
-        gitops_gen::Chart::new("import").image(repository).config::<OnePort>().files().err()?;
+        gitops_gen::Chart::new("import").image(repository).config::<OnePort>().generate().err()?;
     Some(format!(
         "`image.repository` {repository:?}: gitops-gen refuses it as the chart's image ({refused}); pass another to `Chart::image`."
     ))

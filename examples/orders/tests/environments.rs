@@ -65,10 +65,10 @@ fn the_committed_controller_manifests_pass_every_check() {
 fn every_environment_has_its_committed_image_pin() {
     let chart = manifest_dir().join("chart");
     for env in ["dev", "staging", "prod"] {
-        let file = chart.join(gitops_gen::pin::file_name(env));
+        let file = chart.join(gitops_gen::layout::pin_file(env));
         let text =
             std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let pin = gitops_gen::pin::read(&text).unwrap();
+        let pin = gitops_gen::pins::read(&text).unwrap();
         assert!(pin.tag.is_some(), "{}: no image.tag", file.display());
         assert!(!text.contains("Code generated"), "{}: a pin file is the user's", file.display());
     }
@@ -77,6 +77,7 @@ fn every_environment_has_its_committed_image_pin() {
 #[test]
 fn the_committed_files_are_what_the_build_writes() {
     let chart = deploy::chart();
-    chart.check(manifest_dir().join("chart")).unwrap();
-    chart.check_controllers(manifest_dir().join("gitops")).unwrap();
+    let dir = manifest_dir();
+    let outputs = gitops_gen::Outputs::chart(dir.join("chart")).controllers(dir.join("gitops"));
+    chart.check(&outputs).unwrap();
 }

@@ -292,8 +292,6 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
     out
 }
 
-
-
 /// Every manifest of `controllers` for the chart's environments, by path
 /// inside the controllers' directory.
 pub(crate) fn manifests(
@@ -335,7 +333,6 @@ fn document(header: &str, object: &Value) -> String {
     yaml::write_value(&mut out, 0, object);
     out
 }
-
 
 /// An environment's cluster as Argo CD's destination names it: `server` with
 /// a URL, or `name`.
@@ -445,7 +442,10 @@ fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
             },
             "spec": spec,
         });
-        files.insert(format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name), document(d.header, &app));
+        files.insert(
+            format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name),
+            document(d.header, &app),
+        );
     }
     if argo.application_set {
         // `spec` is the last key written, `templatePatch` the last of spec's.

@@ -353,8 +353,6 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
     problems
 }
 
-
-
 /// values.yaml as Helm reads it: the table's defaults and `config`.
 fn defaults(chart: &ChartValues) -> Value {
     fn add(keys: &[Key], out: &mut Map<String, Value>) {
@@ -430,11 +428,6 @@ fn wanted_values(
     }
     wanted
 }
-
-
-
-
-
 
 /// The environment's values file: the header, then each differing key with
 /// its helm-docs comment from values.yaml.
@@ -513,7 +506,6 @@ fn docs(chart: &ChartValues) -> BTreeMap<Vec<String>, String> {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -11,19 +11,19 @@
 pub struct ValuesKey(pub &'static str);
 
 impl ValuesKey {
-pub fn path(self) -> &'static str {
-    self.0
-}
-/// `$.Values.PATH`, for inside a `range` or `with`.
-pub fn rooted(self) -> String {
-    format!("$.Values.{}", self.0)
-}
+    pub fn path(self) -> &'static str {
+        self.0
+    }
+    /// `$.Values.PATH`, for inside a `range` or `with`.
+    pub fn rooted(self) -> String {
+        format!("$.Values.{}", self.0)
+    }
 }
 
 impl std::fmt::Display for ValuesKey {
-fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-    write!(f, ".Values.{}", self.0)
-}
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, ".Values.{}", self.0)
+    }
 }
 
 macro_rules! values_keys {

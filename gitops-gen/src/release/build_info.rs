@@ -332,7 +332,8 @@ mod tests {
         let repo = tmp.path().join("repo");
         std::fs::create_dir(&repo).unwrap();
         let git = isolated(tmp.path());
-        let must = |args: &[&str]| answer(&git, &repo, args).unwrap_or_else(|| panic!("git {args:?}"));
+        let must =
+            |args: &[&str]| answer(&git, &repo, args).unwrap_or_else(|| panic!("git {args:?}"));
 
         // A repository with no commit yet: nothing known, no panic.
         must(&["init", "-q", "-b", "trunk"]);

@@ -114,7 +114,6 @@ pub fn read(text: &str) -> Result<Pin, String> {
     Ok(Pin { tag: get("tag"), digest: get("digest") })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

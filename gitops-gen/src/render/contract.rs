@@ -24,4 +24,3 @@ pub fn contract_json(tree: &ConfigTree) -> String {
     let contract = serde_json::json!({"envVars": env, "secretKeys": secrets, "ports": ports});
     serde_json::to_string_pretty(&contract).expect("JSON") + "\n"
 }
-

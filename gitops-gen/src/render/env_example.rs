@@ -14,8 +14,8 @@
 //! writes them. Secrets are commented out: a required one must be set
 //! (the app stops at start-up naming it), an optional one may be.
 
-use gitops_model::tree::{ConfigTree, LeafKind};
 use crate::foundation::layout::header;
+use gitops_model::tree::{ConfigTree, LeafKind};
 use gitops_model::{naming, schema, Delivery};
 use serde_json::Value;
 

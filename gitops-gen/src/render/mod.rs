@@ -112,4 +112,3 @@ fn chart_yaml(info: &ChartInfo, description: &str, header: &str) -> String {
     }
     out
 }
-

@@ -1,12 +1,12 @@
 //! The chart's README.md: what the chart is and every values key in a
 //! helm-docs style table, written from the same table as values.yaml.
 
-use gitops_model::tree::{ConfigTree, Item, LeafKind};
-use super::ChartInfo;
-use crate::foundation::layout::MARKER;
 use super::templates::Names;
 use super::values::{Block, Body, Key, Values};
+use super::ChartInfo;
+use crate::foundation::layout::MARKER;
 use gitops_model::naming;
+use gitops_model::tree::{ConfigTree, Item, LeafKind};
 use serde_json::Value;
 
 pub fn readme(info: &ChartInfo, tree: &ConfigTree, values: &Values, description: &str) -> String {

@@ -2,9 +2,9 @@
 //! values.yaml, values.schema.json and the chart README's table are all
 //! written, so a key's default, schema and doc cannot disagree.
 
-use gitops_model::tree::{ConfigTree, Leaf};
 use crate::foundation::k8s;
 use gitops_model::naming;
+use gitops_model::tree::{ConfigTree, Leaf};
 use serde_json::{json, Map, Value};
 
 /// A key of values.yaml: one value, or a map of further keys.
@@ -28,7 +28,6 @@ pub struct Values {
     pub before_config: Vec<Block>,
     pub after_config: Vec<Block>,
 }
-
 
 /// Seconds the app may take to exit after its own shutdown timeout, before
 /// the kubelet's SIGKILL.

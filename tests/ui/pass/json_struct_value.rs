@@ -26,7 +26,7 @@ pub struct Upstream {
 fn main() {
     let config = <Config as GitOps>::describe();
     assert_eq!(config.fields[0].role, gitops_types::model::Role::Json);
-    let files = gitops_gen::Chart::new("proxy").image("proxy").config::<Config>().files().unwrap();
+    let files = gitops_gen::Chart::new("proxy").image("proxy").config::<Config>().generate().unwrap().chart;
     assert!(files["values.yaml"].contains("Env var: `PROXY_UPSTREAM`."));
     let loaded: Config = gitops_types::Loader::with_vars([
         ("PROXY_UPSTREAM", r#"{"host": "backend", "port": 8080}"#),

@@ -19,7 +19,7 @@ impl Default for Config {
 
 fn main() {
     assert_eq!(<Config as GitOps>::describe().env_prefix, Some(""));
-    let files = gitops_gen::Chart::new("web").image("web").config::<Config>().files().unwrap();
+    let files = gitops_gen::Chart::new("web").image("web").config::<Config>().generate().unwrap().chart;
     assert!(files["values.yaml"].contains("Env var: `PORT`."));
     let loaded: Config = gitops_types::Loader::with_vars([("PORT", "9090"), ("HOME", "/root")])
         .load()

@@ -1,8 +1,8 @@
 //! `templates/configmap.yaml`.
 
 use super::{resource, values_path, when_set, Names};
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{entry, expr, map, Document};
+use gitops_model::tree::ConfigTree;
 use gitops_model::Delivery;
 
 /// This template's file in `templates/`; the Deployment's checksum reads it.

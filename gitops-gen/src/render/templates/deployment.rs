@@ -1,13 +1,11 @@
 //! `templates/deployment.yaml`.
 
 use super::configmap::{CONFIGMAP_FILE, CONFIG_FILE};
-use super::{
-    resource, selector_labels, values_path, with_yaml, Names, ANNOTATION_PREFIX,
-};
-use gitops_model::tree::ConfigTree;
+use super::{resource, selector_labels, values_path, with_yaml, Names, ANNOTATION_PREFIX};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys::{self as k, ValuesKey};
 use crate::render::values::EXIT_SLACK_SECONDS;
+use gitops_model::tree::ConfigTree;
 use gitops_model::{naming, Delivery};
 
 /// A probe's handlers, of which Kubernetes allows exactly one.

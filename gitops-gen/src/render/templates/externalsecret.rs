@@ -1,9 +1,9 @@
 //! `templates/externalsecret.yaml`.
 
 use super::{optional_resource, Names};
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
+use gitops_model::tree::ConfigTree;
 
 /// The External Secrets Operator's ExternalSecret, when
 /// `secrets.externalSecret.enabled` is set: it fills the Secret the pods

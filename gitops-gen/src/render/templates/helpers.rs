@@ -2,9 +2,9 @@
 //! ones a config needs.
 
 use super::Names;
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{go_quote, trimmed};
 use crate::helm::keys as k;
+use gitops_model::tree::ConfigTree;
 use gitops_model::Delivery;
 
 /// The naming and labelling conventions every Helm chart shares, so

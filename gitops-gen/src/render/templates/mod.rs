@@ -36,9 +36,9 @@ pub use service::service;
 pub use serviceaccount::service_account;
 pub use test_connection::test_connection;
 
-use gitops_model::tree::Leaf;
 use crate::foundation::template::{entry, expr, go_quote, map, str, Document, Node, Part};
 use crate::helm::keys::{self as k, ValuesKey};
+use gitops_model::tree::Leaf;
 
 /// The prefix of the annotations the chart itself puts on pods (the image's
 /// tag and digest: provenance a label cannot hold, since a digest has `:`).
@@ -171,9 +171,9 @@ fn service_port() -> Node {
 
 #[cfg(test)]
 mod tests {
-    use gitops_model::tree::{ConfigTree, Item, Leaf, LeafKind};
-    use crate::render::{self, ChartInfo};
     use crate::render::values;
+    use crate::render::{self, ChartInfo};
+    use gitops_model::tree::{ConfigTree, Item, Leaf, LeafKind};
     use gitops_model::Delivery;
     use serde_json::json;
 

@@ -1,9 +1,9 @@
 //! `templates/networkpolicy.yaml`.
 
 use super::{optional_resource, selector_labels, with_yaml, Names};
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{entry, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
+use gitops_model::tree::ConfigTree;
 
 /// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
 /// ingress only to the declared ports, from `networkPolicy.from` or anywhere;

@@ -1,9 +1,9 @@
 //! `templates/service.yaml`.
 
 use super::{resource, values_path, Names};
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Part};
 use crate::helm::keys as k;
+use gitops_model::tree::ConfigTree;
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
     let ports = tree

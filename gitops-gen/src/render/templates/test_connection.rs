@@ -1,9 +1,9 @@
 //! `templates/tests/test-connection.yaml`, the `helm test` pod.
 
 use super::Names;
-use gitops_model::tree::ConfigTree;
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
+use gitops_model::tree::ConfigTree;
 
 /// The `helm test` pod: fetches the readiness path (else `/`) through the
 /// Service, as restricted as the app's own pod.
