@@ -41,7 +41,21 @@ enum Mode {
     Env,
 }
 
-pub(crate) fn run(chart: &Chart, outputs: &Outputs) {
+impl Chart {
+    /// What a build script calls: does what `cargo gitops` asked through
+    /// environment variables (see [`build_script`](mod@build_script)):
+    /// by default writes every output, `check` compares, `env` writes only
+    /// `.env.example`. Paths in `outputs` are relative to the crate's
+    /// directory (`CARGO_MANIFEST_DIR`) unless absolute. Prints the
+    /// `cargo:rerun-if-…` lines for its variables and its directories; list
+    /// your own inputs (`src/config.rs`) yourself. On an error it prints
+    /// `error: …` and exits with status 1, failing the build.
+    pub fn build_script(&self, outputs: Outputs) {
+        run(self, &outputs);
+    }
+}
+
+fn run(chart: &Chart, outputs: &Outputs) {
     for var in [MODE, PACKAGE, ENV_OUT, NONCE, RECEIPT] {
         println!("cargo:rerun-if-env-changed={var}");
     }

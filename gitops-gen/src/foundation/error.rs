@@ -1,3 +1,4 @@
+use super::report::Report;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ pub enum Error {
     Baseline { baseline: String, problem: String },
     /// [`check`](crate::Chart::check) with a baseline: the chart's version is
     /// too low for what changed; the report says what and what it expects.
-    Incompatible(Box<crate::Report>),
+    Incompatible(Box<Report>),
     /// Files that gitops-gen did not write stand where chart files go.
     NotGenerated { paths: Vec<PathBuf> },
     /// Reading or writing `path` failed.
