@@ -214,3 +214,38 @@ impl std::error::Error for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+    use std::io;
+
+    #[test]
+    fn messages_name_the_culprit_and_keep_the_io_error_as_source() {
+        let denied = || io::Error::new(io::ErrorKind::PermissionDenied, "denied");
+        let error = Error::Write { path: "/x/config.rs".into(), source: denied() }.during("init");
+        assert_eq!(error.to_string(), "init: cannot write /x/config.rs: denied");
+        assert_eq!(error.source().map(ToString::to_string).as_deref(), Some("denied"));
+
+        let error =
+            Error::NothingWritten(Box::new(Error::Io { path: "out".into(), source: denied() }));
+        assert_eq!(error.to_string(), "out: denied; nothing written");
+        assert!(error.source().is_some());
+
+        let error = Error::PackageSpec {
+            command: "check",
+            spec: "orders@1.0.0".into(),
+            name: Some("orders".into()),
+        };
+        assert!(error.to_string().starts_with(
+            "check -p orders@1.0.0: give the package's name only (`-p orders`): a package spec"
+        ));
+        assert!(error.source().is_none());
+
+        let error = Error::NoManifest { dir: "/srv".into(), find: Find::Upward };
+        assert!(error.to_string().starts_with("no Cargo.toml in /srv or any directory above it:"));
+        let error = Error::WouldOverwrite { paths: vec!["a.rs".into(), "b.yaml".into()] };
+        assert_eq!(error.to_string(), "refusing to overwrite a.rs, b.yaml; nothing written");
+    }
+}
