@@ -14,44 +14,68 @@
 //! a success: when the crate's own code does not compile after the build
 //! script answered, the command fails with cargo's errors.
 
-use crate::args::{self, Args, Find};
+use crate::manifest::{self, Find};
+use crate::Error;
 use gitops_gen::build_script as vars;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const CHECK_USAGE: &str = "cargo gitops check [-p PACKAGE] [--manifest-path Cargo.toml]";
-pub const ENV_USAGE: &str =
-    "cargo gitops env [-p PACKAGE] [--manifest-path Cargo.toml] [--out FILE]";
+/// `cargo gitops check`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    krate: Crate,
+}
 
-/// Runs `check` or `env` with the arguments after its name.
-pub fn run(command: &str, args: &[String]) -> Result<(), String> {
-    let usage = if command == "env" { ENV_USAGE } else { CHECK_USAGE };
-    let mut parsed = Args::new(command, args);
-    let (mut package, mut manifest, mut out) = (None, None, None);
-    while let Some((arg, inline)) = parsed.next_option() {
-        match arg {
-            "-p" | "--package" => package = Some(parsed.value(arg, inline)?.to_owned()),
-            "--manifest-path" => manifest = Some(parsed.value(arg, inline)?),
-            "--out" if command == "env" => {
-                out = Some(args::absolute(Path::new(parsed.value(arg, inline)?)))
-            }
-            _ => return Err(parsed.unknown(arg, usage)),
-        }
-    }
-    let manifest = match manifest {
-        Some(given) => Some(args::manifest_path(Some(given), Find::Upward)?),
+/// `cargo gitops env`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EnvArgs {
+    #[command(flatten)]
+    krate: Crate,
+    /// Where to write the file [default: .env.example beside the crate's Cargo.toml]
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Which crate: both commands' options.
+#[derive(Debug, clap::Args)]
+struct Crate {
+    /// The package whose build script answers, by name [default: the crate's own]
+    #[arg(short, long, value_name = "PACKAGE", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    package: Option<String>,
+    /// The crate's (or its workspace's) Cargo.toml [default: the nearest
+    /// from the current directory upward]
+    #[arg(long, value_name = "Cargo.toml")]
+    manifest_path: Option<PathBuf>,
+}
+
+/// Runs `check`.
+pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
+    run("check", args.krate, None)
+}
+
+/// Runs `env`.
+pub(crate) fn env(args: EnvArgs) -> Result<(), Error> {
+    let out = args.out.map(|out| manifest::absolute(&out));
+    run("env", args.krate, out)
+}
+
+/// Runs `check` or `env` (`command`) on the crate `krate` says.
+fn run(command: &'static str, krate: Crate, out: Option<PathBuf>) -> Result<(), Error> {
+    let manifest = match krate.manifest_path {
+        Some(given) => Some(manifest::manifest_path(Some(&given), Find::Upward)?),
         None => None,
     };
     // The package whose build script answers: -p, else the crate's own.
-    let package = match package {
+    let package = match krate.package {
         Some(package) => check_package_name(command, &package)?,
         None => {
             let path = match &manifest {
                 Some(path) => path.clone(),
-                None => args::manifest_path(None, Find::Upward)?,
+                None => manifest::manifest_path(None, Find::Upward)?,
             };
-            args::package_name(
-                &args::read_manifest(&path)?,
+            manifest::package_name(
+                &manifest::read_manifest(&path)?,
                 &path,
                 "name the package with -p, or run this in its directory",
             )?
@@ -65,16 +89,16 @@ pub fn run(command: &str, args: &[String]) -> Result<(), String> {
 /// Runs `cargo check` for `package` (a name, which the build script
 /// compares with its `CARGO_PKG_NAME`) with the build script asked to do
 /// `mode`; its receipt's message, or why there is none or why cargo failed.
-pub fn ask(
-    mode: &str,
+fn ask(
+    mode: &'static str,
     package: &str,
     manifest: Option<&Path>,
     env_out: Option<&Path>,
-) -> Result<String, String> {
-    let receipt =
-        tempfile::Builder::new().prefix("cargo-gitops-receipt.").tempfile().map_err(|e| {
-            format!("{mode}: cannot create a receipt file in the temporary directory: {e}")
-        })?;
+) -> Result<String, Error> {
+    let receipt = tempfile::Builder::new()
+        .prefix("cargo-gitops-receipt.")
+        .tempfile()
+        .map_err(|source| Error::Receipt { command: mode, source })?;
     let nonce = format!(
         "{}-{}",
         std::process::id(),
@@ -101,34 +125,33 @@ pub fn ask(
         "cargo gitops {mode}: running `cargo check -p {package}`; its build script {}",
         if mode == "env" { "writes .env.example" } else { "checks the chart" }
     );
-    let output =
-        command.output().map_err(|e| format!("{mode}: cannot run {}: {e}", cargo.display()))?;
+    let output = command.output().map_err(|source| Error::RunCargo {
+        command: mode,
+        cargo: cargo.clone(),
+        source,
+    })?;
     let text = std::fs::read_to_string(receipt.path()).unwrap_or_default();
     let stderr = String::from_utf8_lossy(&output.stderr);
     match text.split_once('\n') {
         Some(("ok", message)) if output.status.success() => Ok(message.trim_end().to_owned()),
         // The build script answered, then the crate's own code failed.
-        Some(("ok", message)) => Err(format!(
-            "{mode}: {} ({}), but `cargo check -p {package}` failed:\n{}",
-            if mode == "check" { "the chart check passed" } else { "the build script answered" },
-            message.trim_end(),
-            stderr.trim_end()
-        )),
-        Some(("error", message)) => {
-            Err(format!("{mode} failed for `{package}`:\n{}", message.trim_end()))
-        }
-        _ if !output.status.success() => Err(format!(
-            "{mode}: `cargo check -p {package}` failed before its build script answered:\n{}",
-            stderr.trim_end()
-        )),
-        _ => Err(format!(
-            "{mode}: the build script of `{package}` did not answer, so nothing was {}: \
-             the package has no build script (`cargo gitops init` sets one up), or its \
-             build script does not call `gitops_gen::Chart::build_script`: call it in \
-             place of `Chart::write` (see the \
-             README, \"The cargo gitops command\")",
-            if mode == "env" { "written" } else { "checked" }
-        )),
+        Some(("ok", message)) => Err(Error::CrateFailed {
+            command: mode,
+            package: package.to_owned(),
+            answer: message.trim_end().to_owned(),
+            stderr: stderr.trim_end().to_owned(),
+        }),
+        Some(("error", message)) => Err(Error::BuildScript {
+            command: mode,
+            package: package.to_owned(),
+            message: message.trim_end().to_owned(),
+        }),
+        _ if !output.status.success() => Err(Error::CargoFailed {
+            command: mode,
+            package: package.to_owned(),
+            stderr: stderr.trim_end().to_owned(),
+        }),
+        _ => Err(Error::NoAnswer { command: mode, package: package.to_owned() }),
     }
 }
 
@@ -136,21 +159,15 @@ pub fn ask(
 /// a URL) is refused: the build script answers only when the name asked
 /// equals its own `CARGO_PKG_NAME`, so a spec would never match and would be
 /// misreported as a build script that does not call the entry point.
-fn check_package_name(command: &str, package: &str) -> Result<String, String> {
+fn check_package_name(command: &'static str, package: &str) -> Result<String, Error> {
     let is_name = |text: &str| {
         !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
     };
     if is_name(package) {
         return Ok(package.to_owned());
     }
-    let example = match package.split_once('@') {
-        Some((name, _)) if is_name(name) => format!(" (`-p {name}`)"),
-        _ => String::new(),
-    };
-    Err(format!(
-        "{command} -p {package}: give the package's name only{example}: a package spec \
-         (`name@version`, a URL, a pattern) is not supported"
-    ))
+    let name = package.split_once('@').map(|(name, _)| name).filter(|name| is_name(name));
+    Err(Error::PackageSpec { command, spec: package.to_owned(), name: name.map(str::to_owned) })
 }
 
 #[cfg(test)]
@@ -160,7 +177,7 @@ mod tests {
     #[test]
     fn package_specs_are_refused() {
         assert_eq!(check_package_name("check", "orders_2-x").unwrap(), "orders_2-x");
-        let err = check_package_name("check", "orders@1.0.0").unwrap_err();
+        let err = check_package_name("check", "orders@1.0.0").unwrap_err().to_string();
         assert!(
             err.contains("check -p orders@1.0.0: give the package's name only (`-p orders`)"),
             "{err}"

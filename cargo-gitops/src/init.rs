@@ -30,37 +30,40 @@
 //! `--manifest-path`; unlike `check` and `env`, init does not look in the
 //! directories above.
 
-use crate::args::{self, Args, Find};
+use crate::manifest::{self, Find};
+use crate::Error;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Table};
+use toml_edit::{value, Array, InlineTable, Item, Table};
 
-pub const USAGE: &str =
-    "cargo gitops init [--path GITOPS_RS_CHECKOUT] [--manifest-path Cargo.toml]";
+/// `cargo gitops init`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// A gitops-rs checkout for path dependencies [default: the one this
+    /// binary was built from, if still there, else version requirements]
+    #[arg(long, value_name = "GITOPS_RS_CHECKOUT")]
+    path: Option<PathBuf>,
+    /// The crate's Cargo.toml [default: the one in the current directory]
+    #[arg(long, value_name = "Cargo.toml")]
+    manifest_path: Option<PathBuf>,
+}
 
-/// Runs the command with the arguments after its name.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut parsed = Args::new("init", args);
-    let (mut manifest, mut checkout) = (None, None);
-    while let Some((arg, inline)) = parsed.next_option() {
-        match arg {
-            "--path" => checkout = Some(parsed.value(arg, inline)?),
-            "--manifest-path" => manifest = Some(parsed.value(arg, inline)?),
-            _ => return Err(parsed.unknown(arg, USAGE)),
-        }
-    }
-    let source = Source::choose(checkout.map(Path::new))?;
+/// Runs the command.
+pub(crate) fn run(args: Args) -> Result<(), Error> {
+    let source = Source::choose(args.path.as_deref())?;
     // The crate in the current directory, not one found above it.
-    let manifest = args::manifest_path(manifest, Find::Here).map_err(|e| format!("init: {e}"))?;
-    let report = init(&manifest, &source)?;
+    let during = |e: Error| e.during("init");
+    let manifest =
+        manifest::manifest_path(args.manifest_path.as_deref(), Find::Here).map_err(during)?;
+    let report = init(&manifest, &source).map_err(during)?;
     print!("{report}");
     Ok(())
 }
 
 /// Where the gitops-rs dependencies come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+enum Source {
     /// A gitops-rs checkout: path dependencies on its crates.
     Checkout(PathBuf),
     /// Version requirements (this binary's version).
@@ -70,14 +73,11 @@ pub enum Source {
 impl Source {
     /// `--path DIR` if given (it must be a checkout), else the checkout this
     /// binary was built from if it is still there, else this version.
-    pub fn choose(path: Option<&Path>) -> Result<Source, String> {
+    fn choose(path: Option<&Path>) -> Result<Source, Error> {
         if let Some(dir) = path {
-            let dir = args::absolute(dir);
+            let dir = manifest::absolute(dir);
             if !is_checkout(&dir) {
-                return Err(format!(
-                    "init --path {}: not a gitops-rs checkout (no gitops-types/Cargo.toml and gitops-gen/Cargo.toml in it)",
-                    dir.display()
-                ));
+                return Err(Error::NotACheckout { dir });
             }
             return Ok(Source::Checkout(dir));
         }
@@ -111,7 +111,7 @@ impl Source {
 /// climbing to the root is as tied to one machine as the absolute one, and
 /// when the relative path does not reach the same directory on disk
 /// (symbolic links between them).
-pub fn relative_path(base: &Path, target: &Path) -> Option<PathBuf> {
+fn relative_path(base: &Path, target: &Path) -> Option<PathBuf> {
     let relative = lexical_relative_path(base, target)?;
     // Cargo joins the path to the crate's directory; the file system must
     // agree with the arithmetic.
@@ -164,22 +164,22 @@ fn is_checkout(dir: &Path) -> bool {
 
 /// What `init` did, printed for the user.
 #[derive(Debug, Default)]
-pub struct Report {
-    pub package: String,
-    pub added: Vec<String>,
-    pub kept: Vec<String>,
-    pub warnings: Vec<String>,
-    pub written: Vec<PathBuf>,
+struct Report {
+    package: String,
+    added: Vec<String>,
+    kept: Vec<String>,
+    warnings: Vec<String>,
+    written: Vec<PathBuf>,
     /// Files of the user's kept as they are, each with why.
-    pub kept_files: Vec<String>,
+    kept_files: Vec<String>,
     /// The lines to add to an existing build script that does not call gitops-gen.
-    pub build_lines: Option<String>,
-    pub source: Option<Source>,
+    build_lines: Option<String>,
+    source: Option<Source>,
 }
 
 impl Report {
     /// Whether this run changed nothing: the crate was set up already.
-    pub fn nothing_to_do(&self) -> bool {
+    fn nothing_to_do(&self) -> bool {
         self.added.is_empty() && self.written.is_empty() && self.build_lines.is_none()
     }
 }
@@ -258,27 +258,21 @@ const DEPENDENCIES: &[(&str, &str)] = &[
 ];
 
 /// Sets up the crate whose Cargo.toml is `manifest`.
-pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
+fn init(manifest: &Path, source: &Source) -> Result<Report, Error> {
     let crate_dir = manifest.parent().unwrap_or(Path::new("."));
     let original = match fs::read_to_string(manifest) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!(
-                "init: no Cargo.toml at {}: run it in a crate's directory (`cargo new` makes one), or give --manifest-path",
-                manifest.display()
-            ))
+            return Err(Error::ManifestGone { path: manifest.to_owned() })
         }
-        Err(e) => return Err(format!("init: {}: {e}", manifest.display())),
+        Err(source) => return Err(Error::Io { path: manifest.to_owned(), source }),
     };
-    let mut doc: DocumentMut = original
-        .parse()
-        .map_err(|e| format!("init: {}: not valid TOML: {e}", manifest.display()))?;
-    let package = args::package_name(
+    let mut doc = manifest::parse_manifest(&original, manifest)?;
+    let package = manifest::package_name(
         &doc,
         manifest,
         "run init in the crate's directory or give --manifest-path",
-    )
-    .map_err(|e| format!("init: {e}"))?;
+    )?;
 
     // Every refusal before anything is written; the user's files are kept.
     let config_rs = crate_dir.join("src").join("config.rs");
@@ -289,17 +283,15 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
             Some(toml_edit::Value::String(path)) => crate_dir.join(path.value()),
             Some(toml_edit::Value::Boolean(on)) if *on.value() => crate_dir.join("build.rs"),
             Some(toml_edit::Value::Boolean(_)) => {
-                return Err(format!(
-                    "init: {} sets `package.build = false`, which turns build scripts off; gitops-rs writes the chart from one: remove the setting, then run init again. Nothing was changed",
-                    manifest.display(),
-                ))
+                return Err(Error::BuildScriptsOff { manifest: manifest.to_owned() })
             }
             _ => {
-                return Err(format!(
-                    "init: {}: `package.build = {}` is not one build script's path; set up the chart's build script by hand (see the README's quick start). Nothing was changed",
-                    manifest.display(),
-                    build.as_value().map_or("…".to_owned(), |v| v.to_string().trim().to_owned())
-                ))
+                return Err(Error::BuildNotAPath {
+                    manifest: manifest.to_owned(),
+                    value: build
+                        .as_value()
+                        .map_or("…".to_owned(), |v| v.to_string().trim().to_owned()),
+                })
             }
         },
     };
@@ -308,7 +300,7 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     let config_is_yours = config_rs.exists();
     if config_is_yours {
         let text = fs::read_to_string(&config_rs)
-            .map_err(|e| format!("init: {}: {e}", config_rs.display()))?;
+            .map_err(|source| Error::Io { path: config_rs.clone(), source })?;
         kept_files.push(format!("{} as your config (not rewritten)", config_rs.display()));
         if !text.contains("GitOps") {
             warnings.push(format!(
@@ -321,7 +313,7 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     let build_is_yours = build_rs.exists();
     if build_is_yours {
         let text = fs::read_to_string(&build_rs)
-            .map_err(|e| format!("init: {}: {e}", build_rs.display()))?;
+            .map_err(|source| Error::Io { path: build_rs.clone(), source })?;
         kept_files.push(format!("{} (yours; not rewritten)", build_rs.display()));
         let calls_gitops_gen = text.contains("gitops_gen");
         if !(calls_gitops_gen && text.contains(".build_script")) {
@@ -337,9 +329,7 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
             .entry(table_name)
             .or_insert_with(|| Item::Table(Table::new()))
             .as_table_like_mut()
-            .ok_or_else(|| {
-                format!("init: {}: `{table_name}` is not a table", manifest.display())
-            })?;
+            .ok_or_else(|| Error::NotATable { manifest: manifest.to_owned(), table: table_name })?;
         let what = format!("{name} in [{table_name}]");
         match table.get(name) {
             Some(existing) => {
@@ -363,19 +353,17 @@ pub fn init(manifest: &Path, source: &Source) -> Result<Report, String> {
     let result = (|| {
         let src = crate_dir.join("src");
         fs::create_dir_all(&src)
-            .map_err(|e| format!("init: cannot create {}: {e}", src.display()))?;
+            .map_err(|source| Error::CreateDir { path: src.clone(), source })?;
         if !config_is_yours {
-            crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))
-                .map_err(|e| format!("init: {e}"))?;
+            crate::files::create_new(&config_rs, &config_skeleton(&package, &prefix))?;
             created.push(config_rs.clone());
         }
         if !build_is_yours {
             if let Some(dir) = build_rs.parent() {
                 fs::create_dir_all(dir)
-                    .map_err(|e| format!("init: cannot create {}: {e}", dir.display()))?;
+                    .map_err(|source| Error::CreateDir { path: dir.to_owned(), source })?;
             }
-            crate::files::create_new(&build_rs, &script.skeleton(&chart))
-                .map_err(|e| format!("init: {e}"))?;
+            crate::files::create_new(&build_rs, &script.skeleton(&chart))?;
             created.push(build_rs.clone());
         }
         if report.added.is_empty() {
@@ -435,7 +423,7 @@ fn wanted(name: &str, source: &Source, crate_dir: &Path) -> Item {
 }
 
 /// The package's name as a chart name: lower case, `-` for `_`.
-pub fn chart_name(package: &str) -> String {
+fn chart_name(package: &str) -> String {
     let mut name: String = package
         .chars()
         .map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() })
@@ -454,8 +442,8 @@ pub fn chart_name(package: &str) -> String {
 
 /// Replaces `path` through a temporary file and a rename, keeping its
 /// permissions: a reader never sees half a Cargo.toml.
-fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("init: cannot write {}: {e}", path.display());
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |source| Error::Write { path: path.to_owned(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".Cargo.toml.")
@@ -651,7 +639,7 @@ mod tests {
 
     #[test]
     fn what_an_existing_dependency_lacks() {
-        let doc: DocumentMut = r#"
+        let doc: toml_edit::DocumentMut = r#"
 a = "1"
 b = { version = "1", features = ["derive"] }
 c = { workspace = true }

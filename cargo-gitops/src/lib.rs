@@ -1,16 +1,95 @@
 //! `cargo gitops`: the commands a team runs by hand, beside the build script.
 //!
-//! - [`init`]: add gitops-rs to an existing crate (Cargo.toml edited with
+//! The commands are private modules, each with its arguments (clap's derive)
+//! and its `run`:
+//! - `init`: add gitops-rs to an existing crate (Cargo.toml edited with
 //!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten);
-//! - [`build_command`]: `check` and `env`, which need the crate's own config
+//! - `build_command`: `check` and `env`, which need the crate's own config
 //!   type and so run its build script through cargo;
-//! - [`import`]: an existing chart's values into a Rust config module;
-//! - [`pin_command`]: `release`, `promote` and `history` of the
-//!   environments' image pins.
+//! - `import_command`: [`import`], an existing chart's values as a Rust
+//!   config module, written to files;
+//! - `pin_command`: `release`, `promote` and `history` of the environments'
+//!   image pins.
+//!
+//! Public: [`main`] for the binary, [`import`] (the chart import, which the
+//! round-trip test drives directly) and [`Error`].
 
-pub mod args;
-pub mod build_command;
-pub mod files;
+mod build_command;
+mod error;
+mod files;
 pub mod import;
-pub mod init;
-pub mod pin_command;
+mod import_command;
+mod init;
+mod manifest;
+mod pin_command;
+
+pub use error::Error;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// The command line as cargo passes it: `cargo gitops init` runs
+/// `cargo-gitops gitops init`, so the binary parses itself as `cargo` with
+/// one subcommand, `gitops`.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo")]
+enum Cargo {
+    /// Set a crate up for gitops-rs, check its chart, write its .env.example,
+    /// import an existing Helm chart, pin images per environment
+    #[command(subcommand)]
+    Gitops(Command),
+}
+
+/// `cargo gitops`'s commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add gitops-rs to the crate in the current directory
+    Init(init::Args),
+    /// Check the chart, its environments and manifests (runs the build script)
+    Check(build_command::CheckArgs),
+    /// Write .env.example from the config struct (runs the build script)
+    Env(build_command::EnvArgs),
+    /// An existing chart's values as a Rust config module, its values files converted
+    Import(import_command::Args),
+    /// Pin an environment's image (pins/<env>.yaml)
+    Release(pin_command::ReleaseArgs),
+    /// Copy one environment's pin to another
+    Promote(pin_command::PromoteArgs),
+    /// An environment's pins over the Git history
+    History(pin_command::HistoryArgs),
+}
+
+impl Command {
+    fn run(self) -> Result<(), Error> {
+        match self {
+            Command::Init(args) => init::run(args),
+            Command::Check(args) => build_command::check(args),
+            Command::Env(args) => build_command::env(args),
+            Command::Import(args) => import_command::run(args),
+            Command::Release(args) => pin_command::release(args),
+            Command::Promote(args) => pin_command::promote(args),
+            Command::History(args) => pin_command::history(args),
+        }
+    }
+}
+
+/// The `cargo-gitops` binary: parses the arguments, runs the command and
+/// prints its error as `cargo gitops: …`. Exit status 0 on success and for
+/// `--help`, 1 for a usage mistake (clap's message and usage) or a failed
+/// command.
+pub fn main() -> ExitCode {
+    let Cargo::Gitops(command) = match Cargo::try_parse() {
+        Ok(cargo) => cargo,
+        Err(usage) => {
+            let _ = usage.print();
+            return if usage.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+    };
+    match command.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cargo gitops: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,65 +2,91 @@
 //! (`<chart>/pins/<env>.yaml`), from CI or a shell, through
 //! `gitops_release`. Each edit changes only the pinned scalars' bytes; the
 //! commit that carries it is the deployment, and `git revert` the rollback.
+//! This is the one module that calls `gitops_release`.
 
-use crate::args::Args;
+use crate::Error;
+use clap::builder::NonEmptyStringValueParser;
 use gitops_release as pin;
+use std::path::PathBuf;
 
-pub const RELEASE_USAGE: &str =
-    "cargo gitops release --chart DIR --env ENV --tag TAG [--digest sha256:HEX]";
-pub const PROMOTE_USAGE: &str = "cargo gitops promote --chart DIR --from ENV --to ENV";
-pub const HISTORY_USAGE: &str = "cargo gitops history --chart DIR --env ENV [--repo DIR]";
+/// `cargo gitops release`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReleaseArgs {
+    /// The chart's directory
+    #[arg(long, value_name = "DIR")]
+    chart: PathBuf,
+    /// The environment (pins/ENV.yaml)
+    #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
+    env: String,
+    /// The image tag
+    #[arg(long, value_name = "TAG", value_parser = NonEmptyStringValueParser::new())]
+    tag: String,
+    /// The image digest
+    #[arg(long, value_name = "sha256:HEX", value_parser = NonEmptyStringValueParser::new())]
+    digest: Option<String>,
+}
 
-/// Runs `release`, `promote` or `history` with the arguments after its name.
-pub fn run(command: &str, args: &[String]) -> Result<(), String> {
-    let (usage, allowed): (&str, &[&str]) = match command {
-        "release" => (RELEASE_USAGE, &["--chart", "--env", "--tag", "--digest"]),
-        "promote" => (PROMOTE_USAGE, &["--chart", "--from", "--to"]),
-        _ => (HISTORY_USAGE, &["--chart", "--env", "--repo"]),
-    };
-    let mut parsed = Args::new(command, args);
-    let mut given: Vec<(&str, &str)> = Vec::new();
-    while let Some((arg, inline)) = parsed.next_option() {
-        if !allowed.contains(&arg) {
-            return Err(parsed.unknown(arg, usage));
-        }
-        if given.iter().any(|(name, _)| *name == arg) {
-            return Err(format!("{command}: `{arg}` given twice\nusage: {usage}"));
-        }
-        given.push((arg, parsed.value(arg, inline)?));
+/// `cargo gitops promote`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PromoteArgs {
+    /// The chart's directory
+    #[arg(long, value_name = "DIR")]
+    chart: PathBuf,
+    /// The environment whose pin is copied
+    #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
+    from: String,
+    /// The environment it is copied to
+    #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
+    to: String,
+}
+
+/// `cargo gitops history`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct HistoryArgs {
+    /// The chart's directory
+    #[arg(long, value_name = "DIR")]
+    chart: PathBuf,
+    /// The environment
+    #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
+    env: String,
+    /// The Git repository [default: .]
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+}
+
+/// Runs `release`.
+pub(crate) fn release(args: ReleaseArgs) -> Result<(), Error> {
+    let failed = |source| Error::Pin { command: "release", source };
+    let path =
+        pin::release(&args.chart, &args.env, &args.tag, args.digest.as_deref()).map_err(failed)?;
+    println!("pinned: {}", path.display());
+    Ok(())
+}
+
+/// Runs `promote`.
+pub(crate) fn promote(args: PromoteArgs) -> Result<(), Error> {
+    let failed = |source| Error::Pin { command: "promote", source };
+    let path = pin::promote(&args.chart, &args.from, &args.to).map_err(failed)?;
+    println!("pinned: {}", path.display());
+    Ok(())
+}
+
+/// Runs `history`.
+pub(crate) fn history(args: HistoryArgs) -> Result<(), Error> {
+    let failed = |source| Error::Pin { command: "history", source };
+    let repo = args.repo.unwrap_or_else(|| PathBuf::from("."));
+    let pins = pin::history(&repo, &args.chart, &args.env).map_err(failed)?;
+    if pins.is_empty() {
+        println!("no pin of `{}` in the history", args.env);
     }
-    let get = |name: &str| given.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-    let need = |name: &str| {
-        get(name).ok_or_else(|| format!("{command}: `{name}` is required\nusage: {usage}"))
-    };
-    let chart = need("--chart")?;
-    let failed = |e: gitops_release::Error| format!("{command}: {e}");
-    match command {
-        "release" => {
-            let path = pin::release(chart, need("--env")?, need("--tag")?, get("--digest"))
-                .map_err(failed)?;
-            println!("pinned: {}", path.display());
-        }
-        "promote" => {
-            let path = pin::promote(chart, need("--from")?, need("--to")?).map_err(failed)?;
-            println!("pinned: {}", path.display());
-        }
-        _ => {
-            let env = need("--env")?;
-            let pins = pin::history(get("--repo").unwrap_or("."), chart, env).map_err(failed)?;
-            if pins.is_empty() {
-                println!("no pin of `{env}` in the history");
-            }
-            for p in pins {
-                println!(
-                    "{} {} tag={} digest={}",
-                    p.commit.get(..12).unwrap_or(&p.commit),
-                    p.date,
-                    p.tag.as_deref().unwrap_or("-"),
-                    p.digest.as_deref().unwrap_or("-"),
-                );
-            }
-        }
+    for p in pins {
+        println!(
+            "{} {} tag={} digest={}",
+            p.commit.get(..12).unwrap_or(&p.commit),
+            p.date,
+            p.tag.as_deref().unwrap_or("-"),
+            p.digest.as_deref().unwrap_or("-"),
+        );
     }
     Ok(())
 }

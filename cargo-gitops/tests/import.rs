@@ -283,6 +283,16 @@ serde_json = "1"
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// `cargo gitops import ARGS`: its exit status and what it printed.
+fn import_command(args: &[String]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-gitops"))
+        .args(["gitops", "import"])
+        .args(args)
+        .output()
+        .expect("run cargo-gitops");
+    (out.status.code(), gitops_tests::scratch_crate::output_text(&out))
+}
+
 #[test]
 fn the_command_refuses_to_overwrite_and_writes_nothing() {
     let dir = std::env::temp_dir().join(format!("gitops-import-cli-{}", std::process::id()));
@@ -300,22 +310,25 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
             dir.join("values").display().to_string(),
         ]
     };
-    let error = import::run(&args(&out)).unwrap_err();
-    assert!(
-        error.contains("refusing to overwrite") && error.contains("values-prod.yaml"),
-        "{error}"
-    );
+    let (code, said) = import_command(&args(&out));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("refusing to overwrite") && said.contains("values-prod.yaml"), "{said}");
     assert!(!out.exists(), "nothing is written when one file exists");
     std::fs::remove_file(dir.join("values/values-prod.yaml")).unwrap();
-    import::run(&args(&out)).unwrap();
+    let (code, said) = import_command(&args(&out));
+    assert_eq!(code, Some(0), "{said}");
     assert!(std::fs::read_to_string(&out).unwrap().contains("pub struct Config"));
     assert!(std::fs::read_to_string(dir.join("values/values-prod.yaml"))
         .unwrap()
         .contains("config:\n"));
-    assert!(import::run(&[chart.display().to_string()]).unwrap_err().contains("--out"));
 
-    let error = import::run(&[chart.display().to_string(), "--bogus".into()]).unwrap_err();
-    assert!(error.contains("import: unknown argument `--bogus`"), "{error}");
+    // Usage mistakes (clap's messages), exit status 1, the argument named.
+    let (code, said) = import_command(&[chart.display().to_string()]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("--out <FILE>"), "{said}");
+    let (code, said) = import_command(&[chart.display().to_string(), "--bogus".into()]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("unexpected argument '--bogus'"), "{said}");
 
     // Two targets that are one file (given as `--name=VALUE`): refused
     // before anything is written.
@@ -325,8 +338,9 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
         format!("--out={}", again.join("values-prod.yaml").display()),
         format!("--values-out={}", again.join(".").display()),
     ];
-    let error = import::run(&same).unwrap_err();
-    assert!(error.contains("are the same file") && error.contains("nothing written"), "{error}");
+    let (code, said) = import_command(&same);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("are the same file") && said.contains("nothing written"), "{said}");
     assert!(!again.exists(), "nothing is written, not even a directory");
 
     // A write that fails after another succeeded: what this run wrote is removed.
@@ -339,8 +353,9 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
         "--values-out".into(),
         dir.join("blocker/values").display().to_string(),
     ];
-    let error = import::run(&failing).unwrap_err();
-    assert!(error.contains("nothing written"), "{error}");
+    let (code, said) = import_command(&failing);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("nothing written"), "{said}");
     assert!(
         !late.exists() && !dir.join("late").exists(),
         "the module and its directory are removed"

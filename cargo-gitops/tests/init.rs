@@ -226,11 +226,21 @@ fn init_errors_name_the_culprit() {
         text(&out)
     );
 
-    // Bad arguments.
+    // Bad arguments: clap's usage errors, exit status 1 as every failure, naming the argument.
     let out = gitops(&krate, &["init", "--bogus"]);
-    assert!(text(&out).contains("unknown argument `--bogus`"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("unexpected argument '--bogus'"), "{}", text(&out));
     let out = gitops(&krate, &["init", "--path"]);
-    assert!(text(&out).contains("--path: expected a value"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("a value is required for '--path"), "{}", text(&out));
+    // --help is generated for every command, on stdout, status 0.
+    let out = gitops(&krate, &["init", "--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--path <GITOPS_RS_CHECKOUT>") && help.contains("--manifest-path"),
+        "{help}"
+    );
     let out = gitops(&krate, &["init", "--path", "/nonexistent/checkout"]);
     assert!(
         text(&out).contains("/nonexistent/checkout: not a gitops-rs checkout"),

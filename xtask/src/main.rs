@@ -105,7 +105,7 @@ fn main() -> ExitCode {
 fn pin(command: &str, args: &[String]) -> Result {
     let root = root();
     let mut pin = cargo();
-    pin.args(["run", "--quiet", "-p", "cargo-gitops", "--", command]);
+    pin.args(["run", "--quiet", "-p", "cargo-gitops", "--", "gitops", command]);
     pin.arg("--chart").arg(root.join(PINNED_CHART)).args(args);
     if command == "history" {
         pin.arg("--repo").arg(&root);

@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 /// Keys the generated chart has that stay app keys in an import (see the
 /// module's decision): they move under `config:` like any other, with a note.
-pub const APP_NAMED_KEYS: &[&str] = &["test", "secrets"];
+pub(crate) const APP_NAMED_KEYS: &[&str] = &["test", "secrets"];
 
 /// The chart keys: every top-level key of the values.yaml gitops-gen writes
 /// for a one-port config (which has them all: `helm create`'s, then the
@@ -115,7 +115,7 @@ fn reference() -> &'static Reference {
 /// without: `service`, `ingress`, `httpRoute` left out), the image
 /// `repository` (the one the user passes to `Chart::image`, set after
 /// generating; see [`repository_problem`]) and the root struct's probe paths.
-pub fn generated_defaults(repository: &str, has_port: bool, probes: &Probes) -> Value {
+pub(crate) fn generated_defaults(repository: &str, has_port: bool, probes: &Probes) -> Value {
     let mut values = reference().values.clone();
     let Some(object) = values.as_object_mut() else { return values };
     if let Some(image) = object.get_mut("image").and_then(Value::as_object_mut) {
@@ -141,7 +141,7 @@ pub fn generated_defaults(repository: &str, has_port: bool, probes: &Probes) -> 
 
 /// Why gitops-gen would refuse `repository` as the chart's image (the user
 /// passes it to `Chart::image`), if it would.
-pub fn repository_problem(repository: &str) -> Option<String> {
+pub(crate) fn repository_problem(repository: &str) -> Option<String> {
     let refused =
         gitops_gen::Chart::new("import").image(repository).config::<OnePort>().generate().err()?;
     Some(format!(
@@ -168,7 +168,7 @@ impl Difference {
 
 /// Every difference between `original`'s helm-create keys and `generated`,
 /// as deep as both sides are non-empty maps.
-pub fn differences(original: &Value, generated: &Value) -> Vec<Difference> {
+pub(crate) fn differences(original: &Value, generated: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     let Some(original) = original.as_object() else { return out };
     for (key, value) in original.iter().filter(|(k, _)| is_chart_key(k)) {
@@ -225,7 +225,7 @@ fn compare(
 
 /// Keys of a values file's helm-create part that the generated chart does
 /// not have (its schema would reject the file).
-pub fn not_carried(values: &Value, generated: &Value) -> Vec<String> {
+pub(crate) fn not_carried(values: &Value, generated: &Value) -> Vec<String> {
     differences(values, generated)
         .into_iter()
         .filter_map(|d| match d {

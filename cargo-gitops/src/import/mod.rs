@@ -27,22 +27,22 @@
 //!   key that is `1` by default and `1.5` in production is `f64`).
 //!   Unknowable cases are typed the simplest way and listed in the report.
 //! - Only the chart directory is read; nothing is written by [`import`].
-//!   [`run`] writes each file only where none exists, and removes what it
-//!   wrote when a later write fails.
+//!   The command (`import_command`) writes each file only where none
+//!   exists, and removes what it wrote when a later write fails.
 
 pub mod chart_keys;
-pub mod convert;
-pub mod emit;
-pub mod infer;
-pub mod names;
+mod convert;
+mod emit;
+mod infer;
+mod names;
 pub mod read;
 pub mod report;
-pub mod templates;
+mod templates;
 
+use crate::Error;
 use read::{Entry, Node};
 use report::{Report, ValuesFile};
 use serde_json::{Map, Value};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Choices the chart cannot tell.
@@ -62,31 +62,21 @@ pub struct Imported {
     pub report: Report,
 }
 
-/// Why a chart could not be imported.
-#[derive(Debug)]
-pub struct ImportError {
-    pub path: PathBuf,
-    pub message: String,
+/// What the import found wrong in the chart's file `path`.
+fn fail(path: &Path, message: impl Into<String>) -> Error {
+    Error::Chart { path: path.to_owned(), message: message.into() }
 }
 
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
-    }
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_owned(), source }
 }
 
-impl std::error::Error for ImportError {}
-
-fn fail(path: &Path, message: impl Into<String>) -> ImportError {
-    ImportError { path: path.to_owned(), message: message.into() }
-}
-
-fn read_text(path: &Path) -> Result<String, ImportError> {
-    std::fs::read_to_string(path).map_err(|e| fail(path, e.to_string()))
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(io(path))
 }
 
 /// Imports the chart in `chart_dir`.
-pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportError> {
+pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let chart_yaml = chart_dir.join("Chart.yaml");
     let chart = read::values(&read_text(&chart_yaml)?).map_err(|e| fail(&chart_yaml, e))?.to_json();
     let name = chart["name"].as_str().ok_or_else(|| fail(&chart_yaml, "no `name`"))?.to_owned();
@@ -218,10 +208,10 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, ImportErr
 }
 
 /// The chart's `values-*.yaml` and `values-*.yml`, by name.
-fn values_files(chart_dir: &Path) -> Result<Vec<(String, PathBuf)>, ImportError> {
+fn values_files(chart_dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(chart_dir).map_err(|e| fail(chart_dir, e.to_string()))? {
-        let path = entry.map_err(|e| fail(chart_dir, e.to_string()))?.path();
+    for entry in std::fs::read_dir(chart_dir).map_err(io(chart_dir))? {
+        let path = entry.map_err(io(chart_dir))?.path();
         let Some(file) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             continue;
         };
@@ -234,119 +224,4 @@ fn values_files(chart_dir: &Path) -> Result<Vec<(String, PathBuf)>, ImportError>
     }
     out.sort();
     Ok(out)
-}
-
-pub const USAGE: &str =
-    "cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]";
-
-/// `cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]`:
-/// writes the module (and the converted values files), refusing to
-/// overwrite anything, and prints the report.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut chart = None;
-    let mut out = None;
-    let mut values_out = None;
-    let mut options = Options::default();
-    let mut parsed = crate::args::Args::new("import", args);
-    while let Some((arg, inline)) = parsed.next_option() {
-        match arg {
-            "--out" => out = Some(PathBuf::from(parsed.value(arg, inline)?)),
-            "--values-out" => values_out = Some(PathBuf::from(parsed.value(arg, inline)?)),
-            "--env-prefix" => options.env_prefix = Some(parsed.value(arg, inline)?.to_owned()),
-            flag if flag.starts_with('-') => return Err(parsed.unknown(flag, USAGE)),
-            dir if chart.is_none() => chart = Some(PathBuf::from(dir)),
-            extra => return Err(format!("import: unexpected argument `{extra}`\nusage: {USAGE}")),
-        }
-    }
-    let chart = chart.ok_or(format!("import: which chart? give its directory\nusage: {USAGE}"))?;
-    let out = out.ok_or(format!("import: `--out FILE` is required\nusage: {USAGE}"))?;
-    let imported = import(&chart, &options).map_err(|e| e.to_string())?;
-
-    let mut writes = vec![(out, imported.rust.clone())];
-    if let Some(dir) = &values_out {
-        writes.extend(
-            imported.values_files.iter().map(|(name, text)| (dir.join(name), text.clone())),
-        );
-    }
-    write_all(&writes)?;
-    print!("{}", imported.report);
-    for (path, _) in &writes {
-        println!("wrote {}", path.display());
-    }
-    if values_out.is_none() && !imported.values_files.is_empty() {
-        println!("(pass --values-out DIR to write the converted values files)");
-    }
-    Ok(())
-}
-
-/// Writes one new file, creating its missing directories (added to `created_dirs`, outermost first).
-fn write_one(path: &Path, text: &str, created_dirs: &mut Vec<PathBuf>) -> Result<(), String> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        let missing: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_err())
-            .map(Path::to_owned)
-            .collect();
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        created_dirs.extend(missing.into_iter().rev());
-    }
-    crate::files::create_new(path, text)
-}
-
-/// `path` made absolute and `.`/`..` resolved by its text, so that two
-/// spellings of one target compare equal.
-fn normalized(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Writes every file or none: two targets that are one path and an
-/// existing target are refused before anything is written; each file is
-/// created only where none exists ([`crate::files::create_new`], so a file
-/// that appears meanwhile is never replaced); when a write fails, the files
-/// and directories this call created are removed again.
-fn write_all(writes: &[(PathBuf, String)]) -> Result<(), String> {
-    let mut seen = std::collections::HashMap::new();
-    for (path, _) in writes {
-        if let Some(first) = seen.insert(normalized(path), path) {
-            return Err(format!(
-                "{} and {} are the same file; choose another `--out` or `--values-out`; nothing written",
-                first.display(),
-                path.display()
-            ));
-        }
-    }
-    let existing: Vec<String> = writes
-        .iter()
-        .filter(|(p, _)| p.symlink_metadata().is_ok())
-        .map(|(p, _)| p.display().to_string())
-        .collect();
-    if !existing.is_empty() {
-        return Err(format!("refusing to overwrite {}; nothing written", existing.join(", ")));
-    }
-    let mut created_dirs: Vec<PathBuf> = Vec::new();
-    let mut created_files: Vec<&Path> = Vec::new();
-    for (path, text) in writes {
-        if let Err(error) = write_one(path, text, &mut created_dirs) {
-            for file in created_files.iter().rev() {
-                let _ = std::fs::remove_file(file);
-            }
-            for dir in created_dirs.iter().rev() {
-                let _ = std::fs::remove_dir(dir);
-            }
-            return Err(format!("{error}; nothing written"));
-        }
-        created_files.push(path);
-    }
-    Ok(())
 }

@@ -54,12 +54,12 @@ impl Node {
 
 /// How deep maps and lists may nest: the reader recurses per level, and no
 /// chart's values come near it.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// How many values a file may hold once its aliases are expanded (each
 /// alias is a copy): a few anchors aliased in layers would otherwise
 /// expand to billions.
-pub const MAX_NODES: usize = 1_000_000;
+pub(crate) const MAX_NODES: usize = 1_000_000;
 
 /// Parses a values file. An empty file is an empty map; the top level must
 /// be a map. Nesting deeper than [`MAX_DEPTH`] and more than [`MAX_NODES`]
@@ -252,7 +252,7 @@ fn after_scalar(text: &str, style: ScalarStyle) -> &str {
 
 /// A comment block as doc text: from the last helm-docs `# --` line when
 /// there is one (its `(type)` hint dropped), without `# @…` annotations.
-pub fn doc_text(block: &[&str]) -> String {
+pub(crate) fn doc_text(block: &[&str]) -> String {
     let start = block.iter().rposition(|l| l.trim_start().starts_with("--")).unwrap_or(0);
     let mut out = Vec::new();
     for (i, line) in block[start..].iter().enumerate() {
@@ -346,7 +346,7 @@ fn close_indented(out: &mut Vec<String>) {
 /// number, `~` null); quoted and block scalars are strings. Infinity and
 /// NaN (`.inf`, `.nan`) are errors, as in Helm, whose values become JSON.
 /// The oracle test in `tests/import.rs` compares this with Helm's reading.
-pub fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+pub(crate) fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
     let plain_style = style == ScalarStyle::Plain;
     match tag {
         Some("tag:yaml.org,2002:str" | "!!str") => return Ok(Value::String(text.into())),
@@ -447,7 +447,7 @@ fn float(text: &str) -> Option<Value> {
 }
 
 /// values.schema.json, with `$ref`s into its own definitions resolved.
-pub struct Schema {
+pub(crate) struct Schema {
     root: Value,
 }
 
