@@ -125,8 +125,8 @@ pub fn ask(
             "{mode}: the build script of `{package}` did not answer, so nothing was {}: \
              the package has no build script (`cargo gitops init` sets one up), or its \
              build script does not call `gitops_gen::Chart::build_script` (or \
-             `build_script_with_controllers`): call it in place of `Chart::write` (see the \
-             README, \"The cargo gitops command\")",
+             `build_script_with_controllers`): call it in place of `Chart::write` (see \
+             gitops-rs's docs/getting-started.md, \"The build script\")",
             if mode == "env" { "written" } else { "checked" }
         )),
     }

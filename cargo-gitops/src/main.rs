@@ -1,4 +1,4 @@
-//! `cargo gitops`: see the README's "The cargo gitops command".
+//! `cargo gitops`: every command is listed in docs/reference.md, "Commands".
 
 use std::process::ExitCode;
 

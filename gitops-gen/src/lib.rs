@@ -258,7 +258,7 @@ impl Chart {
 
     /// The text of `.env.example`: every environment variable the app
     /// reads, with its default, its doc and whether it is a secret (see
-    /// the README, "Run it locally").
+    /// docs/getting-started.md, "Run it locally").
     pub fn env_example(&self) -> Result<String, Error> {
         let (_, _, tree) = self.tree()?;
         Ok(env_example::env_example(&tree))

@@ -218,9 +218,15 @@ fn check(files: &[(&str, &str)], file: &str) -> Vec<String> {
 
 #[test]
 fn slugs_follow_github() {
-    assert_eq!(slug("What a change breaks: the compatibility check"), "what-a-change-breaks-the-compatibility-check");
+    assert_eq!(
+        slug("What a change breaks: the compatibility check"),
+        "what-a-change-breaks-the-compatibility-check"
+    );
     assert_eq!(slug("release, promote, history"), "release-promote-history");
-    assert_eq!(slug("Provenance: from a pod back to its commit"), "provenance-from-a-pod-back-to-its-commit");
+    assert_eq!(
+        slug("Provenance: from a pod back to its commit"),
+        "provenance-from-a-pod-back-to-its-commit"
+    );
     assert_eq!(slug("`build.rs` and `cargo gitops`"), "buildrs-and-cargo-gitops");
     assert_eq!(slug("snake_case and kebab-case"), "snake_case-and-kebab-case");
     assert_eq!(slug("Quick start (5 minutes)"), "quick-start-5-minutes");
