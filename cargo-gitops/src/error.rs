@@ -177,7 +177,7 @@ impl fmt::Display for Error {
                 "{command}: the build script of `{package}` did not answer, so nothing was {}: \
                  the package has no build script (`cargo gitops init` sets one up), or its \
                  build script does not call `gitops_gen::Chart::build_script`: call it in \
-                 place of `Chart::write` (see the README, \"The cargo gitops command\")",
+                 place of `Chart::write` (see gitops-rs's docs/getting-started.md, \"The build script\")",
                 if *command == "env" { "written" } else { "checked" }
             ),
             Error::Chart { path, message } => write!(f, "{}: {message}", path.display()),

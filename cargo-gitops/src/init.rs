@@ -471,8 +471,8 @@ fn config_skeleton(package: &str, prefix: &str) -> String {
 //! So this module may use only crates listed under `[build-dependencies]` too
 //! (serde, schemars, gitops-types). Env vars: the prefix below, then each key
 //! in SCREAMING_SNAKE_CASE, `__` between nested sections
-//! (`httpPort` → `{prefix}HTTP_PORT`). See the gitops-rs README, "Attribute
-//! reference", for every `#[gitops(...)]` attribute.
+//! (`httpPort` → `{prefix}HTTP_PORT`). See gitops-rs's docs/reference.md,
+//! "Attributes", for every `#[gitops(...)]` attribute.
 
 use gitops_types::GitOps;
 use schemars::JsonSchema;

@@ -1,5 +1,5 @@
-//! `cargo gitops`: see the README's "The cargo gitops command", or
-//! `cargo gitops --help`.
+//! `cargo gitops`: every command is listed in docs/reference.md, "Commands",
+//! and `cargo gitops --help` describes each.
 
 fn main() -> std::process::ExitCode {
     cargo_gitops::main()

@@ -265,8 +265,8 @@ fn helm_rejects_bad_values_with_a_path() {
     }
 }
 
-/// What values.schema.json checks only shallowly (README: "What Helm checks
-/// and what the API server checks"): Helm renders these values, and
+/// What values.schema.json checks only shallowly (docs/chart.md, "What Helm
+/// checks and what the API server checks"): Helm renders these values, and
 /// Kubernetes' own schemas (kubernetes-validate, strict, as the API server
 /// decodes) reject the manifest, naming the field.
 #[test]

@@ -24,7 +24,7 @@ const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
 /// The types whose whole schema the chart's values use: the keys users set
-/// most, checked by Helm down to the last field (see the README's "What
+/// most, checked by Helm down to the last field (see docs/chart.md, "What
 /// Helm checks and what the API server checks").
 fn roots(generator: &mut SchemaGenerator) -> Vec<String> {
     vec![

@@ -1,6 +1,6 @@
 //! checkov's Kubernetes checks on the rendered charts. The expected failures
 //! are exact, per check and kind, so a regression and an improvement both
-//! show up here; each one is explained in the README's security section.
+//! show up here; each one is explained in docs/security.md.
 
 use gitops_gen::Chart;
 use gitops_tests::fixtures::{

@@ -11,7 +11,7 @@
 //!   an object with Kubernetes' field names and required fields, one
 //!   `propertyNames` enum; the API server checks the rest. Their full schemas
 //!   would be most of values.schema.json, which Helm compiles on every render
-//!   (BENCHMARKS.md, "Render cost"; the README's table says what moved).
+//!   (BENCHMARKS.md, "Render cost"; docs/chart.md's table says what moved).
 //!
 //! The definitions are a pinned copy, `kube-definitions.json`, without
 //! descriptions, rewritten for Helm's draft-07 validator (unknown fields
