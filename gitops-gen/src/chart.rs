@@ -4,7 +4,7 @@
 
 use crate::deploy::controllers::{self, Controllers};
 use crate::deploy::environment::{self, Environment};
-use crate::foundation::error::Error;
+use crate::foundation::error::{Error, Problem, ProblemKind};
 use crate::foundation::fs::{self, WriteReport};
 use crate::foundation::layout::{self, Files};
 use crate::release::compat::{self, Baseline, Report};
@@ -263,12 +263,16 @@ impl Chart {
         let hand_written = fs::hand_written_values(chart_dir)?;
         let files = self.chart_files(&hand_written)?;
         fs::check(chart_dir, &files)?;
-        let missing: Vec<String> = self
+        let missing: Vec<Problem> = self
             .environments
             .iter()
-            .map(|env| layout::pin_file(&env.name))
-            .filter(|file| !chart_dir.join(file).exists())
-            .map(|file| format!("{file} is missing: the controllers read it; `write` creates it"))
+            .filter(|env| !chart_dir.join(layout::pin_file(&env.name)).exists())
+            .map(|env| {
+                let file = layout::pin_file(&env.name);
+                let message =
+                    format!("{file} is missing: the controllers read it; `write` creates it");
+                Problem::new(ProblemKind::Missing, message).file(file).environment(&env.name)
+            })
             .collect();
         if !missing.is_empty() {
             return Err(Error::Deployment { problems: missing });
@@ -417,10 +421,21 @@ impl Chart {
         let rust_name = source.describe.rust_name;
         let default = source.default.clone().map_err(|e| Error::Config {
             rust_name: rust_name.into(),
-            problems: vec![format!("`{rust_name}::default()` does not serialize to JSON: {e}")],
+            problems: vec![Problem::new(
+                ProblemKind::Unsupported,
+                format!("`{rust_name}::default()` does not serialize to JSON: {e}"),
+            )],
         })?;
-        let tree = tree::config_tree(&source.describe, &source.schema, &default)
-            .map_err(|problems| Error::Config { rust_name: rust_name.into(), problems })?;
+        let tree =
+            tree::config_tree(&source.describe, &source.schema, &default).map_err(|problems| {
+                Error::Config {
+                    rust_name: rust_name.into(),
+                    problems: problems
+                        .into_iter()
+                        .map(|p| Problem::new(ProblemKind::Unsupported, p))
+                        .collect(),
+                }
+            })?;
         Ok((source, default, tree))
     }
 

@@ -166,7 +166,7 @@ fn the_file_is_written_only_over_one_of_its_own() {
     std::fs::write(&path, mine).unwrap();
     let err = chart.check(&outputs).unwrap_err();
     assert!(
-        matches!(&err, gitops_gen::Error::NotGenerated { paths } if paths == &[path.clone()]),
+        matches!(&err, gitops_gen::Error::NotGenerated { paths } if paths == std::slice::from_ref(&path)),
         "{err}"
     );
     let err = chart.write(&outputs).unwrap_err().to_string();

@@ -3,6 +3,7 @@
 //! read back by the loader through real Helm; the Argo CD and Flux manifests
 //! against their CRD schemas, Kustomize and the repository layout.
 
+use gitops_gen::foundation::error::{Problem, ProblemKind};
 use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Error, Flux, GitRepository, Outputs};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
@@ -85,6 +86,10 @@ fn layout(name: &str) -> PathBuf {
 }
 
 fn problems<T: std::fmt::Debug>(result: Result<T, Error>) -> Vec<String> {
+    deployment_problems(result).into_iter().map(|p| p.message).collect()
+}
+
+fn deployment_problems<T: std::fmt::Debug>(result: Result<T, Error>) -> Vec<Problem> {
     match result {
         Err(Error::Deployment { problems }) => problems,
         other => panic!("expected environment problems, got {other:?}"),
@@ -266,28 +271,47 @@ fn bad_environments_are_refused_with_every_problem_named() {
         Error::Deployment { problems } => problems.clone(),
         other => panic!("{other:?}"),
     };
+    // (kind, environment, key): each problem names its culprit.
+    use ProblemKind::*;
     let expected = [
-        "environment `dev` is declared twice",
-        "environment \"Prod_1\": the name must be a DNS label",
-        "environments `eu` and `us` both deploy to namespace `shop` in the controller's own cluster",
-        "environment `dev`: `replicaCont`: unknown key (did you mean `replicaCount`?)",
-        "environment `dev`: `ingress.enabled`: expected true or false, found \"yes\"",
-        "environment `qa`: `config.sampleRatio`: 2.0 is above the maximum 1.0",
-        "environment `other` edits a `gitops_tests::fixtures::Worker`, but the chart's config is `gitops_tests::fixtures::Shop`",
-        "environment `far`: the cluster's name is empty",
-        "environment `hpa`: `autoscaling.minReplicas` (5) is above `autoscaling.maxReplicas` (2)",
-        "environment `leak` sets `buildInfo`: not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
-        "environment `leak` sets `databaseUrl`: a secret, which comes from the Secret, not from values",
+        (Clash, "dev", None),
+        (InvalidName, "Prod_1", None),
+        (Clash, "us", None),
+        (Refused, "dev", Some("replicaCont")),
+        (Refused, "dev", Some("ingress.enabled")),
+        (Refused, "qa", Some("config.sampleRatio")),
+        (InvalidEdit, "other", None),
+        (Missing, "far", None),
+        (Refused, "hpa", Some("autoscaling.minReplicas")),
+        (InvalidEdit, "leak", Some("config.buildInfo")),
+        (InvalidEdit, "leak", Some("config.databaseUrl")),
     ];
+    let culprits: Vec<_> = found
+        .iter()
+        .map(|p| (p.kind, p.environment.as_deref().unwrap(), p.key.as_deref()))
+        .collect();
     for want in expected {
-        assert!(found.iter().any(|p| p.starts_with(want)), "missing {want:?} in {found:#?}");
+        assert!(culprits.contains(&want), "missing {want:?} in {found:#?}");
     }
     assert_eq!(found.len(), expected.len(), "{found:#?}");
+    assert!(found.iter().all(|p| p.file.is_none()), "{found:#?}");
+    // The whole text, once.
     let text = err.to_string();
-    assert!(
-        text.starts_with("the environments, values files or GitOps settings have problems:"),
-        "{text}"
-    );
+    let lines = [
+        "the environments, values files or GitOps settings have problems:",
+        "  - environment `dev` is declared twice",
+        "  - environment \"Prod_1\": the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-Prod_1.yaml` and the controller's resources",
+        "  - environments `eu` and `us` both deploy to namespace `shop` in the controller's own cluster: their releases would overwrite each other",
+        "  - environment `far`: the cluster's name is empty",
+        "  - environment `dev`: `ingress.enabled`: expected true or false, found \"yes\"",
+        "  - environment `dev`: `replicaCont`: unknown key (did you mean `replicaCount`?)",
+        "  - environment `qa`: `config.sampleRatio`: 2.0 is above the maximum 1.0",
+        "  - environment `other` edits a `gitops_tests::fixtures::Worker`, but the chart's config is `gitops_tests::fixtures::Shop`",
+        "  - environment `hpa`: `autoscaling.minReplicas` (5) is above `autoscaling.maxReplicas` (2)",
+        "  - environment `leak` sets `buildInfo`: not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
+        "  - environment `leak` sets `databaseUrl`: a secret, which comes from the Secret, not from values",
+    ];
+    assert_eq!(text, lines.join("\n"));
 }
 
 #[test]
@@ -334,6 +358,22 @@ fn controllers_need_a_repository_and_an_environment() {
             "Flux's interval \"10 minutes\" is not a Go duration such as `10m` or `1h30m`",
         ]
     );
+    let keys: Vec<_> = deployment_problems(bad_settings.generate())
+        .into_iter()
+        .map(|p| (p.kind, p.key.unwrap()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (ProblemKind::InvalidSetting, "GitRepository.path".to_owned()),
+            (ProblemKind::InvalidSetting, "GitRepository.reference".into()),
+            (ProblemKind::InvalidName, "ArgoCd.namespace".into()),
+            (ProblemKind::InvalidName, "ArgoCd.project".into()),
+            (ProblemKind::Missing, "ArgoCd.values_from.url".into()),
+            (ProblemKind::Missing, "ArgoCd.values_from.reference".into()),
+            (ProblemKind::InvalidSetting, "Flux.interval".into()),
+        ]
+    );
     let no_controller =
         bare.environment(Environment::new("dev")).controllers(Controllers::new(repository()));
     assert_eq!(
@@ -364,15 +404,26 @@ fn hand_written_values_files_are_checked() {
         other => panic!("{other:?}"),
     };
     assert_eq!(found.len(), 3, "{found:#?}");
+    let culprit = |p: &Problem| (p.kind, p.file.clone().unwrap(), p.line, p.key.clone());
+    // The parser stops at the end of the file (line 3), the sequence opened on line 2.
+    assert_eq!(culprit(&found[0]), (ProblemKind::NotValues, "values-eu.yml".into(), Some(3), None));
     assert!(
-        found[0].starts_with("file `values-eu.yml`: not valid YAML: ")
-            && found[0].contains("line 2"),
+        found[0].message.starts_with("file `values-eu.yml`: not valid YAML: ")
+            && found[0].message.contains("line 3")
+            && found[0].message.contains("line 2"),
         "{found:#?}"
     );
-    assert_eq!(found[1], "file `values-qa.yaml`: `config.httpPort`: 80 is below the minimum 1024");
     assert_eq!(
-        found[2],
-        "file `values-qa.yaml`: `config.logLevle`: unknown key (did you mean `logLevel`?)"
+        culprit(&found[1]),
+        (ProblemKind::Refused, "values-qa.yaml".into(), None, Some("config.httpPort".into()))
+    );
+    assert_eq!(
+        found[1].message,
+        "file `values-qa.yaml`: `config.httpPort`: 80 is below the minimum 1024"
+    );
+    assert_eq!(
+        culprit(&found[2]),
+        (ProblemKind::Refused, "values-qa.yaml".into(), None, Some("config.logLevle".into()))
     );
     assert_eq!(std::fs::read_to_string(dir.join("Chart.yaml")).unwrap(), before);
     // The same check by name, for files kept elsewhere.
@@ -401,10 +452,15 @@ fn pin_files_are_checked_on_top_of_their_environment() {
     let dev = std::fs::read_to_string(dir.join("pins/dev.yaml")).unwrap();
     assert!(dev.lines().all(|l| l.starts_with('#')), "{dev}");
     std::fs::remove_file(dir.join("pins/staging.yaml")).unwrap();
-    let err = chart.check(&out).unwrap_err().to_string();
-    assert!(
-        err.contains("pins/staging.yaml is missing: the controllers read it; `write` creates it"),
-        "{err}"
+    let missing = deployment_problems(chart.check(&out));
+    assert_eq!(missing.len(), 1, "{missing:#?}");
+    assert_eq!(
+        (missing[0].kind, missing[0].file.as_deref(), missing[0].environment.as_deref()),
+        (ProblemKind::Missing, Some("pins/staging.yaml"), Some("staging"))
+    );
+    assert_eq!(
+        missing[0].message,
+        "pins/staging.yaml is missing: the controllers read it; `write` creates it"
     );
     std::fs::write(dir.join("pins/prod.yaml"), "# mine\nimage: {tag: \"1.0\", digest: \"\"}\n")
         .unwrap();
@@ -419,9 +475,18 @@ fn pin_files_are_checked_on_top_of_their_environment() {
         other => panic!("{other:?}"),
     };
     assert_eq!(found.len(), 2, "{found:#?}");
-    assert!(found[0].starts_with("file `pins/dev.yaml`: `image.digest`: "), "{found:#?}");
+    let culprit = |p: &Problem| (p.kind, p.file.clone(), p.environment.clone(), p.key.clone());
+    let some = |s: &str| Some(s.to_owned());
     assert_eq!(
-        found[1],
+        culprit(&found[0]),
+        (ProblemKind::Refused, some("pins/dev.yaml"), some("dev"), some("image.digest"))
+    );
+    assert_eq!(
+        culprit(&found[1]),
+        (ProblemKind::UnknownEnvironment, some("pins/qa.yaml"), some("qa"), None)
+    );
+    assert_eq!(
+        found[1].message,
         "file `pins/qa.yaml`: no environment `qa` to pin (remove the file, or declare the environment)"
     );
     // Written by neither `write` nor removed by it: the files are the user's.

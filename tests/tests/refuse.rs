@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 fn problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<String> {
     match Chart::new("app").image("app").config::<T>().generate().map(|g| g.chart) {
-        Err(Error::Config { problems, .. }) => problems,
+        Err(Error::Config { problems, .. }) => problems.into_iter().map(|p| p.message).collect(),
         other => panic!("expected a config error, got {other:?}"),
     }
 }

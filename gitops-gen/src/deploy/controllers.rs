@@ -5,6 +5,7 @@
 //! controllers read the chart and the environments' values files from Git.
 
 use super::environment::{Cluster, Environment};
+use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_go_duration, IN_CLUSTER};
 use crate::foundation::layout::{self, Files};
 use crate::foundation::yaml;
@@ -119,25 +120,42 @@ impl GitRepository {
         self.path.trim_end_matches('/')
     }
 
-    fn problems(&self, what: &str, out: &mut Vec<String>) {
+    /// Every problem of the repository named `what`, its settings' keys
+    /// under `key` (`GitRepository`, `ArgoCd.values_from`).
+    fn problems(&self, what: &str, key: &str, out: &mut Vec<Problem>) {
+        let mut push = |kind, field: &str, message: String| {
+            out.push(Problem::new(kind, message).key(format!("{key}.{field}")));
+        };
         if self.url.trim().is_empty() {
-            out.push(format!("{what} has no URL (repoURL): `GitRepository::new(url, path)`"));
+            push(
+                ProblemKind::Missing,
+                "url",
+                format!("{what} has no URL (repoURL): `GitRepository::new(url, path)`"),
+            );
         }
         let path = self.chart_dir();
         let relative = !path.is_empty()
             && !path.starts_with('/')
             && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
         if !relative {
-            out.push(format!("{what}: path {:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/chart`)", self.path));
+            push(ProblemKind::InvalidSetting, "path", format!("{what}: path {:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/chart`)", self.path));
         }
         match &self.reference {
             GitRef::Branch(r) | GitRef::Tag(r) if r.trim().is_empty() => {
-                out.push(format!("{what}: the branch or tag is empty"));
+                push(
+                    ProblemKind::Missing,
+                    "reference",
+                    format!("{what}: the branch or tag is empty"),
+                );
             }
             GitRef::Commit(sha)
                 if sha.len() != 40 || !sha.chars().all(|c| c.is_ascii_hexdigit()) =>
             {
-                out.push(format!("{what}: commit {sha:?} is not a full 40-hex-digit SHA"));
+                push(
+                    ProblemKind::InvalidSetting,
+                    "reference",
+                    format!("{what}: commit {sha:?} is not a full 40-hex-digit SHA"),
+                );
             }
             _ => {}
         }
@@ -255,37 +273,57 @@ impl Flux {
 }
 
 /// Every problem with the controllers' settings, each naming the setting.
-pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) -> Vec<String> {
+pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) -> Vec<Problem> {
     let (argo, flux) = (controllers.argo_cd.as_ref(), controllers.flux.as_ref());
     let mut out = Vec::new();
+    let setting = |kind, key: &str, message: String| Problem::new(kind, message).key(key);
     if argo.is_none() && flux.is_none() {
-        out.push(
+        out.push(setting(
+            ProblemKind::Missing,
+            "Controllers",
             "no GitOps controller: call `.argo_cd(ArgoCd::new())` or `.flux(Flux::new())` on `Controllers`".into(),
-        );
+        ));
     }
     if environments.is_empty() {
-        out.push("no environment: add one with `.environment(Environment::new(\"dev\"))`".into());
+        out.push(setting(
+            ProblemKind::Missing,
+            "Chart.environment",
+            "no environment: add one with `.environment(Environment::new(\"dev\"))`".into(),
+        ));
     }
-    controllers.repository.problems("the Git repository", &mut out);
+    controllers.repository.problems("the Git repository", "GitRepository", &mut out);
     if let Some(argo) = argo {
         if !is_dns_label(&argo.namespace) {
-            out.push(format!("Argo CD's namespace {:?} is not a DNS label", argo.namespace));
+            out.push(setting(
+                ProblemKind::InvalidName,
+                "ArgoCd.namespace",
+                format!("Argo CD's namespace {:?} is not a DNS label", argo.namespace),
+            ));
         }
         if let Some(project) = argo.project.as_deref().filter(|p| !is_dns_subdomain(p)) {
-            out.push(format!("Argo CD project {project:?} is not a valid name (lower case letters, digits, `-` and `.`)"));
+            out.push(setting(ProblemKind::InvalidName, "ArgoCd.project", format!("Argo CD project {project:?} is not a valid name (lower case letters, digits, `-` and `.`)")));
         }
         if let Some(values) = &argo.values_from {
-            values.problems("the values repository (`ArgoCd::values_from`)", &mut out);
+            let what = "the values repository (`ArgoCd::values_from`)";
+            values.problems(what, "ArgoCd.values_from", &mut out);
         }
     }
     if let Some(flux) = flux {
         if !is_dns_label(&flux.namespace) {
-            out.push(format!("Flux's namespace {:?} is not a DNS label", flux.namespace));
+            out.push(setting(
+                ProblemKind::InvalidName,
+                "Flux.namespace",
+                format!("Flux's namespace {:?} is not a DNS label", flux.namespace),
+            ));
         }
         if !is_go_duration(&flux.interval) {
-            out.push(format!(
-                "Flux's interval {:?} is not a Go duration such as `10m` or `1h30m`",
-                flux.interval
+            out.push(setting(
+                ProblemKind::InvalidSetting,
+                "Flux.interval",
+                format!(
+                    "Flux's interval {:?} is not a Go duration such as `10m` or `1h30m`",
+                    flux.interval
+                ),
             ));
         }
     }

@@ -11,6 +11,7 @@
 //! file; Flux merges the file into the chart's defaults instead, where `null`
 //! stays, so with Flux the values are also checked that way).
 
+use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
 use crate::foundation::{layout, yaml};
 use crate::helm::coalesce::{coalesce, difference, leaf_paths, merge_keeping_nulls, remove_at};
@@ -234,12 +235,18 @@ pub(crate) fn generate(
     chart: &ChartValues,
     header: &str,
     flux: bool,
-) -> Result<BTreeMap<String, String>, Vec<String>> {
+) -> Result<BTreeMap<String, String>, Vec<Problem>> {
     let mut problems = declarations(environments, chart.chart);
-    let validator = Validator::new(chart.schema).map_err(|e| vec![e])?;
-    let check = |values: &Value, culprit: &str, problems: &mut Vec<String>| {
-        problems
-            .extend(refusals(&validator, values).into_iter().map(|p| format!("{culprit}: {p}")));
+    let validator = Validator::new(chart.schema)
+        .map_err(|e| vec![Problem::new(ProblemKind::NotValues, e).file(layout::VALUES_SCHEMA)])?;
+    // Each refusal as a problem of `culprit` (its environment or file).
+    let check = |values: &Value, culprit: &str, blame: &Problem, problems: &mut Vec<Problem>| {
+        problems.extend(refusals(&validator, values).into_iter().map(|r| Problem {
+            kind: ProblemKind::Refused,
+            key: Some(r.key),
+            message: format!("{culprit}: {}", r.text),
+            ..blame.clone()
+        }));
     };
     let defaults = defaults(chart);
     let mut out = BTreeMap::new();
@@ -247,12 +254,13 @@ pub(crate) fn generate(
     let mut wanted_by_env = BTreeMap::new();
     for env in environments {
         let culprit = format!("environment `{}`", env.name);
+        let blame = Problem::new(ProblemKind::Refused, "").environment(&env.name);
         let before = problems.len();
         let wanted = wanted_values(env, chart, &defaults, &mut problems);
         if problems.len() > before {
             continue;
         }
-        check(&wanted, &culprit, &mut problems);
+        check(&wanted, &culprit, &blame, &mut problems);
         wanted_by_env.insert(env.name.clone(), wanted.clone());
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
         if flux && problems.len() == before {
@@ -261,18 +269,23 @@ pub(crate) fn generate(
             let mut merged = defaults.clone();
             merge_keeping_nulls(&mut merged, &diff);
             let culprit = format!("{culprit} as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead)");
-            check(&merged, &culprit, &mut problems);
+            check(&merged, &culprit, &blame, &mut problems);
         }
         out.insert(env.values_file(), values_file(env, chart, &diff, header));
     }
     for (name, text) in hand_written {
         let culprit = format!("file `{name}`");
+        let blame = Problem::new(ProblemKind::Refused, "").file(name);
         // A pin file is read after its environment's values file.
         let pinned = name.strip_prefix(layout::PINS_DIR).and_then(|n| n.strip_prefix('/'));
         if pinned.is_some_and(|n| n.ends_with(".yml")) {
-            problems.push(format!(
-                "{culprit}: the controllers read `pins/<environment>.yaml`; rename it"
-            ));
+            problems.push(Problem {
+                kind: ProblemKind::UnknownEnvironment,
+                message: format!(
+                    "{culprit}: the controllers read `pins/<environment>.yaml`; rename it"
+                ),
+                ..blame
+            });
             continue;
         }
         let pinned = pinned.map(|n| n.trim_end_matches(".yaml"));
@@ -282,7 +295,11 @@ pub(crate) fn generate(
                 Some(wanted) => wanted,
                 None if environments.iter().any(|e| e.name == env) => continue,
                 None => {
-                    problems.push(format!("{culprit}: no environment `{env}` to pin (remove the file, or declare the environment)"));
+                    problems.push(Problem {
+                        kind: ProblemKind::UnknownEnvironment,
+                        message: format!("{culprit}: no environment `{env}` to pin (remove the file, or declare the environment)"),
+                        ..blame
+                    }.environment(env));
                     continue;
                 }
             },
@@ -293,12 +310,25 @@ pub(crate) fn generate(
             Ok(file @ Value::Object(_)) => {
                 let mut values = base.clone();
                 coalesce(&mut values, &file);
-                check(&values, &culprit, &mut problems);
+                let blame = match pinned {
+                    Some(env) => blame.environment(env),
+                    None => blame,
+                };
+                check(&values, &culprit, &blame, &mut problems);
             }
-            Ok(other) => {
-                problems.push(format!("{culprit}: expected a map of values, found {other}"))
-            }
-            Err(e) => problems.push(format!("{culprit}: not valid YAML: {e}")),
+            Ok(other) => problems.push(Problem {
+                kind: ProblemKind::NotValues,
+                message: format!("{culprit}: expected a map of values, found {other}"),
+                ..blame
+            }),
+            Err(e) => problems.push(
+                Problem {
+                    kind: ProblemKind::NotValues,
+                    message: format!("{culprit}: not valid YAML: {e}"),
+                    ..blame
+                }
+                .line(e.location().map(|l| l.line())),
+            ),
         }
     }
     if problems.is_empty() {
@@ -310,32 +340,44 @@ pub(crate) fn generate(
 
 /// What is wrong with the declarations themselves: names, namespaces,
 /// clusters, two environments in one place.
-fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
+fn declarations(environments: &[Environment], chart: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
     for env in environments {
         let name = env.name.as_str();
+        let problem = |kind, message: String| Problem::new(kind, message).environment(name);
         if !is_dns_label(name) {
-            problems.push(format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources"));
+            problems.push(problem(ProblemKind::InvalidName, format!("environment {name:?}: the name must be a DNS label (lower case letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit): it names `values-{name}.yaml` and the controller's resources")));
         }
         if !seen.insert(name) {
-            problems.push(format!("environment `{name}` is declared twice"));
+            problems.push(problem(
+                ProblemKind::Clash,
+                format!("environment `{name}` is declared twice"),
+            ));
             continue;
         }
         let namespace = env.namespace_for(chart);
         // A default namespace is only as bad as the name, reported above.
         if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
-            problems
-                .push(format!("environment `{name}`: namespace {namespace:?} is not a DNS label"));
+            problems.push(problem(
+                ProblemKind::InvalidName,
+                format!("environment `{name}`: namespace {namespace:?} is not a DNS label"),
+            ));
         }
         let cluster = match &env.cluster {
             Cluster::Server(url) if url.trim().is_empty() => {
-                problems.push(format!("environment `{name}`: the cluster's server URL is empty"));
+                problems.push(problem(
+                    ProblemKind::Missing,
+                    format!("environment `{name}`: the cluster's server URL is empty"),
+                ));
                 continue;
             }
             Cluster::Name(n) if n.trim().is_empty() => {
-                problems.push(format!("environment `{name}`: the cluster's name is empty"));
+                problems.push(problem(
+                    ProblemKind::Missing,
+                    format!("environment `{name}`: the cluster's name is empty"),
+                ));
                 continue;
             }
             // Argo CD's name for its own cluster is that cluster too.
@@ -347,7 +389,7 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<String> {
             Cluster::Name(n) => format!("cluster `{n}`"),
         };
         if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
-            problems.push(format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other"));
+            problems.push(problem(ProblemKind::Clash, format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other")));
         }
     }
     problems
@@ -383,19 +425,19 @@ fn wanted_values(
     env: &Environment,
     chart: &ChartValues,
     defaults: &Value,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> Value {
     let mut wanted = defaults.clone();
     let name = &env.name;
+    let edit = |message: String| Problem::new(ProblemKind::InvalidEdit, message).environment(name);
     match &env.config {
         None => {}
-        Some(edit) if edit.rust_name != chart.config_type => problems.push(format!(
+        Some(config) if config.rust_name != chart.config_type => problems.push(edit(format!(
             "environment `{name}` edits a `{}`, but the chart's config is `{}`",
-            edit.rust_name, chart.config_type
-        )),
-        Some(ConfigEdit { value: Err(e), .. }) => {
-            problems.push(format!("environment `{name}`: its config could not be edited: {e}"))
-        }
+            config.rust_name, chart.config_type
+        ))),
+        Some(ConfigEdit { value: Err(e), .. }) => problems
+            .push(edit(format!("environment `{name}`: its config could not be edited: {e}"))),
         Some(ConfigEdit { value: Ok(config), .. }) => {
             // What the chart does not carry cannot differ per environment.
             let changed = difference(chart.default, config).unwrap_or(Value::Null);
@@ -406,7 +448,11 @@ fn wanted_values(
                         Some(_) => "a secret, which comes from the Secret, not from values",
                         None => "not in the chart (`#[gitops(skip)]` or `#[serde(skip)]`)",
                     };
-                    problems.push(format!("environment `{name}` sets `{}`: {why}", path.join(".")));
+                    let key = format!("{}.{}", k::CONFIG.path(), path.join("."));
+                    problems.push(
+                        edit(format!("environment `{name}` sets `{}`: {why}", path.join(".")))
+                            .key(key),
+                    );
                 }
             }
             wanted[k::CONFIG.path()] = chart.tree.values_of(config);
@@ -415,15 +461,18 @@ fn wanted_values(
     for (path, value) in &env.values {
         let keys: Vec<String> = path.split('.').map(str::to_owned).collect();
         if keys.iter().any(String::is_empty) {
-            problems.push(format!("environment `{name}`: {path:?} is not a dotted key path"));
+            problems.push(edit(format!("environment `{name}`: {path:?} is not a dotted key path")));
             continue;
         }
         match value {
             Ok(Value::Null) => remove_at(&mut wanted, &keys),
             Ok(value) => set_at(&mut wanted, &keys, value.clone()),
-            Err(e) => problems.push(format!(
-                "environment `{name}`: the value for `{path}` does not serialize to JSON: {e}"
-            )),
+            Err(e) => problems.push(
+                edit(format!(
+                    "environment `{name}`: the value for `{path}` does not serialize to JSON: {e}"
+                ))
+                .key(path),
+            ),
         }
     }
     wanted

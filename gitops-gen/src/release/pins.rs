@@ -10,7 +10,7 @@
 //! (`release`, `promote`) and their history are release tooling, in the
 //! `gitops-release` crate, which an app's build never compiles.
 
-use crate::foundation::error::Error;
+use crate::foundation::error::{Error, Problem, ProblemKind};
 use crate::foundation::layout::{self, has_marker};
 use crate::helm::coalesce::coalesce;
 use crate::helm::verdict::refusals;
@@ -82,7 +82,11 @@ pub fn check(chart_dir: &Path, environment: &str, path: &Path, pin: &str) -> Res
         match yaml_serde::from_str::<Value>(text) {
             Ok(Value::Null) => Ok(Value::Object(Default::default())),
             Ok(v) => Ok(v),
-            Err(e) => Err(Error::Pin(format!("{name}: not valid YAML: {e}"))),
+            Err(e) => Err(Error::PinInput(Box::new(
+                Problem::new(ProblemKind::NotValues, format!("{name}: not valid YAML: {e}"))
+                    .file(name)
+                    .line(e.location().map(|l| l.line())),
+            ))),
         }
     };
     let schema = parse(layout::VALUES_SCHEMA, &load(layout::VALUES_SCHEMA)?)?;
@@ -90,16 +94,23 @@ pub fn check(chart_dir: &Path, environment: &str, path: &Path, pin: &str) -> Res
     let env_file = layout::values_file(environment);
     coalesce(&mut values, &parse(&env_file, &load(&env_file)?)?);
     coalesce(&mut values, &parse(&path.display().to_string(), pin)?);
-    let validator = gitops_model::schema::Validator::new(&schema).map_err(Error::Pin)?;
-    let problems = refusals(&validator, &values);
+    let validator = gitops_model::schema::Validator::new(&schema).map_err(|e| {
+        Error::PinInput(Box::new(
+            Problem::new(ProblemKind::NotValues, e).file(layout::VALUES_SCHEMA),
+        ))
+    })?;
+    let file = path.display().to_string();
+    let problems: Vec<Problem> = refusals(&validator, &values)
+        .into_iter()
+        .map(|r| {
+            let problem = Problem::new(ProblemKind::Refused, r.text).file(&file).key(r.key);
+            problem.environment(environment)
+        })
+        .collect();
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::Pin(format!(
-            "{} would not pass the chart's schema: {}",
-            path.display(),
-            problems.join("; ")
-        )))
+        Err(Error::Pin { file: path.to_owned(), problems })
     }
 }
 
