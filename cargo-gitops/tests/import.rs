@@ -188,7 +188,7 @@ serde_json = "1"
         let image = defaults["image"]["repository"].as_str().unwrap();
         lib.push_str(&format!("pub mod {};\n", case.module));
         calls.push_str(&format!(
-            "    gitops_gen::Chart::new({name:?}).image({image:?}).config::<imported_charts::{module}::Config>().write(&dirs[{i}]).expect({name:?});\n",
+            "    gitops_gen::Chart::new({name:?}).image({image:?}).config::<imported_charts::{module}::Config>().write(&gitops_gen::Outputs::chart(&dirs[{i}])).expect({name:?});\n",
             name = case.imported.report.chart,
             module = case.module,
         ));
