@@ -7,6 +7,7 @@
 //! give the same verdict.
 
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// The largest integer a float64 holds exactly: Helm keeps every number
 /// from a values file as a float64.
@@ -117,8 +118,23 @@ const SCHEMA_URL: &str = "file:///gitops/config.schema.json";
 /// the loader and the generator's default check give Helm's verdicts.
 pub struct Validator {
     schemas: boon::Schemas,
-    index: boon::SchemaIndex,
+    /// The document compiled: the schema itself, or for
+    /// [`Validator::by_parts`] the parts it was split into.
     schema: Value,
+    root: Part,
+}
+
+/// A compiled schema, and the properties validated apart from it: in its
+/// compiled form their schemas are `true`.
+struct Part {
+    index: boon::SchemaIndex,
+    properties: Vec<(String, Part)>,
+}
+
+/// [`Part`] before compiling: the name of its schema in the parts document.
+struct Plan {
+    name: String,
+    properties: Vec<(String, Plan)>,
 }
 
 /// One thing wrong with an instance: where (the keys from the instance's
@@ -132,28 +148,81 @@ pub struct Violation {
 impl Validator {
     /// Compiles `schema` (draft-07; `$ref`s point into its own `definitions`).
     pub fn new(schema: &Value) -> Result<Self, String> {
-        let mut compiler = boon::Compiler::new();
-        compiler.set_default_draft(boon::Draft::V7);
-        let mut schemas = boon::Schemas::new();
-        let failed = |e: boon::CompileError| format!("the config schema does not compile: {e:#}");
-        compiler.add_resource(SCHEMA_URL, schema.clone()).map_err(failed)?;
-        let index = compiler.compile(SCHEMA_URL, &mut schemas).map_err(failed)?;
-        Ok(Validator { schemas, index, schema: schema.clone() })
+        let (mut compiler, mut schemas) = compiler(schema.clone())?;
+        let index = compiler.compile(SCHEMA_URL, &mut schemas).map_err(not_compiled)?;
+        let root = Part { index, properties: Vec::new() };
+        Ok(Validator { schemas, schema: schema.clone(), root })
+    }
+
+    /// The same validator as [`Validator::new`], giving the same violations
+    /// for every instance, compiled in parts: much less for boon to compile
+    /// when the schema has many properties sharing a few schemas (a config's
+    /// leaves). Each object schema on a chain of `properties` from the root
+    /// is compiled with its properties' schemas replaced by `true`, and each
+    /// property present in an instance is validated apart against its own
+    /// schema, at its location. That is what `properties` means in draft-07
+    /// (no keyword there looks at which properties another evaluated), so the
+    /// violations are the same, and so are their messages, which read only
+    /// validating keywords and property names. The other schemas (the
+    /// leaves) are compiled once per distinct schema, annotations
+    /// (`description`, `title`, `default`) aside. A schema with a `$ref`
+    /// outside `#/definitions/` or an `$id`, whose meaning could depend on
+    /// where it sits, is compiled whole.
+    pub fn by_parts(schema: &Value) -> Result<Self, String> {
+        let mut definitions = match schema.get("definitions") {
+            None => Map::new(),
+            Some(Value::Object(definitions)) if !definitions.contains_key(PARTS) => {
+                definitions.clone()
+            }
+            Some(_) => return Self::new(schema),
+        };
+        if !refs_into_definitions_only(schema) {
+            return Self::new(schema);
+        }
+        let mut parts = Map::new();
+        let plan = split(schema, &mut parts, &mut HashMap::new());
+        definitions.insert(PARTS.into(), json!({ "definitions": parts }));
+        let doc = json!({ "definitions": definitions });
+        let (mut compiler, mut schemas) = compiler(doc.clone())?;
+        let mut compiled = HashMap::new();
+        let root = compile(&plan, &mut compiler, &mut schemas, &mut compiled)?;
+        Ok(Validator { schemas, schema: doc, root })
     }
 
     /// Every violation in `instance`, by location; empty when valid.
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
         let mut out = Vec::new();
-        if let Err(error) = self.schemas.validate(instance, self.index) {
-            self.collect(&error, instance, &mut out);
-        }
+        self.check(&self.root, instance, &mut Vec::new(), &mut out);
         out.sort_by(|a, b| a.at.cmp(&b.at));
         out
     }
 
-    fn collect(&self, error: &boon::ValidationError, instance: &Value, out: &mut Vec<Violation>) {
+    /// `instance`, found at `at`, against `part` and its properties apart.
+    fn check(&self, part: &Part, instance: &Value, at: &mut Vec<String>, out: &mut Vec<Violation>) {
+        if let Err(error) = self.schemas.validate(instance, part.index) {
+            self.collect(&error, instance, at, out);
+        }
+        if let Value::Object(map) = instance {
+            for (key, property) in &part.properties {
+                if let Some(value) = map.get(key) {
+                    at.push(key.clone());
+                    self.check(property, value, at, out);
+                    at.pop();
+                }
+            }
+        }
+    }
+
+    /// The violations in `error`, whose instance is `instance`, found at `base`.
+    fn collect(
+        &self,
+        error: &boon::ValidationError,
+        instance: &Value,
+        base: &[String],
+        out: &mut Vec<Violation>,
+    ) {
         use boon::ErrorKind as K;
-        let at: Vec<String> = error
+        let inner: Vec<String> = error
             .instance_location
             .tokens
             .iter()
@@ -162,13 +231,14 @@ impl Validator {
                 boon::InstanceToken::Item(index) => index.to_string(),
             })
             .collect();
-        let value = pointer(instance, &at);
+        let value = pointer(instance, &inner);
+        let at = [base, &inner].concat();
         let shown = value.map_or_else(|| "null".to_owned(), Value::to_string);
         let mut push = |at: Vec<String>, message: String| out.push(Violation { at, message });
         let message = match &error.kind {
             K::Group | K::Schema { .. } | K::Reference { .. } | K::AllOf => {
                 for cause in &error.causes {
-                    self.collect(cause, instance, out);
+                    self.collect(cause, instance, base, out);
                 }
                 return;
             }
@@ -177,7 +247,7 @@ impl Validator {
                 // than "none matched".
                 let real: Vec<_> = error.causes.iter().filter(|c| !only_null_expected(c)).collect();
                 if let [cause] = real.as_slice() {
-                    self.collect(cause, instance, out);
+                    self.collect(cause, instance, base, out);
                     return;
                 }
                 format!("expected {}, found {shown}", describe(self.subschema(error)))
@@ -240,6 +310,117 @@ impl Validator {
         let pointer = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
         self.schema.pointer(&pointer).unwrap_or(&Value::Null)
     }
+}
+
+/// Where [`Validator::by_parts`] puts the parts: among the definitions, as
+/// those are compiled only where referred to (the document's root is
+/// compiled with every schema, and so with everything under its own
+/// keywords), and in a definition of their own, apart from the schema's.
+const PARTS: &str = "gitops-parts";
+
+/// A compiler holding `doc` as the resource at [`SCHEMA_URL`], and where to
+/// compile into.
+fn compiler(doc: Value) -> Result<(boon::Compiler, boon::Schemas), String> {
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V7);
+    compiler.add_resource(SCHEMA_URL, doc).map_err(not_compiled)?;
+    Ok((compiler, boon::Schemas::new()))
+}
+
+fn not_compiled(e: boon::CompileError) -> String {
+    format!("the config schema does not compile: {e:#}")
+}
+
+/// Whether every `$ref` in `schema` points into its `#/definitions/` and
+/// nothing sets an `$id`: then each subschema means the same wherever it is
+/// put in a document with those definitions.
+fn refs_into_definitions_only(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.iter().all(|(key, value)| match key.as_str() {
+            "$ref" => value.as_str().is_some_and(|r| r.starts_with("#/definitions/")),
+            "$id" => false,
+            _ => refs_into_definitions_only(value),
+        }),
+        Value::Array(items) => items.iter().all(refs_into_definitions_only),
+        _ => true,
+    }
+}
+
+/// Splits `schema` for [`Validator::by_parts`]: an object schema with
+/// `properties` (and no `$ref`, which in draft-07 makes its siblings
+/// ignored) becomes its skeleton, the properties' schemas `true`, and each
+/// property is split in turn; anything else is a leaf, stored once per
+/// distinct schema. The parts go into `parts`, named by their number;
+/// `leaves` maps each leaf's text to its part.
+fn split(
+    schema: &Value,
+    parts: &mut Map<String, Value>,
+    leaves: &mut HashMap<String, String>,
+) -> Plan {
+    let object = schema.as_object().filter(|o| !o.contains_key("$ref"));
+    let properties =
+        object.and_then(|o| o.get("properties")?.as_object()).filter(|p| !p.is_empty());
+    if let (Some(object), Some(properties)) = (object, properties) {
+        let properties: Vec<(String, Plan)> =
+            properties.iter().map(|(key, s)| (key.clone(), split(s, parts, leaves))).collect();
+        let skeleton: Map<String, Value> = object
+            .iter()
+            .map(|(key, value)| match key.as_str() {
+                "properties" => {
+                    let open = properties.iter().map(|(k, _)| (k.clone(), Value::Bool(true)));
+                    (key.clone(), Value::Object(open.collect()))
+                }
+                _ => (key.clone(), value.clone()),
+            })
+            .collect();
+        let name = parts.len().to_string();
+        parts.insert(name.clone(), Value::Object(skeleton));
+        return Plan { name, properties };
+    }
+    // Annotations do not validate: leaves differing only in them are one.
+    let leaf = match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, value)| match key.as_str() {
+                    "description" | "title" => !value.is_string(),
+                    "default" => false,
+                    _ => true,
+                })
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    let name = leaves.entry(leaf.to_string()).or_insert_with(|| {
+        let name = parts.len().to_string();
+        parts.insert(name.clone(), leaf);
+        name
+    });
+    Plan { name: name.clone(), properties: Vec::new() }
+}
+
+/// Compiles the parts `plan` names, each once.
+fn compile(
+    plan: &Plan,
+    compiler: &mut boon::Compiler,
+    schemas: &mut boon::Schemas,
+    compiled: &mut HashMap<String, boon::SchemaIndex>,
+) -> Result<Part, String> {
+    let index = match compiled.get(&plan.name) {
+        Some(index) => *index,
+        None => {
+            let location = format!("{SCHEMA_URL}#/definitions/{PARTS}/definitions/{}", plan.name);
+            let index = compiler.compile(&location, schemas).map_err(not_compiled)?;
+            compiled.insert(plan.name.clone(), index);
+            index
+        }
+    };
+    let properties = plan
+        .properties
+        .iter()
+        .map(|(key, property)| Ok((key.clone(), compile(property, compiler, schemas, compiled)?)))
+        .collect::<Result<_, String>>()?;
+    Ok(Part { index, properties })
 }
 
 /// An anyOf branch that failed only because the value is not null.
@@ -565,6 +746,145 @@ mod tests {
             violations(schema, json!({"m": 1})),
             [("m".to_owned(), "unknown key".to_owned())]
         );
+    }
+
+    /// A config-like schema: sections (one nested, one closed by a
+    /// `patternProperties`), leaves that share a schema but for their
+    /// description, a `$ref`, an `Option`, an enum, a list, a JSON struct.
+    fn sectioned() -> Value {
+        let port = |doc: &str| json!({"description": doc, "type": "integer", "minimum": 1, "maximum": 65535});
+        json!({
+            "type": "object",
+            "properties": {
+                "http": port("The HTTP port."),
+                "admin": port("The admin port."),
+                "name": {"type": "string", "minLength": 2, "pattern": "^[a-z]+$", "title": "Name", "default": "ab"},
+                "level": {"oneOf": [{"const": "info"}, {"const": "debug"}]},
+                "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}},
+                "peer": {"$ref": "#/definitions/Peer"},
+                "note": {"anyOf": [{"type": "string", "minLength": 4}, {"type": "null"}]},
+                "window": {"type": ["object", "null"], "properties": {"size": {"type": "integer", "minimum": 1}}, "additionalProperties": false},
+                "db": {
+                    "description": "The database.",
+                    "type": "object",
+                    "properties": {
+                        "url": {"type": "string", "format": "uri"},
+                        "pool": {"type": "object", "properties": {"size": port("Pool size.")}, "required": ["size"], "additionalProperties": false},
+                    },
+                    "required": ["url", "pool"],
+                    "additionalProperties": false,
+                },
+                "labels": {"type": "object", "properties": {"team": {"type": "string"}}, "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": false},
+            },
+            "required": ["http", "admin", "name", "db"],
+            "additionalProperties": false,
+            "definitions": {"Peer": {"type": "object", "properties": {"host": {"type": "string"}, "next": {"anyOf": [{"$ref": "#/definitions/Peer"}, {"type": "null"}]}}, "required": ["host"], "additionalProperties": false}},
+        })
+    }
+
+    /// `valid`, and for every location in it: the key removed, and its value
+    /// replaced by each of a set of wrong ones, an unknown key added to each object.
+    fn mutations(valid: &Value) -> Vec<Value> {
+        fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+            out.push(at.clone());
+            if let Value::Object(map) = v {
+                for (k, child) in map {
+                    at.push(k.clone());
+                    paths(child, at, out);
+                    at.pop();
+                }
+            }
+        }
+        fn at_mut<'a>(v: &'a mut Value, at: &[String]) -> &'a mut Value {
+            at.iter().fold(v, |v, k| &mut v[k.as_str()])
+        }
+        let wrong = [
+            json!(null),
+            json!(0),
+            json!(-1),
+            json!(70000),
+            json!(1.5),
+            json!("x"),
+            json!("abcde"),
+            json!("DEBUG"),
+            json!(true),
+            json!([]),
+            json!(["a", "abcd", 1]),
+            json!({}),
+            json!({"size": 0, "extra": 1}),
+            json!({"host": 1, "next": {"host": 2}}),
+        ];
+        let mut all = Vec::new();
+        let mut locations = Vec::new();
+        paths(valid, &mut Vec::new(), &mut locations);
+        for at in locations {
+            for w in &wrong {
+                let mut v = valid.clone();
+                *at_mut(&mut v, &at) = w.clone();
+                all.push(v);
+            }
+            if let Some((last, parent)) = at.split_last() {
+                let mut v = valid.clone();
+                at_mut(&mut v, parent).as_object_mut().unwrap().remove(last);
+                all.push(v);
+            }
+            let mut v = valid.clone();
+            if let Value::Object(map) = at_mut(&mut v, &at) {
+                map.insert("htpp".into(), json!(1));
+                map.insert("x-n".into(), json!("s"));
+                all.push(v);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn by_parts_gives_the_whole_schema_s_violations_for_every_instance() {
+        let schema = sectioned();
+        let whole = Validator::new(&schema).unwrap();
+        let parts = Validator::by_parts(&schema).unwrap();
+        assert_eq!(
+            parts.root.properties.len(),
+            schema["properties"].as_object().unwrap().len(),
+            "the root's properties are validated apart"
+        );
+        assert_eq!(
+            parts.schema["definitions"][PARTS]["definitions"].as_object().unwrap().len(),
+            // http and admin share a part; window, db, db.pool, labels, the root are skeletons.
+            14,
+            "{:#}",
+            parts.schema
+        );
+        let valid = json!({
+            "http": 8080, "admin": 9090, "name": "ab", "level": "info", "tags": ["a"],
+            "peer": {"host": "p", "next": {"host": "q", "next": null}}, "note": null,
+            "window": {"size": 2}, "db": {"url": "postgres://db", "pool": {"size": 5}},
+            "labels": {"team": "a", "x-a": 1},
+        });
+        assert_eq!(whole.violations(&valid), []);
+        let instances = mutations(&valid);
+        assert!(instances.len() > 300, "{}", instances.len());
+        let mut reported = 0;
+        for instance in instances {
+            let expected = whole.violations(&instance);
+            reported += expected.len();
+            assert_eq!(parts.violations(&instance), expected, "{instance}");
+        }
+        assert!(reported > 300, "the mutations break the schema: {reported}");
+    }
+
+    #[test]
+    fn a_ref_outside_the_definitions_compiles_the_whole_schema() {
+        let schema = json!({"type": "object", "properties": {
+            "a": {"type": "integer"},
+            "child": {"anyOf": [{"$ref": "#"}, {"type": "null"}]},
+        }, "additionalProperties": false});
+        let parts = Validator::by_parts(&schema).unwrap();
+        assert!(parts.root.properties.is_empty(), "compiled whole");
+        let bad = json!({"a": 1, "child": {"a": "x", "b": 2}});
+        let whole = Validator::new(&schema).unwrap();
+        assert_eq!(parts.violations(&bad), whole.violations(&bad));
+        assert_eq!(parts.violations(&bad).len(), 2);
     }
 
     #[test]

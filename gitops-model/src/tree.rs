@@ -92,7 +92,7 @@ impl ConfigTree {
         if let (Some(definitions), Value::Object(map)) = (&self.definitions, &mut standalone) {
             map.insert("definitions".into(), definitions.clone());
         }
-        schema::Validator::new(&standalone)
+        schema::Validator::by_parts(&standalone)
     }
 
     /// The config as values carry it: every non-secret leaf's value in

@@ -255,3 +255,126 @@ fn a_struct_without_gitops_is_refused_unless_marked_json() {
         ]
     );
 }
+
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+enum Level {
+    #[default]
+    Info,
+    Debug,
+}
+
+/// A struct kept as one JSON value, whose own field has a bound.
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+struct Window {
+    #[schemars(range(min = 1))]
+    size: u32,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+struct Limits {
+    /// In a section: the path names it.
+    #[schemars(range(max = 10))]
+    burst: u32,
+    /// Within range: not reported.
+    #[schemars(range(min = 1, max = 10))]
+    rate: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { burst: 11, rate: 5 }
+    }
+}
+
+/// One default outside each kind of constraint a schema can state; the
+/// fields whose defaults fit are not reported.
+#[derive(Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(default)]
+#[gitops(env_prefix = "APP_")]
+struct EveryRefusal {
+    #[schemars(range(min = 1, max = 64))]
+    above_range: u8,
+    #[schemars(range(min = 1.5))]
+    below_float: f64,
+    #[schemars(length(max = 3))]
+    too_long: String,
+    #[schemars(length(min = 2))]
+    too_few: Vec<String>,
+    #[schemars(regex(pattern = r"^[a-z]+$"))]
+    not_matching: String,
+    /// A text field whose schema is an enum's: the default is no variant.
+    #[schemars(with = "Level")]
+    not_a_variant: String,
+    /// Its schema is `u8`'s: the integer bound of the narrower type.
+    #[schemars(with = "u8")]
+    beyond_u8: u16,
+    /// An integer schema for a number the Rust type lets be fractional.
+    #[schemars(with = "u32")]
+    fraction: f64,
+    /// Items of a list, each checked.
+    #[schemars(inner(regex(pattern = r"^\d+$")))]
+    items: Vec<String>,
+    /// `Option` defaulting to `Some`: its value's own problem.
+    #[schemars(length(min = 4))]
+    some_short: Option<String>,
+    /// `None` is not checked against the value's schema.
+    #[schemars(length(min = 4))]
+    none_short: Option<String>,
+    /// A struct kept as one JSON value: a key inside it.
+    #[gitops(json)]
+    window: Window,
+    limits: Limits,
+    /// Fits: not reported.
+    #[schemars(range(min = 1, max = 64))]
+    fine: u8,
+    level: Level,
+}
+
+impl Default for EveryRefusal {
+    fn default() -> Self {
+        EveryRefusal {
+            above_range: 65,
+            below_float: 1.0,
+            too_long: "four".into(),
+            too_few: vec!["a".into()],
+            not_matching: "ABC".into(),
+            not_a_variant: "Trace".into(),
+            beyond_u8: 256,
+            fraction: 0.5,
+            items: vec!["1".into(), "x".into()],
+            some_short: Some("abc".into()),
+            none_short: None,
+            window: Window { size: 0 },
+            limits: Limits::default(),
+            fine: 8,
+            level: Level::Debug,
+        }
+    }
+}
+
+#[test]
+fn every_kind_of_constraint_a_default_breaks_is_reported_with_its_message() {
+    let p = problems::<EveryRefusal>();
+    let breaks = |key: &str, why: &str| {
+        format!("`{key}`: the default breaks the field's own schema ({why}), so the chart's values.yaml would fail `helm install`")
+    };
+    assert_eq!(
+        p,
+        [
+            breaks("above_range", "65 is above the maximum 64"),
+            breaks("below_float", "1.0 is below the minimum 1.5"),
+            breaks("beyond_u8", "256 is above the maximum 255"),
+            breaks("fraction", "expected an integer from 0 to 4294967295, found 0.5"),
+            breaks("items", r#"item 1: "x" does not match the pattern ^\d+$"#),
+            breaks("limits.burst", "11 is above the maximum 10"),
+            breaks("not_a_variant", r#""Trace" is not one of "Info", "Debug""#),
+            breaks("not_matching", r#""ABC" does not match the pattern ^[a-z]+$"#),
+            breaks("some_short", r#""abc" is too short: at least 4 characters"#),
+            breaks("too_few", r#"["a"] is too short: at least 2 items"#),
+            breaks("too_long", r#""four" is too long: at most 3 characters"#),
+            breaks("window", "key `size`: 0 is below the minimum 1"),
+        ]
+    );
+}
