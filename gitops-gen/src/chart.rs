@@ -327,12 +327,17 @@ impl Chart {
         let chart_dir = &outputs.chart;
         match (&self.controllers, &outputs.controllers) {
             (Some(_), None) => {
-                return Err(Error::InvalidChart(
-                    "the chart has GitOps controllers but the outputs name no directory for their manifests: add `.controllers(\"gitops\")` to the `Outputs`".into(),
+                return Err(invalid(
+                    ProblemKind::Missing,
+                    "Outputs.controllers",
+                    "the chart has GitOps controllers but the outputs name no directory for their manifests: add `.controllers(\"gitops\")` to the `Outputs`",
                 ))
             }
             (None, Some(dir)) => {
-                return Err(Error::InvalidChart(format!(
+                return Err(invalid(
+                    ProblemKind::Missing,
+                    "Chart.controllers",
+                    format!(
                     "the outputs name a directory for the controllers' manifests ({}) but the chart has none: add `.controllers(Controllers::new(…))` to the chart, or remove it from the `Outputs`",
                     dir.display()
                 )))
@@ -340,14 +345,21 @@ impl Chart {
             _ => {}
         }
         if [layout::ARGO_CD_DIR, layout::FLUX_DIR].iter().any(|d| chart_dir.join(d).is_dir()) {
-            return Err(Error::InvalidChart(format!(
+            return Err(invalid(
+                ProblemKind::InvalidSetting,
+                "Outputs.chart",
+                format!(
                 "{} holds GitOps controllers' manifests: write the chart to a directory of its own",
                 chart_dir.display()
-            )));
+            ),
+            ));
         }
         if let Some(dir) = &outputs.controllers {
             if dir == chart_dir || dir.join(layout::CHART_YAML).exists() {
-                return Err(Error::InvalidChart(format!(
+                return Err(invalid(
+                    ProblemKind::InvalidSetting,
+                    "Outputs.controllers",
+                    format!(
                     "{} holds a chart: write the controllers' manifests to a directory of their own",
                     dir.display()
                 )));
@@ -373,8 +385,10 @@ impl Chart {
             return Ok(files);
         }
         // Checked against the schema exactly as written for Helm.
-        let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA])
-            .map_err(|e| Error::InvalidChart(format!("{}: {e}", layout::VALUES_SCHEMA)))?;
+        let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA]).map_err(|e| {
+            let message = format!("{}: {e}", layout::VALUES_SCHEMA);
+            invalid(ProblemKind::NotValues, "Chart.config", message)
+        })?;
         let values = values::table(&tree, info.image);
         let chart = environment::ChartValues {
             chart: &self.name,
@@ -416,7 +430,11 @@ impl Chart {
     fn tree(&self) -> Result<(&ConfigSource, Value, ConfigTree), Error> {
         self.validate()?;
         let source = self.config.as_ref().ok_or_else(|| {
-            Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into())
+            invalid(
+                ProblemKind::Missing,
+                "Chart.config",
+                "no config struct: call `.config::<YourConfig>()`",
+            )
         })?;
         let rust_name = source.describe.rust_name;
         let default = source.default.clone().map_err(|e| Error::Config {
@@ -432,7 +450,13 @@ impl Chart {
                     rust_name: rust_name.into(),
                     problems: problems
                         .into_iter()
-                        .map(|p| Problem::new(ProblemKind::Unsupported, p))
+                        .map(|p| {
+                            let problem = Problem::new(ProblemKind::Unsupported, p.message);
+                            match p.key {
+                                Some(key) => problem.key(key),
+                                None => problem,
+                            }
+                        })
                         .collect(),
                 }
             })?;
@@ -445,15 +469,20 @@ impl Chart {
             && !self.name.ends_with('-')
             && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !name_ok {
-            return Err(Error::InvalidChart(format!(
+            return Err(invalid(
+                ProblemKind::InvalidName,
+                "Chart.name",
+                format!(
                 "chart name {:?}: use lower case letters, digits and `-`, starting with a letter, at most 53 characters",
                 self.name
             )));
         }
         match &self.image {
             None => {
-                return Err(Error::InvalidChart(
-                    "no image: call `.image(\"registry/repository\")`".into(),
+                return Err(invalid(
+                    ProblemKind::Missing,
+                    "Chart.image",
+                    "no image: call `.image(\"registry/repository\")`",
                 ))
             }
             Some(image)
@@ -461,14 +490,22 @@ impl Chart {
                     || image.contains(char::is_whitespace)
                     || image.contains("{{") =>
             {
-                return Err(Error::InvalidChart(format!(
-                    "image repository {image:?} is not a valid image reference"
-                )));
+                return Err(invalid(
+                    ProblemKind::InvalidSetting,
+                    "Chart.image",
+                    format!("image repository {image:?} is not a valid image reference"),
+                ));
             }
             Some(_) => {}
         }
-        check_version(&self.version).map_err(Error::InvalidChart)
+        check_version(&self.version)
+            .map_err(|message| invalid(ProblemKind::InvalidSetting, "Chart.version", message))
     }
+}
+
+/// A builder setting or output that cannot be used: `key` names it.
+fn invalid(kind: ProblemKind, key: &str, message: impl Into<String>) -> Error {
+    Error::InvalidChart(Box::new(Problem::new(kind, message).key(key)))
 }
 
 /// The chart version must be SemVer 2.0: `MAJOR.MINOR.PATCH` with optional

@@ -162,12 +162,33 @@ impl ConfigTree {
     }
 }
 
+/// Something the chart cannot carry faithfully: the config key it is about
+/// (dotted, as in values.yaml's `config:`), when it is about one, and the
+/// whole message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(key: Option<String>, message: String) -> Self {
+        Problem { key, message }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Walks `root` with its schema (all subschemas inlined) and default value.
 pub fn config_tree(
     root: &ConfigStruct,
     schema: &Value,
     default: &Value,
-) -> Result<ConfigTree, Vec<String>> {
+) -> Result<ConfigTree, Vec<Problem>> {
     let prefix = root.env_prefix.unwrap_or("");
     let empty = Map::new();
     let mut cx = Walk {
@@ -182,12 +203,12 @@ pub fn config_tree(
         // Only the root's prefix counts, and only here is it known which
         // struct is the root: a missing one would silently turn off the
         // loader's check of unknown variables.
-        cx.problems.push(format!(
+        cx.problems.push(Problem::new(None, format!(
             "`{0}` is the root config but has no `env_prefix`: add e.g. `#[gitops(env_prefix = \"APP_\")]` \
              to `{0}` (every variable then starts with it, and the loader rejects a misspelt one), \
              or `#[gitops(env_prefix = \"\")]` for variables without a prefix, which turns that check off",
             root.rust_name
-        ));
+        )));
     }
     let (items, config_schema) = cx.section(root, schema, default, &[], prefix);
     let tree = ConfigTree {
@@ -209,14 +230,15 @@ pub fn config_tree(
             for violation in validator.violations(&tree.values_of(default)) {
                 let dotted = tree.leaf_at(&violation.at).map_or(violation.at.join("."), Leaf::key);
                 if cx.flagged.insert(dotted.clone()) {
-                    cx.problems.push(format!(
+                    let message = format!(
                         "`{dotted}`: the default breaks the field's own schema ({}), so the chart's values.yaml would fail `helm install`",
                         inside(&tree, &violation)
-                    ));
+                    );
+                    cx.problems.push(Problem::new(Some(dotted), message));
                 }
             }
         }
-        Err(message) => cx.problems.push(message),
+        Err(message) => cx.problems.push(Problem::new(None, message)),
     }
     if !cx.problems.is_empty() {
         return Err(cx.problems);
@@ -256,7 +278,7 @@ pub fn set_at(value: &mut Value, path: &[String], new: Value) {
 }
 
 struct Walk<'a> {
-    problems: Vec<String>,
+    problems: Vec<Problem>,
     /// The dotted paths of the fields `problems` names.
     flagged: BTreeSet<String>,
     /// env var → the dotted path that reads it, to find collisions.
@@ -270,6 +292,11 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// A problem of the field at `key`.
+    fn problem(&mut self, key: &str, message: String) {
+        self.problems.push(Problem::new(Some(key.to_owned()), message));
+    }
+
     /// Returns the items of one struct and its schema as values.schema.json
     /// states it: secrets and skipped fields removed, unknown keys rejected,
     /// every non-optional key required.
@@ -292,7 +319,7 @@ impl Walk<'_> {
             field_path.push(field.key.to_owned());
             let dotted = field_path.join(".");
             let Some(prop) = props.get(field.key) else {
-                self.problems.push(format!(
+                self.problem(&dotted, format!(
                     "`{dotted}` ({}.{}): its JSON schema has no such property; is it `#[schemars(skip)]`?",
                     desc.rust_name, field.rust_name
                 ));
@@ -302,7 +329,7 @@ impl Walk<'_> {
             let (item, field_schema) = match (field.nested(), &field.role) {
                 (Some(nested), Role::Value) => {
                     if field.env.is_some() {
-                        self.problems.push(format!(
+                        self.problem(&dotted, format!(
                             "`{dotted}`: `env` names one variable, but this field is a section of keys"
                         ));
                     }
@@ -352,12 +379,12 @@ impl Walk<'_> {
     ) -> (Leaf, Option<Value>) {
         let dotted = path.join(".");
         if !naming::is_valid_env_name(&env) {
-            self.problems.push(format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
+            self.problem(&dotted, format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
         }
         if env == naming::config_file_var(self.prefix)
             || env == naming::secrets_dir_var(self.prefix)
         {
-            self.problems.push(format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
+            self.problem(&dotted, format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
         }
         // An `Option` defaulting to `Some` must be able to say "none", which
         // raw text cannot: it reaches the app as JSON (`"text"` or `null`).
@@ -365,7 +392,7 @@ impl Walk<'_> {
         let text = schema::is_text(prop) && !some_default && field.role != Role::Json;
         if field.role == Role::Json && field.nested.is_some() {
             // Its secrets would land in values.yaml inside the one value.
-            self.problems.push(format!(
+            self.problem(&dotted, format!(
                 "`{dotted}` ({}.{}): `#[gitops(json)]` keeps a struct without `GitOps` as one value, \
                  but this field's type derives `GitOps` and is a section; remove `json`",
                 desc.rust_name, field.rust_name
@@ -374,7 +401,7 @@ impl Walk<'_> {
         if field.role == Role::Value && field.nested.is_none() {
             if let Some(keys) = self.struct_keys(prop) {
                 let keys = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                self.problems.push(format!(
+                self.problem(&dotted, format!(
                     "`{dotted}` ({}.{}): its type is a struct (keys {keys}) that does not derive `GitOps`, \
                      so the chart would carry it as one JSON value in one env var, `{env}`; \
                      derive `GitOps` on the type for a section with a variable per key, \
@@ -384,17 +411,17 @@ impl Walk<'_> {
             }
         }
         if let Some(why) = service_link::ambiguous(&env, text || field.role == Role::Secret) {
-            self.problems.push(format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
+            self.problem(&dotted, format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
         }
         if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
-            self.problems.push(format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
+            self.problem(&dotted, format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
         }
         let kind = match &field.role {
             Role::Port(name) => LeafKind::Port((*name).to_owned()),
             Role::Secret => LeafKind::Secret,
             Role::ShutdownTimeout => {
                 if let Some(first) = self.shutdown_timeout.replace(dotted.clone()) {
-                    self.problems.push(format!(
+                    self.problem(&dotted, format!(
                         "`{dotted}` and `{first}` are both `shutdown_timeout`: a pod has one grace period"
                     ));
                 }
@@ -413,12 +440,15 @@ impl Walk<'_> {
         };
         if leaf.kind == LeafKind::Secret {
             if !text {
-                self.problems.push(format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
+                self.problem(&dotted, format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
             }
             if !dotted.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-                self.problems.push(format!(
-                    "`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"
-                ));
+                self.problem(
+                    &dotted,
+                    format!(
+                        "`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"
+                    ),
+                );
             }
             // A secret never has a value in values.yaml.
             leaf.default = Value::Null;
@@ -426,29 +456,32 @@ impl Walk<'_> {
         }
         let reported = self.problems.len();
         if leaf.default.is_null() && !field.optional {
-            self.problems.push(format!(
+            self.problem(&dotted, format!(
                 "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
                 desc.rust_name
             ));
         }
         if let Some(n) = unsafe_integer(&leaf.default) {
-            self.problems.push(format!(
+            self.problem(&dotted, format!(
                 "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"
             ));
         }
         let mut leaf_schema = schema::leaf(prop);
         if let LeafKind::Port(_) = leaf.kind {
             if !matches!(leaf.default.as_i64(), Some(1..=65535)) {
-                self.problems.push(format!(
-                    "`{dotted}` is a port, but its default {} is not in 1..=65535",
-                    leaf.default
-                ));
+                self.problem(
+                    &dotted,
+                    format!(
+                        "`{dotted}` is a port, but its default {} is not in 1..=65535",
+                        leaf.default
+                    ),
+                );
             }
             schema::narrow_range(&mut leaf_schema, 1, 65535);
         }
         if leaf.kind == LeafKind::ShutdownTimeout {
             if !matches!(leaf.default.as_i64(), Some(0..)) {
-                self.problems.push(format!(
+                self.problem(&dotted, format!(
                     "`{dotted}` is `shutdown_timeout`, but its default {} is not a number of seconds",
                     leaf.default
                 ));
@@ -633,7 +666,10 @@ mod tests {
         root.env_prefix = None;
         let problems = config_tree(&root, &app_schema(), &app_default()).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("`App` is the root config but has no `env_prefix`"));
+        assert!(problems[0]
+            .message
+            .starts_with("`App` is the root config but has no `env_prefix`"));
+        assert_eq!(problems[0].key, None);
         root.env_prefix = Some("");
         let tree = config_tree(&root, &app_schema(), &app_default()).unwrap();
         assert_eq!(tree.leaf_at(&["db".into(), "url".into()]).unwrap().env, "DB__URL");
@@ -667,9 +703,10 @@ mod tests {
             let problems = config_tree(&root, &full, &default).unwrap_err();
             assert_eq!(problems.len(), 1, "{schema}: {problems:?}");
             assert!(
-                problems[0].starts_with("`peer` (App.peer): its type is a struct (keys `")
-                    && problems[0].contains("`APP_PEER`")
-                    && problems[0].contains("`#[gitops(json)]`"),
+                problems[0].message.starts_with("`peer` (App.peer): its type is a struct (keys `")
+                    && problems[0].message.contains("`APP_PEER`")
+                    && problems[0].message.contains("`#[gitops(json)]`")
+                    && problems[0].key.as_deref() == Some("peer"),
                 "{}",
                 problems[0]
             );
@@ -690,7 +727,10 @@ mod tests {
                 if schema["type"] == "string" { json!({"peer": ""}) } else { json!({"peer": {}}) };
             let result = config_tree(&root, &full, &default);
             assert!(
-                result.as_ref().err().is_none_or(|p| p.iter().all(|p| !p.contains("struct"))),
+                result
+                    .as_ref()
+                    .err()
+                    .is_none_or(|p| p.iter().all(|p| !p.message.contains("struct"))),
                 "{schema}: {result:?}"
             );
         }
@@ -705,7 +745,7 @@ mod tests {
         root.fields[0].nested = Some(db);
         let problems = config_tree(&root, &full, &json!({"peer": {"url": ""}})).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("derives `GitOps` and is a section; remove `json`"));
+        assert!(problems[0].message.contains("derives `GitOps` and is a section; remove `json`"));
     }
 
     #[test]
@@ -721,10 +761,15 @@ mod tests {
         default["http"] = json!(0);
         default["db"]["url"] = Value::Null;
         let problems = config_tree(&app(), &app_schema(), &default).unwrap_err();
+        // Each names its key.
+        let at = |key: &str| problems.iter().find(|p| p.key.as_deref() == Some(key));
         assert!(
-            problems.iter().any(|p| p.contains("`http` is a port, but its default 0")),
+            at("http").is_some_and(|p| p.message.contains("`http` is a port, but its default 0")),
             "{problems:?}"
         );
-        assert!(problems.iter().any(|p| p.contains("`db.url` has no default")), "{problems:?}");
+        assert!(
+            at("db.url").is_some_and(|p| p.message.contains("`db.url` has no default")),
+            "{problems:?}"
+        );
     }
 }

@@ -178,7 +178,7 @@ where
             tree::config_tree(&describe, &schema::of::<T>(), &default).map_err(|found| Error {
                 problems: found
                     .into_iter()
-                    .map(|message| problem(Source::Default, "", message))
+                    .map(|p| problem(Source::Default, "", p.message))
                     .collect(),
             })?;
         let prefix = describe.env_prefix.unwrap_or("");

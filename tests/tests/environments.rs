@@ -3,8 +3,8 @@
 //! read back by the loader through real Helm; the Argo CD and Flux manifests
 //! against their CRD schemas, Kustomize and the repository layout.
 
-use gitops_gen::foundation::error::{Problem, ProblemKind};
 use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Error, Flux, GitRepository, Outputs};
+use gitops_gen::{Problem, ProblemKind};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
 use gitops_tests::{oracle, scratch_dir};
@@ -536,7 +536,13 @@ fn chart_and_manifests_do_not_share_a_directory() {
     // The outputs and the chart must agree on the controllers.
     let err = chart.write(&Outputs::chart(root.join("deploy/chart"))).unwrap_err();
     assert!(err.to_string().contains("no directory for their manifests"), "{err}");
+    let culprit = |err: &Error| match err {
+        Error::InvalidChart(p) => (p.kind, p.key.clone().unwrap()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(culprit(&err), (ProblemKind::Missing, "Outputs.controllers".into()));
     let err = shop_without_controllers().write(&outputs(&root)).unwrap_err();
     assert!(err.to_string().contains("the chart has none"), "{err}");
+    assert_eq!(culprit(&err), (ProblemKind::Missing, "Chart.controllers".into()));
     chart.check(&outputs(&root)).unwrap();
 }

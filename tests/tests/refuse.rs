@@ -1,14 +1,18 @@
 //! Configs the chart cannot carry faithfully are refused when the chart is
 //! generated, with every problem named at once.
 
-use gitops_gen::{Chart, Error};
+use gitops_gen::{Chart, Error, Problem, ProblemKind};
 use gitops_types::GitOps;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 fn problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<String> {
-    match Chart::new("app").image("app").config::<T>().generate().map(|g| g.chart) {
-        Err(Error::Config { problems, .. }) => problems.into_iter().map(|p| p.message).collect(),
+    typed_problems::<T>().into_iter().map(|p| p.message).collect()
+}
+
+fn typed_problems<T: GitOps + JsonSchema + Serialize + Default>() -> Vec<Problem> {
+    match Chart::new("app").image("app").config::<T>().generate() {
+        Err(Error::Config { problems, .. }) => problems,
         other => panic!("expected a config error, got {other:?}"),
     }
 }
@@ -34,6 +38,14 @@ impl Default for Numbers {
 
 #[test]
 fn numbers_helm_cannot_carry_are_refused() {
+    // Each problem names its config key, as a field of its own.
+    let typed = typed_problems::<Numbers>();
+    let culprits: Vec<_> = typed.iter().map(|p| (p.kind, p.key.as_deref())).collect();
+    let unsupported = ProblemKind::Unsupported;
+    assert_eq!(
+        culprits,
+        [(unsupported, Some("big")), (unsupported, Some("port")), (unsupported, Some("ratio"))]
+    );
     let p = problems::<Numbers>();
     assert_eq!(p.len(), 3, "{p:#?}");
     assert!(p[0].contains("`big`") && p[0].contains("9007199254740993"), "{}", p[0]);

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// A builder setting is unusable (name, version, image, outputs).
-    InvalidChart(String),
+    /// A builder setting or an output is unusable (name, version, image,
+    /// config, outputs): `key` names it (`Chart.image`, `Outputs.controllers`).
+    InvalidChart(Box<Problem>),
     /// The config struct has fields the chart cannot carry faithfully:
     /// every problem, each naming the config key.
     Config { rust_name: String, problems: Vec<Problem> },
