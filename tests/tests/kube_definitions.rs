@@ -1,4 +1,4 @@
-//! `gitops-gen/src/kube-definitions.json`, the Kubernetes schemas the chart's
+//! `gitops-gen/src/foundation/kube-definitions.json`, the Kubernetes schemas the chart's
 //! values.schema.json refers to, is generated here from k8s-openapi
 //! (Kubernetes 1.33) and compared with the committed copy. gitops-gen bundles
 //! the copy so users never compile k8s-openapi. After a k8s-openapi upgrade or
@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
-const BUNDLE: &str = "gitops-gen/src/kube-definitions.json";
+const BUNDLE: &str = "gitops-gen/src/foundation/kube-definitions.json";
 
 const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
