@@ -229,7 +229,10 @@ impl Chart {
             None => None,
         };
         let env_example = match &outputs.env_example {
-            Some(_) => Some(self.env_example_text()?),
+            Some(path) => {
+                fs::refuse_the_users(path)?;
+                Some(self.env_example_text()?)
+            }
             None => None,
         };
         let chart = fs::write(chart_dir, &chart_files)?;

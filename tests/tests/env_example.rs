@@ -169,7 +169,11 @@ fn the_file_is_written_only_over_one_of_its_own() {
         matches!(&err, gitops_gen::Error::NotGenerated { paths } if paths == std::slice::from_ref(&path)),
         "{err}"
     );
+    // Refused before anything is written: the chart directory stays as it was.
+    let chart_yaml = dir.join("chart/Chart.yaml");
+    std::fs::remove_file(&chart_yaml).unwrap();
     let err = chart.write(&outputs).unwrap_err().to_string();
+    assert!(!chart_yaml.exists(), "the chart was written before the refusal");
     assert!(
         err.contains(&path.display().to_string()) && err.contains("gitops-gen did not write it"),
         "{err}"

@@ -667,18 +667,3 @@ fn flux(flux: &Flux, d: &Manifests) -> Files {
     }
     files
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_durations() {
-        for ok in ["10m", "1h30m", "300ms", "1.5h", "45s", "2h45m30s"] {
-            assert!(is_go_duration(ok), "{ok}");
-        }
-        for bad in ["", "10", "m", "10 m", "10min", "-5m", "1d"] {
-            assert!(!is_go_duration(bad), "{bad}");
-        }
-    }
-}

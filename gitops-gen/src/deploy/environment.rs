@@ -555,30 +555,3 @@ fn docs(chart: &ChartValues) -> BTreeMap<Vec<String>, String> {
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_difference_is_what_helm_needs_on_top() {
-        let base = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": true});
-        let target = json!({"a": 1, "b": {"c": [1], "d": "x", "f": {}}, "g": null});
-        assert_eq!(
-            difference(&base, &target),
-            Some(json!({"b": {"c": [1], "f": {}}, "e": null, "g": null}))
-        );
-        assert_eq!(difference(&base, &base), None);
-    }
-
-    #[test]
-    fn dns_labels() {
-        for ok in ["dev", "prod-eu-1", "a", "0a"] {
-            assert!(is_dns_label(ok), "{ok}");
-        }
-        for bad in ["", "Prod", "prod_1", "-dev", "dev-", "a.b", &"a".repeat(64)] {
-            assert!(!is_dns_label(bad), "{bad}");
-        }
-    }
-}

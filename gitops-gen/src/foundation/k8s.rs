@@ -196,4 +196,24 @@ mod tests {
         assert_eq!(quantity["type"], json!(["string", "number"]));
         assert!(quantity["pattern"].as_str().is_some());
     }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["dev", "prod-eu-1", "a", "0a"] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "Prod", "prod_1", "-dev", "dev-", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn go_durations() {
+        for ok in ["10m", "1h30m", "300ms", "1.5h", "45s", "2h45m30s"] {
+            assert!(is_go_duration(ok), "{ok}");
+        }
+        for bad in ["", "10", "m", "10 m", "10min", "-5m", "1d"] {
+            assert!(!is_go_duration(bad), "{bad}");
+        }
+    }
 }

@@ -84,3 +84,20 @@ pub fn remove_at(value: &mut Value, path: &[String]) {
         map.remove(last);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_difference_is_what_helm_needs_on_top() {
+        let base = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": true});
+        let target = json!({"a": 1, "b": {"c": [1], "d": "x", "f": {}}, "g": null});
+        assert_eq!(
+            difference(&base, &target),
+            Some(json!({"b": {"c": [1], "f": {}}, "e": null, "g": null}))
+        );
+        assert_eq!(difference(&base, &base), None);
+    }
+}
