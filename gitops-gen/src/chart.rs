@@ -33,6 +33,14 @@ pub struct Chart {
     baseline: Option<Baseline>,
 }
 
+/// What every output is generated from: the config's source, its default
+/// and its tree (the defaults checked), computed once per call.
+struct Tree<'a> {
+    source: &'a ConfigSource,
+    default: Value,
+    tree: ConfigTree,
+}
+
 #[derive(Debug, Clone)]
 struct ConfigSource {
     type_name: &'static str,
@@ -198,7 +206,7 @@ impl Chart {
     /// the way; your own values files and pins are checked by
     /// [`check`](Chart::check) on the chart's directory.
     pub fn compare(&self, baseline: &Baseline) -> Result<Report, Error> {
-        let new = compat::from_memory(&self.chart_files(&[])?)?;
+        let new = compat::from_memory(&self.chart_files(&self.tree()?, &[])?)?;
         let old = compat::Version::read(baseline)?;
         Ok(compat::report(baseline.describe(), &old, &new))
     }
@@ -207,11 +215,13 @@ impl Chart {
     /// environment against its schema), the controllers' manifests, and
     /// `.env.example`.
     pub fn generate(&self) -> Result<Generated, Error> {
-        let chart = self.chart_files(&[])?;
+        // The config's tree (its defaults checked) once for every output.
+        let tree = self.tree()?;
+        let chart = self.chart_files(&tree, &[])?;
         Ok(Generated {
             chart,
             controllers: self.controller_files()?,
-            env_example: self.env_example_text()?,
+            env_example: env_example::env_example(&tree.tree),
         })
     }
 
@@ -223,13 +233,14 @@ impl Chart {
         let chart_dir = &outputs.chart;
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
-        let chart_files = self.chart_files(&hand_written)?;
+        let tree = self.tree()?;
+        let chart_files = self.chart_files(&tree, &hand_written)?;
         let controller_files = match &outputs.controllers {
             Some(_) => self.controller_files()?,
             None => None,
         };
         let env_example = match &outputs.env_example {
-            Some(_) => Some(self.env_example_text()?),
+            Some(_) => Some(env_example::env_example(&tree.tree)),
             None => None,
         };
         let chart = fs::write(chart_dir, &chart_files)?;
@@ -261,7 +272,8 @@ impl Chart {
         let chart_dir = &outputs.chart;
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
-        let files = self.chart_files(&hand_written)?;
+        let tree = self.tree()?;
+        let files = self.chart_files(&tree, &hand_written)?;
         fs::check(chart_dir, &files)?;
         let missing: Vec<Problem> = self
             .environments
@@ -291,7 +303,7 @@ impl Chart {
             fs::check(dir, &files)?;
         }
         if let Some(path) = &outputs.env_example {
-            fs::check_owned(path, &self.env_example_text()?)?;
+            fs::check_owned(path, &env_example::env_example(&tree.tree))?;
         }
         Ok(())
     }
@@ -312,12 +324,12 @@ impl Chart {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             hand_written.push((path.display().to_string(), text));
         }
-        self.chart_files(&hand_written).map(drop)
+        self.chart_files(&self.tree()?, &hand_written).map(drop)
     }
 
     /// The text of `.env.example` alone (what `cargo gitops env` writes).
     pub(crate) fn env_example_text(&self) -> Result<String, Error> {
-        Ok(env_example::env_example(&self.tree()?.2))
+        Ok(env_example::env_example(&self.tree()?.tree))
     }
 
     /// The outputs fit the chart: controllers and their directory go
@@ -358,8 +370,12 @@ impl Chart {
 
     /// The chart's files, after checking the environments and the
     /// hand-written values files `(name, text)` against its schema.
-    fn chart_files(&self, hand_written: &[(String, String)]) -> Result<Files, Error> {
-        let (source, default, tree) = self.tree()?;
+    fn chart_files(
+        &self,
+        tree: &Tree,
+        hand_written: &[(String, String)],
+    ) -> Result<Files, Error> {
+        let Tree { source, default, tree } = tree;
         let rust_name = source.describe.rust_name;
         let info = render::ChartInfo {
             name: &self.name,
@@ -375,14 +391,14 @@ impl Chart {
         // Checked against the schema exactly as written for Helm.
         let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA])
             .map_err(|e| Error::InvalidChart(format!("{}: {e}", layout::VALUES_SCHEMA)))?;
-        let values = values::table(&tree, info.image);
+        let values = values::table(tree, info.image);
         let chart = environment::ChartValues {
             chart: &self.name,
             config_type: source.type_name,
-            tree: &tree,
+            tree,
             values: &values,
             schema: &schema,
-            default: &default,
+            default,
         };
         let header = layout::header(rust_name);
         let flux = self.controllers.as_ref().is_some_and(|c| c.flux.is_some());
@@ -395,11 +411,10 @@ impl Chart {
     }
 
     /// The controllers' manifests, by path inside their directory; `None`
-    /// without controllers. The chart and every environment's values must
-    /// generate first.
+    /// without controllers. Called once the chart's files (and with them
+    /// every environment's values) generated.
     fn controller_files(&self) -> Result<Option<Files>, Error> {
         let Some(controllers) = &self.controllers else { return Ok(None) };
-        self.chart_files(&[])?;
         let problems = controllers::problems(controllers, &self.environments);
         if !problems.is_empty() {
             return Err(Error::Deployment { problems });
@@ -413,7 +428,7 @@ impl Chart {
     }
 
     /// The checked settings, the config's source, its default and its tree.
-    fn tree(&self) -> Result<(&ConfigSource, Value, ConfigTree), Error> {
+    fn tree(&self) -> Result<Tree<'_>, Error> {
         self.validate()?;
         let source = self.config.as_ref().ok_or_else(|| {
             Error::InvalidChart("no config struct: call `.config::<YourConfig>()`".into())
@@ -436,7 +451,7 @@ impl Chart {
                         .collect(),
                 }
             })?;
-        Ok((source, default, tree))
+        Ok(Tree { source, default, tree })
     }
 
     fn validate(&self) -> Result<(), Error> {
