@@ -370,11 +370,7 @@ impl Chart {
 
     /// The chart's files, after checking the environments and the
     /// hand-written values files `(name, text)` against its schema.
-    fn chart_files(
-        &self,
-        tree: &Tree,
-        hand_written: &[(String, String)],
-    ) -> Result<Files, Error> {
+    fn chart_files(&self, tree: &Tree, hand_written: &[(String, String)]) -> Result<Files, Error> {
         let Tree { source, default, tree } = tree;
         let rust_name = source.describe.rust_name;
         let info = render::ChartInfo {

@@ -163,9 +163,10 @@ impl Validator {
     /// schema, at its location. That is what `properties` means in draft-07
     /// (no keyword there looks at which properties another evaluated), so the
     /// violations are the same, and so are their messages, which read only
-    /// validating keywords and property names. The other schemas (the
-    /// leaves) are compiled once per distinct schema, annotations
-    /// (`description`, `title`, `default`) aside. A schema with a `$ref`
+    /// validating keywords and property names. Skeletons and the other
+    /// schemas (the leaves) are compiled once per distinct schema,
+    /// annotations (`description`, `title`, `default`) aside: sections of
+    /// the same keys share a skeleton. A schema with a `$ref`
     /// outside `#/definitions/` or an `$id`, whose meaning could depend on
     /// where it sits, is compiled whole.
     pub fn by_parts(schema: &Value) -> Result<Self, String> {
@@ -349,22 +350,25 @@ fn refs_into_definitions_only(schema: &Value) -> bool {
 /// Splits `schema` for [`Validator::by_parts`]: an object schema with
 /// `properties` (and no `$ref`, which in draft-07 makes its siblings
 /// ignored) becomes its skeleton, the properties' schemas `true`, and each
-/// property is split in turn; anything else is a leaf, stored once per
-/// distinct schema. The parts go into `parts`, named by their number;
-/// `leaves` maps each leaf's text to its part.
+/// property is split in turn; anything else is a leaf. Skeletons and leaves
+/// are stored once per distinct schema, annotations aside: sections of the
+/// same keys share one skeleton, leaves of the same type one leaf. The parts
+/// go into `parts`, named by their number; `seen` maps each part's text to
+/// its name.
 fn split(
     schema: &Value,
     parts: &mut Map<String, Value>,
-    leaves: &mut HashMap<String, String>,
+    seen: &mut HashMap<String, String>,
 ) -> Plan {
     let object = schema.as_object().filter(|o| !o.contains_key("$ref"));
     let properties =
         object.and_then(|o| o.get("properties")?.as_object()).filter(|p| !p.is_empty());
     if let (Some(object), Some(properties)) = (object, properties) {
         let properties: Vec<(String, Plan)> =
-            properties.iter().map(|(key, s)| (key.clone(), split(s, parts, leaves))).collect();
+            properties.iter().map(|(key, s)| (key.clone(), split(s, parts, seen))).collect();
         let skeleton: Map<String, Value> = object
             .iter()
+            .filter(|(key, value)| validates(key, value))
             .map(|(key, value)| match key.as_str() {
                 "properties" => {
                     let open = properties.iter().map(|(k, _)| (k.clone(), Value::Bool(true)));
@@ -373,30 +377,46 @@ fn split(
                 _ => (key.clone(), value.clone()),
             })
             .collect();
-        let name = parts.len().to_string();
-        parts.insert(name.clone(), Value::Object(skeleton));
+        let name = store(Value::Object(skeleton), parts, seen);
         return Plan { name, properties };
     }
-    // Annotations do not validate: leaves differing only in them are one.
     let leaf = match schema {
         Value::Object(map) => Value::Object(
             map.iter()
-                .filter(|(key, value)| match key.as_str() {
-                    "description" | "title" => !value.is_string(),
-                    "default" => false,
-                    _ => true,
-                })
+                .filter(|(key, value)| validates(key, value))
                 .map(|(key, value)| (key.clone(), value.clone()))
                 .collect(),
         ),
         other => other.clone(),
     };
-    let name = leaves.entry(leaf.to_string()).or_insert_with(|| {
-        let name = parts.len().to_string();
-        parts.insert(name.clone(), leaf);
-        name
-    });
-    Plan { name: name.clone(), properties: Vec::new() }
+    Plan { name: store(leaf, parts, seen), properties: Vec::new() }
+}
+
+/// Whether a schema's keyword takes part in validation: annotations
+/// (`description`, `title`, `default`) do not, so parts differing only in
+/// them are one.
+fn validates(key: &str, value: &Value) -> bool {
+    match key {
+        "description" | "title" => !value.is_string(),
+        "default" => false,
+        _ => true,
+    }
+}
+
+/// The name of `part` in `parts`, stored there unless an equal part is.
+fn store(
+    part: Value,
+    parts: &mut Map<String, Value>,
+    seen: &mut HashMap<String, String>,
+) -> String {
+    let count = parts.len();
+    seen.entry(part.to_string())
+        .or_insert_with(|| {
+            let name = count.to_string();
+            parts.insert(name.clone(), part);
+            name
+        })
+        .clone()
 }
 
 /// Compiles the parts `plan` names, each once.
@@ -775,6 +795,12 @@ mod tests {
                     "additionalProperties": false,
                 },
                 "labels": {"type": "object", "properties": {"team": {"type": "string"}}, "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": false},
+                // Sections of the same keys: primary and replica share a
+                // skeleton (their descriptions aside), standby's `required`
+                // gives it its own.
+                "primary": {"description": "The primary.", "type": "object", "properties": {"host": {"type": "string"}, "port": port("Its port.")}, "additionalProperties": false},
+                "replica": {"description": "A replica.", "type": "object", "properties": {"host": {"type": "string", "minLength": 3}, "port": port("Its port.")}, "additionalProperties": false, "default": {"host": "abc"}},
+                "standby": {"type": "object", "properties": {"host": {"type": "string"}, "port": port("Its port.")}, "required": ["host"], "additionalProperties": false},
             },
             "required": ["http", "admin", "name", "db"],
             "additionalProperties": false,
@@ -850,8 +876,11 @@ mod tests {
         );
         assert_eq!(
             parts.schema["definitions"][PARTS]["definitions"].as_object().unwrap().len(),
-            // http and admin share a part; window, db, db.pool, labels, the root are skeletons.
-            14,
+            // http, admin and the sections' ports share a part, as do
+            // labels.team and the sections' hosts but replica's; window, db,
+            // db.pool, labels, the root, primary and replica, standby are
+            // skeletons.
+            17,
             "{:#}",
             parts.schema
         );
@@ -860,6 +889,8 @@ mod tests {
             "peer": {"host": "p", "next": {"host": "q", "next": null}}, "note": null,
             "window": {"size": 2}, "db": {"url": "postgres://db", "pool": {"size": 5}},
             "labels": {"team": "a", "x-a": 1},
+            "primary": {"host": "h", "port": 1}, "replica": {"host": "abc", "port": 2},
+            "standby": {"host": "s"},
         });
         assert_eq!(whole.violations(&valid), []);
         let instances = mutations(&valid);
