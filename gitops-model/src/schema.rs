@@ -353,43 +353,62 @@ fn refs_into_definitions_only(schema: &Value) -> bool {
 /// property is split in turn; anything else is a leaf. Skeletons and leaves
 /// are stored once per distinct schema, annotations aside: sections of the
 /// same keys share one skeleton, leaves of the same type one leaf. The parts
-/// go into `parts`, named by their number; `seen` maps each part's text to
+/// go into `parts`, named by their number; `seen` maps each part's shape to
 /// its name.
-fn split(
-    schema: &Value,
+fn split<'a>(
+    schema: &'a Value,
     parts: &mut Map<String, Value>,
-    seen: &mut HashMap<String, String>,
+    seen: &mut HashMap<Shape<'a>, String>,
 ) -> Plan {
     let object = schema.as_object().filter(|o| !o.contains_key("$ref"));
     let properties =
         object.and_then(|o| o.get("properties")?.as_object()).filter(|p| !p.is_empty());
     if let (Some(object), Some(properties)) = (object, properties) {
-        let properties: Vec<(String, Plan)> =
+        let plans: Vec<(String, Plan)> =
             properties.iter().map(|(key, s)| (key.clone(), split(s, parts, seen))).collect();
-        let skeleton: Map<String, Value> = object
-            .iter()
-            .filter(|(key, value)| validates(key, value))
-            .map(|(key, value)| match key.as_str() {
-                "properties" => {
-                    let open = properties.iter().map(|(k, _)| (k.clone(), Value::Bool(true)));
-                    (key.clone(), Value::Object(open.collect()))
-                }
-                _ => (key.clone(), value.clone()),
-            })
-            .collect();
-        let name = store(Value::Object(skeleton), parts, seen);
-        return Plan { name, properties };
+        let keywords =
+            object.iter().filter(|(key, value)| *key != "properties" && validates(key, value));
+        let shape = Shape::Skeleton(keywords.collect(), properties.keys().collect());
+        return Plan { name: store(shape, parts, seen), properties: plans };
     }
-    let leaf = match schema {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(key, value)| validates(key, value))
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
+    let shape = match schema {
+        Value::Object(map) => {
+            Shape::Leaf(map.iter().filter(|(key, value)| validates(key, value)).collect())
+        }
+        other => Shape::Other(other),
     };
-    Plan { name: store(leaf, parts, seen), properties: Vec::new() }
+    Plan { name: store(shape, parts, seen), properties: Vec::new() }
+}
+
+/// A part as [`split`] finds it, borrowed from the schema: equal shapes
+/// are one part, built and stored only the first time.
+#[derive(PartialEq, Eq, Hash)]
+enum Shape<'a> {
+    /// An object schema's validating keywords.
+    Leaf(Vec<(&'a String, &'a Value)>),
+    /// A schema that is no object (`true`, `false`).
+    Other(&'a Value),
+    /// A skeleton: the validating keywords but `properties`, and the
+    /// properties' names (their schemas `true`).
+    Skeleton(Vec<(&'a String, &'a Value)>, Vec<&'a String>),
+}
+
+impl Shape<'_> {
+    fn part(&self) -> Value {
+        let keywords = |keywords: &[(&String, &Value)]| -> Map<String, Value> {
+            keywords.iter().map(|(key, value)| ((*key).clone(), (*value).clone())).collect()
+        };
+        match self {
+            Shape::Leaf(kept) => Value::Object(keywords(kept)),
+            Shape::Other(schema) => (*schema).clone(),
+            Shape::Skeleton(kept, names) => {
+                let mut skeleton = keywords(kept);
+                let open = names.iter().map(|name| ((*name).clone(), Value::Bool(true)));
+                skeleton.insert("properties".into(), Value::Object(open.collect()));
+                Value::Object(skeleton)
+            }
+        }
+    }
 }
 
 /// Whether a schema's keyword takes part in validation: annotations
@@ -403,20 +422,20 @@ fn validates(key: &str, value: &Value) -> bool {
     }
 }
 
-/// The name of `part` in `parts`, stored there unless an equal part is.
-fn store(
-    part: Value,
+/// The name of `shape`'s part in `parts`, stored there unless an equal
+/// one is.
+fn store<'a>(
+    shape: Shape<'a>,
     parts: &mut Map<String, Value>,
-    seen: &mut HashMap<String, String>,
+    seen: &mut HashMap<Shape<'a>, String>,
 ) -> String {
-    let count = parts.len();
-    seen.entry(part.to_string())
-        .or_insert_with(|| {
-            let name = count.to_string();
-            parts.insert(name.clone(), part);
-            name
-        })
-        .clone()
+    if let Some(name) = seen.get(&shape) {
+        return name.clone();
+    }
+    let name = parts.len().to_string();
+    parts.insert(name.clone(), shape.part());
+    seen.insert(shape, name.clone());
+    name
 }
 
 /// Compiles the parts `plan` names, each once.
