@@ -206,7 +206,7 @@ impl Chart {
     /// the way; your own values files and pins are checked by
     /// [`check`](Chart::check) on the chart's directory.
     pub fn compare(&self, baseline: &Baseline) -> Result<Report, Error> {
-        let new = compat::from_memory(&self.chart_files(&self.tree()?, &[])?)?;
+        let new = compat::from_memory(&self.chart_files(self.tree()?, &[])?)?;
         let old = compat::Version::read(baseline)?;
         Ok(compat::report(baseline.describe(), &old, &new))
     }
@@ -217,12 +217,9 @@ impl Chart {
     pub fn generate(&self) -> Result<Generated, Error> {
         // The config's tree (its defaults checked) once for every output.
         let tree = self.tree()?;
-        let chart = self.chart_files(&tree, &[])?;
-        Ok(Generated {
-            chart,
-            controllers: self.controller_files()?,
-            env_example: env_example::env_example(&tree.tree),
-        })
+        let env_example = env_example::env_example(&tree.tree);
+        let chart = self.chart_files(tree, &[])?;
+        Ok(Generated { chart, controllers: self.controller_files()?, env_example })
     }
 
     /// Writes every output in `outputs`, creating directories as needed.
@@ -234,13 +231,11 @@ impl Chart {
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
         let tree = self.tree()?;
-        let chart_files = self.chart_files(&tree, &hand_written)?;
+        let env_example =
+            outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let chart_files = self.chart_files(tree, &hand_written)?;
         let controller_files = match &outputs.controllers {
             Some(_) => self.controller_files()?,
-            None => None,
-        };
-        let env_example = match &outputs.env_example {
-            Some(_) => Some(env_example::env_example(&tree.tree)),
             None => None,
         };
         let chart = fs::write(chart_dir, &chart_files)?;
@@ -273,7 +268,9 @@ impl Chart {
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
         let tree = self.tree()?;
-        let files = self.chart_files(&tree, &hand_written)?;
+        let env_example =
+            outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let files = self.chart_files(tree, &hand_written)?;
         fs::check(chart_dir, &files)?;
         let missing: Vec<Problem> = self
             .environments
@@ -302,8 +299,8 @@ impl Chart {
         if let (Some(dir), Some(files)) = (&outputs.controllers, self.controller_files()?) {
             fs::check(dir, &files)?;
         }
-        if let Some(path) = &outputs.env_example {
-            fs::check_owned(path, &env_example::env_example(&tree.tree))?;
+        if let (Some(path), Some(text)) = (&outputs.env_example, &env_example) {
+            fs::check_owned(path, text)?;
         }
         Ok(())
     }
@@ -324,7 +321,7 @@ impl Chart {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             hand_written.push((path.display().to_string(), text));
         }
-        self.chart_files(&self.tree()?, &hand_written).map(drop)
+        self.chart_files(self.tree()?, &hand_written).map(drop)
     }
 
     /// The text of `.env.example` alone (what `cargo gitops env` writes).
@@ -370,7 +367,7 @@ impl Chart {
 
     /// The chart's files, after checking the environments and the
     /// hand-written values files `(name, text)` against its schema.
-    fn chart_files(&self, tree: &Tree, hand_written: &[(String, String)]) -> Result<Files, Error> {
+    fn chart_files(&self, tree: Tree, hand_written: &[(String, String)]) -> Result<Files, Error> {
         let Tree { source, default, tree } = tree;
         let rust_name = source.describe.rust_name;
         let info = render::ChartInfo {
@@ -380,21 +377,21 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
         };
-        let mut files = render::chart(&info, tree.clone());
         if self.environments.is_empty() && hand_written.is_empty() {
-            return Ok(files);
+            return Ok(render::chart(&info, tree));
         }
+        let mut files = render::chart(&info, tree.clone());
         // Checked against the schema exactly as written for Helm.
         let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA])
             .map_err(|e| Error::InvalidChart(format!("{}: {e}", layout::VALUES_SCHEMA)))?;
-        let values = values::table(tree, info.image);
+        let values = values::table(&tree, info.image);
         let chart = environment::ChartValues {
             chart: &self.name,
             config_type: source.type_name,
-            tree,
+            tree: &tree,
             values: &values,
             schema: &schema,
-            default,
+            default: &default,
         };
         let header = layout::header(rust_name);
         let flux = self.controllers.as_ref().is_some_and(|c| c.flux.is_some());
