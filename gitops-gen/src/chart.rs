@@ -33,6 +33,14 @@ pub struct Chart {
     baseline: Option<Baseline>,
 }
 
+/// What every output is generated from: the config's source, its default
+/// and its tree (the defaults checked), computed once per call.
+struct Tree<'a> {
+    source: &'a ConfigSource,
+    default: Value,
+    tree: ConfigTree,
+}
+
 #[derive(Debug, Clone)]
 struct ConfigSource {
     type_name: &'static str,
@@ -198,7 +206,7 @@ impl Chart {
     /// the way; your own values files and pins are checked by
     /// [`check`](Chart::check) on the chart's directory.
     pub fn compare(&self, baseline: &Baseline) -> Result<Report, Error> {
-        let new = compat::from_memory(&self.chart_files(&[])?)?;
+        let new = compat::from_memory(&self.chart_files(self.tree()?, &[])?)?;
         let old = compat::Version::read(baseline)?;
         Ok(compat::report(baseline.describe(), &old, &new))
     }
@@ -207,12 +215,11 @@ impl Chart {
     /// environment against its schema), the controllers' manifests, and
     /// `.env.example`.
     pub fn generate(&self) -> Result<Generated, Error> {
-        let chart = self.chart_files(&[])?;
-        Ok(Generated {
-            chart,
-            controllers: self.controller_files()?,
-            env_example: self.env_example_text()?,
-        })
+        // The config's tree (its defaults checked) once for every output.
+        let tree = self.tree()?;
+        let env_example = env_example::env_example(&tree.tree);
+        let chart = self.chart_files(tree, &[])?;
+        Ok(Generated { chart, controllers: self.controller_files()?, env_example })
     }
 
     /// Writes every output in `outputs`, creating directories as needed.
@@ -223,16 +230,15 @@ impl Chart {
         let chart_dir = &outputs.chart;
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
-        let chart_files = self.chart_files(&hand_written)?;
+        let tree = self.tree()?;
+        if let Some(path) = &outputs.env_example {
+            fs::refuse_the_users(path)?;
+        }
+        let env_example =
+            outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let chart_files = self.chart_files(tree, &hand_written)?;
         let controller_files = match &outputs.controllers {
             Some(_) => self.controller_files()?,
-            None => None,
-        };
-        let env_example = match &outputs.env_example {
-            Some(path) => {
-                fs::refuse_the_users(path)?;
-                Some(self.env_example_text()?)
-            }
             None => None,
         };
         let chart = fs::write(chart_dir, &chart_files)?;
@@ -264,7 +270,13 @@ impl Chart {
         let chart_dir = &outputs.chart;
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
-        let files = self.chart_files(&hand_written)?;
+        let tree = self.tree()?;
+        if let Some(path) = &outputs.env_example {
+            fs::refuse_the_users(path)?;
+        }
+        let env_example =
+            outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let files = self.chart_files(tree, &hand_written)?;
         fs::check(chart_dir, &files)?;
         let missing: Vec<Problem> = self
             .environments
@@ -293,8 +305,8 @@ impl Chart {
         if let (Some(dir), Some(files)) = (&outputs.controllers, self.controller_files()?) {
             fs::check(dir, &files)?;
         }
-        if let Some(path) = &outputs.env_example {
-            fs::check_owned(path, &self.env_example_text()?)?;
+        if let (Some(path), Some(text)) = (&outputs.env_example, &env_example) {
+            fs::check_owned(path, text)?;
         }
         Ok(())
     }
@@ -315,12 +327,12 @@ impl Chart {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             hand_written.push((path.display().to_string(), text));
         }
-        self.chart_files(&hand_written).map(drop)
+        self.chart_files(self.tree()?, &hand_written).map(drop)
     }
 
     /// The text of `.env.example` alone (what `cargo gitops env` writes).
     pub(crate) fn env_example_text(&self) -> Result<String, Error> {
-        Ok(env_example::env_example(&self.tree()?.2))
+        Ok(env_example::env_example(&self.tree()?.tree))
     }
 
     /// The outputs fit the chart: controllers and their directory go
@@ -373,8 +385,8 @@ impl Chart {
 
     /// The chart's files, after checking the environments and the
     /// hand-written values files `(name, text)` against its schema.
-    fn chart_files(&self, hand_written: &[(String, String)]) -> Result<Files, Error> {
-        let (source, default, tree) = self.tree()?;
+    fn chart_files(&self, tree: Tree, hand_written: &[(String, String)]) -> Result<Files, Error> {
+        let Tree { source, default, tree } = tree;
         let rust_name = source.describe.rust_name;
         let info = render::ChartInfo {
             name: &self.name,
@@ -383,10 +395,10 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
         };
-        let mut files = render::chart(&info, tree.clone());
         if self.environments.is_empty() && hand_written.is_empty() {
-            return Ok(files);
+            return Ok(render::chart(&info, tree));
         }
+        let mut files = render::chart(&info, tree.clone());
         // Checked against the schema exactly as written for Helm.
         let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA]).map_err(|e| {
             let message = format!("{}: {e}", layout::VALUES_SCHEMA);
@@ -412,11 +424,10 @@ impl Chart {
     }
 
     /// The controllers' manifests, by path inside their directory; `None`
-    /// without controllers. The chart and every environment's values must
-    /// generate first.
+    /// without controllers. Called once the chart's files (and with them
+    /// every environment's values) generated.
     fn controller_files(&self) -> Result<Option<Files>, Error> {
         let Some(controllers) = &self.controllers else { return Ok(None) };
-        self.chart_files(&[])?;
         let problems = controllers::problems(controllers, &self.environments);
         if !problems.is_empty() {
             return Err(Error::Deployment { problems });
@@ -430,7 +441,7 @@ impl Chart {
     }
 
     /// The checked settings, the config's source, its default and its tree.
-    fn tree(&self) -> Result<(&ConfigSource, Value, ConfigTree), Error> {
+    fn tree(&self) -> Result<Tree<'_>, Error> {
         self.validate()?;
         let source = self.config.as_ref().ok_or_else(|| {
             invalid(
@@ -463,7 +474,7 @@ impl Chart {
                         .collect(),
                 }
             })?;
-        Ok((source, default, tree))
+        Ok(Tree { source, default, tree })
     }
 
     fn validate(&self) -> Result<(), Error> {

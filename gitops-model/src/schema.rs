@@ -163,9 +163,10 @@ impl Validator {
     /// schema, at its location. That is what `properties` means in draft-07
     /// (no keyword there looks at which properties another evaluated), so the
     /// violations are the same, and so are their messages, which read only
-    /// validating keywords and property names. The other schemas (the
-    /// leaves) are compiled once per distinct schema, annotations
-    /// (`description`, `title`, `default`) aside. A schema with a `$ref`
+    /// validating keywords and property names. Skeletons and the other
+    /// schemas (the leaves) are compiled once per distinct schema,
+    /// annotations (`description`, `title`, `default`) aside: sections of
+    /// the same keys share a skeleton. A schema with a `$ref`
     /// outside `#/definitions/` or an `$id`, whose meaning could depend on
     /// where it sits, is compiled whole.
     pub fn by_parts(schema: &Value) -> Result<Self, String> {
@@ -349,54 +350,92 @@ fn refs_into_definitions_only(schema: &Value) -> bool {
 /// Splits `schema` for [`Validator::by_parts`]: an object schema with
 /// `properties` (and no `$ref`, which in draft-07 makes its siblings
 /// ignored) becomes its skeleton, the properties' schemas `true`, and each
-/// property is split in turn; anything else is a leaf, stored once per
-/// distinct schema. The parts go into `parts`, named by their number;
-/// `leaves` maps each leaf's text to its part.
-fn split(
-    schema: &Value,
+/// property is split in turn; anything else is a leaf. Skeletons and leaves
+/// are stored once per distinct schema, annotations aside: sections of the
+/// same keys share one skeleton, leaves of the same type one leaf. The parts
+/// go into `parts`, named by their number; `seen` maps each part's shape to
+/// its name.
+fn split<'a>(
+    schema: &'a Value,
     parts: &mut Map<String, Value>,
-    leaves: &mut HashMap<String, String>,
+    seen: &mut HashMap<Shape<'a>, String>,
 ) -> Plan {
     let object = schema.as_object().filter(|o| !o.contains_key("$ref"));
     let properties =
         object.and_then(|o| o.get("properties")?.as_object()).filter(|p| !p.is_empty());
     if let (Some(object), Some(properties)) = (object, properties) {
-        let properties: Vec<(String, Plan)> =
-            properties.iter().map(|(key, s)| (key.clone(), split(s, parts, leaves))).collect();
-        let skeleton: Map<String, Value> = object
-            .iter()
-            .map(|(key, value)| match key.as_str() {
-                "properties" => {
-                    let open = properties.iter().map(|(k, _)| (k.clone(), Value::Bool(true)));
-                    (key.clone(), Value::Object(open.collect()))
-                }
-                _ => (key.clone(), value.clone()),
-            })
-            .collect();
-        let name = parts.len().to_string();
-        parts.insert(name.clone(), Value::Object(skeleton));
-        return Plan { name, properties };
+        let plans: Vec<(String, Plan)> =
+            properties.iter().map(|(key, s)| (key.clone(), split(s, parts, seen))).collect();
+        let keywords =
+            object.iter().filter(|(key, value)| *key != "properties" && validates(key, value));
+        let shape = Shape::Skeleton(keywords.collect(), properties.keys().collect());
+        return Plan { name: store(shape, parts, seen), properties: plans };
     }
-    // Annotations do not validate: leaves differing only in them are one.
-    let leaf = match schema {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(key, value)| match key.as_str() {
-                    "description" | "title" => !value.is_string(),
-                    "default" => false,
-                    _ => true,
-                })
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
+    let shape = match schema {
+        Value::Object(map) => {
+            Shape::Leaf(map.iter().filter(|(key, value)| validates(key, value)).collect())
+        }
+        other => Shape::Other(other),
     };
-    let name = leaves.entry(leaf.to_string()).or_insert_with(|| {
-        let name = parts.len().to_string();
-        parts.insert(name.clone(), leaf);
-        name
-    });
-    Plan { name: name.clone(), properties: Vec::new() }
+    Plan { name: store(shape, parts, seen), properties: Vec::new() }
+}
+
+/// A part as [`split`] finds it, borrowed from the schema: equal shapes
+/// are one part, built and stored only the first time.
+#[derive(PartialEq, Eq, Hash)]
+enum Shape<'a> {
+    /// An object schema's validating keywords.
+    Leaf(Vec<(&'a String, &'a Value)>),
+    /// A schema that is no object (`true`, `false`).
+    Other(&'a Value),
+    /// A skeleton: the validating keywords but `properties`, and the
+    /// properties' names (their schemas `true`).
+    Skeleton(Vec<(&'a String, &'a Value)>, Vec<&'a String>),
+}
+
+impl Shape<'_> {
+    fn part(&self) -> Value {
+        let keywords = |keywords: &[(&String, &Value)]| -> Map<String, Value> {
+            keywords.iter().map(|(key, value)| ((*key).clone(), (*value).clone())).collect()
+        };
+        match self {
+            Shape::Leaf(kept) => Value::Object(keywords(kept)),
+            Shape::Other(schema) => (*schema).clone(),
+            Shape::Skeleton(kept, names) => {
+                let mut skeleton = keywords(kept);
+                let open = names.iter().map(|name| ((*name).clone(), Value::Bool(true)));
+                skeleton.insert("properties".into(), Value::Object(open.collect()));
+                Value::Object(skeleton)
+            }
+        }
+    }
+}
+
+/// Whether a schema's keyword takes part in validation: annotations
+/// (`description`, `title`, `default`) do not, so parts differing only in
+/// them are one.
+fn validates(key: &str, value: &Value) -> bool {
+    match key {
+        "description" | "title" => !value.is_string(),
+        "default" => false,
+        _ => true,
+    }
+}
+
+/// The name of `shape`'s part in `parts`, stored there unless an equal
+/// one is.
+fn store<'a>(
+    shape: Shape<'a>,
+    parts: &mut Map<String, Value>,
+    seen: &mut HashMap<Shape<'a>, String>,
+) -> String {
+    if let Some(name) = seen.get(&shape) {
+        return name.clone();
+    }
+    let name = parts.len().to_string();
+    parts.insert(name.clone(), shape.part());
+    seen.insert(shape, name.clone());
+    name
 }
 
 /// Compiles the parts `plan` names, each once.
@@ -775,6 +814,12 @@ mod tests {
                     "additionalProperties": false,
                 },
                 "labels": {"type": "object", "properties": {"team": {"type": "string"}}, "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": false},
+                // Sections of the same keys: primary and replica share a
+                // skeleton (their descriptions aside), standby's `required`
+                // gives it its own.
+                "primary": {"description": "The primary.", "type": "object", "properties": {"host": {"type": "string"}, "port": port("Its port.")}, "additionalProperties": false},
+                "replica": {"description": "A replica.", "type": "object", "properties": {"host": {"type": "string", "minLength": 3}, "port": port("Its port.")}, "additionalProperties": false, "default": {"host": "abc"}},
+                "standby": {"type": "object", "properties": {"host": {"type": "string"}, "port": port("Its port.")}, "required": ["host"], "additionalProperties": false},
             },
             "required": ["http", "admin", "name", "db"],
             "additionalProperties": false,
@@ -850,8 +895,11 @@ mod tests {
         );
         assert_eq!(
             parts.schema["definitions"][PARTS]["definitions"].as_object().unwrap().len(),
-            // http and admin share a part; window, db, db.pool, labels, the root are skeletons.
-            14,
+            // http, admin and the sections' ports share a part, as do
+            // labels.team and the sections' hosts but replica's; window, db,
+            // db.pool, labels, the root, primary and replica, standby are
+            // skeletons.
+            17,
             "{:#}",
             parts.schema
         );
@@ -860,6 +908,8 @@ mod tests {
             "peer": {"host": "p", "next": {"host": "q", "next": null}}, "note": null,
             "window": {"size": 2}, "db": {"url": "postgres://db", "pool": {"size": 5}},
             "labels": {"team": "a", "x-a": 1},
+            "primary": {"host": "h", "port": 1}, "replica": {"host": "abc", "port": 2},
+            "standby": {"host": "s"},
         });
         assert_eq!(whole.violations(&valid), []);
         let instances = mutations(&valid);

@@ -88,11 +88,14 @@ impl ConfigTree {
 
     /// The `config` schema standing alone, for validating a config.
     pub fn validator(&self) -> Result<schema::Validator, String> {
-        let mut standalone = self.schema.clone();
-        if let (Some(definitions), Value::Object(map)) = (&self.definitions, &mut standalone) {
-            map.insert("definitions".into(), definitions.clone());
+        match (&self.definitions, &self.schema) {
+            (Some(definitions), Value::Object(map)) => {
+                let mut standalone = map.clone();
+                standalone.insert("definitions".into(), definitions.clone());
+                schema::Validator::by_parts(&Value::Object(standalone))
+            }
+            _ => schema::Validator::by_parts(&self.schema),
         }
-        schema::Validator::by_parts(&standalone)
     }
 
     /// The config as values carry it: every non-secret leaf's value in
@@ -317,25 +320,26 @@ impl Walk<'_> {
         for field in desc.fields.iter().filter(|f| f.role != Role::Skip) {
             let mut field_path = path.to_vec();
             field_path.push(field.key.to_owned());
-            let dotted = field_path.join(".");
             let Some(prop) = props.get(field.key) else {
+                let dotted = field_path.join(".");
                 self.problem(&dotted, format!(
                     "`{dotted}` ({}.{}): its JSON schema has no such property; is it `#[schemars(skip)]`?",
                     desc.rust_name, field.rust_name
                 ));
                 continue;
             };
-            let field_default = defaults.get(field.key).cloned().unwrap_or(Value::Null);
+            let field_default = defaults.get(field.key).unwrap_or(&Value::Null);
             let (item, field_schema) = match (field.nested(), &field.role) {
                 (Some(nested), Role::Value) => {
                     if field.env.is_some() {
+                        let dotted = field_path.join(".");
                         self.problem(&dotted, format!(
                             "`{dotted}`: `env` names one variable, but this field is a section of keys"
                         ));
                     }
                     let child_env_base = naming::section_prefix(env_base, field.key);
                     let (children, child_schema) =
-                        self.section(&nested, prop, &field_default, &field_path, &child_env_base);
+                        self.section(&nested, prop, field_default, &field_path, &child_env_base);
                     let section = Item::Section {
                         key: field.key.to_owned(),
                         doc: field.doc.to_owned(),
@@ -351,7 +355,7 @@ impl Walk<'_> {
                         None => format!("{env_base}{}", naming::env_segment(field.key)),
                     };
                     let (leaf, leaf_schema) =
-                        self.leaf(desc, field, prop, field_path, env, field_default);
+                        self.leaf(desc, field, prop, field_path, env, field_default.clone());
                     (Item::Leaf(leaf), leaf_schema)
                 }
             };

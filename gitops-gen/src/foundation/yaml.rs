@@ -11,15 +11,18 @@ const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "fal
 /// Whether `s` can be written as a plain scalar and still be read back as
 /// this exact string by a YAML 1.1 parser (and by any later YAML).
 pub fn is_plain_safe(s: &str) -> bool {
-    let first = match s.chars().next() {
-        Some(c) => c,
+    // Bytes, not chars: only ASCII is allowed, and a non-ASCII character's
+    // bytes are none of these (cheaper in unoptimised build scripts).
+    let first = match s.as_bytes().first() {
+        Some(b) => *b,
         None => return false,
     };
     // Starting with a letter or `/` rules out numbers, `.inf`, `-`, `?`,
     // anchors, tags and flow indicators in one go.
-    (first.is_ascii_alphabetic() || first == '/')
+    (first.is_ascii_alphabetic() || first == b'/')
         && !s.ends_with(' ')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ' '))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b' '))
         && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 

@@ -21,6 +21,10 @@ pub fn contract_json(tree: &ConfigTree) -> String {
         .iter()
         .map(|(name, l)| ((*name).to_owned(), Value::from(format!("config.{}", l.key()))))
         .collect();
-    let contract = serde_json::json!({"envVars": env, "secretKeys": secrets, "ports": ports});
+    let contract: Map<String, Value> =
+        [("envVars", env), ("secretKeys", secrets), ("ports", ports)]
+            .into_iter()
+            .map(|(key, map)| (key.to_owned(), Value::Object(map)))
+            .collect();
     serde_json::to_string_pretty(&contract).expect("JSON") + "\n"
 }

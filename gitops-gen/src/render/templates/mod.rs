@@ -88,9 +88,10 @@ impl Names<'_> {
 /// `.Values.config.a.b`, or `index .Values "config" "a-b"` where a key is
 /// not a template identifier.
 pub fn values_path(path: &[String]) -> String {
+    // Bytes: a non-ASCII character's are none of these.
     let ident = |k: &String| {
-        k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        k.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     };
     if path.iter().all(ident) {
         format!("{}.{}", k::CONFIG, path.join("."))
