@@ -65,8 +65,10 @@ fn run(chart: &Chart, outputs: &Outputs) {
     let outputs = outputs.under(&crate_dir);
     // A hand edit or deletion of a generated file reruns the build, which
     // puts it back (or, under `check`, reports it).
-    for dir in std::iter::once(&outputs.chart).chain(&outputs.controllers) {
-        println!("cargo:rerun-if-changed={}", dir.display());
+    let watched =
+        [Some(&outputs.chart), outputs.controllers.as_ref(), outputs.env_example.as_ref()];
+    for path in watched.into_iter().flatten() {
+        println!("cargo:rerun-if-changed={}", path.display());
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let asked = match var(PACKAGE) {

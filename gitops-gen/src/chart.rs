@@ -241,19 +241,22 @@ impl Chart {
             Some(_) => self.controller_files()?,
             None => None,
         };
-        let chart = fs::write(chart_dir, &chart_files)?;
-        // Each environment's pin file is the user's, listed in its value
-        // files: created once, comments only, never rewritten.
-        for env in &self.environments {
-            let path = chart_dir.join(layout::pin_file(&env.name));
-            if !path.exists() {
-                fs::write_atomic(&path, pins::new_file(&env.name).as_bytes())?;
-            }
-        }
-        let controllers = match (&outputs.controllers, &controller_files) {
-            (Some(dir), Some(files)) => Some(fs::write(dir, files)?),
+        // Every output planned (a file of the user's in the way refused)
+        // before any is written.
+        let chart_plan = fs::plan(chart_dir, &chart_files)?;
+        let controllers_plan = match (&outputs.controllers, &controller_files) {
+            (Some(dir), Some(files)) => Some(fs::plan(dir, files)?),
             _ => None,
         };
+        let chart = fs::apply(chart_plan)?;
+        // Each environment's pin file is the user's, listed in its value
+        // files: created once, comments only, never rewritten (nor one the
+        // user made a moment ago).
+        for env in &self.environments {
+            let path = chart_dir.join(layout::pin_file(&env.name));
+            fs::create_new(&path, pins::new_file(&env.name).as_bytes())?;
+        }
+        let controllers = controllers_plan.map(fs::apply).transpose()?;
         let env_example = match (&outputs.env_example, &env_example) {
             (Some(path), Some(text)) => Some(fs::write_owned(path, text.as_bytes())?),
             _ => None,
@@ -271,9 +274,6 @@ impl Chart {
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
         let tree = self.tree()?;
-        if let Some(path) = &outputs.env_example {
-            fs::refuse_the_users(path)?;
-        }
         let env_example =
             outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
         let files = self.chart_files(tree, &hand_written)?;
@@ -370,7 +370,7 @@ impl Chart {
             ));
         }
         if let Some(dir) = &outputs.controllers {
-            if dir == chart_dir || dir.join(layout::CHART_YAML).exists() {
+            if fs::same_place(dir, chart_dir) || dir.join(layout::CHART_YAML).exists() {
                 return Err(invalid(
                     ProblemKind::InvalidSetting,
                     "Outputs.controllers",

@@ -545,4 +545,22 @@ fn chart_and_manifests_do_not_share_a_directory() {
     assert!(err.to_string().contains("the chart has none"), "{err}");
     assert_eq!(culprit(&err), (ProblemKind::Missing, "Chart.controllers".into()));
     chart.check(&outputs(&root)).unwrap();
+    // The same directory spelt another way, before anything exists there.
+    let fresh = scratch_dir("environments-one-dir-two-names");
+    let twice =
+        Outputs::chart(fresh.join("deploy/chart")).controllers(fresh.join("deploy/x/../chart"));
+    let err = chart.write(&twice).unwrap_err();
+    assert_eq!(culprit(&err), (ProblemKind::InvalidSetting, "Outputs.controllers".into()));
+    assert!(!fresh.join("deploy").exists(), "nothing written");
+    // A file of the user's where a manifest goes: refused before the chart
+    // is written.
+    // (Unlisted: without the directory's list of files it wrote, gitops-gen
+    // owns only what carries its marker.)
+    std::fs::remove_file(root.join("deploy/gitops/.gitops-gen-files")).unwrap();
+    let project = root.join("deploy/gitops/argocd/project.yaml");
+    std::fs::write(&project, "# mine\n").unwrap();
+    std::fs::remove_file(root.join("deploy/chart/Chart.yaml")).unwrap();
+    let err = chart.write(&outputs(&root)).unwrap_err();
+    assert!(matches!(&err, Error::NotGenerated { paths } if paths == &[project.clone()]), "{err}");
+    assert!(!root.join("deploy/chart/Chart.yaml").exists(), "the chart was written first");
 }

@@ -29,7 +29,10 @@ enum Change<'a> {
     Remove { path: String, old: String },
 }
 
-struct Plan<'a> {
+/// What writing `files` into a directory will do, found before anything
+/// is written, so several outputs are all planned (and refused) first.
+pub struct Plan<'a> {
+    dir: &'a Path,
     changes: Vec<Change<'a>>,
     unchanged: Vec<String>,
 }
@@ -83,7 +86,7 @@ pub fn hand_written_values(dir: &Path) -> Result<Vec<(String, String)>, Error> {
 
 /// Compares `files` with `dir`: what must be written, what removed, and
 /// which files are the user's and stand in the way.
-fn plan<'a>(dir: &Path, files: &'a Files) -> Result<Plan<'a>, Error> {
+pub fn plan<'a>(dir: &'a Path, files: &'a Files) -> Result<Plan<'a>, Error> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::io(dir, io::Error::other("exists and is not a directory")));
     }
@@ -98,7 +101,7 @@ fn plan<'a>(dir: &Path, files: &'a Files) -> Result<Plan<'a>, Error> {
     };
     let ours = |path: &str, content: &str| has_marker(content) || listed.iter().any(|l| l == path);
 
-    let mut plan = Plan { changes: Vec::new(), unchanged: Vec::new() };
+    let mut plan = Plan { dir, changes: Vec::new(), unchanged: Vec::new() };
     let mut foreign = Vec::new();
     for (path, new) in files {
         match read(&dir.join(path))? {
@@ -120,13 +123,50 @@ fn plan<'a>(dir: &Path, files: &'a Files) -> Result<Plan<'a>, Error> {
     Ok(plan)
 }
 
+/// Whether two directories are one, however they are spelt (`./a`, `a/`,
+/// `b/../a`, a link): each is resolved through its nearest existing
+/// ancestor, which may be all of it or none yet.
+pub fn same_place(a: &Path, b: &Path) -> bool {
+    fn resolved(path: &Path) -> Option<std::path::PathBuf> {
+        use std::path::Component;
+        let mut lexical = std::path::PathBuf::new();
+        for part in std::path::absolute(path).ok()?.components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    lexical.pop();
+                }
+                other => lexical.push(other),
+            }
+        }
+        let mut rest = Vec::new();
+        let mut existing = lexical.as_path();
+        while !existing.exists() {
+            rest.push(existing.file_name()?.to_owned());
+            existing = existing.parent()?;
+        }
+        let mut out = fs::canonicalize(existing).ok()?;
+        out.extend(rest.iter().rev());
+        Some(out)
+    }
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// A path from the manifest stays inside the chart directory.
 fn safe_relative(path: &str) -> bool {
     !path.starts_with('/') && path.split('/').all(|seg| !seg.is_empty() && seg != "..")
 }
 
 pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, Error> {
-    let plan = plan(dir, files)?;
+    apply(plan(dir, files)?)
+}
+
+/// Does what `plan` found: writes what changed, removes what is stale.
+pub fn apply(plan: Plan) -> Result<WriteReport, Error> {
+    let dir = plan.dir;
     let mut report = WriteReport { unchanged: plan.unchanged, ..WriteReport::default() };
     // The manifest goes first, so an interrupted run still owns what it wrote.
     let mut changes = plan.changes;
@@ -220,7 +260,6 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
 /// appeared meanwhile (`create_new`), so a file of the user's made at the
 /// same moment is never replaced either; one of ours is replaced atomically.
 pub fn write_owned(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
-    let not_ours = |why: &str| Error::io(path, io::Error::other(why.to_owned()));
     match fs::read(path) {
         Ok(old) if old == bytes => Ok(false),
         Ok(old) if !has_marker(&String::from_utf8_lossy(&old)) => Err(the_users(path)),
@@ -233,8 +272,11 @@ pub fn write_owned(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
             // A file appeared since the read: left as it is.
             match fs::read(path) {
                 Ok(now) if now == bytes => Ok(false),
-                _ => Err(not_ours(
-                    "appeared while gitops-gen was writing it and is left alone; run again to check it",
+                _ => Err(Error::io(
+                    path,
+                    io::Error::other(
+                        "appeared while gitops-gen was writing it and is left alone; run again to check it",
+                    ),
                 )),
             }
         }
@@ -299,9 +341,7 @@ pub fn check(dir: &Path, files: &Files) -> Result<(), Error> {
 pub fn check_owned(path: &Path, text: &str) -> Result<(), Error> {
     let old = match read(path)? {
         Some(old) if old == text => return Ok(()),
-        Some(old) if !has_marker(&old) => {
-            return Err(Error::NotGenerated { paths: vec![path.to_owned()] })
-        }
+        Some(old) if !has_marker(&old) => return Err(the_users(path)),
         old => old.unwrap_or_default(),
     };
     let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -329,5 +369,21 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"first\n");
         assert!(!create_new(&path, b"second\n").unwrap());
         assert_eq!(fs::read(&path).unwrap(), b"first\n");
+    }
+
+    #[test]
+    fn one_directory_however_spelt() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("deploy/chart");
+        for other in ["deploy/chart/", "deploy/./chart", "deploy/x/../chart"] {
+            assert!(same_place(&chart, &dir.path().join(other)), "{other}");
+        }
+        assert!(!same_place(&chart, &dir.path().join("deploy/gitops")));
+        fs::create_dir_all(&chart).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&chart, dir.path().join("link")).unwrap();
+            assert!(same_place(&chart, &dir.path().join("link")));
+        }
     }
 }
