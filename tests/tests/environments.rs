@@ -561,6 +561,9 @@ fn chart_and_manifests_do_not_share_a_directory() {
     std::fs::write(&project, "# mine\n").unwrap();
     std::fs::remove_file(root.join("deploy/chart/Chart.yaml")).unwrap();
     let err = chart.write(&outputs(&root)).unwrap_err();
-    assert!(matches!(&err, Error::NotGenerated { paths } if paths == &[project.clone()]), "{err}");
+    assert!(
+        matches!(&err, Error::NotGenerated { paths } if paths == std::slice::from_ref(&project)),
+        "{err}"
+    );
     assert!(!root.join("deploy/chart/Chart.yaml").exists(), "the chart was written first");
 }
