@@ -458,22 +458,8 @@ impl Chart {
                 format!("`{rust_name}::default()` does not serialize to JSON: {e}"),
             )],
         })?;
-        let tree =
-            tree::config_tree(&source.describe, &source.schema, &default).map_err(|problems| {
-                Error::Config {
-                    rust_name: rust_name.into(),
-                    problems: problems
-                        .into_iter()
-                        .map(|p| {
-                            let problem = Problem::new(ProblemKind::Unsupported, p.message);
-                            match p.key {
-                                Some(key) => problem.key(key),
-                                None => problem,
-                            }
-                        })
-                        .collect(),
-                }
-            })?;
+        let tree = tree::config_tree(&source.describe, &source.schema, &default)
+            .map_err(|problems| Error::Config { rust_name: rust_name.into(), problems })?;
         Ok(Tree { source, default, tree })
     }
 

@@ -1,6 +1,8 @@
 //! Everything the derive, the chart generator and the run-time loader must
 //! agree on, in one place:
 //! - [`ConfigStruct`]: what `#[derive(GitOps)]` says about a config struct;
+//! - [`problem`]: one problem with its kind and culprit, which the walk
+//!   and the generator report;
 //! - [`naming`]: the env-var rule and name validity (the derive rejects
 //!   colliding env vars with it at compile time);
 //! - [`service_link`]: the kubelet's service-link variables;
@@ -13,6 +15,7 @@
 //! never change it.
 
 pub mod naming;
+pub mod problem;
 pub mod schema;
 pub mod service_link;
 pub mod tree;

@@ -3,6 +3,7 @@
 //! chart from it and the loader reads the config by it. Everything the chart
 //! cannot carry faithfully is reported here, all at once.
 
+use crate::problem::{Problem, ProblemKind};
 use crate::schema::{self, MAX_SAFE_INTEGER};
 use crate::{naming, service_link};
 use crate::{ConfigStruct, Delivery, Field, Probes, Role};
@@ -165,27 +166,6 @@ impl ConfigTree {
     }
 }
 
-/// Something the chart cannot carry faithfully: the config key it is about
-/// (dotted, as in values.yaml's `config:`), when it is about one, and the
-/// whole message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub key: Option<String>,
-    pub message: String,
-}
-
-impl Problem {
-    fn new(key: Option<String>, message: String) -> Self {
-        Problem { key, message }
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
 /// Walks `root` with its schema (all subschemas inlined) and default value.
 pub fn config_tree(
     root: &ConfigStruct,
@@ -206,7 +186,7 @@ pub fn config_tree(
         // Only the root's prefix counts, and only here is it known which
         // struct is the root: a missing one would silently turn off the
         // loader's check of unknown variables.
-        cx.problems.push(Problem::new(None, format!(
+        cx.problems.push(Problem::new(ProblemKind::Missing, format!(
             "`{0}` is the root config but has no `env_prefix`: add e.g. `#[gitops(env_prefix = \"APP_\")]` \
              to `{0}` (every variable then starts with it, and the loader rejects a misspelt one), \
              or `#[gitops(env_prefix = \"\")]` for variables without a prefix, which turns that check off",
@@ -237,11 +217,11 @@ pub fn config_tree(
                         "`{dotted}`: the default breaks the field's own schema ({}), so the chart's values.yaml would fail `helm install`",
                         inside(&tree, &violation)
                     );
-                    cx.problems.push(Problem::new(Some(dotted), message));
+                    cx.problems.push(Problem::new(ProblemKind::Refused, message).key(dotted));
                 }
             }
         }
-        Err(message) => cx.problems.push(Problem::new(None, message)),
+        Err(message) => cx.problems.push(Problem::new(ProblemKind::Unsupported, message)),
     }
     if !cx.problems.is_empty() {
         return Err(cx.problems);
@@ -296,8 +276,8 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// A problem of the field at `key`.
-    fn problem(&mut self, key: &str, message: String) {
-        self.problems.push(Problem::new(Some(key.to_owned()), message));
+    fn problem(&mut self, kind: ProblemKind, key: &str, message: String) {
+        self.problems.push(Problem::new(kind, message).key(key));
     }
 
     /// Returns the items of one struct and its schema as values.schema.json
@@ -322,7 +302,7 @@ impl Walk<'_> {
             field_path.push(field.key.to_owned());
             let Some(prop) = props.get(field.key) else {
                 let dotted = field_path.join(".");
-                self.problem(&dotted, format!(
+                self.problem(ProblemKind::Unsupported, &dotted, format!(
                     "`{dotted}` ({}.{}): its JSON schema has no such property; is it `#[schemars(skip)]`?",
                     desc.rust_name, field.rust_name
                 ));
@@ -333,7 +313,7 @@ impl Walk<'_> {
                 (Some(nested), Role::Value) => {
                     if field.env.is_some() {
                         let dotted = field_path.join(".");
-                        self.problem(&dotted, format!(
+                        self.problem(ProblemKind::Unsupported, &dotted, format!(
                             "`{dotted}`: `env` names one variable, but this field is a section of keys"
                         ));
                     }
@@ -383,12 +363,12 @@ impl Walk<'_> {
     ) -> (Leaf, Option<Value>) {
         let dotted = path.join(".");
         if !naming::is_valid_env_name(&env) {
-            self.problem(&dotted, format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
+            self.problem(ProblemKind::InvalidName, &dotted, format!("`{dotted}`: env var `{env}` is not a valid name; set `env_prefix` or `#[gitops(env = \"...\")]`"));
         }
         if env == naming::config_file_var(self.prefix)
             || env == naming::secrets_dir_var(self.prefix)
         {
-            self.problem(&dotted, format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
+            self.problem(ProblemKind::Clash, &dotted, format!("`{dotted}`: env var `{env}` is reserved: it names the config file or the secrets directory the chart mounts; rename the field or set `#[gitops(env = \"...\")]`"));
         }
         // An `Option` defaulting to `Some` must be able to say "none", which
         // raw text cannot: it reaches the app as JSON (`"text"` or `null`).
@@ -396,7 +376,7 @@ impl Walk<'_> {
         let text = schema::is_text(prop) && !some_default && field.role != Role::Json;
         if field.role == Role::Json && field.nested.is_some() {
             // Its secrets would land in values.yaml inside the one value.
-            self.problem(&dotted, format!(
+            self.problem(ProblemKind::Unsupported, &dotted, format!(
                 "`{dotted}` ({}.{}): `#[gitops(json)]` keeps a struct without `GitOps` as one value, \
                  but this field's type derives `GitOps` and is a section; remove `json`",
                 desc.rust_name, field.rust_name
@@ -405,7 +385,7 @@ impl Walk<'_> {
         if field.role == Role::Value && field.nested.is_none() {
             if let Some(keys) = self.struct_keys(prop) {
                 let keys = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                self.problem(&dotted, format!(
+                self.problem(ProblemKind::Unsupported, &dotted, format!(
                     "`{dotted}` ({}.{}): its type is a struct (keys {keys}) that does not derive `GitOps`, \
                      so the chart would carry it as one JSON value in one env var, `{env}`; \
                      derive `GitOps` on the type for a section with a variable per key, \
@@ -415,17 +395,17 @@ impl Walk<'_> {
             }
         }
         if let Some(why) = service_link::ambiguous(&env, text || field.role == Role::Secret) {
-            self.problem(&dotted, format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
+            self.problem(ProblemKind::Clash, &dotted, format!("`{dotted}`: env var `{env}` could be a kubelet service link of a Service in the namespace, and the loader could not tell the link from the key's own value ({why}); rename the field or set `#[gitops(env = \"...\")]`"));
         }
         if let Some(owner) = self.env_owners.insert(env.clone(), dotted.clone()) {
-            self.problem(&dotted, format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
+            self.problem(ProblemKind::Clash, &dotted, format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
         }
         let kind = match &field.role {
             Role::Port(name) => LeafKind::Port((*name).to_owned()),
             Role::Secret => LeafKind::Secret,
             Role::ShutdownTimeout => {
                 if let Some(first) = self.shutdown_timeout.replace(dotted.clone()) {
-                    self.problem(&dotted, format!(
+                    self.problem(ProblemKind::Clash, &dotted, format!(
                         "`{dotted}` and `{first}` are both `shutdown_timeout`: a pod has one grace period"
                     ));
                 }
@@ -444,10 +424,11 @@ impl Walk<'_> {
         };
         if leaf.kind == LeafKind::Secret {
             if !text {
-                self.problem(&dotted, format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
+                self.problem(ProblemKind::Unsupported, &dotted, format!("`{dotted}` is `secret` but its schema is not a string: a Secret's value reaches the app as text"));
             }
             if !dotted.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
                 self.problem(
+                    ProblemKind::InvalidName,
                     &dotted,
                     format!(
                         "`{dotted}` cannot be a Secret key: use letters, digits, `-`, `_` and `.`"
@@ -460,13 +441,13 @@ impl Walk<'_> {
         }
         let reported = self.problems.len();
         if leaf.default.is_null() && !field.optional {
-            self.problem(&dotted, format!(
+            self.problem(ProblemKind::Missing, &dotted, format!(
                 "`{dotted}` has no default: `{}::default()` serializes it as null or leaves it out (NaN, infinity, `skip_serializing`?)",
                 desc.rust_name
             ));
         }
         if let Some(n) = unsafe_integer(&leaf.default) {
-            self.problem(&dotted, format!(
+            self.problem(ProblemKind::Unsupported, &dotted, format!(
                 "`{dotted}`: default {n} is beyond ±2^53, which Helm cannot carry exactly (it stores numbers as float64)"
             ));
         }
@@ -474,6 +455,7 @@ impl Walk<'_> {
         if let LeafKind::Port(_) = leaf.kind {
             if !matches!(leaf.default.as_i64(), Some(1..=65535)) {
                 self.problem(
+                    ProblemKind::Refused,
                     &dotted,
                     format!(
                         "`{dotted}` is a port, but its default {} is not in 1..=65535",
@@ -485,7 +467,7 @@ impl Walk<'_> {
         }
         if leaf.kind == LeafKind::ShutdownTimeout {
             if !matches!(leaf.default.as_i64(), Some(0..)) {
-                self.problem(&dotted, format!(
+                self.problem(ProblemKind::Refused, &dotted, format!(
                     "`{dotted}` is `shutdown_timeout`, but its default {} is not a number of seconds",
                     leaf.default
                 ));

@@ -41,10 +41,13 @@ fn numbers_helm_cannot_carry_are_refused() {
     // Each problem names its config key, as a field of its own.
     let typed = typed_problems::<Numbers>();
     let culprits: Vec<_> = typed.iter().map(|p| (p.kind, p.key.as_deref())).collect();
-    let unsupported = ProblemKind::Unsupported;
     assert_eq!(
         culprits,
-        [(unsupported, Some("big")), (unsupported, Some("port")), (unsupported, Some("ratio"))]
+        [
+            (ProblemKind::Unsupported, Some("big")),
+            (ProblemKind::Refused, Some("port")),
+            (ProblemKind::Missing, Some("ratio")),
+        ]
     );
     let p = problems::<Numbers>();
     assert_eq!(p.len(), 3, "{p:#?}");
