@@ -76,7 +76,7 @@ pub enum Error {
     WouldOverwrite { paths: Vec<PathBuf> },
 
     // release, promote, history.
-    /// What `gitops_gen::pin` refused.
+    /// What `gitops_release` refused.
     Pin { command: &'static str, source: gitops_release::Error },
 }
 

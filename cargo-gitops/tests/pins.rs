@@ -1,5 +1,5 @@
 //! `cargo gitops release|promote|history` on a copy of the orders example's
-//! chart in a fresh Git repository: each command does what `gitops_gen::pin`
+//! chart in a fresh Git repository: each command does what `gitops_release`
 //! does (tested in depth in `tests/tests/pins.rs`), and bad input is named.
 
 use gitops_tests::git;

@@ -77,8 +77,9 @@ impl Outputs {
         self
     }
 
-    /// `.env.example` is written to `path` too (without it, only `cargo
-    /// gitops env` writes one, and a check compares one that exists).
+    /// `.env.example` is written to `path` too, and [`Chart::check`]
+    /// compares it (without it, only `cargo gitops env` writes one, and the
+    /// build script's check compares one that exists beside Cargo.toml).
     pub fn env_example(mut self, path: impl Into<PathBuf>) -> Self {
         self.env_example = Some(path.into());
         self

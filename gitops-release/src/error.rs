@@ -3,7 +3,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Why a pin could not be set, promoted or listed: the culprit and the kind.
-/// Every message starts with `image pin:`.
+/// The pin's own refusals start with `image pin:`; a failed read or write
+/// names its path.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -92,6 +93,10 @@ impl From<GitError> for Error {
 
 impl From<gitops_gen::Error> for Error {
     fn from(e: gitops_gen::Error) -> Self {
-        Error::Chart(e)
+        match e {
+            // One kind for a failed read or write, whichever crate met it.
+            gitops_gen::Error::Io { path, source } => Error::Io { path, source },
+            e => Error::Chart(e),
+        }
     }
 }

@@ -240,7 +240,7 @@ pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
     out
 }
 
-/// The controllers' manifests in `gitops` (as `write_controllers` wrote
+/// The controllers' manifests in `gitops` (as `Chart::write` wrote
 /// them), for a repository checked out at `repo`: Argo CD's and Flux's
 /// objects valid against their CRD schemas and Kubernetes' own; every chart
 /// directory and values file a manifest names exists; each Flux directory

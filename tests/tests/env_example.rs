@@ -1,4 +1,4 @@
-//! `.env.example` (gitops-gen's `Chart::env_example`): for every fixture
+//! `.env.example` (gitops-gen's `Generated::env_example`): for every fixture
 //! config, a real POSIX shell sources the file (`set -a; . FILE`), and the
 //! loader reads the environment it made back to exactly `Config::default()`,
 //! the required secrets added with their default values (the file leaves

@@ -1,4 +1,4 @@
-//! Stage 3 of generation: put the files on disk, or compare them with disk.
+//! Files on disk: put an output's files there, or compare them with it.
 //! A file is written only when its bytes change (no rebuild loops, mtimes
 //! stay), atomically, and only when gitops-gen owns it: a file without the
 //! generated-code marker is the user's and is never overwritten or deleted.

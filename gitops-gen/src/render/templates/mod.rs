@@ -4,7 +4,7 @@
 //! [`template`](crate::foundation::template) trees; `_helpers.tpl` and `NOTES.txt` are
 //! fixed Go-template text from the `.tpl` files here (`helpers*.tpl`,
 //! `notes*.tpl`) plus the few lines a config adds. Which templates a config
-//! gets is decided in `emit.rs`. What they share (names, metadata, the
+//! gets is decided in `render/mod.rs`. What they share (names, metadata, the
 //! config's values paths) is in this file; every other `.Values` path is a
 //! [`keys`](crate::render::values::keys) constant.
 
