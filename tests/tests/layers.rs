@@ -46,16 +46,21 @@ fn gitops_gen_imports_only_from_its_own_layer_and_below() {
 #[test]
 fn no_import_cycles() {
     let root = workspace();
-    for roots in [
-        vec![root.join("gitops-gen/src/lib.rs")],
-        vec![root.join("gitops-model/src/lib.rs")],
-        vec![root.join("cargo-gitops/src/lib.rs"), root.join("cargo-gitops/src/main.rs")],
+    // Each crate root on its own: a binary's `crate::` is not its library's.
+    for (crate_root, at_least) in [
+        ("gitops-gen/src/lib.rs", 30),
+        ("gitops-model/src/lib.rs", 5),
+        ("cargo-gitops/src/lib.rs", 10),
+        ("cargo-gitops/src/main.rs", 1),
     ] {
-        let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-        let graph = Graph::read(&roots);
-        assert!(graph.edges.len() > 3, "{roots:?}: too few modules found: {:?}", graph.edges);
+        let graph = Graph::read(&[&root.join(crate_root)]);
+        assert!(
+            graph.edges.len() >= at_least,
+            "{crate_root}: too few modules found: {:?}",
+            graph.edges.keys()
+        );
         let cycles = graph.cycles();
-        assert!(cycles.is_empty(), "{roots:?} has import cycles: {cycles:#?}");
+        assert!(cycles.is_empty(), "{crate_root} has import cycles: {cycles:#?}");
     }
 }
 
@@ -102,6 +107,22 @@ fn an_upward_import_and_a_cycle_are_caught() {
     write("foundation/fs.rs", "use crate::render::values::V;\n");
     let graph = Graph::read(&[&dir.join("lib.rs")]);
     assert_eq!(graph.cycles(), [vec!["render::table".to_owned(), "render::values".into()]]);
+
+    // An import through the crate root, and a module in no layer.
+    write("lib.rs", "mod foundation;\nmod render;\nmod extra;\npub use render::chart;\n");
+    write("extra.rs", "pub fn e() {}\n");
+    write("foundation/fs.rs", "pub fn f() -> &'static str { crate::chart() }\n");
+    let graph = Graph::read(&[&dir.join("lib.rs")]);
+    let problems = graph.layer_problems(&layers);
+    assert!(
+        problems.contains(
+            &"`foundation::fs` names the crate root: import from the defining module".to_owned()
+        ) && problems.contains(&"`extra` is in no layer: add it to the table".to_owned()),
+        "{problems:#?}"
+    );
+    write("lib.rs", "mod foundation;\nmod render;\npub use render::chart;\n");
+    write("foundation/fs.rs", "use crate::render::values::V;\n");
+    let graph = Graph::read(&[&dir.join("lib.rs")]);
     assert_eq!(
         graph.layer_problems(&layers),
         ["`foundation::fs` (layer 0) names `render::values` (layer 2)"]
@@ -121,8 +142,8 @@ fn show(module: &Module) -> String {
 }
 
 impl Graph {
-    /// The modules reachable from `roots` (a crate's lib.rs and main.rs) and
-    /// what each names, resolved to modules.
+    /// The modules reachable from `roots` (one crate's root file) and what
+    /// each names, resolved to modules.
     fn read(roots: &[&Path]) -> Graph {
         let mut files = BTreeMap::new();
         for root in roots {
@@ -278,9 +299,14 @@ fn is_test(item: &syn::Item) -> bool {
         syn::Item::Macro(m) => &m.attrs,
         _ => return false,
     };
+    // `cfg(test)` and `cfg(all(test, …))`; not `cfg(not(test))`.
     attrs.iter().any(|a| {
         a.path().is_ident("cfg")
-            && a.meta.require_list().is_ok_and(|l| l.tokens.to_string() == "test")
+            && a.meta.require_list().is_ok_and(|l| {
+                let cfg = l.tokens.to_string();
+                cfg == "test"
+                    || (cfg.starts_with("all") && cfg.contains("(test") && !cfg.contains("not"))
+            })
     })
 }
 
@@ -322,7 +348,7 @@ impl<'ast> Visit<'ast> for Paths {
         let tokens: Vec<String> =
             mac.tokens.clone().into_iter().flat_map(flatten_tokens).filter(|t| t != ":").collect();
         for (i, token) in tokens.iter().enumerate() {
-            if matches!(token.as_str(), "crate" | "super") {
+            if matches!(token.as_str(), "crate" | "super" | "self") {
                 let mut path = vec![token.clone()];
                 path.extend(
                     tokens[i + 1..]
