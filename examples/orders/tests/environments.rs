@@ -68,7 +68,7 @@ fn every_environment_has_its_committed_image_pin() {
         let file = chart.join(gitops_gen::layout::pin_file(env));
         let text =
             std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let pin = gitops_gen::pins::read(&text).unwrap();
+        let pin = gitops_release::read(&text).unwrap();
         assert!(pin.tag.is_some(), "{}: no image.tag", file.display());
         assert!(!text.contains("Code generated"), "{}: a pin file is the user's", file.display());
     }
