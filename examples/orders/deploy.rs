@@ -45,10 +45,16 @@ pub fn chart() -> Chart {
                 .config(prod),
         )
         .controllers(
-            Controllers::new(GitRepository::new(
-                "https://git.example.com/acme/orders.git",
-                "examples/orders/chart",
-            ))
+            // A private repository: Flux reads its credentials from the
+            // Secret `orders-git` in flux-system (Argo CD from its own
+            // repository Secret); neither is generated.
+            Controllers::new(
+                GitRepository::new(
+                    "https://git.example.com/acme/orders.git",
+                    "examples/orders/chart",
+                )
+                .secret("orders-git"),
+            )
             .argo_cd(ArgoCd::new().application_set())
             .flux(Flux::new()),
         )

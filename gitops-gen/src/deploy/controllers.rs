@@ -6,7 +6,7 @@
 
 use super::environment::{Cluster, Environment};
 use crate::foundation::error::{Problem, ProblemKind};
-use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_go_duration, IN_CLUSTER};
+use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration, IN_CLUSTER};
 use crate::foundation::layout::{self, Files};
 use crate::foundation::yaml;
 use serde_json::{json, Map, Value};
@@ -58,6 +58,8 @@ pub struct GitRepository {
     pub(crate) url: String,
     pub(crate) path: String,
     pub(crate) reference: GitRef,
+    /// Flux's Secret with the credentials of a private repository.
+    pub(crate) secret: Option<String>,
 }
 
 /// What the controllers follow in the repository.
@@ -78,7 +80,18 @@ impl GitRepository {
             url: url.into(),
             path: path.into(),
             reference: GitRef::Branch("main".into()),
+            secret: None,
         }
+    }
+
+    /// A private repository: Flux reads its credentials from this Secret
+    /// in Flux's namespace (`spec.secretRef`; keys `username`/`password`
+    /// for HTTPS, `identity`/`known_hosts` for SSH). Argo CD reads its own
+    /// repository Secret, which you create in Argo CD's namespace; neither
+    /// is generated (docs/environments.md, "Private repositories").
+    pub fn secret(mut self, name: impl Into<String>) -> Self {
+        self.secret = Some(name.into());
+        self
     }
 
     /// Follow this branch.
@@ -309,6 +322,27 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
         }
     }
     if let Some(flux) = flux {
+        let url = &controllers.repository.url;
+        // source-controller's CRD: `^(http|https|ssh)://.*$`
+        // (api/v1/gitrepository_types.go); an scp-style `git@host:org/repo`
+        // that Argo CD takes is refused by the API server.
+        let scheme_ok = ["http://", "https://", "ssh://"].iter().any(|s| url.starts_with(s));
+        if !url.trim().is_empty() && !scheme_ok {
+            out.push(setting(
+                ProblemKind::InvalidSetting,
+                "GitRepository.url",
+                format!("the Git repository's URL {url:?} is not one Flux takes: write it as `https://…` or `ssh://git@host/org/repo.git`"),
+            ));
+        }
+        if let Some(secret) =
+            controllers.repository.secret.as_deref().filter(|s| !is_dns_subdomain(s))
+        {
+            out.push(setting(
+                ProblemKind::InvalidName,
+                "GitRepository.secret",
+                format!("the Git repository's Secret {secret:?} is not a valid name (lower case letters, digits, `-` and `.`)"),
+            ));
+        }
         if !is_dns_label(&flux.namespace) {
             out.push(setting(
                 ProblemKind::InvalidName,
@@ -316,12 +350,12 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
                 format!("Flux's namespace {:?} is not a DNS label", flux.namespace),
             ));
         }
-        if !is_go_duration(&flux.interval) {
+        if !is_flux_duration(&flux.interval) {
             out.push(setting(
                 ProblemKind::InvalidSetting,
                 "Flux.interval",
                 format!(
-                    "Flux's interval {:?} is not a Go duration such as `10m` or `1h30m`",
+                    "Flux's interval {:?} is not a duration Flux takes, such as `10m`, `1h30m` or `1.5h`",
                     flux.interval
                 ),
             ));
@@ -397,7 +431,13 @@ fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
     let mut policy = json!({
         "syncOptions": options,
         "managedNamespaceMetadata": {"labels": restricted_labels()},
-        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}
+        // `refresh`: a retry takes the latest revision, so a revert of a
+        // broken commit is applied at once, not after the retries run out.
+        "retry": {
+            "limit": 5,
+            "refresh": true,
+            "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}
+        }
     });
     if automated {
         policy["automated"] = json!({"prune": true, "selfHeal": true});
@@ -553,10 +593,14 @@ fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
             "goTemplate": true,
             "goTemplateOptions": ["missingkey=error"],
             "generators": [{"list": {"elements": elements}}],
+            "syncPolicy": {"preserveResourcesOnDeletion": true},
             "template": {
+                // No finalizer: with `preserveResourcesOnDeletion` the
+                // controller adds none, and one written here would never be
+                // removed, so deleting the ApplicationSet would delete every
+                // environment's workloads.
                 "metadata": {
                     "name": format!("{}-{{{{ .environment }}}}", d.chart),
-                    "finalizers": ["resources-finalizer.argocd.argoproj.io"],
                     "labels": {"app.kubernetes.io/name": d.chart, "environment": "{{ .environment }}"},
                 },
                 "spec": {
@@ -614,6 +658,10 @@ fn flux(flux: &Flux, d: &Manifests) -> Files {
                 "ref": d.repository.flux_ref(),
             },
         });
+        let mut source = source;
+        if let Some(secret) = &d.repository.secret {
+            source["spec"]["secretRef"] = json!({"name": secret});
+        }
         let drift = match flux.drift_detection {
             DriftDetection::Enabled => "enabled",
             DriftDetection::Warn => "warn",
@@ -644,7 +692,8 @@ fn flux(flux: &Flux, d: &Manifests) -> Files {
                 "install": {"remediation": {"retries": 3}},
                 "upgrade": {
                     "cleanupOnFail": true,
-                    "remediation": {"retries": 3, "remediateLastFailure": true},
+                    // The last failure is remediated when retries > 0 (the default).
+                    "remediation": {"retries": 3},
                 },
                 "driftDetection": {"mode": drift},
                 "suspend": false,

@@ -108,22 +108,27 @@ pub fn is_dns_subdomain(s: &str) -> bool {
     s.len() <= 253 && !s.is_empty() && s.split('.').all(is_dns_label)
 }
 
-/// A Go `time.Duration` string as Flux reads it: `300ms`, `10m`, `1h30m`.
-pub fn is_go_duration(s: &str) -> bool {
+/// A duration as Flux's CRDs take it: `^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+/// (helm-controller `api/v2/helmrelease_types.go`, source-controller
+/// `api/v1/gitrepository_types.go`): `300ms`, `10m`, `1h30m`, `1.5h`; not
+/// Go's `ns`/`us` units nor a fraction without its integer part (`.5m`).
+pub fn is_flux_duration(s: &str) -> bool {
     let mut rest = s;
     let mut parts = 0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
-        let number = &rest[..digits];
-        if number.is_empty() || number.parse::<f64>().is_err() {
+        let whole = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if whole == 0 {
             return false;
         }
-        rest = &rest[digits..];
-        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
-            .iter()
-            .filter(|u| rest.starts_with(*u))
-            .max_by_key(|u| u.len())
-        else {
+        rest = &rest[whole..];
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+            if digits == 0 {
+                return false;
+            }
+            rest = &fraction[digits..];
+        }
+        let Some(unit) = ["ms", "s", "m", "h"].into_iter().find(|u| rest.starts_with(u)) else {
             return false;
         };
         rest = &rest[unit.len()..];
@@ -208,12 +213,14 @@ mod tests {
     }
 
     #[test]
-    fn go_durations() {
+    fn flux_durations() {
         for ok in ["10m", "1h30m", "300ms", "1.5h", "45s", "2h45m30s"] {
-            assert!(is_go_duration(ok), "{ok}");
+            assert!(is_flux_duration(ok), "{ok}");
         }
-        for bad in ["", "10", "m", "10 m", "10min", "-5m", "1d"] {
-            assert!(!is_go_duration(bad), "{bad}");
+        // Go takes the last four; the CRDs' pattern does not.
+        for bad in ["", "10", "m", "10 m", "10min", "-5m", "1d", "1.m", "10ns", "5us", "3µs", ".5m"]
+        {
+            assert!(!is_flux_duration(bad), "{bad}");
         }
     }
 }

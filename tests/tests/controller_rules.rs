@@ -1,0 +1,174 @@
+//! What Argo CD and Flux do with the manifests gitops-gen writes, each rule
+//! read in the controller's own source and named here, applied to the
+//! generated manifests. A CRD schema only says a field is well formed;
+//! these say what the controller then does with it.
+
+use gitops_gen::{
+    ArgoCd, Chart, Controllers, Environment, Error, Flux, GitRepository, ProblemKind,
+};
+use gitops_tests::fixtures::Shop;
+use serde_json::Value;
+
+fn repository() -> GitRepository {
+    GitRepository::new("https://git.example/acme/shop.git", "deploy/chart")
+}
+
+fn chart(controllers: Controllers) -> Chart {
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .environment(Environment::new("dev"))
+        .environment(Environment::production("prod").namespace("shop"))
+        .controllers(controllers)
+}
+
+/// The controllers' manifests, each parsed, by path.
+fn manifests(controllers: Controllers) -> Vec<(String, Value)> {
+    let generated = chart(controllers).generate().expect("generates");
+    let files = generated.controllers.expect("controllers' manifests");
+    files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".yaml"))
+        .map(|(path, text)| (path.clone(), yaml_serde::from_str(text).expect(path)))
+        .collect()
+}
+
+fn both() -> Controllers {
+    Controllers::new(repository()).argo_cd(ArgoCd::new().application_set()).flux(Flux::new())
+}
+
+fn of_kind<'a>(all: &'a [(String, Value)], kind: &str) -> Vec<&'a Value> {
+    all.iter().map(|(_, v)| v).filter(|v| v["kind"] == kind).collect()
+}
+
+/// argo-cd `applicationset/utils/utils.go` (`RenderTemplateParams`): the
+/// controller gives an Application the `resources-finalizer` only when its
+/// template has no finalizers and the ApplicationSet does not set
+/// `syncPolicy.preserveResourcesOnDeletion`; a finalizer the template writes
+/// is kept whatever the policy says. With the finalizer, deleting the
+/// ApplicationSet deletes every environment's workloads
+/// (`docs/operator-manual/applicationset/Application-Deletion.md`).
+fn finalizers_the_controller_gives(template: &Value, preserve: bool) -> Vec<String> {
+    let written: Vec<String> = template["metadata"]["finalizers"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if !preserve && written.is_empty() {
+        vec!["resources-finalizer.argocd.argoproj.io".to_owned()]
+    } else {
+        written
+    }
+}
+
+#[test]
+fn deleting_the_application_set_leaves_the_workloads() {
+    let all = manifests(both());
+    let sets = of_kind(&all, "ApplicationSet");
+    assert_eq!(sets.len(), 1);
+    let spec = &sets[0]["spec"];
+    let preserve = spec["syncPolicy"]["preserveResourcesOnDeletion"] == Value::Bool(true);
+    let finalizers = finalizers_the_controller_gives(&spec["template"], preserve);
+    assert!(finalizers.is_empty(), "the generated Applications get {finalizers:?}");
+}
+
+/// argo-cd `pkg/apis/application/v1alpha1/types.go`, `RetryStrategy.Refresh`:
+/// "Refresh indicates if the latest revision should be used on retry
+/// instead of the initial one (default: false)". Without it a revert of a
+/// broken commit waits for the broken commit's retries to run out.
+#[test]
+fn a_retry_takes_the_latest_revision() {
+    let all = manifests(both());
+    let mut policies: Vec<&Value> =
+        of_kind(&all, "Application").iter().map(|app| &app["spec"]["syncPolicy"]).collect();
+    for set in of_kind(&all, "ApplicationSet") {
+        policies.push(&set["spec"]["template"]["spec"]["syncPolicy"]);
+    }
+    assert_eq!(policies.len(), 3, "two Applications and the ApplicationSet's template");
+    for policy in policies {
+        assert_eq!(policy["retry"]["refresh"], Value::Bool(true), "{policy}");
+    }
+}
+
+/// helm-controller `api/v2/helmrelease_types.go`,
+/// `UpgradeRemediation.MustRemediateLastFailure`: unset, it is
+/// `Retries > 0`. So the generated release remediates its last failure
+/// without saying so, and says nothing that could drift from the default.
+#[test]
+fn the_last_failed_upgrade_is_remediated_by_the_default() {
+    let all = manifests(both());
+    let releases = of_kind(&all, "HelmRelease");
+    assert_eq!(releases.len(), 2);
+    for release in releases {
+        let remediation = &release["spec"]["upgrade"]["remediation"];
+        let retries = remediation["retries"].as_i64().unwrap_or(0);
+        let remediates = match &remediation["remediateLastFailure"] {
+            Value::Bool(set) => *set,
+            _ => retries > 0,
+        };
+        assert!(remediates, "{remediation}");
+        assert!(remediation.get("remediateLastFailure").is_none(), "{remediation}");
+    }
+}
+
+fn setting_problems(controllers: Controllers) -> Vec<(ProblemKind, String)> {
+    match chart(controllers).generate() {
+        Err(Error::Deployment { problems }) => {
+            problems.into_iter().map(|p| (p.kind, p.key.unwrap_or_default())).collect()
+        }
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+/// helm-controller `api/v2/helmrelease_types.go` and source-controller
+/// `api/v1/gitrepository_types.go`: `interval` is
+/// `^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`, narrower than Go's durations.
+#[test]
+fn flux_intervals_are_what_its_crds_take() {
+    for interval in ["10ns", "5us", ".5m", "1.m", "1d"] {
+        let flux = Controllers::new(repository()).flux(Flux::new().interval(interval));
+        assert_eq!(
+            setting_problems(flux),
+            [(ProblemKind::InvalidSetting, "Flux.interval".to_owned())],
+            "{interval}"
+        );
+    }
+    for interval in ["1.5h", "1h30m", "300ms"] {
+        let flux = Controllers::new(repository()).flux(Flux::new().interval(interval));
+        let all = manifests(flux);
+        assert_eq!(of_kind(&all, "GitRepository")[0]["spec"]["interval"], interval);
+    }
+}
+
+/// source-controller `api/v1/gitrepository_types.go`: `url` is
+/// `^(http|https|ssh)://.*$`; Argo CD takes scp-style `git@host:org/repo`
+/// too, so the rule applies with Flux only.
+#[test]
+fn flux_takes_only_http_https_and_ssh_urls() {
+    let scp = || GitRepository::new("git@git.example:acme/shop.git", "deploy/chart");
+    assert_eq!(
+        setting_problems(Controllers::new(scp()).flux(Flux::new())),
+        [(ProblemKind::InvalidSetting, "GitRepository.url".to_owned())]
+    );
+    assert!(chart(Controllers::new(scp()).argo_cd(ArgoCd::new())).generate().is_ok());
+    let ssh = GitRepository::new("ssh://git@git.example/acme/shop.git", "deploy/chart");
+    assert!(chart(Controllers::new(ssh).flux(Flux::new())).generate().is_ok());
+}
+
+/// source-controller `api/v1/gitrepository_types.go`, `SecretRef`: the
+/// Secret, in the GitRepository's namespace, with the credentials of a
+/// private repository; without it the fetch fails.
+#[test]
+fn a_private_repository_gives_flux_its_secret() {
+    let private = Controllers::new(repository().secret("shop-git")).flux(Flux::new());
+    let all = manifests(private);
+    let sources = of_kind(&all, "GitRepository");
+    assert_eq!(sources.len(), 2);
+    for source in sources {
+        assert_eq!(source["spec"]["secretRef"]["name"], "shop-git", "{source}");
+    }
+    let bad = Controllers::new(repository().secret("Shop Git")).flux(Flux::new());
+    assert_eq!(
+        setting_problems(bad),
+        [(ProblemKind::InvalidName, "GitRepository.secret".to_owned())]
+    );
+}
