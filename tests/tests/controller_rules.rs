@@ -60,6 +60,20 @@ fn finalizers_the_controller_gives(template: &Value, preserve: bool) -> Vec<Stri
     }
 }
 
+/// argo-cd `docs/user-guide/app_deletion.md`, "About The Deletion
+/// Finalizer": only an Application with the `resources-finalizer` has its
+/// resources deleted with it. Neither source of Applications writes it, so
+/// both make the same Applications and removing one leaves its workloads.
+#[test]
+fn no_application_deletes_its_workloads_when_removed() {
+    let all = manifests(both());
+    let apps = of_kind(&all, "Application");
+    assert_eq!(apps.len(), 2);
+    for app in apps {
+        assert!(app["metadata"].get("finalizers").is_none(), "{app}");
+    }
+}
+
 #[test]
 fn deleting_the_application_set_leaves_the_workloads() {
     let all = manifests(both());

@@ -355,7 +355,7 @@ fn controllers_need_a_repository_and_an_environment() {
             "Argo CD project \"\" is not a valid name (lower case letters, digits, `-` and `.`)",
             "the values repository (`ArgoCd::values_from`) has no URL (repoURL): `GitRepository::new(url, path)`",
             "the values repository (`ArgoCd::values_from`): the branch or tag is empty",
-            "Flux's interval \"10 minutes\" is not a Go duration such as `10m` or `1h30m`",
+            "Flux's interval \"10 minutes\" is not a duration Flux takes, such as `10m`, `1h30m` or `1.5h`",
         ]
     );
     let keys: Vec<_> = deployment_problems(bad_settings.generate())

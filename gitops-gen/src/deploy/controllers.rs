@@ -514,8 +514,9 @@ fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
             "metadata": {
                 "name": format!("{}-{}", d.chart, env.name),
                 "namespace": argo.namespace,
-                // Deleting the Application deletes what it deployed.
-                "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+                // No `resources-finalizer`: removing the Application (a
+                // parent's prune, a changed tree) leaves the workloads;
+                // `argocd app delete --cascade` deletes them on purpose.
                 "labels": {"app.kubernetes.io/name": d.chart, "environment": env.name},
             },
             "spec": spec,
