@@ -186,3 +186,75 @@ fn a_private_repository_gives_flux_its_secret() {
         [(ProblemKind::InvalidName, "GitRepository.secret".to_owned())]
     );
 }
+
+/// argo-cd `applicationset/controllers/template/patch.go`: `templatePatch`
+/// is a strategic merge (`strategicpatch.StrategicMergePatch`) onto the
+/// Application, and `pkg/apis/application/v1alpha1/types.go`'s
+/// `SyncOptions []string` has no patch strategy, so the patch's list replaces
+/// the template's whole. The sync options are written in the patch only.
+#[test]
+fn sync_options_are_written_in_one_place() {
+    let all = manifests(both());
+    let set = of_kind(&all, "ApplicationSet")[0];
+    let template_policy = &set["spec"]["template"]["spec"]["syncPolicy"];
+    assert!(template_policy.get("syncOptions").is_none(), "{template_policy}");
+    let patch = set["spec"]["templatePatch"].as_str().expect("a templatePatch");
+    assert!(patch.contains("syncOptions:") && patch.contains("CreateNamespace=true"), "{patch}");
+}
+
+/// kustomize-controller `docs/spec/v1/kustomizations.md` (`.spec.prune`):
+/// objects missing from the source are deleted, unless labelled or annotated
+/// `kustomize.toolkit.fluxcd.io/prune: disabled`. Removing an environment's
+/// directory must not delete its namespace and everything in it.
+#[test]
+fn removing_a_flux_environment_keeps_its_namespace() {
+    let all = manifests(both());
+    let namespaces = of_kind(&all, "Namespace");
+    assert_eq!(namespaces.len(), 2);
+    for namespace in namespaces {
+        let annotations = &namespace["metadata"]["annotations"];
+        assert_eq!(annotations["kustomize.toolkit.fluxcd.io/prune"], "disabled", "{namespace}");
+    }
+}
+
+/// argo-cd `docs/user-guide/projects.md`, "The Default Project": it
+/// "permits deployments from any source repo, to any cluster, and all
+/// resource Kinds". The
+/// Applications get a project of the chart's own, limited to its repository
+/// and its environments' destinations; `default` is an explicit choice.
+#[test]
+fn applications_run_in_a_restricted_project_unless_told_otherwise() {
+    let all = manifests(both());
+    let projects = of_kind(&all, "AppProject");
+    assert_eq!(projects.len(), 1);
+    let spec = &projects[0]["spec"];
+    assert_eq!(projects[0]["metadata"]["name"], "shop");
+    assert_eq!(spec["sourceRepos"], serde_json::json!(["https://git.example/acme/shop.git"]));
+    assert_eq!(spec["destinations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        spec["clusterResourceWhitelist"],
+        serde_json::json!([{"group": "", "kind": "Namespace"}])
+    );
+    for app in of_kind(&all, "Application") {
+        assert_eq!(app["spec"]["project"], "shop", "{app}");
+    }
+    let open = manifests(Controllers::new(repository()).argo_cd(ArgoCd::new().default_project()));
+    assert!(of_kind(&open, "AppProject").is_empty());
+    assert!(of_kind(&open, "Application").iter().all(|app| app["spec"]["project"] == "default"));
+}
+
+/// helm-controller's HelmRelease reads `valuesFiles` from the chart's own
+/// source (`api/v2/helmrelease_types.go`, `ValuesFiles`: "a relative path in
+/// the SourceRef"): values kept in another repository reach
+/// Argo CD only, so the two controllers would deploy different values.
+#[test]
+fn values_from_another_repository_is_refused_with_flux() {
+    let values = GitRepository::new("https://git.example/acme/environments.git", "shop/");
+    let argo = ArgoCd::new().values_from(values);
+    let with_flux = Controllers::new(repository()).argo_cd(argo.clone()).flux(Flux::new());
+    assert_eq!(
+        setting_problems(with_flux),
+        [(ProblemKind::InvalidSetting, "ArgoCd.values_from".to_owned())]
+    );
+    assert!(chart(Controllers::new(repository()).argo_cd(argo)).generate().is_ok());
+}

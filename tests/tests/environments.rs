@@ -218,7 +218,11 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
 #[test]
 fn values_from_another_repository_use_multi_source() {
     let values = GitRepository::new("https://git.example/acme/environments.git", "shop/");
-    let controllers = shop_controllers().argo_cd(ArgoCd::new().values_from(values));
+    // Argo CD only: Flux cannot read values from another repository.
+    let argo = ArgoCd::new().project("shop").values_from(values);
+    let controllers =
+        Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
+            .argo_cd(argo);
     let files = shop_without_controllers().controllers(controllers).generate().unwrap();
     let files = files.controllers.unwrap();
     let app: Value = yaml_serde::from_str(&files["argocd/applications/prod.yaml"]).unwrap();
@@ -355,6 +359,7 @@ fn controllers_need_a_repository_and_an_environment() {
             "Argo CD project \"\" is not a valid name (lower case letters, digits, `-` and `.`)",
             "the values repository (`ArgoCd::values_from`) has no URL (repoURL): `GitRepository::new(url, path)`",
             "the values repository (`ArgoCd::values_from`): the branch or tag is empty",
+            "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its HelmRelease reads valuesFiles from the chart's own source. Keep the values beside the chart, or deploy with Argo CD only",
             "Flux's interval \"10 minutes\" is not a duration Flux takes, such as `10m`, `1h30m` or `1.5h`",
         ]
     );
@@ -371,6 +376,7 @@ fn controllers_need_a_repository_and_an_environment() {
             (ProblemKind::InvalidName, "ArgoCd.project".into()),
             (ProblemKind::Missing, "ArgoCd.values_from.url".into()),
             (ProblemKind::Missing, "ArgoCd.values_from.reference".into()),
+            (ProblemKind::InvalidSetting, "ArgoCd.values_from".into()),
             (ProblemKind::InvalidSetting, "Flux.interval".into()),
         ]
     );

@@ -179,7 +179,7 @@ impl GitRepository {
 #[derive(Debug, Clone)]
 pub struct ArgoCd {
     pub(crate) namespace: String,
-    pub(crate) project: Option<String>,
+    pub(crate) project: Project,
     pub(crate) values_from: Option<GitRepository>,
     pub(crate) application_set: bool,
 }
@@ -188,15 +188,29 @@ impl Default for ArgoCd {
     fn default() -> Self {
         ArgoCd {
             namespace: "argocd".into(),
-            project: None,
+            project: Project::OfTheChart,
             values_from: None,
             application_set: false,
         }
     }
 }
 
+/// The AppProject the Applications belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Project {
+    /// One named after the chart, written beside the Applications.
+    OfTheChart,
+    /// One with this name, written beside the Applications.
+    Named(String),
+    /// Argo CD's own `default`, which allows any repository and destination.
+    ArgoDefault,
+}
+
 impl ArgoCd {
-    /// Applications in Argo CD's namespace `argocd`, in the `default` project.
+    /// Applications in Argo CD's namespace `argocd`, in an AppProject named
+    /// after the chart (`project.yaml`): only the chart's repository, only
+    /// the environments' destinations, no cluster-scoped kind but the
+    /// Namespaces the sync creates.
     pub fn new() -> Self {
         ArgoCd::default()
     }
@@ -207,10 +221,17 @@ impl ArgoCd {
         self
     }
 
-    /// An AppProject named `name`, limited to the chart's repository and the
-    /// environments' destinations, written beside the Applications.
+    /// The AppProject is named `name` instead of after the chart.
     pub fn project(mut self, name: impl Into<String>) -> Self {
-        self.project = Some(name.into());
+        self.project = Project::Named(name.into());
+        self
+    }
+
+    /// The Applications go into Argo CD's `default` project, which allows
+    /// any source repository and any destination; no AppProject is written.
+    /// An explicit choice: the restricted project is the default.
+    pub fn default_project(mut self) -> Self {
+        self.project = Project::ArgoDefault;
         self
     }
 
@@ -313,12 +334,23 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
                 format!("Argo CD's namespace {:?} is not a DNS label", argo.namespace),
             ));
         }
-        if let Some(project) = argo.project.as_deref().filter(|p| !is_dns_subdomain(p)) {
-            out.push(setting(ProblemKind::InvalidName, "ArgoCd.project", format!("Argo CD project {project:?} is not a valid name (lower case letters, digits, `-` and `.`)")));
+        if let Project::Named(project) = &argo.project {
+            if !is_dns_subdomain(project) {
+                out.push(setting(ProblemKind::InvalidName, "ArgoCd.project", format!("Argo CD project {project:?} is not a valid name (lower case letters, digits, `-` and `.`)")));
+            }
         }
         if let Some(values) = &argo.values_from {
             let what = "the values repository (`ArgoCd::values_from`)";
             values.problems(what, "ArgoCd.values_from", &mut out);
+            // Flux's HelmRelease reads its valuesFiles from the chart's own
+            // source: the two controllers would deploy different values.
+            if flux.is_some() {
+                out.push(setting(
+                    ProblemKind::InvalidSetting,
+                    "ArgoCd.values_from",
+                    "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its HelmRelease reads valuesFiles from the chart's own source. Keep the values beside the chart, or deploy with Argo CD only".into(),
+                ));
+            }
         }
     }
     if let Some(flux) = flux {
@@ -493,8 +525,12 @@ fn argo_sources(
     }
 }
 
-fn project_name(argo: &ArgoCd) -> &str {
-    argo.project.as_deref().unwrap_or("default")
+fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
+    match &argo.project {
+        Project::OfTheChart => chart,
+        Project::Named(name) => name,
+        Project::ArgoDefault => "default",
+    }
 }
 
 /// Argo CD: `applications/<env>.yaml`, and when asked `applicationset.yaml`
@@ -504,7 +540,7 @@ fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
     for env in d.environments {
         let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
         let mut spec = Map::new();
-        spec.insert("project".into(), json!(project_name(argo)));
+        spec.insert("project".into(), json!(project_name(argo, d.chart)));
         spec.insert(key.into(), sources);
         spec.insert("destination".into(), destination(env, d.chart));
         spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
@@ -535,7 +571,8 @@ fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
         }
         files.insert(format!("{}/applicationset.yaml", layout::ARGO_CD_DIR), set);
     }
-    if let Some(name) = &argo.project {
+    if argo.project != Project::ArgoDefault {
+        let name = project_name(argo, d.chart);
         let mut repos = vec![json!(d.repository.url)];
         if let Some(values) = &argo.values_from {
             repos.push(json!(values.url));
@@ -584,8 +621,12 @@ fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
         })
         .collect();
     let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
-    // Automated sync and server-side apply come from `templatePatch`.
-    let policy = sync_policy(false, false);
+    // Automated sync and the sync options come from `templatePatch` only:
+    // its list would replace the template's whole (a strategic merge of a
+    // list without a patch strategy), so one written in both places would
+    // silently lose what only the template said.
+    let mut policy = sync_policy(false, false);
+    policy.as_object_mut().expect("a map").remove("syncOptions");
     json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
@@ -605,7 +646,7 @@ fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
                     "labels": {"app.kubernetes.io/name": d.chart, "environment": "{{ .environment }}"},
                 },
                 "spec": {
-                    "project": project_name(argo),
+                    "project": project_name(argo, d.chart),
                     key: sources,
                     "destination": {"namespace": "{{ .namespace }}"},
                     "syncPolicy": policy,
@@ -700,10 +741,16 @@ fn flux(flux: &Flux, d: &Manifests) -> Files {
                 "suspend": false,
             },
         });
+        // Never pruned: removing the environment (its directory) must not
+        // delete the namespace and everything in it, data included.
         let namespace = json!({
             "apiVersion": "v1",
             "kind": "Namespace",
-            "metadata": {"name": env.namespace_for(d.chart), "labels": restricted_labels()},
+            "metadata": {
+                "name": env.namespace_for(d.chart),
+                "labels": restricted_labels(),
+                "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"},
+            },
         });
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
         files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
