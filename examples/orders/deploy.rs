@@ -28,7 +28,15 @@ pub fn prod(config: &mut Config) {
     config.log_level = LogLevel::Warn;
 }
 
+/// The chart, its environments and its controllers: Argo CD's
+/// Applications from one ApplicationSet, and Flux.
 pub fn chart() -> Chart {
+    chart_with(ArgoCd::new().application_set())
+}
+
+/// The same with these Argo CD settings (the tests compare the
+/// ApplicationSet's Applications with the per-environment ones).
+pub fn chart_with(argo_cd: ArgoCd) -> Chart {
     Chart::new("orders")
         .image("ghcr.io/acme/orders")
         .version(env!("CARGO_PKG_VERSION"))
@@ -55,7 +63,7 @@ pub fn chart() -> Chart {
                 )
                 .secret("orders-git"),
             )
-            .argo_cd(ArgoCd::new().application_set())
+            .argo_cd(argo_cd)
             .flux(Flux::new()),
         )
 }

@@ -3,6 +3,7 @@
 //! examples' committed ones alike.
 
 use crate::{oracle, pod, scratch_dir};
+use gitops_gen::Files;
 use gitops_types::{GitOps, Loader};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -244,10 +245,19 @@ pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
 /// them), for a repository checked out at `repo`: Argo CD's and Flux's
 /// objects valid against their CRD schemas and Kubernetes' own; every chart
 /// directory and values file a manifest names exists; each Flux directory
-/// builds with `kubectl kustomize`; the ApplicationSet makes exactly each
-/// environment's Application. Returns the objects.
-pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
+/// builds with `kubectl kustomize`; the ApplicationSet makes exactly each of
+/// `applications`, the per-environment Applications the same chart writes
+/// without it (only one of the two sources is written). Returns the objects.
+pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Vec<Value> {
     let all = manifests(gitops);
+    let applications: Vec<(PathBuf, Value)> = applications
+        .iter()
+        .filter(|(path, _)| path.starts_with("argocd/applications/"))
+        .map(|(path, text)| {
+            let object = yaml_serde::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            (PathBuf::from(path), object)
+        })
+        .collect();
     let objects: Vec<Value> = all
         .iter()
         .filter(|(path, _)| !path.ends_with("kustomization.yaml"))
@@ -261,7 +271,8 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
     let exists = |file: PathBuf, what: &Path| {
         assert!(file.is_file(), "{}: {} does not exist", what.display(), file.display());
     };
-    for (path, object) in &all {
+    // The Applications an ApplicationSet makes name files too.
+    for (path, object) in all.iter().chain(&applications) {
         match object["kind"].as_str() {
             Some("Application") => {
                 let source = &object["spec"]["source"];
@@ -302,8 +313,14 @@ pub fn check_controllers(repo: &Path, gitops: &Path) -> Vec<Value> {
 
     let set = all.iter().find(|(_, o)| o["kind"] == "ApplicationSet");
     if let Some((path, set)) = set {
-        let applications = all.iter().filter(|(_, o)| o["kind"] == "Application").map(|(_, o)| o);
-        check_application_set(path, set, &applications.cloned().collect::<Vec<_>>());
+        assert!(
+            !all.iter().any(|(_, o)| o["kind"] == "Application"),
+            "{}: an ApplicationSet and Applications in one tree make the same Applications twice",
+            path.display()
+        );
+        let applications: Vec<Value> = applications.iter().map(|(_, o)| o.clone()).collect();
+        assert!(!applications.is_empty(), "no per-environment Applications to compare with");
+        check_application_set(path, set, &applications);
     }
     objects.into_iter().map(|o| o["object"].clone()).collect()
 }

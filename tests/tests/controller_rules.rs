@@ -33,8 +33,28 @@ fn manifests(controllers: Controllers) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// Argo CD's per-environment Applications, and Flux.
 fn both() -> Controllers {
+    Controllers::new(repository()).argo_cd(ArgoCd::new()).flux(Flux::new())
+}
+
+/// Argo CD's Applications from one ApplicationSet, and Flux.
+fn with_set() -> Controllers {
     Controllers::new(repository()).argo_cd(ArgoCd::new().application_set()).flux(Flux::new())
+}
+
+/// An ApplicationSet adopts Applications of the same names and rewrites
+/// them (argo-cd `applicationset/controllers/applicationset_controller.go`,
+/// `createOrUpdateInCluster`), while whatever applied the per-environment
+/// files keeps re-applying its own: one tree holds one source only.
+#[test]
+fn one_source_of_applications() {
+    let set = manifests(with_set());
+    assert_eq!(of_kind(&set, "ApplicationSet").len(), 1);
+    assert!(of_kind(&set, "Application").is_empty());
+    let apps = manifests(both());
+    assert_eq!(of_kind(&apps, "Application").len(), 2);
+    assert!(of_kind(&apps, "ApplicationSet").is_empty());
 }
 
 fn of_kind<'a>(all: &'a [(String, Value)], kind: &str) -> Vec<&'a Value> {
@@ -76,7 +96,7 @@ fn no_application_deletes_its_workloads_when_removed() {
 
 #[test]
 fn deleting_the_application_set_leaves_the_workloads() {
-    let all = manifests(both());
+    let all = manifests(with_set());
     let sets = of_kind(&all, "ApplicationSet");
     assert_eq!(sets.len(), 1);
     let spec = &sets[0]["spec"];
@@ -94,7 +114,8 @@ fn a_retry_takes_the_latest_revision() {
     let all = manifests(both());
     let mut policies: Vec<&Value> =
         of_kind(&all, "Application").iter().map(|app| &app["spec"]["syncPolicy"]).collect();
-    for set in of_kind(&all, "ApplicationSet") {
+    let set = manifests(with_set());
+    for set in of_kind(&set, "ApplicationSet") {
         policies.push(&set["spec"]["template"]["spec"]["syncPolicy"]);
     }
     assert_eq!(policies.len(), 3, "two Applications and the ApplicationSet's template");
@@ -194,7 +215,7 @@ fn a_private_repository_gives_flux_its_secret() {
 /// the template's whole. The sync options are written in the patch only.
 #[test]
 fn sync_options_are_written_in_one_place() {
-    let all = manifests(both());
+    let all = manifests(with_set());
     let set = of_kind(&all, "ApplicationSet")[0];
     let template_policy = &set["spec"]["template"]["spec"]["syncPolicy"];
     assert!(template_policy.get("syncOptions").is_none(), "{template_policy}");

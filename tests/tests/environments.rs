@@ -185,18 +185,24 @@ fn each_environment_renders_lints_validates_and_reads_back() {
 #[test]
 fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     let root = layout("environments-controllers");
-    let objects = check_controllers(&root, &root.join("deploy/gitops"));
+    // What the ApplicationSet must make: the per-environment Applications.
+    let argo = ArgoCd::new().project("shop");
+    let per_environment = shop_controllers().argo_cd(argo);
+    let generated = shop_without_controllers().controllers(per_environment).generate().unwrap();
+    let applications = generated.controllers.unwrap();
+    let objects = check_controllers(&root, &root.join("deploy/gitops"), &applications);
     let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
-    let expected: BTreeSet<&str> = [
-        "AppProject",
-        "Application",
-        "ApplicationSet",
-        "GitRepository",
-        "HelmRelease",
-        "Namespace",
-    ]
-    .into();
+    // The ApplicationSet alone: its Applications are not written beside it.
+    let expected: BTreeSet<&str> =
+        ["AppProject", "ApplicationSet", "GitRepository", "HelmRelease", "Namespace"].into();
     assert_eq!(kinds, expected);
+    let mut objects = objects;
+    objects.extend(
+        applications
+            .iter()
+            .filter(|(path, _)| path.starts_with("argocd/applications/"))
+            .map(|(_, text)| yaml_serde::from_str::<Value>(text).unwrap()),
+    );
     for (kind, pointer) in [
         ("Application", "/spec/syncPolicy/retry/limit"),
         ("ApplicationSet", "/spec/goTemplate"),

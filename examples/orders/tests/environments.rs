@@ -56,7 +56,10 @@ fn the_committed_environments_pass_every_check() {
 
 #[test]
 fn the_committed_controller_manifests_pass_every_check() {
-    let objects = check_controllers(&workspace(), &manifest_dir().join("gitops"));
+    // What the ApplicationSet must make: the per-environment Applications.
+    let generated = deploy::chart_with(gitops_gen::ArgoCd::new()).generate().unwrap();
+    let applications = generated.controllers.unwrap();
+    let objects = check_controllers(&workspace(), &manifest_dir().join("gitops"), &applications);
     assert!(objects.iter().any(|o| o["kind"] == "ApplicationSet"));
     assert!(objects.iter().any(|o| o["kind"] == "HelmRelease"));
 }

@@ -235,9 +235,9 @@ impl ArgoCd {
         self
     }
 
-    /// Also one ApplicationSet making the same Applications
-    /// (`argocd/applicationset.yaml`), for teams that apply that instead of
-    /// `argocd/applications/`: apply one or the other, not both.
+    /// One ApplicationSet (`argocd/applicationset.yaml`) in place of the
+    /// per-environment Applications (`argocd/applications/`): it makes the
+    /// same Applications, so only one of the two is written.
     pub fn application_set(mut self) -> Self {
         self.application_set = true;
         self
@@ -533,11 +533,14 @@ fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
     }
 }
 
-/// Argo CD: `applications/<env>.yaml`, and when asked `applicationset.yaml`
-/// (the same Applications from one object) and `project.yaml`.
+/// Argo CD: `applications/<env>.yaml`, or when asked `applicationset.yaml`
+/// (the same Applications from one object); and `project.yaml`.
 fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
     let mut files = Files::new();
-    for env in d.environments {
+    // One source of Applications only: the ApplicationSet makes the same
+    // Applications, and both in one tree would fight over them.
+    let environments = if argo.application_set { &[][..] } else { d.environments };
+    for env in environments {
         let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo, d.chart)));
