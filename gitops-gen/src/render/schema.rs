@@ -89,22 +89,10 @@ pub fn to_text(schema: Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::values::tests::tree;
 
     fn no_values() -> Values {
         Values { before_config: Vec::new(), after_config: Vec::new() }
-    }
-
-    fn tree() -> gitops_model::tree::ConfigTree {
-        gitops_model::tree::ConfigTree {
-            rust_name: "C".into(),
-            doc: String::new(),
-            probes: Default::default(),
-            delivery: Default::default(),
-            env_prefix: String::new(),
-            items: Vec::new(),
-            schema: json!({}),
-            definitions: None,
-        }
     }
 
     #[test]

@@ -554,10 +554,12 @@ fn doc_suffix(doc: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tree() -> ConfigTree {
+    /// A config tree with no items: only the chart's own keys. Shared by
+    /// the schema's tests.
+    pub(crate) fn tree() -> ConfigTree {
         ConfigTree {
             rust_name: "C".into(),
             doc: String::new(),
