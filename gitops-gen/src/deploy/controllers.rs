@@ -1,15 +1,16 @@
-//! The GitOps controllers' manifests, one set per environment: Argo CD
-//! Applications (or one ApplicationSet, an AppProject as an option) and Flux
-//! HelmReleases with their GitRepository. They are written to a directory of
-//! their own (`Outputs::controllers`), not into the chart: the
-//! controllers read the chart and the environments' values files from Git.
+//! The GitOps controllers' settings: [`Controllers`] (the Git repository,
+//! [`ArgoCd`], [`Flux`]), what each controller would refuse of them, and what
+//! their manifests share. The manifests themselves are [`super::argo_cd`]'s
+//! and [`super::flux`]'s. They are written to a directory of their own
+//! (`Outputs::controllers`), not into the chart: the controllers read the
+//! chart and the environments' values files from Git.
 
-use super::environment::{Cluster, Environment};
+use super::environment::Environment;
 use crate::foundation::error::{Problem, ProblemKind};
-use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration, IN_CLUSTER};
-use crate::foundation::layout::{self, Files};
+use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration};
+
 use crate::foundation::yaml;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The GitOps controllers that deploy a chart's environments, and the Git
 /// repository they fetch it from: one value, so a chart has all of them or
@@ -113,14 +114,14 @@ impl GitRepository {
     }
 
     /// Argo CD's `targetRevision`.
-    fn revision(&self) -> &str {
+    pub(super) fn revision(&self) -> &str {
         match &self.reference {
             GitRef::Branch(r) | GitRef::Tag(r) | GitRef::Commit(r) => r,
         }
     }
 
     /// Flux's `ref`.
-    fn flux_ref(&self) -> Value {
+    pub(super) fn flux_ref(&self) -> Value {
         match &self.reference {
             GitRef::Branch(r) => json!({"branch": r}),
             GitRef::Tag(r) => json!({"tag": r}),
@@ -129,7 +130,7 @@ impl GitRepository {
     }
 
     /// The chart's directory without a trailing `/`.
-    fn chart_dir(&self) -> &str {
+    pub(super) fn chart_dir(&self) -> &str {
         self.path.trim_end_matches('/')
     }
 
@@ -396,27 +397,8 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
     out
 }
 
-/// Every manifest of `controllers` for the chart's environments, by path
-/// inside the controllers' directory.
-pub(crate) fn manifests(
-    controllers: &Controllers,
-    chart: &str,
-    environments: &[Environment],
-    header: &str,
-) -> Files {
-    let d = Manifests { chart, repository: &controllers.repository, environments, header };
-    let mut files = Files::new();
-    if let Some(argo) = &controllers.argo_cd {
-        files.extend(argo_cd(argo, &d));
-    }
-    if let Some(flux) = &controllers.flux {
-        files.extend(self::flux(flux, &d));
-    }
-    files
-}
-
 /// What every manifest needs to know.
-struct Manifests<'a> {
+pub(crate) struct Manifests<'a> {
     pub chart: &'a str,
     pub repository: &'a GitRepository,
     pub environments: &'a [Environment],
@@ -425,345 +407,16 @@ struct Manifests<'a> {
 
 /// Pod Security's `restricted` level, which the chart's pods meet: the
 /// namespaces the controllers create are labelled with it.
-fn restricted_labels() -> Value {
+pub(super) fn restricted_labels() -> Value {
     json!({
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest"
     })
 }
 
-fn document(header: &str, object: &Value) -> String {
+/// One manifest: the header, then the object as YAML.
+pub(super) fn document(header: &str, object: &Value) -> String {
     let mut out = header.to_owned();
     yaml::write_value(&mut out, 0, object);
     out
-}
-
-/// An environment's cluster as Argo CD's destination names it: `server` with
-/// a URL, or `name`.
-fn cluster_field(cluster: &Cluster) -> (&'static str, &str) {
-    match cluster {
-        Cluster::InCluster => ("server", IN_CLUSTER),
-        Cluster::Server(url) => ("server", url),
-        Cluster::Name(name) => ("name", name),
-    }
-}
-
-fn destination(env: &Environment, chart: &str) -> Value {
-    let (key, cluster) = cluster_field(&env.cluster);
-    json!({ key: cluster, "namespace": env.namespace_for(chart) })
-}
-
-/// `syncPolicy`: automated (prune, self-heal) or not, the namespace created
-/// and labelled, retries with backoff.
-fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
-    let mut options = vec![json!("CreateNamespace=true")];
-    if server_side_apply {
-        options.push(json!("ServerSideApply=true"));
-    }
-    let mut policy = json!({
-        "syncOptions": options,
-        "managedNamespaceMetadata": {"labels": restricted_labels()},
-        // `refresh`: a retry takes the latest revision, so a revert of a
-        // broken commit is applied at once, not after the retries run out.
-        "retry": {
-            "limit": 5,
-            "refresh": true,
-            "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}
-        }
-    });
-    if automated {
-        policy["automated"] = json!({"prune": true, "selfHeal": true});
-    }
-    policy
-}
-
-/// The environment's values file as Argo CD reads it: relative to the
-/// chart's path, or in the values repository (`$values/...`).
-fn value_file(argo: &ArgoCd, env: &Environment) -> String {
-    in_values_repository(argo, env.values_file())
-}
-
-/// The environment's image pin (`pins/<env>.yaml`, the user's), where Argo
-/// CD reads it, like [`value_file`].
-fn pin_file(argo: &ArgoCd, env: &Environment) -> String {
-    in_values_repository(argo, layout::pin_file(&env.name))
-}
-
-fn in_values_repository(argo: &ArgoCd, file: String) -> String {
-    match &argo.values_from {
-        None => file,
-        Some(values) => format!("$values/{}/{file}", values.chart_dir()),
-    }
-}
-
-/// The Application's sources: the chart from Git with values.yaml,
-/// `value_file` and `pin_file`, plus the values repository (`ref: values`)
-/// when there is one. Every file must exist (`Chart::write` creates a pin
-/// file that is missing), so a wrong path fails the sync instead of quietly
-/// deploying the chart's defaults.
-fn argo_sources(
-    argo: &ArgoCd,
-    d: &Manifests,
-    value_file: &str,
-    pin_file: &str,
-) -> (&'static str, Value) {
-    let chart = json!({
-        "repoURL": d.repository.url,
-        "path": d.repository.path,
-        "targetRevision": d.repository.revision(),
-        "helm": {
-            "releaseName": d.chart,
-            "valueFiles": [layout::VALUES_YAML, value_file, pin_file],
-        },
-    });
-    match &argo.values_from {
-        None => ("source", chart),
-        Some(values) => {
-            let values = json!({"repoURL": values.url, "targetRevision": values.revision(), "ref": "values"});
-            ("sources", json!([chart, values]))
-        }
-    }
-}
-
-fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
-    match &argo.project {
-        Project::OfTheChart => chart,
-        Project::Named(name) => name,
-        Project::ArgoDefault => "default",
-    }
-}
-
-/// Argo CD: `applications/<env>.yaml`, or when asked `applicationset.yaml`
-/// (the same Applications from one object); and `project.yaml`.
-fn argo_cd(argo: &ArgoCd, d: &Manifests) -> Files {
-    let mut files = Files::new();
-    // One source of Applications only: the ApplicationSet makes the same
-    // Applications, and both in one tree would fight over them.
-    let environments = if argo.application_set { &[][..] } else { d.environments };
-    for env in environments {
-        let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
-        let mut spec = Map::new();
-        spec.insert("project".into(), json!(project_name(argo, d.chart)));
-        spec.insert(key.into(), sources);
-        spec.insert("destination".into(), destination(env, d.chart));
-        spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
-        let app = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {
-                "name": format!("{}-{}", d.chart, env.name),
-                "namespace": argo.namespace,
-                // No `resources-finalizer`: removing the Application (a
-                // parent's prune, a changed tree) leaves the workloads;
-                // `argocd app delete --cascade` deletes them on purpose.
-                "labels": {"app.kubernetes.io/name": d.chart, "environment": env.name},
-            },
-            "spec": spec,
-        });
-        files.insert(
-            format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name),
-            document(d.header, &app),
-        );
-    }
-    if argo.application_set {
-        // `spec` is the last key written, `templatePatch` the last of spec's.
-        let mut set = document(d.header, &application_set(argo, d));
-        set.push_str("  templatePatch: |\n");
-        for line in TEMPLATE_PATCH.lines() {
-            set.push_str(&format!("    {line}\n"));
-        }
-        files.insert(format!("{}/applicationset.yaml", layout::ARGO_CD_DIR), set);
-    }
-    if argo.project != Project::ArgoDefault {
-        let name = project_name(argo, d.chart);
-        let mut repos = vec![json!(d.repository.url)];
-        if let Some(values) = &argo.values_from {
-            repos.push(json!(values.url));
-        }
-        let destinations: Vec<Value> =
-            d.environments.iter().map(|e| destination(e, d.chart)).collect();
-        let project = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "AppProject",
-            "metadata": {"name": name, "namespace": argo.namespace},
-            "spec": {
-                "description": format!("{}: its environments, from its repository only", d.chart),
-                "sourceRepos": repos,
-                "destinations": destinations,
-                // Namespaces are created by the sync (CreateNamespace=true).
-                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-            },
-        });
-        files.insert(format!("{}/project.yaml", layout::ARGO_CD_DIR), document(d.header, &project));
-    }
-    files
-}
-
-/// One ApplicationSet over the environments: a list generator, Go templates
-/// that fail on a missing key. Templates fill only string fields, so what
-/// differs in shape per environment (automated sync, a cluster by server or
-/// by name, server-side apply) comes from `templatePatch`.
-fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
-    let elements: Vec<Value> = d
-        .environments
-        .iter()
-        .map(|env| {
-            // Both keys in every element: `missingkey=error` rejects a missing one.
-            let (key, cluster) = cluster_field(&env.cluster);
-            let (server, name) = if key == "server" { (cluster, "") } else { ("", cluster) };
-            json!({
-                "environment": env.name,
-                "namespace": env.namespace_for(d.chart),
-                "server": server,
-                "clusterName": name,
-                "valueFile": value_file(argo, env),
-                "pinFile": pin_file(argo, env),
-                "automated": env.automated.to_string(),
-                "serverSideApply": env.server_side_apply.to_string(),
-            })
-        })
-        .collect();
-    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
-    // Automated sync and the sync options come from `templatePatch` only:
-    // its list would replace the template's whole (a strategic merge of a
-    // list without a patch strategy), so one written in both places would
-    // silently lose what only the template said.
-    let mut policy = sync_policy(false, false);
-    policy.as_object_mut().expect("a map").remove("syncOptions");
-    json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": {"name": d.chart, "namespace": argo.namespace},
-        "spec": {
-            "goTemplate": true,
-            "goTemplateOptions": ["missingkey=error"],
-            "generators": [{"list": {"elements": elements}}],
-            "syncPolicy": {"preserveResourcesOnDeletion": true},
-            "template": {
-                // No finalizer: with `preserveResourcesOnDeletion` the
-                // controller adds none, and one written here would never be
-                // removed, so deleting the ApplicationSet would delete every
-                // environment's workloads.
-                "metadata": {
-                    "name": format!("{}-{{{{ .environment }}}}", d.chart),
-                    "labels": {"app.kubernetes.io/name": d.chart, "environment": "{{ .environment }}"},
-                },
-                "spec": {
-                    "project": project_name(argo, d.chart),
-                    key: sources,
-                    "destination": {"namespace": "{{ .namespace }}"},
-                    "syncPolicy": policy,
-                },
-            },
-        },
-    })
-}
-
-/// The ApplicationSet's `templatePatch`, a Go template of YAML; written as a
-/// block so a reviewer reads it as it runs.
-const TEMPLATE_PATCH: &str = r#"spec:
-  destination:
-  {{- if eq .server "" }}
-    name: {{ .clusterName | quote }}
-  {{- else }}
-    server: {{ .server | quote }}
-  {{- end }}
-  syncPolicy:
-    syncOptions:
-      - CreateNamespace=true
-    {{- if eq .serverSideApply "true" }}
-      - ServerSideApply=true
-    {{- end }}
-    {{- if eq .automated "true" }}
-    automated:
-      prune: true
-      selfHeal: true
-    {{- end }}
-"#;
-
-/// Flux: per environment, `flux/<env>/` with the release's Namespace, the
-/// GitRepository, the HelmRelease and a kustomization.yaml listing them, for
-/// the Flux of that environment's cluster to apply (a Flux Kustomization
-/// pointing at the directory): Flux runs in each cluster it deploys to.
-fn flux(flux: &Flux, d: &Manifests) -> Files {
-    let mut files = Files::new();
-    let chart_dir = d.repository.chart_dir();
-    for env in d.environments {
-        let dir = format!("{}/{}", layout::FLUX_DIR, env.name);
-        // One per environment: two environments' Flux Kustomizations in one
-        // cluster must not own the same object.
-        let name = format!("{}-{}", d.chart, env.name);
-        let source = json!({
-            "apiVersion": "source.toolkit.fluxcd.io/v1",
-            "kind": "GitRepository",
-            "metadata": {"name": name, "namespace": flux.namespace},
-            "spec": {
-                "interval": flux.interval,
-                "url": d.repository.url,
-                "ref": d.repository.flux_ref(),
-            },
-        });
-        let mut source = source;
-        if let Some(secret) = &d.repository.secret {
-            source["spec"]["secretRef"] = json!({"name": secret});
-        }
-        let drift = match flux.drift_detection {
-            DriftDetection::Enabled => "enabled",
-            DriftDetection::Warn => "warn",
-            DriftDetection::Disabled => "disabled",
-        };
-        let release = json!({
-            "apiVersion": "helm.toolkit.fluxcd.io/v2",
-            "kind": "HelmRelease",
-            "metadata": {"name": name, "namespace": flux.namespace},
-            "spec": {
-                "interval": flux.interval,
-                "releaseName": d.chart,
-                "targetNamespace": env.namespace_for(d.chart),
-                "storageNamespace": env.namespace_for(d.chart),
-                "chart": {"spec": {
-                    "chart": format!("./{chart_dir}"),
-                    "reconcileStrategy": "Revision",
-                    "sourceRef": {"kind": "GitRepository", "name": name, "namespace": flux.namespace},
-                    // Flux reads only the files listed, values.yaml included;
-                    // the pin file last.
-                    "valuesFiles": [
-                        format!("./{chart_dir}/values.yaml"),
-                        format!("./{chart_dir}/{}", env.values_file()),
-                        format!("./{chart_dir}/{}", layout::pin_file(&env.name)),
-                    ],
-                }},
-                // The namespace is namespace.yaml's, labelled for Pod Security.
-                "install": {"remediation": {"retries": 3}},
-                "upgrade": {
-                    "cleanupOnFail": true,
-                    // The last failure is remediated when retries > 0 (the default).
-                    "remediation": {"retries": 3},
-                },
-                "driftDetection": {"mode": drift},
-                "suspend": false,
-            },
-        });
-        // Never pruned: removing the environment (its directory) must not
-        // delete the namespace and everything in it, data included.
-        let namespace = json!({
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {
-                "name": env.namespace_for(d.chart),
-                "labels": restricted_labels(),
-                "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"},
-            },
-        });
-        files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
-        files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
-        files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
-        let kustomization = json!({
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": ["namespace.yaml", "gitrepository.yaml", "helmrelease.yaml"],
-        });
-        files.insert(format!("{dir}/kustomization.yaml"), document(d.header, &kustomization));
-    }
-    files
 }

@@ -1,6 +1,9 @@
 //! The deploy layer: where the chart goes. Each [`environment`]'s values
 //! file (only what differs from values.yaml, checked by the chart's schema)
-//! and the GitOps [`controllers`]' manifests that deploy them.
+//! and the GitOps [`controllers`]' manifests that deploy them: [`argo_cd`]'s
+//! and [`flux`]'s.
 
+pub mod argo_cd;
 pub mod controllers;
 pub mod environment;
+pub mod flux;

@@ -1,0 +1,251 @@
+//! Argo CD's manifests: an Application per environment, or one
+//! ApplicationSet in their place, and the AppProject they belong to.
+
+use super::controllers::{document, restricted_labels, ArgoCd, Manifests, Project};
+use super::environment::{Cluster, Environment};
+use crate::foundation::k8s::IN_CLUSTER;
+use crate::foundation::layout::{self, Files};
+use serde_json::{json, Map, Value};
+
+/// An environment's cluster as Argo CD's destination names it: `server` with
+/// a URL, or `name`.
+fn cluster_field(cluster: &Cluster) -> (&'static str, &str) {
+    match cluster {
+        Cluster::InCluster => ("server", IN_CLUSTER),
+        Cluster::Server(url) => ("server", url),
+        Cluster::Name(name) => ("name", name),
+    }
+}
+
+fn destination(env: &Environment, chart: &str) -> Value {
+    let (key, cluster) = cluster_field(&env.cluster);
+    json!({ key: cluster, "namespace": env.namespace_for(chart) })
+}
+
+/// `syncPolicy`: automated (prune, self-heal) or not, the namespace created
+/// and labelled, retries with backoff.
+fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
+    let mut options = vec![json!("CreateNamespace=true")];
+    if server_side_apply {
+        options.push(json!("ServerSideApply=true"));
+    }
+    let mut policy = json!({
+        "syncOptions": options,
+        "managedNamespaceMetadata": {"labels": restricted_labels()},
+        // `refresh`: a retry takes the latest revision, so a revert of a
+        // broken commit is applied at once, not after the retries run out.
+        "retry": {
+            "limit": 5,
+            "refresh": true,
+            "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}
+        }
+    });
+    if automated {
+        policy["automated"] = json!({"prune": true, "selfHeal": true});
+    }
+    policy
+}
+
+/// The environment's values file as Argo CD reads it: relative to the
+/// chart's path, or in the values repository (`$values/...`).
+fn value_file(argo: &ArgoCd, env: &Environment) -> String {
+    in_values_repository(argo, env.values_file())
+}
+
+/// The environment's image pin (`pins/<env>.yaml`, the user's), where Argo
+/// CD reads it, like [`value_file`].
+fn pin_file(argo: &ArgoCd, env: &Environment) -> String {
+    in_values_repository(argo, layout::pin_file(&env.name))
+}
+
+fn in_values_repository(argo: &ArgoCd, file: String) -> String {
+    match &argo.values_from {
+        None => file,
+        Some(values) => format!("$values/{}/{file}", values.chart_dir()),
+    }
+}
+
+/// The Application's sources: the chart from Git with values.yaml,
+/// `value_file` and `pin_file`, plus the values repository (`ref: values`)
+/// when there is one. Every file must exist (`Chart::write` creates a pin
+/// file that is missing), so a wrong path fails the sync instead of quietly
+/// deploying the chart's defaults.
+fn argo_sources(
+    argo: &ArgoCd,
+    d: &Manifests,
+    value_file: &str,
+    pin_file: &str,
+) -> (&'static str, Value) {
+    let chart = json!({
+        "repoURL": d.repository.url,
+        "path": d.repository.path,
+        "targetRevision": d.repository.revision(),
+        "helm": {
+            "releaseName": d.chart,
+            "valueFiles": [layout::VALUES_YAML, value_file, pin_file],
+        },
+    });
+    match &argo.values_from {
+        None => ("source", chart),
+        Some(values) => {
+            let values = json!({"repoURL": values.url, "targetRevision": values.revision(), "ref": "values"});
+            ("sources", json!([chart, values]))
+        }
+    }
+}
+
+fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
+    match &argo.project {
+        Project::OfTheChart => chart,
+        Project::Named(name) => name,
+        Project::ArgoDefault => "default",
+    }
+}
+
+/// Argo CD: `applications/<env>.yaml`, or when asked `applicationset.yaml`
+/// (the same Applications from one object); and `project.yaml`.
+pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
+    let mut files = Files::new();
+    // One source of Applications only: the ApplicationSet makes the same
+    // Applications, and both in one tree would fight over them.
+    let environments = if argo.application_set { &[][..] } else { d.environments };
+    for env in environments {
+        let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
+        let mut spec = Map::new();
+        spec.insert("project".into(), json!(project_name(argo, d.chart)));
+        spec.insert(key.into(), sources);
+        spec.insert("destination".into(), destination(env, d.chart));
+        spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
+        let app = json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {
+                "name": format!("{}-{}", d.chart, env.name),
+                "namespace": argo.namespace,
+                // No `resources-finalizer`: removing the Application (a
+                // parent's prune, a changed tree) leaves the workloads;
+                // `argocd app delete --cascade` deletes them on purpose.
+                "labels": {"app.kubernetes.io/name": d.chart, "environment": env.name},
+            },
+            "spec": spec,
+        });
+        files.insert(
+            format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name),
+            document(d.header, &app),
+        );
+    }
+    if argo.application_set {
+        // `spec` is the last key written, `templatePatch` the last of spec's.
+        let mut set = document(d.header, &application_set(argo, d));
+        set.push_str("  templatePatch: |\n");
+        for line in TEMPLATE_PATCH.lines() {
+            set.push_str(&format!("    {line}\n"));
+        }
+        files.insert(format!("{}/applicationset.yaml", layout::ARGO_CD_DIR), set);
+    }
+    if argo.project != Project::ArgoDefault {
+        let name = project_name(argo, d.chart);
+        let mut repos = vec![json!(d.repository.url)];
+        if let Some(values) = &argo.values_from {
+            repos.push(json!(values.url));
+        }
+        let destinations: Vec<Value> =
+            d.environments.iter().map(|e| destination(e, d.chart)).collect();
+        let project = json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": {"name": name, "namespace": argo.namespace},
+            "spec": {
+                "description": format!("{}: its environments, from its repository only", d.chart),
+                "sourceRepos": repos,
+                "destinations": destinations,
+                // Namespaces are created by the sync (CreateNamespace=true).
+                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+            },
+        });
+        files.insert(format!("{}/project.yaml", layout::ARGO_CD_DIR), document(d.header, &project));
+    }
+    files
+}
+
+/// One ApplicationSet over the environments: a list generator, Go templates
+/// that fail on a missing key. Templates fill only string fields, so what
+/// differs in shape per environment (automated sync, a cluster by server or
+/// by name, server-side apply) comes from `templatePatch`.
+fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
+    let elements: Vec<Value> = d
+        .environments
+        .iter()
+        .map(|env| {
+            // Both keys in every element: `missingkey=error` rejects a missing one.
+            let (key, cluster) = cluster_field(&env.cluster);
+            let (server, name) = if key == "server" { (cluster, "") } else { ("", cluster) };
+            json!({
+                "environment": env.name,
+                "namespace": env.namespace_for(d.chart),
+                "server": server,
+                "clusterName": name,
+                "valueFile": value_file(argo, env),
+                "pinFile": pin_file(argo, env),
+                "automated": env.automated.to_string(),
+                "serverSideApply": env.server_side_apply.to_string(),
+            })
+        })
+        .collect();
+    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
+    // Automated sync and the sync options come from `templatePatch` only:
+    // its list would replace the template's whole (a strategic merge of a
+    // list without a patch strategy), so one written in both places would
+    // silently lose what only the template said.
+    let mut policy = sync_policy(false, false);
+    policy.as_object_mut().expect("a map").remove("syncOptions");
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": d.chart, "namespace": argo.namespace},
+        "spec": {
+            "goTemplate": true,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "syncPolicy": {"preserveResourcesOnDeletion": true},
+            "template": {
+                // No finalizer: with `preserveResourcesOnDeletion` the
+                // controller adds none, and one written here would never be
+                // removed, so deleting the ApplicationSet would delete every
+                // environment's workloads.
+                "metadata": {
+                    "name": format!("{}-{{{{ .environment }}}}", d.chart),
+                    "labels": {"app.kubernetes.io/name": d.chart, "environment": "{{ .environment }}"},
+                },
+                "spec": {
+                    "project": project_name(argo, d.chart),
+                    key: sources,
+                    "destination": {"namespace": "{{ .namespace }}"},
+                    "syncPolicy": policy,
+                },
+            },
+        },
+    })
+}
+
+/// The ApplicationSet's `templatePatch`, a Go template of YAML; written as a
+/// block so a reviewer reads it as it runs.
+const TEMPLATE_PATCH: &str = r#"spec:
+  destination:
+  {{- if eq .server "" }}
+    name: {{ .clusterName | quote }}
+  {{- else }}
+    server: {{ .server | quote }}
+  {{- end }}
+  syncPolicy:
+    syncOptions:
+      - CreateNamespace=true
+    {{- if eq .serverSideApply "true" }}
+      - ServerSideApply=true
+    {{- end }}
+    {{- if eq .automated "true" }}
+    automated:
+      prune: true
+      selfHeal: true
+    {{- end }}
+"#;
