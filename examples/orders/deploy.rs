@@ -6,7 +6,7 @@
 //! `crate::config`.
 
 use crate::config::{Config, LogLevel};
-use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Flux, GitRepository};
+use gitops_gen::{ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository};
 
 /// Development: everything logged.
 pub fn dev(config: &mut Config) {
@@ -28,8 +28,9 @@ pub fn prod(config: &mut Config) {
     config.log_level = LogLevel::Warn;
 }
 
-/// The chart, its environments and its controllers: Argo CD's
-/// Applications from one ApplicationSet, and Flux.
+/// The chart, its environments and its controllers: Flux deploys dev,
+/// Argo CD (Applications from one ApplicationSet) staging and prod. Each
+/// environment has one controller: two would be two owners of one release.
 pub fn chart() -> Chart {
     chart_with(ArgoCd::new().application_set())
 }
@@ -41,10 +42,16 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         .image("ghcr.io/acme/orders")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<Config>()
-        .environment(Environment::new("dev").config(dev))
-        .environment(Environment::new("staging").replicas(2).config(staging))
+        .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
+        .environment(
+            Environment::new("staging")
+                .controller(Controller::ArgoCd)
+                .replicas(2)
+                .config(staging),
+        )
         .environment(
             Environment::production("prod")
+                .controller(Controller::ArgoCd)
                 .namespace("orders")
                 .cluster_server("https://prod.k8s.example.com:6443")
                 .replicas(3)

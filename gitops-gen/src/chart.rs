@@ -371,6 +371,35 @@ impl Chart {
             ),
             ));
         }
+        if let (Some(controllers), Some(dir)) = (&self.controllers, &outputs.controllers) {
+            // The bootstrap manifests and Flux's Kustomizations name the
+            // directory by its place in the repository.
+            let in_repository =
+                layout::relative(controllers.repository.chart_dir(), &controllers.dir());
+            if let Some(written) = fs::relative_path(chart_dir, dir) {
+                if written != in_repository {
+                    return Err(invalid(
+                        ProblemKind::InvalidSetting,
+                        "Controllers.path",
+                        format!(
+                            "the controllers' manifests are written to {} ({written} from the chart), but in the repository they are at {:?} ({in_repository} from the chart at {:?}): set `Controllers::path` to where `Outputs::controllers` is in the repository",
+                            dir.display(),
+                            controllers.dir(),
+                            controllers.repository.chart_dir(),
+                        ),
+                    ));
+                }
+            }
+            // The root Application applies everything under argocd/.
+            let foreign = fs::foreign_files(&dir.join(layout::ARGO_CD_DIR))?;
+            if controllers.argo_cd.is_some() && !foreign.is_empty() {
+                let problems = foreign.iter().map(|path| {
+                    let message = format!("{}: the root Application (bootstrap/argocd.yaml) applies every file under argocd/, and gitops-gen did not write this one: it would be applied beside the generated Applications. Move it out of the directory", path.display());
+                    Problem::new(ProblemKind::Clash, message).key("Outputs.controllers")
+                });
+                return Err(Error::Deployment { problems: problems.collect() });
+            }
+        }
         if let Some(dir) = &outputs.controllers {
             if fs::same_place(dir, chart_dir) || dir.join(layout::CHART_YAML).exists() {
                 return Err(invalid(
@@ -416,9 +445,8 @@ impl Chart {
             default: &default,
         };
         let header = layout::header(rust_name);
-        let flux = self.controllers.as_ref().is_some_and(|c| c.flux.is_some());
         let environments =
-            environment::generate(&self.environments, hand_written, &chart, &header, flux)
+            environment::generate(&self.environments, hand_written, &chart, &header)
                 .map_err(|problems| Error::Deployment { problems })?;
         files.extend(environments);
         layout::list_files(&mut files, &header);
@@ -438,6 +466,7 @@ impl Chart {
         let header = layout::header(rust_name);
         let d = Manifests {
             chart: &self.name,
+            controllers,
             repository: &controllers.repository,
             environments: &self.environments,
             header: &header,

@@ -1,8 +1,10 @@
-//! Argo CD's manifests: an Application per environment, or one
-//! ApplicationSet in their place, and the AppProject they belong to.
+//! Argo CD's manifests: an Application per environment Argo CD deploys, or
+//! one ApplicationSet in their place, and the AppProject they belong to, all
+//! in `argocd/`; and `bootstrap/argocd.yaml`, the root Application that
+//! applies that directory (app of apps) with an AppProject of its own.
 
 use super::controllers::{document, restricted_labels, ArgoCd, Manifests, Project};
-use super::environment::{Cluster, Environment};
+use super::environment::{Cluster, Controller, Environment};
 use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
 use serde_json::{json, Map, Value};
@@ -106,10 +108,14 @@ fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
 /// (the same Applications from one object); and `project.yaml`.
 pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
     let mut files = Files::new();
+    let environments = d.controllers.deployed_by(Controller::ArgoCd, d.environments);
+    if environments.is_empty() {
+        return files;
+    }
     // One source of Applications only: the ApplicationSet makes the same
     // Applications, and both in one tree would fight over them.
-    let environments = if argo.application_set { &[][..] } else { d.environments };
-    for env in environments {
+    let applications = if argo.application_set { &[][..] } else { &environments[..] };
+    for env in applications {
         let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo, d.chart)));
@@ -136,7 +142,7 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
     }
     if argo.application_set {
         // `spec` is the last key written, `templatePatch` the last of spec's.
-        let mut set = document(d.header, &application_set(argo, d));
+        let mut set = document(d.header, &application_set(argo, d, &environments));
         set.push_str("  templatePatch: |\n");
         for line in TEMPLATE_PATCH.lines() {
             set.push_str(&format!("    {line}\n"));
@@ -150,7 +156,7 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
             repos.push(json!(values.url));
         }
         let destinations: Vec<Value> =
-            d.environments.iter().map(|e| destination(e, d.chart)).collect();
+            environments.iter().map(|e| destination(e, d.chart)).collect();
         let project = json!({
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "AppProject",
@@ -165,16 +171,69 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
         });
         files.insert(format!("{}/project.yaml", layout::ARGO_CD_DIR), document(d.header, &project));
     }
+    files.insert(format!("{}/argocd.yaml", layout::BOOTSTRAP_DIR), bootstrap(argo, d));
     files
+}
+
+/// The root Application (app of apps) over `argocd/`, which holds exactly
+/// one source of Applications, and the AppProject it runs in: only this
+/// repository, only Argo CD's own namespace in its own cluster, only Argo
+/// CD's kinds. Applied once by hand (`kubectl apply -n argocd -f`).
+fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
+    let project = format!("{}-bootstrap", d.chart);
+    let here = json!({"server": IN_CLUSTER, "namespace": argo.namespace});
+    let kinds: Vec<Value> = ["Application", "ApplicationSet", "AppProject"]
+        .iter()
+        .map(|kind| json!({"group": "argoproj.io", "kind": kind}))
+        .collect();
+    let app_project = json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": project, "namespace": argo.namespace},
+        "spec": {
+            "description": format!("{}: the root Application, which applies its Argo CD manifests", d.chart),
+            "sourceRepos": [d.repository.url],
+            "destinations": [here],
+            "clusterResourceWhitelist": [],
+            "namespaceResourceWhitelist": kinds,
+        },
+    });
+    // Pruning removes an environment's Application with its file; having no
+    // finalizer, the Application leaves the workloads in place.
+    let mut policy = sync_policy(true, false);
+    let fields = policy.as_object_mut().expect("a map");
+    fields.remove("managedNamespaceMetadata");
+    fields.remove("syncOptions");
+    let root = json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            // Never an environment's (`<chart>-<env>`).
+            "name": d.chart,
+            "namespace": argo.namespace,
+            "labels": {"app.kubernetes.io/name": d.chart},
+        },
+        "spec": {
+            "project": project,
+            "source": {
+                "repoURL": d.repository.url,
+                "targetRevision": d.repository.revision(),
+                "path": format!("{}/{}", d.controllers.dir(), layout::ARGO_CD_DIR),
+                "directory": {"recurse": true},
+            },
+            "destination": here,
+            "syncPolicy": policy,
+        },
+    });
+    format!("{}---\n{}", document(d.header, &app_project), document("", &root))
 }
 
 /// One ApplicationSet over the environments: a list generator, Go templates
 /// that fail on a missing key. Templates fill only string fields, so what
 /// differs in shape per environment (automated sync, a cluster by server or
 /// by name, server-side apply) comes from `templatePatch`.
-fn application_set(argo: &ArgoCd, d: &Manifests) -> Value {
-    let elements: Vec<Value> = d
-        .environments
+fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> Value {
+    let elements: Vec<Value> = environments
         .iter()
         .map(|env| {
             // Both keys in every element: `missingkey=error` rejects a missing one.

@@ -5,7 +5,7 @@
 //! (`Outputs::controllers`), not into the chart: the controllers read the
 //! chart and the environments' values files from Git.
 
-use super::environment::Environment;
+use super::environment::{Controller, Environment};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration};
 
@@ -29,6 +29,9 @@ use serde_json::{json, Value};
 #[derive(Debug, Clone)]
 pub struct Controllers {
     pub(crate) repository: GitRepository,
+    /// Where `Outputs::controllers` is in the repository; `None`: `gitops`
+    /// beside the chart's directory.
+    pub(crate) path: Option<String>,
     pub(crate) argo_cd: Option<ArgoCd>,
     pub(crate) flux: Option<Flux>,
 }
@@ -37,7 +40,49 @@ impl Controllers {
     /// Controllers that fetch the chart from `repository`; add at least one
     /// of [`argo_cd`](Controllers::argo_cd) and [`flux`](Controllers::flux).
     pub fn new(repository: GitRepository) -> Self {
-        Controllers { repository, argo_cd: None, flux: None }
+        Controllers { repository, path: None, argo_cd: None, flux: None }
+    }
+
+    /// The directory [`Outputs::controllers`](crate::Outputs::controllers)
+    /// writes, from the repository root (e.g. `deploy/gitops`): what the
+    /// bootstrap manifests and Flux's Kustomizations point at. Default:
+    /// `gitops` beside the chart's directory (`deploy/chart` →
+    /// `deploy/gitops`). Checked against the outputs when written.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The controllers' directory in the repository, without a trailing `/`.
+    pub(crate) fn dir(&self) -> String {
+        match &self.path {
+            Some(path) => path.trim_end_matches('/').to_owned(),
+            None => match self.repository.chart_dir().rsplit_once('/') {
+                Some((parent, _)) => format!("{parent}/gitops"),
+                None => "gitops".to_owned(),
+            },
+        }
+    }
+
+    /// Which controller deploys `env`: its own choice, else the only one
+    /// configured (both configured and no choice is a problem, reported by
+    /// [`problems`]).
+    pub(crate) fn of(&self, env: &Environment) -> Option<Controller> {
+        match (env.controller, &self.argo_cd, &self.flux) {
+            (Some(chosen), _, _) => Some(chosen),
+            (None, Some(_), None) => Some(Controller::ArgoCd),
+            (None, None, Some(_)) => Some(Controller::Flux),
+            _ => None,
+        }
+    }
+
+    /// The environments `controller` deploys, in their declared order.
+    pub(crate) fn deployed_by<'e>(
+        &self,
+        controller: Controller,
+        environments: &'e [Environment],
+    ) -> Vec<&'e Environment> {
+        environments.iter().filter(|env| self.of(env) == Some(controller)).collect()
     }
 
     /// Argo CD Applications (or an ApplicationSet) for the environments.
@@ -130,7 +175,7 @@ impl GitRepository {
     }
 
     /// The chart's directory without a trailing `/`.
-    pub(super) fn chart_dir(&self) -> &str {
+    pub(crate) fn chart_dir(&self) -> &str {
         self.path.trim_end_matches('/')
     }
 
@@ -147,11 +192,7 @@ impl GitRepository {
                 format!("{what} has no URL (repoURL): `GitRepository::new(url, path)`"),
             );
         }
-        let path = self.chart_dir();
-        let relative = !path.is_empty()
-            && !path.starts_with('/')
-            && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        if !relative {
+        if !is_in_repository(self.chart_dir()) {
             push(ProblemKind::InvalidSetting, "path", format!("{what}: path {:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/chart`)", self.path));
         }
         match &self.reference {
@@ -174,6 +215,13 @@ impl GitRepository {
             _ => {}
         }
     }
+}
+
+/// A directory relative to the repository root, without `.` or `..`.
+fn is_in_repository(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Argo CD's manifests.
@@ -327,6 +375,22 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
         ));
     }
     controllers.repository.problems("the Git repository", "GitRepository", &mut out);
+    let dir = controllers.dir();
+    if !is_in_repository(&dir) {
+        out.push(setting(ProblemKind::InvalidSetting, "Controllers.path", format!("the controllers' directory {dir:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/gitops`)")));
+    }
+    for env in environments {
+        let name = &env.name;
+        match (env.controller, controllers.of(env)) {
+            (None, None) if argo.is_some() && flux.is_some() => out.push(
+                setting(ProblemKind::Missing, "Environment.controller", format!("environment `{name}` would be deployed by both Argo CD and Flux, two owners of one release: choose one with `.controller(Controller::ArgoCd)` or `.controller(Controller::Flux)`"))
+                    .environment(name),
+            ),
+            (Some(chosen @ Controller::ArgoCd), _) if argo.is_none() => out.push(not_configured(name, chosen, "argo_cd(ArgoCd::new())")),
+            (Some(chosen @ Controller::Flux), _) if flux.is_none() => out.push(not_configured(name, chosen, "flux(Flux::new())")),
+            _ => {}
+        }
+    }
     if let Some(argo) = argo {
         if !is_dns_label(&argo.namespace) {
             out.push(setting(
@@ -397,9 +461,16 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
     out
 }
 
+fn not_configured(env: &str, chosen: Controller, call: &str) -> Problem {
+    let controller = chosen.describe();
+    let message = format!("environment `{env}` is deployed by {controller}, which the controllers do not include: add `.{call}` to `Controllers`");
+    Problem::new(ProblemKind::Missing, message).key("Environment.controller").environment(env)
+}
+
 /// What every manifest needs to know.
 pub(crate) struct Manifests<'a> {
     pub chart: &'a str,
+    pub controllers: &'a Controllers,
     pub repository: &'a GitRepository,
     pub environments: &'a [Environment],
     pub header: &'a str,

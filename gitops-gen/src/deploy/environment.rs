@@ -8,13 +8,12 @@
 //! the environment wants, which is what Helm gives back when it reads the two
 //! in order: a changed key is written whole (lists too, as Helm replaces
 //! them), a removed one as `null` (Helm deletes it from a user's values
-//! file; Flux merges the file into the chart's defaults instead, where `null`
-//! stays, so with Flux the values are also checked that way).
+//! file; Flux reads the same files as user values too, through `valuesFrom`).
 
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
 use crate::foundation::{layout, yaml};
-use crate::helm::coalesce::{coalesce, difference, leaf_paths, merge_keeping_nulls, remove_at};
+use crate::helm::coalesce::{coalesce, difference, leaf_paths, remove_at};
 use crate::helm::keys as k;
 use crate::helm::verdict::refusals;
 use crate::render::values::{Body, Key, Values};
@@ -46,6 +45,7 @@ pub struct Environment {
     pub(crate) cluster: Cluster,
     pub(crate) automated: bool,
     pub(crate) server_side_apply: bool,
+    pub(crate) controller: Option<Controller>,
     config: Option<ConfigEdit>,
     /// Chart keys by dotted path, in the order they were set.
     values: Vec<(String, Result<Value, String>)>,
@@ -60,6 +60,23 @@ pub enum Cluster {
     Server(String),
     /// A cluster by the name the controller knows it under.
     Name(String),
+}
+
+/// The GitOps controller that deploys an environment
+/// ([`Environment::controller`]; the chart's are `Controllers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Controller {
+    ArgoCd,
+    Flux,
+}
+
+impl Controller {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Controller::ArgoCd => "Argo CD",
+            Controller::Flux => "Flux",
+        }
+    }
 }
 
 /// The environment's config as the typed edits left it, as JSON.
@@ -81,6 +98,7 @@ impl Environment {
             cluster: Cluster::InCluster,
             automated: true,
             server_side_apply: false,
+            controller: None,
             config: None,
             values: Vec::new(),
         }
@@ -122,6 +140,14 @@ impl Environment {
     /// Server-side apply (Argo CD's `ServerSideApply=true`).
     pub fn server_side_apply(mut self, on: bool) -> Self {
         self.server_side_apply = on;
+        self
+    }
+
+    /// The GitOps controller that deploys this environment, when the chart
+    /// has both: never both for one environment, which would make two
+    /// owners of one release.
+    pub fn controller(mut self, controller: Controller) -> Self {
+        self.controller = Some(controller);
         self
     }
 
@@ -227,14 +253,12 @@ pub(crate) struct ChartValues<'a> {
 
 /// Each environment's values file (name → text), after checking them and
 /// the user's own values files `(name, text)`; or every problem of every
-/// environment and file at once, each naming it and the key. With `flux`,
-/// each environment is also checked as Flux reads it.
+/// environment and file at once, each naming it and the key.
 pub(crate) fn generate(
     environments: &[Environment],
     hand_written: &[(String, String)],
     chart: &ChartValues,
     header: &str,
-    flux: bool,
 ) -> Result<BTreeMap<String, String>, Vec<Problem>> {
     let mut problems = declarations(environments, chart.chart);
     let validator = Validator::new(chart.schema)
@@ -263,14 +287,6 @@ pub(crate) fn generate(
         check(&wanted, &culprit, &blame, &mut problems);
         wanted_by_env.insert(env.name.clone(), wanted.clone());
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
-        if flux && problems.len() == before {
-            // Flux merges valuesFiles into the chart's defaults, where a
-            // `null` is a value, not a deletion.
-            let mut merged = defaults.clone();
-            merge_keeping_nulls(&mut merged, &diff);
-            let culprit = format!("{culprit} as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead)");
-            check(&merged, &culprit, &blame, &mut problems);
-        }
         out.insert(env.values_file(), values_file(env, chart, &diff, header));
     }
     for (name, text) in hand_written {

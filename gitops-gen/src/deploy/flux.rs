@@ -1,22 +1,42 @@
-//! Flux's manifests: per environment, a directory its cluster's Flux applies.
+//! Flux's manifests. Per environment Flux deploys, `flux/<env>/`: the
+//! release's Namespace, the GitRepository, the HelmRelease, and a
+//! kustomization.yaml that turns the environment's values file and pin into
+//! a ConfigMap named by a hash of its content; and `bootstrap/flux-<env>.yaml`,
+//! the Kustomization that makes the cluster's Flux apply that directory.
+//!
+//! Why the values travel in a ConfigMap: helm-controller upgrades a release
+//! when its chart's version or its values change
+//! (helm-controller `internal/action/verify.go`). Read from the chart's
+//! directory (`valuesFiles`), values are baked into the chart, which Flux
+//! then rebuilds on every commit (`reconcileStrategy: Revision`: every
+//! release upgraded by a README commit) or only on a new version
+//! (`ChartVersion`: a values change never deployed). So the chart is built
+//! per version (Chart.yaml's version carries a digest of what it deploys,
+//! `render::version`), and each environment's values reach its release
+//! through `valuesFrom`, from a ConfigMap whose name changes exactly when
+//! the values do.
 
 use super::controllers::{document, restricted_labels, DriftDetection, Flux, Manifests};
+use super::environment::{Cluster, Controller, Environment};
+use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
-use serde_json::json;
+use serde_json::{json, Value};
 
-/// Flux: per environment, `flux/<env>/` with the release's Namespace, the
-/// GitRepository, the HelmRelease and a kustomization.yaml listing them, for
-/// the Flux of that environment's cluster to apply (a Flux Kustomization
-/// pointing at the directory): Flux runs in each cluster it deploys to.
+/// The keys of the values ConfigMap, in the order the HelmRelease reads them.
+const VALUES_KEY: &str = "values.yaml";
+const PIN_KEY: &str = "pin.yaml";
+
 pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
     let mut files = Files::new();
     let chart_dir = d.repository.chart_dir();
-    for env in d.environments {
+    let environments = d.controllers.deployed_by(Controller::Flux, d.environments);
+    for (index, env) in environments.iter().enumerate() {
         let dir = format!("{}/{}", layout::FLUX_DIR, env.name);
         // One per environment: two environments' Flux Kustomizations in one
         // cluster must not own the same object.
         let name = format!("{}-{}", d.chart, env.name);
-        let source = json!({
+        let values = format!("{name}-values");
+        let mut source = json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": name, "namespace": flux.namespace},
@@ -26,7 +46,6 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
                 "ref": d.repository.flux_ref(),
             },
         });
-        let mut source = source;
         if let Some(secret) = &d.repository.secret {
             source["spec"]["secretRef"] = json!({"name": secret});
         }
@@ -35,6 +54,7 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             DriftDetection::Warn => "warn",
             DriftDetection::Disabled => "disabled",
         };
+        let values_from = |key: &str| json!({"kind": "ConfigMap", "name": values, "valuesKey": key});
         let release = json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -46,16 +66,15 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
                 "storageNamespace": env.namespace_for(d.chart),
                 "chart": {"spec": {
                     "chart": format!("./{chart_dir}"),
-                    "reconcileStrategy": "Revision",
+                    // Built again only for a new version: no valuesFiles,
+                    // which would be baked into the chart.
+                    "reconcileStrategy": "ChartVersion",
                     "sourceRef": {"kind": "GitRepository", "name": name, "namespace": flux.namespace},
-                    // Flux reads only the files listed, values.yaml included;
-                    // the pin file last.
-                    "valuesFiles": [
-                        format!("./{chart_dir}/values.yaml"),
-                        format!("./{chart_dir}/{}", env.values_file()),
-                        format!("./{chart_dir}/{}", layout::pin_file(&env.name)),
-                    ],
                 }},
+                // The user values, as Argo CD's valueFiles after values.yaml:
+                // merged in order, then coalesced with the chart's defaults
+                // (a `null` removes one).
+                "valuesFrom": [values_from(VALUES_KEY), values_from(PIN_KEY)],
                 // The namespace is namespace.yaml's, labelled for Pod Security.
                 "install": {"remediation": {"retries": 3}},
                 "upgrade": {
@@ -79,14 +98,88 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             },
         });
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
-        files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
+        files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source.clone()));
         files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
+        // The files are read from the chart's directory, outside this one:
+        // Flux builds with no load restriction inside the repository
+        // (fluxcd/pkg `kustomize/kustomize_generator.go`).
+        let to_chart = layout::relative(&format!("{}/{dir}", d.controllers.dir()), chart_dir);
         let kustomization = json!({
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
             "resources": ["namespace.yaml", "gitrepository.yaml", "helmrelease.yaml"],
+            "configMapGenerator": [{
+                "name": values,
+                "namespace": flux.namespace,
+                "files": [
+                    format!("{VALUES_KEY}={to_chart}/{}", env.values_file()),
+                    format!("{PIN_KEY}={to_chart}/{}", layout::pin_file(&env.name)),
+                ],
+            }],
+            "configurations": [KUSTOMIZE_CONFIG],
         });
         files.insert(format!("{dir}/kustomization.yaml"), document(d.header, &kustomization));
+        // Kustomize renames the ConfigMap (`-<hash>`) and, told here, the
+        // HelmRelease's reference to it.
+        let config = json!({
+            "nameReference": [{
+                "kind": "ConfigMap",
+                "version": "v1",
+                "fieldSpecs": [{"path": "spec/valuesFrom/name", "kind": "HelmRelease"}],
+            }],
+        });
+        files.insert(format!("{dir}/{KUSTOMIZE_CONFIG}"), document(d.header, &config));
+        let earlier = environments[..index].iter().rev().find(|e| same_cluster(e, env));
+        let bootstrap = bootstrap(flux, d, env, &dir, earlier);
+        let text = format!("{}---\n{}", document(d.header, &source), document("", &bootstrap));
+        files.insert(format!("{}/flux-{}.yaml", layout::BOOTSTRAP_DIR, env.name), text);
     }
     files
+}
+
+const KUSTOMIZE_CONFIG: &str = "kustomizeconfig.yaml";
+
+/// The Flux Kustomization that applies the environment's directory, for the
+/// environment's cluster: applied once by hand (or from the fleet's own
+/// repository) beside the GitRepository, which the directory then keeps up
+/// to date.
+fn bootstrap(flux: &Flux, d: &Manifests, env: &Environment, dir: &str, after: Option<&&Environment>) -> Value {
+    let name = format!("{}-{}", d.chart, env.name);
+    let mut spec = json!({
+        "interval": flux.interval,
+        "path": format!("./{}/{dir}", d.controllers.dir()),
+        "sourceRef": {"kind": "GitRepository", "name": name},
+        // Objects gone from the directory are deleted (the Namespace
+        // excepted), and the Kustomization is ready only once they are.
+        "prune": true,
+        "wait": true,
+        "timeout": "10m",
+        // Deleting the Kustomization itself leaves what it applied: with
+        // `prune` the default (`MirrorPrune`) would delete the HelmRelease
+        // and so uninstall the release (kustomize-controller
+        // `internal/controller/kustomization_controller.go`,
+        // finalizerShouldDeleteResources).
+        "deletionPolicy": "Orphan",
+    });
+    // Staged: in one cluster, an environment waits for the one before it
+    // to be ready.
+    if let Some(before) = after {
+        spec["dependsOn"] = json!([{"name": format!("{}-{}", d.chart, before.name)}]);
+    }
+    json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": name, "namespace": flux.namespace},
+        "spec": spec,
+    })
+}
+
+/// Whether two environments run in one cluster (so one Flux applies both).
+fn same_cluster(a: &Environment, b: &Environment) -> bool {
+    let place = |env: &Environment| match &env.cluster {
+        Cluster::InCluster => IN_CLUSTER.to_owned(),
+        Cluster::Server(url) => url.trim_end_matches('/').to_owned(),
+        Cluster::Name(name) => format!("name:{name}"),
+    };
+    place(a) == place(b)
 }

@@ -127,32 +127,72 @@ pub fn plan<'a>(dir: &'a Path, files: &'a Files) -> Result<Plan<'a>, Error> {
 /// `b/../a`, a link): each is resolved through its nearest existing
 /// ancestor, which may be all of it or none yet.
 pub fn same_place(a: &Path, b: &Path) -> bool {
-    fn resolved(path: &Path) -> Option<std::path::PathBuf> {
-        use std::path::Component;
-        let mut lexical = std::path::PathBuf::new();
-        for part in std::path::absolute(path).ok()?.components() {
-            match part {
-                Component::CurDir => {}
-                Component::ParentDir => {
-                    lexical.pop();
-                }
-                other => lexical.push(other),
-            }
-        }
-        let mut rest = Vec::new();
-        let mut existing = lexical.as_path();
-        while !existing.exists() {
-            rest.push(existing.file_name()?.to_owned());
-            existing = existing.parent()?;
-        }
-        let mut out = fs::canonicalize(existing).ok()?;
-        out.extend(rest.iter().rev());
-        Some(out)
-    }
     match (resolved(a), resolved(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a == b,
     }
+}
+
+/// The path from directory `from` to directory `to` (`..` and names joined
+/// by `/`), each spelt as in [`same_place`]; `None` when either cannot be
+/// resolved or a name is not UTF-8.
+pub fn relative_path(from: &Path, to: &Path) -> Option<String> {
+    let spelt = |path: &Path| -> Option<String> {
+        let path = resolved(path)?;
+        let names: Option<Vec<&str>> =
+            path.components().skip(1).map(|c| c.as_os_str().to_str()).collect();
+        Some(names?.join("/"))
+    };
+    Some(layout::relative(&spelt(from)?, &spelt(to)?))
+}
+
+/// `path` absolute, `.` and `..` taken lexically, then resolved (links)
+/// through its nearest existing ancestor.
+fn resolved(path: &Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let mut lexical = std::path::PathBuf::new();
+    for part in std::path::absolute(path).ok()?.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let mut rest = Vec::new();
+    let mut existing = lexical.as_path();
+    while !existing.exists() {
+        rest.push(existing.file_name()?.to_owned());
+        existing = existing.parent()?;
+    }
+    let mut out = fs::canonicalize(existing).ok()?;
+    out.extend(rest.iter().rev());
+    Some(out)
+}
+
+/// Every file under `dir` (none when it does not exist) that gitops-gen did
+/// not write (no marker), sorted.
+pub fn foreign_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if read(&path)?.is_none_or(|text| !has_marker(&text)) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// A path from the manifest stays inside the chart directory.

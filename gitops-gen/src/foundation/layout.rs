@@ -28,6 +28,9 @@ pub const PINS_DIR: &str = "pins";
 pub const ARGO_CD_DIR: &str = "argocd";
 /// The Flux manifests' directory inside the controllers' directory.
 pub const FLUX_DIR: &str = "flux";
+/// The manifests applied once by hand to start each controller on the
+/// others, inside the controllers' directory.
+pub const BOOTSTRAP_DIR: &str = "bootstrap";
 
 /// `.env.example`'s default place, in the crate's directory.
 pub const ENV_EXAMPLE: &str = ".env.example";
@@ -79,6 +82,23 @@ pub fn list_files(files: &mut Files, header: &str) {
     files.insert(MANIFEST.into(), manifest);
 }
 
+/// The path from directory `from` to `to`, both relative to one root and
+/// spelt with `/` (`a/gitops/flux/dev`, `a/chart` → `../../../chart`).
+pub fn relative(from: &str, to: &str) -> String {
+    fn parts(path: &str) -> Vec<&str> {
+        path.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+    }
+    let (from, to) = (parts(from), parts(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = vec![".."; from.len() - common];
+    out.extend(&to[common..]);
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out.join("/")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +109,13 @@ mod tests {
         assert_eq!(values_file_environment("values-qa.yml"), Some("qa"));
         assert_eq!(values_file_environment("values.yaml"), None);
         assert_eq!(pin_file("dev"), "pins/dev.yaml");
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative("examples/orders/gitops/flux/dev", "examples/orders/chart"), "../../../chart");
+        assert_eq!(relative("gitops/flux/dev", "chart"), "../../../chart");
+        assert_eq!(relative("deploy/gitops", "charts/orders/"), "../../charts/orders");
+        assert_eq!(relative("a/b", "a/b"), ".");
     }
 }

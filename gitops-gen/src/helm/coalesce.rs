@@ -21,20 +21,6 @@ pub fn coalesce(base: &mut Value, overlay: &Value) {
     }
 }
 
-/// Flux's merge of values files: maps merge key by key, anything else,
-/// `null` included, replaces.
-pub fn merge_keeping_nulls(base: &mut Value, overlay: &Value) {
-    let (Value::Object(base), Value::Object(overlay)) = (base, overlay) else { return };
-    for (key, value) in overlay {
-        match (base.get_mut(key), value) {
-            (Some(old @ Value::Object(_)), Value::Object(_)) => merge_keeping_nulls(old, value),
-            _ => {
-                base.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
 /// What must be written after `base` so that Helm, coalescing the two, reads
 /// `target`: changed keys whole, keys of maps recursively, removed ones as
 /// null. `None` when they are equal.

@@ -3,7 +3,8 @@
 //! one file each for the values table ([`values`]), values.yaml
 //! ([`values_yaml`]), the schema ([`schema`]), `contract.json`
 //! ([`contract`]), the chart's README ([`readme`]), `.env.example`
-//! ([`env_example`]) and the templates ([`templates`]).
+//! ([`env_example`]), the templates ([`templates`]) and Chart.yaml's
+//! version ([`version`]).
 
 pub mod contract;
 pub mod env_example;
@@ -12,6 +13,7 @@ pub mod schema;
 pub mod templates;
 pub mod values;
 pub mod values_yaml;
+pub mod version;
 
 use crate::foundation::layout::{self, Files, MANIFEST};
 use crate::foundation::template::Document;
@@ -38,7 +40,6 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
 
     let mut files = Files::new();
     let description = description(info, tree);
-    files.insert(layout::CHART_YAML.into(), chart_yaml(info, &description, &header));
     let values = values::table(tree, info.image);
     files.insert(layout::CHART_README.into(), readme::readme(info, tree, &values, &description));
     files.insert(layout::VALUES_YAML.into(), values_yaml::values_yaml(&values, tree, &header));
@@ -84,6 +85,8 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     for (file, text) in chart_templates {
         files.insert(layout::template(file), text);
     }
+    let version = version::with_digest(info.version, info.name, info.app_version, &files);
+    files.insert(layout::CHART_YAML.into(), chart_yaml(info, &version, &description, &header));
     layout::list_files(&mut files, &header);
     files
 }
@@ -98,14 +101,14 @@ fn description(info: &ChartInfo, tree: &ConfigTree) -> String {
     }
 }
 
-fn chart_yaml(info: &ChartInfo, description: &str, header: &str) -> String {
+fn chart_yaml(info: &ChartInfo, version: &str, description: &str, header: &str) -> String {
     let mut out = header.to_owned();
     for (key, value) in [
         ("apiVersion", "v2"),
         ("name", info.name),
         ("description", description),
         ("type", "application"),
-        ("version", info.version),
+        ("version", version),
         ("appVersion", info.app_version),
     ] {
         out.push_str(&format!("{key}: {}\n", yaml::string(value)));
