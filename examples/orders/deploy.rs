@@ -44,10 +44,7 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         .config::<Config>()
         .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
         .environment(
-            Environment::new("staging")
-                .controller(Controller::ArgoCd)
-                .replicas(2)
-                .config(staging),
+            Environment::new("staging").controller(Controller::ArgoCd).replicas(2).config(staging),
         )
         .environment(
             Environment::production("prod")

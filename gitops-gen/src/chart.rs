@@ -445,9 +445,8 @@ impl Chart {
             default: &default,
         };
         let header = layout::header(rust_name);
-        let environments =
-            environment::generate(&self.environments, hand_written, &chart, &header)
-                .map_err(|problems| Error::Deployment { problems })?;
+        let environments = environment::generate(&self.environments, hand_written, &chart, &header)
+            .map_err(|problems| Error::Deployment { problems })?;
         files.extend(environments);
         layout::list_files(&mut files, &header);
         Ok(files)

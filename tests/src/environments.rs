@@ -26,10 +26,11 @@ pub struct Expected<T> {
 /// `helm lint --strict`; Helm's render validated by kubernetes-validate
 /// (strict) on Kubernetes 1.33 and 1.37; checkov's failed checks equal to
 /// the default render's; and the pod the render makes (with `extra` objects
-/// such as the Secret) read back by the loader as exactly `config`, both as
-/// Argo CD delivers the file (a user values file: `null` deletes) and as
-/// Flux does (merged into the chart's defaults). Returns each environment's
-/// rendered objects (Argo CD's way), for assertions of its own.
+/// such as the Secret) read back by the loader as exactly `config`. Argo CD
+/// and Flux deliver the same user values (Argo CD's valueFiles, Flux's
+/// valuesFrom: `null` deletes); `check_controllers` proves Flux's ConfigMap
+/// holds these very files. Returns each environment's rendered objects, for
+/// assertions of its own.
 pub fn check_environments<T>(
     chart: &Path,
     release: &str,
@@ -97,30 +98,6 @@ where
             assert_pinned(objects, pin, env.name);
         }
     }
-    // As Flux reads them: the chart's values.yaml with the environment's
-    // file merged in (`null` kept), rendered without user values.
-    let ops = environments
-        .iter()
-        .map(|env| {
-            let merged = flux_chart(chart, release, env.name);
-            json!({"op": "render", "chart": merged, "values_yaml": null, "name": release, "namespace": "shop"})
-        })
-        .collect();
-    for (env, render) in environments.iter().zip(oracle::run(ops)) {
-        let name = env.name;
-        assert_eq!(render["ok"], true, "render as Flux reads {name}: {render:#}");
-        let objects: Vec<Value> = render["objects"]
-            .as_array()
-            .expect("objects")
-            .iter()
-            .map(|o| o["object"].clone())
-            .collect();
-        let loaded = read_back::<T>(&objects, extra, release, &format!("{name}-flux"));
-        assert_eq!(loaded, env.config, "{name}: the loader reads the config as Flux delivers it");
-        if let Some(pin) = pin_of(chart, name) {
-            assert_pinned(&objects, &pin, &format!("{name} as Flux reads it"));
-        }
-    }
     rendered
 }
 
@@ -155,8 +132,8 @@ fn user_values(chart: &Path, environment: &str, pin: Option<&Value>) -> String {
     merged.to_string()
 }
 
-/// Helm's merge of several `-f` files (and Flux's of `valuesFiles`): maps
-/// key by key, anything else (`null` too) replacing.
+/// Helm's merge of several `-f` files (and helm-controller's of
+/// `valuesFrom`): maps key by key, anything else (`null` too) replacing.
 fn merge_maps(base: &mut Value, overlay: &Value) {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
@@ -197,30 +174,8 @@ where
     Loader::<T>::with_vars(env_vars).load().unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A copy of `chart` whose values.yaml is what Flux makes of `valuesFiles:
-/// [values.yaml, values-<environment>.yaml, pins/<environment>.yaml]`: each
-/// merged into the one before, maps key by key, anything else (`null` too)
-/// replacing.
-fn flux_chart(chart: &Path, release: &str, environment: &str) -> PathBuf {
-    // A file of comments only is no values (`{}`), as Flux reads it.
-    let read = |name: &str| -> Value {
-        let text = std::fs::read_to_string(chart.join(name)).expect("read values");
-        match yaml_serde::from_str(&text).expect("values YAML") {
-            Value::Null => json!({}),
-            values => values,
-        }
-    };
-    let mut values = read("values.yaml");
-    merge_maps(&mut values, &read(&format!("values-{environment}.yaml")));
-    // The pin file, listed last in valuesFiles.
-    merge_maps(&mut values, &read(&gitops_gen::layout::pin_file(environment)));
-    let dir = scratch_dir(&format!("flux-chart-{release}-{environment}")).join("chart");
-    crate::copy_dir(chart, &dir);
-    std::fs::write(dir.join("values.yaml"), values.to_string()).expect("write values");
-    dir
-}
-
-/// Every `.yaml` file under `dir`, parsed, by path.
+/// Every object of the `.yaml` files under `dir` (documents split at
+/// `---`), parsed, by path.
 pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -231,9 +186,11 @@ pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "yaml") {
                 let text = std::fs::read_to_string(&path).expect("read manifest");
-                let object = yaml_serde::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                out.push((path, object));
+                for document in text.split("\n---\n") {
+                    let object = yaml_serde::from_str(document)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    out.push((path.clone(), object));
+                }
             }
         }
     }
@@ -244,8 +201,10 @@ pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
 /// The controllers' manifests in `gitops` (as `Chart::write` wrote
 /// them), for a repository checked out at `repo`: Argo CD's and Flux's
 /// objects valid against their CRD schemas and Kubernetes' own; every chart
-/// directory and values file a manifest names exists; each Flux directory
-/// builds with `kubectl kustomize`; the ApplicationSet makes exactly each of
+/// directory, values file and directory a manifest names exists; each Flux
+/// directory builds with `kubectl kustomize` as Flux builds it, into a
+/// ConfigMap holding exactly the environment's values file and pin, named
+/// by the HelmRelease; the ApplicationSet makes exactly each of
 /// `applications`, the per-environment Applications the same chart writes
 /// without it (only one of the two sources is written). Returns the objects.
 pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Vec<Value> {
@@ -258,37 +217,46 @@ pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Ve
             (PathBuf::from(path), object)
         })
         .collect();
-    let objects: Vec<Value> = all
+    let kustomize_files = |path: &Path| {
+        path.ends_with("kustomization.yaml") || path.ends_with("kustomizeconfig.yaml")
+    };
+    let mut objects: Vec<Value> = all
         .iter()
-        .filter(|(path, _)| !path.ends_with("kustomization.yaml"))
+        .filter(|(path, _)| !kustomize_files(path))
         .map(|(path, object)| json!({"template": path, "object": object}))
         .collect();
-    let checked = oracle::one(
-        json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
-    );
-    assert_eq!(checked["ok"], true, "{checked:#}");
 
     let exists = |file: PathBuf, what: &Path| {
-        assert!(file.is_file(), "{}: {} does not exist", what.display(), file.display());
+        assert!(file.exists(), "{}: {} does not exist", what.display(), file.display());
     };
     // The Applications an ApplicationSet makes name files too.
     for (path, object) in all.iter().chain(&applications) {
         match object["kind"].as_str() {
             Some("Application") => {
                 let source = &object["spec"]["source"];
-                let chart = repo.join(source["path"].as_str().expect("source.path"));
-                exists(chart.join("Chart.yaml"), path);
-                let helm = &source["helm"];
-                for file in helm["valueFiles"].as_array().expect("valueFiles") {
-                    exists(chart.join(file.as_str().expect("a path")), path);
+                let dir = repo.join(source["path"].as_str().expect("source.path"));
+                if source.get("directory").is_some() {
+                    // The root Application: a directory of manifests.
+                    assert!(
+                        dir.is_dir(),
+                        "{}: {} is not a directory",
+                        path.display(),
+                        dir.display()
+                    );
+                    continue;
+                }
+                exists(dir.join("Chart.yaml"), path);
+                for file in source["helm"]["valueFiles"].as_array().expect("valueFiles") {
+                    exists(dir.join(file.as_str().expect("a path")), path);
                 }
             }
             Some("HelmRelease") => {
                 let spec = &object["spec"]["chart"]["spec"];
                 exists(repo.join(spec["chart"].as_str().expect("chart")).join("Chart.yaml"), path);
-                for file in spec["valuesFiles"].as_array().expect("valuesFiles") {
-                    exists(repo.join(file.as_str().expect("a path")), path);
-                }
+            }
+            Some("Kustomization") if object["apiVersion"] == "kustomize.toolkit.fluxcd.io/v1" => {
+                let dir = repo.join(object["spec"]["path"].as_str().expect("spec.path"));
+                exists(dir.join("kustomization.yaml"), path);
             }
             _ => {}
         }
@@ -296,25 +264,29 @@ pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Ve
 
     for (path, _) in all.iter().filter(|(path, _)| path.ends_with("kustomization.yaml")) {
         let dir = path.parent().expect("a directory");
-        let built = Command::new("kubectl").arg("kustomize").arg(dir).output().expect(
-            "`kubectl kustomize` is the suite's Kustomize oracle: install kubectl (it ships Kustomize)",
+        let built = build_as_flux_does(dir);
+        let kinds: BTreeSet<&str> = built.iter().filter_map(|o| o["kind"].as_str()).collect();
+        let expected: BTreeSet<&str> =
+            ["Namespace", "GitRepository", "HelmRelease", "ConfigMap"].into();
+        assert_eq!(kinds, expected, "{}", dir.display());
+        check_values_delivery(repo, dir, &built);
+        objects.extend(
+            built
+                .iter()
+                .filter(|o| o["kind"] == "ConfigMap")
+                .map(|o| json!({"template": dir.join("(built)"), "object": o})),
         );
-        assert!(
-            built.status.success(),
-            "{}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let text = String::from_utf8(built.stdout).expect("UTF-8");
-        let kinds: BTreeSet<&str> = text.lines().filter_map(|l| l.strip_prefix("kind: ")).collect();
-        let expected: BTreeSet<&str> = ["Namespace", "GitRepository", "HelmRelease"].into();
-        assert_eq!(kinds, expected, "{}:\n{text}", dir.display());
     }
+    let checked = oracle::one(
+        json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
+    );
+    assert_eq!(checked["ok"], true, "{checked:#}");
 
     let set = all.iter().find(|(_, o)| o["kind"] == "ApplicationSet");
     if let Some((path, set)) = set {
         assert!(
-            !all.iter().any(|(_, o)| o["kind"] == "Application"),
+            !all.iter().any(|(_, o)| o["kind"] == "Application"
+                && o["metadata"]["labels"].get("environment").is_some()),
             "{}: an ApplicationSet and Applications in one tree make the same Applications twice",
             path.display()
         );
@@ -323,6 +295,50 @@ pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Ve
         check_application_set(path, set, &applications);
     }
     objects.into_iter().map(|o| o["object"].clone()).collect()
+}
+
+/// `kubectl kustomize` of `dir`, as kustomize-controller builds it: files
+/// may be read from anywhere in the repository (fluxcd/pkg
+/// `kustomize/kustomize_generator.go`: `LoadRestrictionsNone` on a
+/// file system rooted at the source's root).
+pub fn build_as_flux_does(dir: &Path) -> Vec<Value> {
+    let built = Command::new("kubectl")
+        .args(["kustomize", "--load-restrictor", "LoadRestrictionsNone"])
+        .arg(dir)
+        .output()
+        .expect("`kubectl kustomize` is the suite's Kustomize oracle: install kubectl (it ships Kustomize)");
+    assert!(
+        built.status.success(),
+        "{}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let text = String::from_utf8(built.stdout).expect("UTF-8");
+    text.split("\n---\n")
+        .map(|doc| yaml_serde::from_str(doc).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
+        .collect()
+}
+
+/// The HelmRelease built from `dir` reads its values from the ConfigMap
+/// built beside it (kustomize renamed both), whose keys hold the chart's
+/// values file and pin for the environment, byte for byte, in that order.
+fn check_values_delivery(repo: &Path, dir: &Path, built: &[Value]) {
+    let release = built.iter().find(|o| o["kind"] == "HelmRelease").expect("a HelmRelease");
+    let config_map = built.iter().find(|o| o["kind"] == "ConfigMap").expect("a ConfigMap");
+    let chart = repo.join(release["spec"]["chart"]["spec"]["chart"].as_str().expect("chart"));
+    let environment = dir.file_name().and_then(|n| n.to_str()).expect("the environment");
+    let refs = release["spec"]["valuesFrom"].as_array().expect("valuesFrom");
+    let files = [format!("values-{environment}.yaml"), gitops_gen::layout::pin_file(environment)];
+    assert_eq!(refs.len(), files.len(), "{}: valuesFrom", dir.display());
+    for (reference, file) in refs.iter().zip(&files) {
+        assert_eq!(reference["kind"], "ConfigMap");
+        assert_eq!(reference["name"], config_map["metadata"]["name"], "{}", dir.display());
+        assert_eq!(reference["namespace"], Value::Null, "the release's own namespace");
+        assert_eq!(config_map["metadata"]["namespace"], release["metadata"]["namespace"]);
+        let key = reference["valuesKey"].as_str().expect("valuesKey");
+        let text = std::fs::read_to_string(chart.join(file)).expect("a values file");
+        assert_eq!(config_map["data"][key], json!(text), "{}: {key} is {file}", dir.display());
+    }
 }
 
 /// The ApplicationSet's template and `templatePatch`, run through Go's

@@ -54,7 +54,8 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             DriftDetection::Warn => "warn",
             DriftDetection::Disabled => "disabled",
         };
-        let values_from = |key: &str| json!({"kind": "ConfigMap", "name": values, "valuesKey": key});
+        let values_from =
+            |key: &str| json!({"kind": "ConfigMap", "name": values, "valuesKey": key});
         let release = json!({
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
@@ -143,7 +144,13 @@ const KUSTOMIZE_CONFIG: &str = "kustomizeconfig.yaml";
 /// environment's cluster: applied once by hand (or from the fleet's own
 /// repository) beside the GitRepository, which the directory then keeps up
 /// to date.
-fn bootstrap(flux: &Flux, d: &Manifests, env: &Environment, dir: &str, after: Option<&&Environment>) -> Value {
+fn bootstrap(
+    flux: &Flux,
+    d: &Manifests,
+    env: &Environment,
+    dir: &str,
+    after: Option<&&Environment>,
+) -> Value {
     let name = format!("{}-{}", d.chart, env.name);
     let mut spec = json!({
         "interval": flux.interval,

@@ -113,7 +113,10 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative("examples/orders/gitops/flux/dev", "examples/orders/chart"), "../../../chart");
+        assert_eq!(
+            relative("examples/orders/gitops/flux/dev", "examples/orders/chart"),
+            "../../../chart"
+        );
         assert_eq!(relative("gitops/flux/dev", "chart"), "../../../chart");
         assert_eq!(relative("deploy/gitops", "charts/orders/"), "../../charts/orders");
         assert_eq!(relative("a/b", "a/b"), ".");
