@@ -371,6 +371,17 @@ impl Chart {
             ),
             ));
         }
+        if let Some(dir) = &outputs.controllers {
+            if fs::same_place(dir, chart_dir) || dir.join(layout::CHART_YAML).exists() {
+                return Err(invalid(
+                    ProblemKind::InvalidSetting,
+                    "Outputs.controllers",
+                    format!(
+                    "{} holds a chart: write the controllers' manifests to a directory of their own",
+                    dir.display()
+                )));
+            }
+        }
         if let (Some(controllers), Some(dir)) = (&self.controllers, &outputs.controllers) {
             // The bootstrap manifests and Flux's Kustomizations name the
             // directory by its place in the repository.
@@ -398,17 +409,6 @@ impl Chart {
                     Problem::new(ProblemKind::Clash, message).key("Outputs.controllers")
                 });
                 return Err(Error::Deployment { problems: problems.collect() });
-            }
-        }
-        if let Some(dir) = &outputs.controllers {
-            if fs::same_place(dir, chart_dir) || dir.join(layout::CHART_YAML).exists() {
-                return Err(invalid(
-                    ProblemKind::InvalidSetting,
-                    "Outputs.controllers",
-                    format!(
-                    "{} holds a chart: write the controllers' manifests to a directory of their own",
-                    dir.display()
-                )));
             }
         }
         Ok(())

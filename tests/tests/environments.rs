@@ -3,7 +3,9 @@
 //! read back by the loader through real Helm; the Argo CD and Flux manifests
 //! against their CRD schemas, Kustomize and the repository layout.
 
-use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Error, Flux, GitRepository, Outputs};
+use gitops_gen::{
+    ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, Outputs,
+};
 use gitops_gen::{Problem, ProblemKind};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
@@ -36,7 +38,8 @@ fn shop() -> Chart {
     shop_without_controllers().controllers(shop_controllers())
 }
 
-/// Argo CD (an ApplicationSet, a project) and Flux, from the shop's repository.
+/// Argo CD (an ApplicationSet, a project) and Flux, from the shop's
+/// repository: Flux deploys dev and staging, Argo CD the production ones.
 fn shop_controllers() -> Controllers {
     Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
         .argo_cd(ArgoCd::new().project("shop").application_set())
@@ -47,10 +50,13 @@ fn shop_without_controllers() -> Chart {
     Chart::new("shop")
         .image("ghcr.io/acme/shop")
         .config::<Shop>()
-        .environment(Environment::new("dev").config(dev))
-        .environment(Environment::new("staging").replicas(2).config(staging))
+        .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
+        .environment(
+            Environment::new("staging").controller(Controller::Flux).replicas(2).config(staging),
+        )
         .environment(
             Environment::production("prod")
+                .controller(Controller::ArgoCd)
                 .namespace("shop")
                 .cluster_server("https://prod.k8s.example:6443")
                 .replicas(3)
@@ -63,6 +69,7 @@ fn shop_without_controllers() -> Chart {
         // automatically: the other shapes of the manifests.
         .environment(
             Environment::production("prod-eu")
+                .controller(Controller::ArgoCd)
                 .namespace("shop")
                 .cluster_name("prod-eu")
                 .server_side_apply(true)
@@ -192,9 +199,20 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     let applications = generated.controllers.unwrap();
     let objects = check_controllers(&root, &root.join("deploy/gitops"), &applications);
     let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
-    // The ApplicationSet alone: its Applications are not written beside it.
-    let expected: BTreeSet<&str> =
-        ["AppProject", "ApplicationSet", "GitRepository", "HelmRelease", "Namespace"].into();
+    // The ApplicationSet alone: its Applications are not written beside it
+    // (the one Application is the root, in bootstrap/); Flux's values
+    // ConfigMap as kustomize builds it.
+    let expected: BTreeSet<&str> = [
+        "AppProject",
+        "Application",
+        "ApplicationSet",
+        "ConfigMap",
+        "GitRepository",
+        "HelmRelease",
+        "Kustomization",
+        "Namespace",
+    ]
+    .into();
     assert_eq!(kinds, expected);
     let mut objects = objects;
     objects.extend(
@@ -209,6 +227,7 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
         ("AppProject", "/spec/sourceRepos"),
         ("HelmRelease", "/spec/install/remediation/retries"),
         ("GitRepository", "/spec/ref"),
+        ("Kustomization", "/spec/prune"),
     ] {
         let mut broken = objects.iter().find(|o| o["kind"] == kind).unwrap().clone();
         *broken.pointer_mut(pointer).unwrap_or_else(|| panic!("{kind} {pointer}")) = json!("x");
@@ -229,8 +248,9 @@ fn values_from_another_repository_use_multi_source() {
     let controllers =
         Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
             .argo_cd(argo);
-    let files = shop_without_controllers().controllers(controllers).generate().unwrap();
-    let files = files.controllers.unwrap();
+    let prod = Environment::production("prod").namespace("shop").config(prod);
+    let chart = Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().environment(prod);
+    let files = chart.controllers(controllers).generate().unwrap().controllers.unwrap();
     let app: Value = yaml_serde::from_str(&files["argocd/applications/prod.yaml"]).unwrap();
     let sources = &app["spec"]["sources"];
     assert_eq!(
@@ -344,18 +364,20 @@ fn controllers_need_a_repository_and_an_environment() {
         problems(no_url.generate()),
         ["the Git repository has no URL (repoURL): `GitRepository::new(url, path)`"]
     );
-    let bad_settings = bare.clone().environment(Environment::new("dev")).controllers(
-        Controllers::new(
-            GitRepository::new("https://git.example/acme/shop.git", "../chart").commit("abc123"),
-        )
-        .argo_cd(
-            ArgoCd::new()
-                .namespace("Argo CD")
-                .project("")
-                .values_from(GitRepository::new("", "envs").tag("")),
-        )
-        .flux(Flux::new().interval("10 minutes")),
-    );
+    let bad_settings =
+        bare.clone().environment(Environment::new("dev").controller(Controller::Flux)).controllers(
+            Controllers::new(
+                GitRepository::new("https://git.example/acme/shop.git", "../chart")
+                    .commit("abc123"),
+            )
+            .argo_cd(
+                ArgoCd::new()
+                    .namespace("Argo CD")
+                    .project("")
+                    .values_from(GitRepository::new("", "envs").tag("")),
+            )
+            .flux(Flux::new().interval("10 minutes")),
+        );
     assert_eq!(
         problems(bad_settings.generate()),
         [
@@ -365,7 +387,7 @@ fn controllers_need_a_repository_and_an_environment() {
             "Argo CD project \"\" is not a valid name (lower case letters, digits, `-` and `.`)",
             "the values repository (`ArgoCd::values_from`) has no URL (repoURL): `GitRepository::new(url, path)`",
             "the values repository (`ArgoCd::values_from`): the branch or tag is empty",
-            "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its HelmRelease reads valuesFiles from the chart's own source. Keep the values beside the chart, or deploy with Argo CD only",
+            "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its values come from a ConfigMap that kustomize builds of this repository's files. Keep the values beside the chart, or deploy with Argo CD only",
             "Flux's interval \"10 minutes\" is not a duration Flux takes, such as `10m`, `1h30m` or `1.5h`",
         ]
     );
@@ -507,27 +529,44 @@ fn pin_files_are_checked_on_top_of_their_environment() {
 }
 
 /// An environment that removes a key writes `null`, which Helm reads from a
-/// user values file (Argo CD) as "delete", but Flux merges it into the
-/// chart's defaults as a value: where the schema does not take `null`, a
-/// chart with Flux refuses it; an optional config key takes it either way.
+/// user values file as "delete". Flux passes the environment's file as user
+/// values too (`valuesFrom`, not `valuesFiles`, which it would merge into
+/// the chart's defaults, `null` kept as a value): the Deployment Helm
+/// renders from the ConfigMap kustomize builds has no limits.
 #[test]
-fn a_removal_flux_cannot_carry_is_refused_with_flux_only() {
-    let limits_removed = || {
-        Chart::new("shop")
-            .image("ghcr.io/acme/shop")
-            .config::<Shop>()
-            .environment(Environment::new("dev").set("resources.limits", Value::Null))
-    };
-    let repository = || GitRepository::new("https://git.example/acme/shop.git", "chart");
-    let argo = Controllers::new(repository()).argo_cd(ArgoCd::new());
-    let argo = limits_removed().controllers(argo).generate().unwrap().chart;
-    assert!(argo["values-dev.yaml"].contains("  limits: null\n"), "{}", argo["values-dev.yaml"]);
-    let flux = Controllers::new(repository()).flux(Flux::new());
-    let found = problems(limits_removed().controllers(flux).generate());
-    assert_eq!(found.len(), 1, "{found:#?}");
+fn a_removal_reaches_flux_as_a_removal() {
+    let root = scratch_dir("environments-flux-removal");
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .environment(Environment::new("dev").set("resources.limits", Value::Null))
+        .controllers(
+            Controllers::new(GitRepository::new(
+                "https://git.example/acme/shop.git",
+                "deploy/chart",
+            ))
+            .flux(Flux::new()),
+        )
+        .write(&outputs(&root))
+        .expect("written");
+    let built =
+        gitops_tests::environments::build_as_flux_does(&root.join("deploy/gitops/flux/dev"));
+    let config_map = built.iter().find(|o| o["kind"] == "ConfigMap").expect("the values ConfigMap");
+    let values = config_map["data"]["values.yaml"].as_str().expect("values.yaml");
+    assert!(values.contains("  limits: null\n"), "{values}");
+    let rendered = oracle::one(oracle::render_validate(&root.join("deploy/chart"), Some(values)));
+    assert_eq!(rendered["ok"], true, "{rendered:#}");
+    let deployment = rendered["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["object"])
+        .find(|o| o["kind"] == "Deployment")
+        .expect("a Deployment");
+    let resources = &deployment["spec"]["template"]["spec"]["containers"][0]["resources"];
     assert!(
-        found[0].starts_with("environment `dev` as Flux reads it (its valuesFiles are merged into the chart's defaults, where `null` does not remove a key; set a value instead): `resources.limits`: expected "),
-        "{found:#?}"
+        resources.get("limits").is_none() && resources.get("requests").is_some(),
+        "{resources}"
     );
 }
 
@@ -569,7 +608,7 @@ fn chart_and_manifests_do_not_share_a_directory() {
     // (Unlisted: without the directory's list of files it wrote, gitops-gen
     // owns only what carries its marker.)
     std::fs::remove_file(root.join("deploy/gitops/.gitops-gen-files")).unwrap();
-    let project = root.join("deploy/gitops/argocd/project.yaml");
+    let project = root.join("deploy/gitops/flux/dev/namespace.yaml");
     std::fs::write(&project, "# mine\n").unwrap();
     std::fs::remove_file(root.join("deploy/chart/Chart.yaml")).unwrap();
     let err = chart.write(&outputs(&root)).unwrap_err();

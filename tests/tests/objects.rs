@@ -39,10 +39,16 @@ fn selector_labels() -> BTreeMap<String, String> {
     labels(&[("app.kubernetes.io/name", "shop"), ("app.kubernetes.io/instance", "release")])
 }
 
+/// `helm.sh/chart`: the chart's name and Chart.yaml's version (which
+/// carries a digest of the chart), `+` made `_` for a label; read off the
+/// written chart.
+static CHART_LABEL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn all_labels() -> BTreeMap<String, String> {
     let mut all = selector_labels();
+    let chart = CHART_LABEL.get().expect("the chart label, read first");
     all.extend(labels(&[
-        ("helm.sh/chart", "shop-0.1.0"),
+        ("helm.sh/chart", chart.as_str()),
         ("app.kubernetes.io/version", "0.1.0"),
         ("app.kubernetes.io/managed-by", "Helm"),
     ]));
@@ -342,6 +348,11 @@ fn the_default_render_equals_the_objects_built_with_k8s_openapi() {
         .config::<Shop>()
         .write(&gitops_gen::Outputs::chart(&dir))
         .unwrap();
+    let chart_yaml: Value =
+        yaml_serde::from_str(&std::fs::read_to_string(dir.join("Chart.yaml")).unwrap()).unwrap();
+    let version = chart_yaml["version"].as_str().unwrap();
+    assert!(version.starts_with("0.1.0+d."), "{version}");
+    CHART_LABEL.get_or_init(|| format!("shop-{}", version.replace('+', "_")));
     let rendered = oracle::one(oracle::render_validate(&dir, None));
     assert_eq!(rendered["ok"], true, "{rendered:#}");
     let objects: BTreeMap<String, Value> = rendered["objects"]

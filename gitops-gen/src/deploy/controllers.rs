@@ -375,8 +375,9 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
         ));
     }
     controllers.repository.problems("the Git repository", "GitRepository", &mut out);
+    // A default beside an invalid chart path is reported with that path.
     let dir = controllers.dir();
-    if !is_in_repository(&dir) {
+    if controllers.path.is_some() && !is_in_repository(&dir) {
         out.push(setting(ProblemKind::InvalidSetting, "Controllers.path", format!("the controllers' directory {dir:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/gitops`)")));
     }
     for env in environments {
@@ -407,13 +408,14 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
         if let Some(values) = &argo.values_from {
             let what = "the values repository (`ArgoCd::values_from`)";
             values.problems(what, "ArgoCd.values_from", &mut out);
-            // Flux's HelmRelease reads its valuesFiles from the chart's own
-            // source: the two controllers would deploy different values.
+            // Flux's values come from a ConfigMap built of files in the
+            // chart's own repository: the chart's environments would be
+            // deployed from two places.
             if flux.is_some() {
                 out.push(setting(
                     ProblemKind::InvalidSetting,
                     "ArgoCd.values_from",
-                    "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its HelmRelease reads valuesFiles from the chart's own source. Keep the values beside the chart, or deploy with Argo CD only".into(),
+                    "`ArgoCd::values_from` takes the values from another repository, which Flux cannot: its values come from a ConfigMap that kustomize builds of this repository's files. Keep the values beside the chart, or deploy with Argo CD only".into(),
                 ));
             }
         }

@@ -13,6 +13,7 @@ use crate::foundation::error::Error;
 use crate::foundation::git::{Git, GitError};
 use crate::foundation::layout::{self, Files};
 pub use crate::foundation::report::{Bump, Change, Impact, Report};
+use crate::render::version::without_digest;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -128,7 +129,8 @@ impl Version {
         let need = |name: &str| read(name)?.ok_or_else(|| failed(format!("no {name}")));
         let chart: Value = yaml_serde::from_str(&need(layout::CHART_YAML)?)
             .map_err(|e| failed(format!("Chart.yaml: {e}")))?;
-        let version = chart["version"].as_str().unwrap_or_default();
+        // As it was given: the digest is gitops-gen's.
+        let version = without_digest(chart["version"].as_str().unwrap_or_default());
         let version = semver::Version::parse(version)
             .map_err(|e| failed(format!("Chart.yaml: version {version:?}: {e}")))?;
         let schema = serde_json::from_str(&need(layout::VALUES_SCHEMA)?)

@@ -50,6 +50,21 @@ pub fn with_digest(version: &str, name: &str, app_version: &str, files: &Files) 
     format!("{version}{separator}{MARK}.{digest}")
 }
 
+/// The version as it was given: `version` without the digest
+/// [`with_digest`] appended (other build metadata kept).
+pub fn without_digest(version: &str) -> &str {
+    match version.rsplit_once(&format!("{MARK}.")) {
+        Some((given, digest))
+            if (given.ends_with('+') || given.ends_with('.'))
+                && !digest.is_empty()
+                && digest.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            &given[..given.len() - 1]
+        }
+        _ => version,
+    }
+}
+
 /// Removes a JSON Schema's annotations, which validate nothing: under
 /// `properties` and the like the keys are names (a property may be called
 /// `description`), and `default`, `enum`, `const` hold data.
@@ -131,5 +146,10 @@ mod tests {
         let v = with_digest("1.2.3+build.5", "orders", "1.2.3", &Files::new());
         assert!(v.starts_with("1.2.3+build.5.d."), "{v}");
         assert!(semver::Version::parse(&v).is_ok(), "{v}");
+        assert_eq!(without_digest(&v), "1.2.3+build.5");
+        assert_eq!(without_digest(&with_digest("1.2.3", "a", "1", &Files::new())), "1.2.3");
+        for given in ["1.2.3", "1.2.3+d.x1", "1.2.3+build.d", "1.2.3-d.5"] {
+            assert_eq!(without_digest(given), given);
+        }
     }
 }
