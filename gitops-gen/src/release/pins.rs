@@ -1,8 +1,7 @@
 //! Image pins per environment: `chart/pins/<env>.yaml`, a small file the
 //! user (or CI) owns, holding `image.tag` and `image.digest`. The generated
-//! `values-<env>.yaml` must not be edited by hand; the pin file is listed
-//! after it in the environment's Argo CD `valueFiles` and Flux
-//! `valuesFiles`, so it wins.
+//! `values-<env>.yaml` must not be edited by hand; the pin file is read
+//! after it (Argo CD's `valueFiles`, Flux's `valuesFrom`), so it wins.
 //!
 //! Here: a new pin file's text (a build creates each environment's once)
 //! and the check of a pin against the chart's schema with the environment's
