@@ -6,6 +6,7 @@
 //! chart and the environments' values files from Git.
 
 use super::environment::Environment;
+use super::rollout::RollingSync;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration};
 
@@ -183,6 +184,7 @@ pub struct ArgoCd {
     pub(crate) project: Project,
     pub(crate) values_from: Option<GitRepository>,
     pub(crate) application_set: bool,
+    pub(crate) rolling_sync: Option<RollingSync>,
 }
 
 impl Default for ArgoCd {
@@ -192,6 +194,7 @@ impl Default for ArgoCd {
             project: Project::OfTheChart,
             values_from: None,
             application_set: false,
+            rolling_sync: None,
         }
     }
 }
@@ -241,6 +244,16 @@ impl ArgoCd {
     /// same Applications, so only one of the two is written.
     pub fn application_set(mut self) -> Self {
         self.application_set = true;
+        self
+    }
+
+    /// A staged rollout of the ApplicationSet's Applications (Progressive
+    /// Syncs, `RollingSync`): with [`application_set`](ArgoCd::application_set)
+    /// only. Argo CD's ApplicationSet controller needs
+    /// `applicationsetcontroller.enable.progressive.syncs: "true"` in
+    /// `argocd-cmd-params-cm` (docs/environments.md, "Staged rollout").
+    pub fn rolling_sync(mut self, rolling_sync: RollingSync) -> Self {
+        self.rolling_sync = Some(rolling_sync);
         self
     }
 
@@ -327,7 +340,19 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
         ));
     }
     controllers.repository.problems("the Git repository", "GitRepository", &mut out);
+    for env in environments {
+        super::notifications::problems(
+            &env.name,
+            &env.notifications,
+            argo.is_some(),
+            flux.is_some(),
+            &mut out,
+        );
+    }
     if let Some(argo) = argo {
+        if let Some(rolling) = &argo.rolling_sync {
+            super::rollout::problems(rolling, argo.application_set, environments, &mut out);
+        }
         if !is_dns_label(&argo.namespace) {
             out.push(setting(
                 ProblemKind::InvalidName,

@@ -11,6 +11,7 @@
 //! file; Flux merges the file into the chart's defaults instead, where `null`
 //! stays, so with Flux the values are also checked that way).
 
+use super::notifications::Notification;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
 use crate::foundation::{layout, yaml};
@@ -46,6 +47,7 @@ pub struct Environment {
     pub(crate) cluster: Cluster,
     pub(crate) automated: bool,
     pub(crate) server_side_apply: bool,
+    pub(crate) notifications: Vec<Notification>,
     config: Option<ConfigEdit>,
     /// Chart keys by dotted path, in the order they were set.
     values: Vec<(String, Result<Value, String>)>,
@@ -81,6 +83,7 @@ impl Environment {
             cluster: Cluster::InCluster,
             automated: true,
             server_side_apply: false,
+            notifications: Vec::new(),
             config: None,
             values: Vec::new(),
         }
@@ -122,6 +125,15 @@ impl Environment {
     /// Server-side apply (Argo CD's `ServerSideApply=true`).
     pub fn server_side_apply(mut self, on: bool) -> Self {
         self.server_side_apply = on;
+        self
+    }
+
+    /// Notifies a service (Slack, Teams, a webhook, email) of this
+    /// environment's deployments: Argo CD's subscription annotations on its
+    /// Application, Flux's Provider and Alert in its directory
+    /// (docs/environments.md, "Notifications").
+    pub fn notify(mut self, notification: Notification) -> Self {
+        self.notifications.push(notification);
         self
     }
 

@@ -1,6 +1,7 @@
 //! Flux's manifests: per environment, a directory its cluster's Flux applies.
 
 use super::controllers::{document, restricted_labels, DriftDetection, Flux, Manifests};
+use super::notifications;
 use crate::foundation::layout::{self, Files};
 use serde_json::json;
 
@@ -81,10 +82,22 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
         files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
         files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
+        let mut resources = vec![
+            "namespace.yaml".to_owned(),
+            "gitrepository.yaml".into(),
+            "helmrelease.yaml".into(),
+        ];
+        // The environment's Providers and Alerts, when it has notifications.
+        for (file, object) in
+            notifications::flux_objects(&env.notifications, &env.name, &flux.namespace, &name)
+        {
+            files.insert(format!("{dir}/{file}"), document(d.header, &object));
+            resources.push(file);
+        }
         let kustomization = json!({
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
-            "resources": ["namespace.yaml", "gitrepository.yaml", "helmrelease.yaml"],
+            "resources": resources,
         });
         files.insert(format!("{dir}/kustomization.yaml"), document(d.header, &kustomization));
     }
