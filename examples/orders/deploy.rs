@@ -7,8 +7,8 @@
 
 use crate::config::{Config, LogLevel};
 use gitops_gen::{
-    ArgoCd, Chart, Controllers, Environment, Flux, GitRepository, Notification, RollingSync, Service,
-    Trigger,
+    ArgoCd, Chart, Controllers, Environment, Flux, GitRepository, Notification, RollingSync,
+    Service, Trigger,
 };
 
 /// Development: everything logged.

@@ -4,6 +4,7 @@
 //! against their CRD schemas, Kustomize and the repository layout.
 
 use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Error, Flux, GitRepository, Outputs};
+use gitops_gen::{MaxUpdate, Notification, RollingSync, Service, Step, Trigger};
 use gitops_gen::{Problem, ProblemKind};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
@@ -36,11 +37,32 @@ fn shop() -> Chart {
     shop_without_controllers().controllers(shop_controllers())
 }
 
-/// Argo CD (an ApplicationSet, a project) and Flux, from the shop's repository.
+/// Argo CD (an ApplicationSet rolled out in steps of its own order, a
+/// project) and Flux, from the shop's repository.
 fn shop_controllers() -> Controllers {
+    let rollout = RollingSync::steps([
+        Step::new(["dev", "staging"]),
+        Step::new(["prod-eu"]).max_update(MaxUpdate::Percent(50)),
+        Step::new(["prod"]),
+    ]);
     Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
-        .argo_cd(ArgoCd::new().project("shop").application_set())
+        .argo_cd(ArgoCd::new().project("shop").application_set().rolling_sync(rollout))
         .flux(Flux::new())
+}
+
+/// Prod's notifications: failures to Slack and to a webhook, deployments
+/// to Teams.
+fn prod_notifications(env: Environment) -> Environment {
+    env.notify(
+        Notification::on([Trigger::SyncFailed, Trigger::HealthDegraded])
+            .to(Service::slack("shop-prod").secret("shop-slack"))
+            .to(Service::webhook("pager").secret("shop-pager")),
+    )
+    .notify(
+        Notification::on([Trigger::Deployed])
+            .to(Service::teams("releases").secret("shop-teams"))
+            .to(Service::slack("shop-prod").secret("shop-slack")),
+    )
 }
 
 fn shop_without_controllers() -> Chart {
@@ -49,7 +71,7 @@ fn shop_without_controllers() -> Chart {
         .config::<Shop>()
         .environment(Environment::new("dev").config(dev))
         .environment(Environment::new("staging").replicas(2).config(staging))
-        .environment(
+        .environment(prod_notifications(
             Environment::production("prod")
                 .namespace("shop")
                 .cluster_server("https://prod.k8s.example:6443")
@@ -58,7 +80,7 @@ fn shop_without_controllers() -> Chart {
                 .ingress("shop.example", Some("shop-tls"))
                 .pod_disruption_budget(2)
                 .config(prod),
-        )
+        ))
         // A cluster known by name, server-side apply, production synced
         // automatically: the other shapes of the manifests.
         .environment(
@@ -193,8 +215,16 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     let objects = check_controllers(&root, &root.join("deploy/gitops"), &applications);
     let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
     // The ApplicationSet alone: its Applications are not written beside it.
-    let expected: BTreeSet<&str> =
-        ["AppProject", "ApplicationSet", "GitRepository", "HelmRelease", "Namespace"].into();
+    let expected: BTreeSet<&str> = [
+        "Alert",
+        "AppProject",
+        "ApplicationSet",
+        "GitRepository",
+        "HelmRelease",
+        "Namespace",
+        "Provider",
+    ]
+    .into();
     assert_eq!(kinds, expected);
     let mut objects = objects;
     objects.extend(
@@ -209,6 +239,9 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
         ("AppProject", "/spec/sourceRepos"),
         ("HelmRelease", "/spec/install/remediation/retries"),
         ("GitRepository", "/spec/ref"),
+        ("ApplicationSet", "/spec/strategy/rollingSync/steps/0/matchExpressions"),
+        ("Alert", "/spec/eventSeverity"),
+        ("Provider", "/spec/type"),
     ] {
         let mut broken = objects.iter().find(|o| o["kind"] == kind).unwrap().clone();
         *broken.pointer_mut(pointer).unwrap_or_else(|| panic!("{kind} {pointer}")) = json!("x");
