@@ -123,6 +123,12 @@ pub(crate) fn problems(
         push(ProblemKind::InvalidSetting, "`ArgoCd::rolling_sync` stages the Applications of an ApplicationSet: add `.application_set()`".into());
         return;
     }
+    if let Some(MaxUpdate::Percent(p @ 101..)) = rolling.max_update {
+        push(
+            ProblemKind::InvalidSetting,
+            format!("the rolling sync's maxUpdate {p}% is above 100%"),
+        );
+    }
     let steps = rolling.resolved(environments);
     if steps.is_empty() {
         push(
@@ -143,10 +149,7 @@ pub(crate) fn problems(
                 push(ProblemKind::UnknownEnvironment, format!("step {n} of the rolling sync names `{name}`, which is no environment of the chart: its label matches no Application"));
             }
         }
-        let max = step.max_update.or(rolling.max_update);
-        if let Some(MaxUpdate::Percent(p)) =
-            max.filter(|m| matches!(m, MaxUpdate::Percent(p) if *p > 100))
-        {
+        if let Some(MaxUpdate::Percent(p @ 101..)) = step.max_update {
             push(
                 ProblemKind::InvalidSetting,
                 format!("step {n} of the rolling sync: maxUpdate {p}% is above 100%"),
