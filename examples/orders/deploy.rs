@@ -6,7 +6,10 @@
 //! `crate::config`.
 
 use crate::config::{Config, LogLevel};
-use gitops_gen::{ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository};
+use gitops_gen::{
+    ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository, Notification,
+    RollingSync, Service, Trigger,
+};
 
 /// Development: everything logged.
 pub fn dev(config: &mut Config) {
@@ -29,10 +32,11 @@ pub fn prod(config: &mut Config) {
 }
 
 /// The chart, its environments and its controllers: Flux deploys dev,
-/// Argo CD (Applications from one ApplicationSet) staging and prod. Each
+/// Argo CD (Applications from one ApplicationSet) staging and prod, rolled
+/// out staging, then prod (which waits for someone to sync it). Each
 /// environment has one controller: two would be two owners of one release.
 pub fn chart() -> Chart {
-    chart_with(ArgoCd::new().application_set())
+    chart_with(ArgoCd::new().application_set().rolling_sync(RollingSync::by_environment()))
 }
 
 /// The same with these Argo CD settings (the tests compare the
@@ -54,7 +58,14 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
                 .replicas(3)
                 .resources("500m", "256Mi")
                 .pod_disruption_budget(2)
-                .config(prod),
+                .config(prod)
+                // The on-call channel hears of a failed sync or a degraded
+                // release; Flux posts to the address in the Secret
+                // `orders-slack` (ours, in flux-system, never generated).
+                .notify(
+                    Notification::on([Trigger::SyncFailed, Trigger::HealthDegraded])
+                        .to(Service::slack("orders-prod").secret("orders-slack")),
+                ),
         )
         .controllers(
             // A private repository: Flux reads its credentials from the

@@ -171,7 +171,8 @@ def _validate_one(entry, version):
 # CRDs' schemas by crd/validate.mjs (Node.js) instead.
 CRD_API_VERSIONS = {"gateway.networking.k8s.io/v1", "external-secrets.io/v1", "argoproj.io/v1alpha1",
                     "helm.toolkit.fluxcd.io/v2", "source.toolkit.fluxcd.io/v1",
-                    "kustomize.toolkit.fluxcd.io/v1"}
+                    "kustomize.toolkit.fluxcd.io/v1",
+                    "notification.toolkit.fluxcd.io/v1beta3"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

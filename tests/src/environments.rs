@@ -266,8 +266,15 @@ pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Ve
         let dir = path.parent().expect("a directory");
         let built = build_as_flux_does(dir);
         let kinds: BTreeSet<&str> = built.iter().filter_map(|o| o["kind"].as_str()).collect();
-        let expected: BTreeSet<&str> =
-            ["Namespace", "GitRepository", "HelmRelease", "ConfigMap"].into();
+        // What the directory holds, each file listed once in its
+        // kustomization, and the values ConfigMap it generates.
+        let mut expected: BTreeSet<&str> = all
+            .iter()
+            .filter(|(p, _)| p.parent() == Some(dir) && !kustomize_files(p))
+            .filter_map(|(_, o)| o["kind"].as_str())
+            .collect();
+        assert!(expected.is_superset(&["Namespace", "GitRepository", "HelmRelease"].into()));
+        expected.insert("ConfigMap");
         assert_eq!(kinds, expected, "{}", dir.display());
         check_values_delivery(repo, dir, &built);
         objects.extend(

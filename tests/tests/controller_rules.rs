@@ -5,7 +5,8 @@
 
 use gitops_gen::Outputs;
 use gitops_gen::{
-    ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, ProblemKind,
+    ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, MaxUpdate,
+    Notification, ProblemKind, RollingSync, Service, Step, Trigger,
 };
 use gitops_tests::environments;
 use gitops_tests::fixtures::Shop;
@@ -568,4 +569,445 @@ fn an_environment_has_one_controller() {
             && !files.contains_key("argocd/applications/dev.yaml")
     );
     assert_eq!(problems_of(chosen.controllers(argo()).generate()), [missing]);
+}
+
+// ---------------------------------------------------------------- rollout
+
+/// dev, then prod (synced by hand), as `chart` declares them.
+fn rolling(rollout: RollingSync) -> Controllers {
+    Controllers::new(repository()).argo_cd(ArgoCd::new().application_set().rolling_sync(rollout))
+}
+
+fn application_set(controllers: Controllers) -> Value {
+    let all = manifests(controllers);
+    of_kind(&all, "ApplicationSet")[0].clone()
+}
+
+/// argo-cd `applicationset/progressivesync/progressive_sync.go`,
+/// `buildAppDependencyList` and `labelMatchedExpression`: an Application is
+/// in a step when every `In` expression has its label's value among the
+/// values; in none, `getAppStep` gives it step -1 and `getAppsToSync` never
+/// syncs it (`docs/operator-manual/applicationset/Progressive-Syncs.md`:
+/// "excluded from the rolling sync").
+fn steps_of(strategy: &Value, labels: &Value) -> Vec<usize> {
+    let steps = strategy["rollingSync"]["steps"].as_array().expect("steps");
+    (0..steps.len())
+        .filter(|&i| {
+            steps[i]["matchExpressions"].as_array().expect("expressions").iter().all(|e| {
+                assert_eq!(e["operator"], "In", "{e}");
+                let value = &labels[e["key"].as_str().expect("a key")];
+                e["values"].as_array().expect("values").contains(value)
+            })
+        })
+        .collect()
+}
+
+/// progressive_sync.go, `UpdateApplicationSetApplicationStatusProgress`:
+/// how many of a step's `total` Applications the controller syncs at once.
+/// No `maxUpdate`: all; an integer: that many; a percentage: scaled and
+/// rounded down, but at least one unless it is `0%`.
+fn synced_at_once(max_update: &Value, total: u64) -> u64 {
+    match max_update {
+        Value::Null => total,
+        Value::Number(n) => n.as_u64().expect("a count"),
+        Value::String(p) => {
+            let percent: u64 =
+                p.strip_suffix('%').expect("a percentage").parse().expect("a number");
+            let scaled = total * percent / 100;
+            if percent > 0 {
+                scaled.max(1)
+            } else {
+                0
+            }
+        }
+        other => panic!("maxUpdate {other}"),
+    }
+}
+
+/// Under RollingSync the controller syncs each step's Applications itself,
+/// in step order; every environment is in exactly one step, so none is left
+/// out of the rollout nor selected twice (progressive_sync.go records a
+/// duplicate selection as an invalid rollout).
+#[test]
+fn every_environment_is_in_one_step_in_the_declared_order() {
+    let set = application_set(rolling(RollingSync::by_environment()));
+    let strategy = &set["spec"]["strategy"];
+    assert_eq!(strategy["type"], "RollingSync");
+    let elements = set["spec"]["generators"][0]["list"]["elements"].as_array().unwrap().clone();
+    let template_labels = &set["spec"]["template"]["metadata"]["labels"];
+    assert_eq!(template_labels["environment"], "{{ .environment }}");
+    let mut order = Vec::new();
+    for element in &elements {
+        // The label as the template fills it for this element.
+        let labels = serde_json::json!({"environment": element["environment"]});
+        let steps = steps_of(strategy, &labels);
+        assert_eq!(steps.len(), 1, "{element}: in steps {steps:?}");
+        order.push((steps[0], element["environment"].as_str().unwrap().to_owned()));
+    }
+    order.sort();
+    assert_eq!(order, [(0, "dev".to_owned()), (1, "prod".to_owned())]);
+}
+
+/// progressive_sync.go, `SyncDesiredApplications`: the controller turns the
+/// Applications' automated sync off (`disableAutomatedSync`) and triggers
+/// their syncs itself (`syncApplication`), pruning only when the
+/// Application's automated policy says `prune`. So an automated
+/// environment keeps `automated.prune` in what the ApplicationSet makes
+/// (its sync still prunes), and one synced by hand gets `maxUpdate: 0`:
+/// the controller syncs none of it, the rollout waits for its manual sync.
+#[test]
+fn the_rollout_prunes_automated_environments_and_waits_for_manual_ones() {
+    let set =
+        application_set(rolling(RollingSync::by_environment().max_update(MaxUpdate::Percent(10))));
+    let strategy = &set["spec"]["strategy"];
+    // The per-environment Applications are what the ApplicationSet makes
+    // (tests/src/environments.rs checks its expansion against them).
+    let apps = manifests(Controllers::new(repository()).argo_cd(ArgoCd::new()));
+    let mut seen = 0;
+    for app in environment_apps(&apps) {
+        let steps = steps_of(strategy, &app["metadata"]["labels"]);
+        let step = &strategy["rollingSync"]["steps"][steps[0]];
+        let at_once = synced_at_once(&step["maxUpdate"], 1);
+        match app["metadata"]["labels"]["environment"].as_str() {
+            Some("dev") => {
+                assert_eq!(app["spec"]["syncPolicy"]["automated"]["prune"], true, "{app}");
+                assert_eq!(at_once, 1, "10% of one is rounded up to one: {step}");
+            }
+            Some("prod") => {
+                assert!(app["spec"]["syncPolicy"].get("automated").is_none(), "{app}");
+                assert_eq!(at_once, 0, "{step}");
+            }
+            other => panic!("{other:?}"),
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+}
+
+/// argo-cd `applicationset/controllers/applicationset_controller.go`: a
+/// RollingSync without steps is an error condition ("No steps defined for
+/// rollout"), and progressive syncs run only with the controller's
+/// `--enable-progressive-syncs` (`cmd/argocd-applicationset-controller/
+/// commands/applicationset_controller.go`, default false;
+/// `applicationsetcontroller.enable.progressive.syncs` in
+/// `argocd-cmd-params-cm`): the chapter says so.
+#[test]
+fn a_rollout_needs_steps_and_the_controller_setting() {
+    assert_eq!(
+        setting_problems(rolling(RollingSync::steps([]))),
+        [
+            (ProblemKind::Missing, "ArgoCd.rolling_sync".to_owned()),
+            (ProblemKind::Missing, "ArgoCd.rolling_sync".to_owned()),
+            (ProblemKind::Missing, "ArgoCd.rolling_sync".to_owned()),
+        ],
+        "no step, and neither environment in one"
+    );
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/environments.md"),
+    )
+    .unwrap();
+    assert!(docs.contains("applicationsetcontroller.enable.progressive.syncs: \"true\""));
+}
+
+/// Bad rollouts, each refused naming `ArgoCd.rolling_sync`.
+#[test]
+fn bad_rollouts_are_refused() {
+    let key = || "ArgoCd.rolling_sync".to_owned();
+    // Only an ApplicationSet has a rollout.
+    let plain = Controllers::new(repository())
+        .argo_cd(ArgoCd::new().rolling_sync(RollingSync::by_environment()));
+    assert_eq!(setting_problems(plain), [(ProblemKind::InvalidSetting, key())]);
+    // A step whose label matches no environment.
+    let unknown = RollingSync::steps([Step::new(["dev"]), Step::new(["qa"]), Step::new(["prod"])]);
+    assert_eq!(setting_problems(rolling(unknown)), [(ProblemKind::UnknownEnvironment, key())]);
+    // An environment in no step.
+    let left_out = RollingSync::steps([Step::new(["dev"])]);
+    assert_eq!(setting_problems(rolling(left_out)), [(ProblemKind::Missing, key())]);
+    // An environment in two steps.
+    let twice = RollingSync::steps([Step::new(["dev"]), Step::new(["dev", "prod"])]);
+    let problems = setting_problems(rolling(twice));
+    assert!(problems.contains(&(ProblemKind::Clash, key())), "{problems:?}");
+    // A step mixing automated and manual environments, and a manual one
+    // given a maxUpdate: prod's gate would go.
+    let mixed = RollingSync::steps([Step::new(["dev", "prod"])]);
+    assert_eq!(setting_problems(rolling(mixed)), [(ProblemKind::InvalidSetting, key())]);
+    let opened = RollingSync::steps([
+        Step::new(["dev"]),
+        Step::new(["prod"]).max_update(MaxUpdate::Count(1)),
+    ]);
+    assert_eq!(setting_problems(rolling(opened)), [(ProblemKind::InvalidSetting, key())]);
+    let over = RollingSync::by_environment().max_update(MaxUpdate::Percent(150));
+    assert_eq!(setting_problems(rolling(over)), [(ProblemKind::InvalidSetting, key())]);
+}
+
+// ---------------------------------------------------------------- notifications
+
+/// Prod notifies Slack of failures, and a webhook of deployments.
+fn notifying(controllers: Controllers) -> Chart {
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .environment(Environment::new("dev"))
+        .environment(
+            Environment::production("prod")
+                .namespace("shop")
+                .notify(
+                    Notification::on([Trigger::SyncFailed, Trigger::HealthDegraded])
+                        .to(Service::slack("shop-prod").secret("shop-slack"))
+                        .to(Service::slack("C024BE91L").secret("shop-slack")),
+                )
+                .notify(
+                    Notification::on([Trigger::Deployed])
+                        .to(Service::webhook("deploys").secret("shop-deploys")),
+                ),
+        )
+        .controllers(controllers)
+}
+
+fn notifying_manifests(controllers: Controllers) -> Vec<(String, Value)> {
+    parse(&notifying(controllers).generate().expect("generates").controllers.unwrap())
+}
+
+/// argo-cd `notifications_catalog/triggers/`: the catalog's trigger names,
+/// one file each; `Trigger` names exactly those.
+#[test]
+fn triggers_are_the_catalogs() {
+    let catalog = [
+        "on-created",
+        "on-deleted",
+        "on-deployed",
+        "on-health-degraded",
+        "on-sync-failed",
+        "on-sync-running",
+        "on-sync-status-unknown",
+        "on-sync-succeeded",
+    ];
+    let ours: Vec<&str> = Trigger::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(ours, catalog);
+}
+
+/// notifications-engine `pkg/subscriptions/annotations.go` (`iterate`,
+/// `parseRecipients`), which Argo CD's notifications controller reads the
+/// annotations with: after `notifications.argoproj.io/subscribe.`, the key
+/// splits on `.` into the trigger (first part) and the service (second);
+/// the value splits on `;` into recipients, each trimmed, empty ones
+/// dropped (an empty value: one empty recipient, a webhook's).
+fn subscriptions(annotations: &Value) -> Vec<(String, String, Vec<String>)> {
+    let prefix = "notifications.argoproj.io/subscribe.";
+    let mut out = Vec::new();
+    for (key, value) in annotations.as_object().into_iter().flatten() {
+        let Some(rest) = key.strip_prefix(prefix) else { continue };
+        let parts: Vec<&str> = rest.split('.').collect();
+        let (trigger, service) = match parts[..] {
+            [only] => ("", only),
+            [trigger, service, ..] => (trigger, service),
+            [] => unreachable!(),
+        };
+        let value = value.as_str().expect("a string");
+        let recipients = if value.is_empty() {
+            vec![String::new()]
+        } else {
+            value.split(';').map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect()
+        };
+        out.push((trigger.to_owned(), service.to_owned(), recipients));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn argo_cd_reads_each_subscription_as_declared() {
+    let all = notifying_manifests(Controllers::new(repository()).argo_cd(ArgoCd::new()));
+    let apps = of_kind(&all, "Application");
+    let read = |env: &str| {
+        let app = apps.iter().find(|a| a["metadata"]["labels"]["environment"] == env).unwrap();
+        subscriptions(&app["metadata"]["annotations"])
+    };
+    assert!(read("dev").is_empty());
+    let slack = || vec!["shop-prod".to_owned(), "C024BE91L".to_owned()];
+    assert_eq!(
+        read("prod"),
+        [
+            ("on-deployed".to_owned(), "deploys".to_owned(), vec![String::new()]),
+            ("on-health-degraded".to_owned(), "slack".to_owned(), slack()),
+            ("on-sync-failed".to_owned(), "slack".to_owned(), slack()),
+        ]
+    );
+    // The ApplicationSet's elements carry the same annotations.
+    let all = notifying_manifests(
+        Controllers::new(repository()).argo_cd(ArgoCd::new().application_set()),
+    );
+    let set = of_kind(&all, "ApplicationSet")[0];
+    let elements = set["spec"]["generators"][0]["list"]["elements"].as_array().unwrap();
+    let prod = elements.iter().find(|e| e["environment"] == "prod").unwrap();
+    let app = apps.iter().find(|a| a["metadata"]["labels"]["environment"] == "prod").unwrap();
+    assert_eq!(prod["notifications"], app["metadata"]["annotations"]);
+}
+
+/// What notifications-engine would misread is refused: a service name with
+/// `.` (the key splits on it), a recipient list's `;` in a channel, an
+/// annotation key Kubernetes refuses (more than 63 after the `/`).
+#[test]
+fn names_argo_cd_would_misread_are_refused() {
+    let argo = || Controllers::new(repository()).argo_cd(ArgoCd::new());
+    for (service, kind) in [
+        (Service::slack("a;b"), ProblemKind::InvalidSetting),
+        (Service::slack("#prod"), ProblemKind::InvalidSetting),
+        (Service::slack("prod").argo_cd_service("slack.prod"), ProblemKind::InvalidName),
+        (Service::webhook("w".repeat(40)), ProblemKind::InvalidName),
+        (Service::email("oncall@example.com;boss@example.com"), ProblemKind::InvalidSetting),
+        (Service::teams("release notes"), ProblemKind::InvalidSetting),
+    ] {
+        let chart = Chart::new("shop")
+            .image("ghcr.io/acme/shop")
+            .config::<Shop>()
+            .environment(
+                Environment::new("prod")
+                    .notify(Notification::on([Trigger::SyncStatusUnknown]).to(service.clone())),
+            )
+            .controllers(argo());
+        match chart.generate() {
+            Err(Error::Deployment { problems }) => {
+                assert_eq!(problems.len(), 1, "{service:?}: {problems:?}");
+                assert_eq!(problems[0].kind, kind, "{service:?}");
+                assert_eq!(problems[0].key.as_deref(), Some("Environment.notify[0]"));
+                assert_eq!(problems[0].environment.as_deref(), Some("prod"));
+            }
+            other => panic!("{service:?}: {other:?}"),
+        }
+    }
+}
+
+/// A notification without a service, or without a trigger; email with
+/// Flux (it has no email provider: notification-controller
+/// `api/v1beta3/provider_types.go`, the `Type` enum); a Flux Provider
+/// without the Secret holding its address.
+#[test]
+fn incomplete_notifications_are_refused_by_name() {
+    let refused = |notification: Notification, controllers: Controllers| {
+        let chart = Chart::new("shop")
+            .image("ghcr.io/acme/shop")
+            .config::<Shop>()
+            .environment(Environment::new("dev"))
+            .environment(Environment::new("prod").notify(notification))
+            .controllers(controllers);
+        match chart.generate() {
+            Err(Error::Deployment { problems }) => problems
+                .into_iter()
+                .map(|p| {
+                    assert_eq!(p.environment.as_deref(), Some("prod"), "{p}");
+                    (p.kind, p.key.unwrap_or_default(), p.message)
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    };
+    let problems = refused(Notification::on([Trigger::SyncFailed]), flux());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        (problems[0].0, problems[0].1.as_str()),
+        (ProblemKind::Missing, "Environment.notify[0]")
+    );
+    assert!(problems[0].2.contains("on-sync-failed has no service"), "{}", problems[0].2);
+    let problems = refused(
+        Notification::on([]).to(Service::slack("prod")),
+        Controllers::new(repository()).argo_cd(ArgoCd::new()),
+    );
+    assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [ProblemKind::Missing]);
+    let email = Notification::on([Trigger::SyncFailed]).to(Service::email("oncall@example.com"));
+    let problems = refused(email.clone(), flux());
+    assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [ProblemKind::Unsupported]);
+    assert!(chart(Controllers::new(repository()).argo_cd(ArgoCd::new()))
+        .environment(Environment::new("qa").notify(email))
+        .generate()
+        .is_ok());
+    let no_secret = Notification::on([Trigger::SyncFailed]).to(Service::slack("prod"));
+    let problems = refused(no_secret, flux());
+    assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [ProblemKind::Missing]);
+    let bad_secret =
+        Notification::on([Trigger::SyncFailed]).to(Service::slack("prod").secret("Slack Hook"));
+    let problems = refused(bad_secret, flux());
+    assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [ProblemKind::InvalidName]);
+}
+
+/// notification-controller `internal/server/event_handlers.go`,
+/// `eventMatchesAlertSources` and `eventMatchesAlertSource`: a source
+/// without a namespace is in the Alert's; an event matches when its
+/// involved object has the source's namespace, kind and name, and its
+/// severity is the Alert's or the Alert's is `info` (which passes every
+/// event).
+fn alert_passes(alert: &Value, kind: &str, namespace: &str, name: &str, severity: &str) -> bool {
+    let own = alert["spec"]["eventSeverity"].as_str().unwrap_or("info");
+    let sources = alert["spec"]["eventSources"].as_array().expect("eventSources");
+    sources.iter().any(|source| {
+        let source_namespace = source["namespace"]
+            .as_str()
+            .or(alert["metadata"]["namespace"].as_str())
+            .expect("a namespace");
+        source_namespace == namespace
+            && source["kind"] == kind
+            && (severity == own || own == "info")
+            && (source["name"] == "*" || source["name"] == name)
+    })
+}
+
+#[test]
+fn flux_alerts_hear_the_release_at_the_triggers_severity() {
+    let all = notifying_manifests(flux());
+    let release = of_kind(&all, "HelmRelease")
+        .into_iter()
+        .find(|r| r["metadata"]["name"] == "shop-prod")
+        .unwrap()
+        .clone();
+    let namespace = release["metadata"]["namespace"].as_str().unwrap();
+    let alerts = of_kind(&all, "Alert");
+    // One per service: Slack (both channels are one Provider each) and the webhook.
+    let mut names: Vec<&str> =
+        alerts.iter().filter_map(|a| a["metadata"]["name"].as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["shop-prod-slack", "shop-prod-slack-2", "shop-prod-webhook"]);
+    for alert in &alerts {
+        let failures_only = alert["metadata"]["name"] != "shop-prod-webhook";
+        for kind in ["HelmRelease", "GitRepository"] {
+            assert!(alert_passes(alert, kind, namespace, "shop-prod", "error"), "{alert}");
+            assert_eq!(
+                alert_passes(alert, kind, namespace, "shop-prod", "info"),
+                !failures_only,
+                "{alert}"
+            );
+            assert!(!alert_passes(alert, kind, namespace, "shop-dev", "error"), "{alert}");
+        }
+    }
+    // dev has no notifications.
+    assert!(all.iter().all(|(path, _)| !path.starts_with("flux/dev/alert")));
+}
+
+/// notification-controller `api/v1beta3/alert_types.go`: `providerRef` is
+/// a `meta.LocalObjectReference`, a Provider in the Alert's namespace; and
+/// `internal/server/event_handlers.go` (`extractAuthFromSecret`) reads the
+/// address from the key `address` of the Provider's `secretRef`, so the
+/// Provider names the Secret and never holds an address itself.
+#[test]
+fn flux_providers_are_beside_their_alerts_and_hold_no_address() {
+    let all = notifying_manifests(flux());
+    let providers = of_kind(&all, "Provider");
+    assert_eq!(providers.len(), 3);
+    for alert in of_kind(&all, "Alert") {
+        let provider = providers
+            .iter()
+            .find(|p| p["metadata"]["name"] == alert["spec"]["providerRef"]["name"])
+            .unwrap_or_else(|| panic!("{alert}: no Provider"));
+        assert_eq!(provider["metadata"]["namespace"], alert["metadata"]["namespace"]);
+        assert!(provider["spec"].get("address").is_none(), "{provider}");
+        let expected = match provider["spec"]["type"].as_str() {
+            Some("slack") => "shop-slack",
+            Some("generic") => "shop-deploys",
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(provider["spec"]["secretRef"]["name"], expected, "{provider}");
+    }
+    // Listed in the environment's kustomization.
+    let kustomization = &all.iter().find(|(p, _)| p == "flux/prod/kustomization.yaml").unwrap().1;
+    let resources = kustomization["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 3 + 6, "{resources:?}");
 }

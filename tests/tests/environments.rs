@@ -6,6 +6,7 @@
 use gitops_gen::{
     ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, Outputs,
 };
+use gitops_gen::{MaxUpdate, Notification, RollingSync, Service, Step, Trigger};
 use gitops_gen::{Problem, ProblemKind};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
@@ -38,12 +39,32 @@ fn shop() -> Chart {
     shop_without_controllers().controllers(shop_controllers())
 }
 
-/// Argo CD (an ApplicationSet, a project) and Flux, from the shop's
-/// repository: Flux deploys dev and staging, Argo CD the production ones.
+/// Argo CD (an ApplicationSet rolled out in steps of its own order, a
+/// project) and Flux, from the shop's repository: Flux deploys dev and
+/// staging, Argo CD the production ones.
 fn shop_controllers() -> Controllers {
+    let rollout = RollingSync::steps([
+        Step::new(["prod-eu"]).max_update(MaxUpdate::Percent(50)),
+        Step::new(["prod"]),
+    ]);
     Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
-        .argo_cd(ArgoCd::new().project("shop").application_set())
+        .argo_cd(ArgoCd::new().project("shop").application_set().rolling_sync(rollout))
         .flux(Flux::new())
+}
+
+/// Prod's notifications: failures to Slack and to a webhook, deployments
+/// to Teams.
+fn prod_notifications(env: Environment) -> Environment {
+    env.notify(
+        Notification::on([Trigger::SyncFailed, Trigger::HealthDegraded])
+            .to(Service::slack("shop-prod").secret("shop-slack"))
+            .to(Service::webhook("pager").secret("shop-pager")),
+    )
+    .notify(
+        Notification::on([Trigger::Deployed])
+            .to(Service::teams("releases").secret("shop-teams"))
+            .to(Service::slack("shop-prod").secret("shop-slack")),
+    )
 }
 
 fn shop_without_controllers() -> Chart {
@@ -52,9 +73,16 @@ fn shop_without_controllers() -> Chart {
         .config::<Shop>()
         .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
         .environment(
-            Environment::new("staging").controller(Controller::Flux).replicas(2).config(staging),
+            Environment::new("staging")
+                .controller(Controller::Flux)
+                .replicas(2)
+                .config(staging)
+                .notify(
+                    Notification::on([Trigger::SyncFailed])
+                        .to(Service::slack("shop-staging").secret("shop-slack")),
+                ),
         )
-        .environment(
+        .environment(prod_notifications(
             Environment::production("prod")
                 .controller(Controller::ArgoCd)
                 .namespace("shop")
@@ -64,7 +92,7 @@ fn shop_without_controllers() -> Chart {
                 .ingress("shop.example", Some("shop-tls"))
                 .pod_disruption_budget(2)
                 .config(prod),
-        )
+        ))
         // A cluster known by name, server-side apply, production synced
         // automatically: the other shapes of the manifests.
         .environment(
@@ -203,6 +231,7 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     // (the one Application is the root, in bootstrap/); Flux's values
     // ConfigMap as kustomize builds it.
     let expected: BTreeSet<&str> = [
+        "Alert",
         "AppProject",
         "Application",
         "ApplicationSet",
@@ -211,6 +240,7 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
         "HelmRelease",
         "Kustomization",
         "Namespace",
+        "Provider",
     ]
     .into();
     assert_eq!(kinds, expected);
@@ -228,6 +258,9 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
         ("HelmRelease", "/spec/install/remediation/retries"),
         ("GitRepository", "/spec/ref"),
         ("Kustomization", "/spec/prune"),
+        ("ApplicationSet", "/spec/strategy/rollingSync/steps/0/matchExpressions"),
+        ("Alert", "/spec/eventSeverity"),
+        ("Provider", "/spec/type"),
     ] {
         let mut broken = objects.iter().find(|o| o["kind"] == kind).unwrap().clone();
         *broken.pointer_mut(pointer).unwrap_or_else(|| panic!("{kind} {pointer}")) = json!("x");

@@ -5,6 +5,7 @@
 
 use super::controllers::{document, restricted_labels, ArgoCd, Manifests, Project};
 use super::environment::{Cluster, Controller, Environment};
+use super::{notifications, rollout};
 use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
 use serde_json::{json, Map, Value};
@@ -135,6 +136,11 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
             },
             "spec": spec,
         });
+        let mut app = app;
+        let subscriptions = notifications::annotations(&env.notifications);
+        if !subscriptions.is_empty() {
+            app["metadata"]["annotations"] = Value::Object(subscriptions);
+        }
         files.insert(
             format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name),
             document(d.header, &app),
@@ -144,7 +150,11 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
         // `spec` is the last key written, `templatePatch` the last of spec's.
         let mut set = document(d.header, &application_set(argo, d, &environments));
         set.push_str("  templatePatch: |\n");
-        for line in TEMPLATE_PATCH.lines() {
+        // The subscriptions, when an environment has some, from the patch:
+        // their keys differ per environment.
+        let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
+        let metadata = if with_notifications { notifications::TEMPLATE_PATCH_METADATA } else { "" };
+        for line in metadata.lines().chain(TEMPLATE_PATCH.lines()) {
             set.push_str(&format!("    {line}\n"));
         }
         files.insert(format!("{}/applicationset.yaml", layout::ARGO_CD_DIR), set);
@@ -233,13 +243,14 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
 /// differs in shape per environment (automated sync, a cluster by server or
 /// by name, server-side apply) comes from `templatePatch`.
 fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> Value {
+    let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
     let elements: Vec<Value> = environments
         .iter()
         .map(|env| {
             // Both keys in every element: `missingkey=error` rejects a missing one.
             let (key, cluster) = cluster_field(&env.cluster);
             let (server, name) = if key == "server" { (cluster, "") } else { ("", cluster) };
-            json!({
+            let mut element = json!({
                 "environment": env.name,
                 "namespace": env.namespace_for(d.chart),
                 "server": server,
@@ -248,7 +259,12 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
                 "pinFile": pin_file(argo, env),
                 "automated": env.automated.to_string(),
                 "serverSideApply": env.server_side_apply.to_string(),
-            })
+            });
+            if with_notifications {
+                element["notifications"] =
+                    Value::Object(notifications::annotations(&env.notifications));
+            }
+            element
         })
         .collect();
     let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
@@ -258,7 +274,7 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
     // silently lose what only the template said.
     let mut policy = sync_policy(false, false);
     policy.as_object_mut().expect("a map").remove("syncOptions");
-    json!({
+    let mut set = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
         "metadata": {"name": d.chart, "namespace": argo.namespace},
@@ -284,7 +300,11 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
                 },
             },
         },
-    })
+    });
+    if let Some(rolling) = &argo.rolling_sync {
+        set["spec"]["strategy"] = rollout::strategy(rolling, environments);
+    }
+    set
 }
 
 /// The ApplicationSet's `templatePatch`, a Go template of YAML; written as a

@@ -6,6 +6,7 @@
 //! chart and the environments' values files from Git.
 
 use super::environment::{Controller, Environment};
+use super::rollout::RollingSync;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration};
 
@@ -231,6 +232,7 @@ pub struct ArgoCd {
     pub(crate) project: Project,
     pub(crate) values_from: Option<GitRepository>,
     pub(crate) application_set: bool,
+    pub(crate) rolling_sync: Option<RollingSync>,
 }
 
 impl Default for ArgoCd {
@@ -240,6 +242,7 @@ impl Default for ArgoCd {
             project: Project::OfTheChart,
             values_from: None,
             application_set: false,
+            rolling_sync: None,
         }
     }
 }
@@ -289,6 +292,16 @@ impl ArgoCd {
     /// same Applications, so only one of the two is written.
     pub fn application_set(mut self) -> Self {
         self.application_set = true;
+        self
+    }
+
+    /// A staged rollout of the ApplicationSet's Applications (Progressive
+    /// Syncs, `RollingSync`): with [`application_set`](ArgoCd::application_set)
+    /// only. Argo CD's ApplicationSet controller needs
+    /// `applicationsetcontroller.enable.progressive.syncs: "true"` in
+    /// `argocd-cmd-params-cm` (docs/environments.md, "Staged rollout").
+    pub fn rolling_sync(mut self, rolling_sync: RollingSync) -> Self {
+        self.rolling_sync = Some(rolling_sync);
         self
     }
 
@@ -391,8 +404,19 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
             (Some(chosen @ Controller::Flux), _) if flux.is_none() => out.push(not_configured(name, chosen, "flux(Flux::new())")),
             _ => {}
         }
+        super::notifications::problems(
+            &env.name,
+            &env.notifications,
+            argo.is_some(),
+            flux.is_some(),
+            &mut out,
+        );
     }
     if let Some(argo) = argo {
+        if let Some(rolling) = &argo.rolling_sync {
+            let deployed = controllers.deployed_by(Controller::ArgoCd, environments);
+            super::rollout::problems(rolling, argo.application_set, &deployed, &mut out);
+        }
         if !is_dns_label(&argo.namespace) {
             out.push(setting(
                 ProblemKind::InvalidName,

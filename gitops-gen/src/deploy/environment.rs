@@ -10,6 +10,7 @@
 //! them), a removed one as `null` (Helm deletes it from a user's values
 //! file; Flux reads the same files as user values too, through `valuesFrom`).
 
+use super::notifications::Notification;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
 use crate::foundation::{layout, yaml};
@@ -46,6 +47,7 @@ pub struct Environment {
     pub(crate) automated: bool,
     pub(crate) server_side_apply: bool,
     pub(crate) controller: Option<Controller>,
+    pub(crate) notifications: Vec<Notification>,
     config: Option<ConfigEdit>,
     /// Chart keys by dotted path, in the order they were set.
     values: Vec<(String, Result<Value, String>)>,
@@ -99,6 +101,7 @@ impl Environment {
             automated: true,
             server_side_apply: false,
             controller: None,
+            notifications: Vec::new(),
             config: None,
             values: Vec::new(),
         }
@@ -148,6 +151,15 @@ impl Environment {
     /// owners of one release.
     pub fn controller(mut self, controller: Controller) -> Self {
         self.controller = Some(controller);
+        self
+    }
+
+    /// Notifies a service (Slack, Teams, a webhook, email) of this
+    /// environment's deployments: Argo CD's subscription annotations on its
+    /// Application, Flux's Provider and Alert in its directory
+    /// (docs/environments.md, "Notifications").
+    pub fn notify(mut self, notification: Notification) -> Self {
+        self.notifications.push(notification);
         self
     }
 

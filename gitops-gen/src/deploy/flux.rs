@@ -18,6 +18,7 @@
 
 use super::controllers::{document, restricted_labels, DriftDetection, Flux, Manifests};
 use super::environment::{Cluster, Controller, Environment};
+use super::notifications;
 use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
 use serde_json::{json, Value};
@@ -101,6 +102,18 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
         files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source.clone()));
         files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
+        let mut resources = vec![
+            "namespace.yaml".to_owned(),
+            "gitrepository.yaml".into(),
+            "helmrelease.yaml".into(),
+        ];
+        // The environment's Providers and Alerts, when it has notifications.
+        for (file, object) in
+            notifications::flux_objects(&env.notifications, &env.name, &flux.namespace, &name)
+        {
+            files.insert(format!("{dir}/{file}"), document(d.header, &object));
+            resources.push(file);
+        }
         // The files are read from the chart's directory, outside this one:
         // Flux builds with no load restriction inside the repository
         // (fluxcd/pkg `kustomize/kustomize_generator.go`).
@@ -108,7 +121,7 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
         let kustomization = json!({
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
-            "resources": ["namespace.yaml", "gitrepository.yaml", "helmrelease.yaml"],
+            "resources": resources,
             "configMapGenerator": [{
                 "name": values,
                 "namespace": flux.namespace,

@@ -15,6 +15,7 @@ const MODULES = {
   "helm.toolkit.fluxcd.io/v2": "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/index.js",
   "source.toolkit.fluxcd.io/v1": "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/index.js",
   "kustomize.toolkit.fluxcd.io/v1": "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/index.js",
+  "notification.toolkit.fluxcd.io/v1beta3": "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/index.js",
 };
 
 const request = JSON.parse(readFileSync(0, "utf8"));
