@@ -6,7 +6,7 @@
 //! `crate::config`.
 
 use crate::config::{Config, LogLevel};
-use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Flux, GitRepository};
+use gitops_gen::{ArgoCd, Chart, Controllers, Environment, Flux, GitRepository, Migration};
 
 /// Development: everything logged.
 pub fn dev(config: &mut Config) {
@@ -41,6 +41,10 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         .image("ghcr.io/acme/orders")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<Config>()
+        // `orders migrate` before each install and upgrade, with the
+        // service's own config and secrets; the image installs the binary
+        // at /usr/local/bin/orders.
+        .migration(Migration::new().command(["/usr/local/bin/orders"]).args(["migrate"]))
         .environment(Environment::new("dev").config(dev))
         .environment(Environment::new("staging").replicas(2).config(staging))
         .environment(
