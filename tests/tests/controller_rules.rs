@@ -307,7 +307,7 @@ fn migration_hooks() -> Vec<Value> {
         .map(|o| o["object"].clone())
         .collect();
     let kinds: Vec<&str> = hooks.iter().map(|o| o["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["ServiceAccount", "ConfigMap", "ExternalSecret", "Job"]);
+    assert_eq!(kinds, ["ServiceAccount", "ConfigMap", "ExternalSecret", "NetworkPolicy", "Job"]);
     hooks
 }
 

@@ -229,12 +229,18 @@ where
         let container = &job_spec["containers"][0];
         assert_eq!(container["command"], json!(["/app/bin", "--verbose"]), "{case}");
         assert_eq!(container["args"], json!(["migrate", "{{ not a template }}"]), "{case}");
-        // Not one of the app's pods to its Service, PDB or NetworkPolicy.
+        // Not one of the app's pods to its Service, PDB or NetworkPolicy;
+        // its own NetworkPolicy (a hook) admits nothing.
         let labels = job["spec"]["template"]["metadata"]["labels"].as_object().unwrap();
         let selected = |selector: &Value| {
             selector.as_object().is_some_and(|s| s.iter().all(|(k, v)| labels.get(k) == Some(v)))
         };
-        for object in &all {
+        if values[i].is_none() {
+            let own = hooks.iter().find(|o| o["kind"] == "NetworkPolicy").expect("its policy");
+            assert!(selected(&own["spec"]["podSelector"]["matchLabels"]), "{case}");
+            assert_eq!(own["spec"]["ingress"], json!([]), "{case}");
+        }
+        for object in &release {
             let selector = match object["kind"].as_str() {
                 Some("Service") => &object["spec"]["selector"],
                 Some("NetworkPolicy") => &object["spec"]["podSelector"]["matchLabels"],
