@@ -7,8 +7,8 @@
 
 use crate::config::{Config, LogLevel};
 use gitops_gen::{
-    ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository, Notification,
-    RollingSync, Service, Trigger,
+    ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository, Migration,
+    Notification, RollingSync, Service, Trigger,
 };
 
 /// Development: everything logged.
@@ -46,6 +46,10 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         .image("ghcr.io/acme/orders")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<Config>()
+        // `orders migrate` before each install and upgrade, with the
+        // service's own config and secrets; the image installs the binary
+        // at /usr/local/bin/orders.
+        .migration(Migration::new().command(["/usr/local/bin/orders"]).args(["migrate"]))
         .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
         .environment(
             Environment::new("staging").controller(Controller::ArgoCd).replicas(2).config(staging),

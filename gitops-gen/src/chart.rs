@@ -10,6 +10,7 @@ use crate::foundation::fs::{self, WriteReport};
 use crate::foundation::layout::{self, Files};
 use crate::release::compat::{self, Baseline, Report};
 use crate::release::pins;
+use crate::render::templates::Migration;
 use crate::render::{self, env_example, values};
 use crate::requires;
 use gitops_model::tree::{self, ConfigTree};
@@ -32,6 +33,7 @@ pub struct Chart {
     pub(crate) environments: Vec<Environment>,
     controllers: Option<Controllers>,
     baseline: Option<Baseline>,
+    migration: Option<Migration>,
 }
 
 /// What every output is generated from: the config's source, its default
@@ -133,6 +135,7 @@ impl Chart {
             environments: Vec::new(),
             controllers: None,
             baseline: None,
+            migration: None,
         }
     }
 
@@ -191,6 +194,30 @@ impl Chart {
     /// [`Outputs::controllers`].
     pub fn controllers(mut self, controllers: Controllers) -> Self {
         self.controllers = Some(controllers);
+        self
+    }
+
+    /// A database-migration Job that runs before each install and upgrade
+    /// (Helm `pre-install,pre-upgrade` hooks, Argo CD `PreSync`): the app's
+    /// image with the [`Migration`]'s command and args, its config and
+    /// secrets delivered as to the app. Without one the chart has no
+    /// `templates/migration.yaml` and nothing else changes.
+    ///
+    /// ```
+    /// # #[derive(Default, serde::Serialize, schemars::JsonSchema, gitops_types::GitOps)]
+    /// # #[gitops(env_prefix = "ORDERS_")]
+    /// # struct Config { port: u16 }
+    /// use gitops_gen::{Chart, Migration};
+    ///
+    /// let chart = Chart::new("orders")
+    ///     .image("ghcr.io/acme/orders")
+    ///     .config::<Config>()
+    ///     .migration(Migration::new().command(["/usr/local/bin/orders"]).args(["migrate"]));
+    /// assert!(chart.generate()?.chart.contains_key("templates/migration.yaml"));
+    /// # Ok::<(), gitops_gen::Error>(())
+    /// ```
+    pub fn migration(mut self, migration: Migration) -> Self {
+        self.migration = Some(migration);
         self
     }
 
@@ -425,6 +452,7 @@ impl Chart {
             app_version: self.app_version.as_deref().unwrap_or(&self.version),
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
+            migration: self.migration.as_ref(),
         };
         if self.environments.is_empty() && hand_written.is_empty() {
             return Ok(render::chart(&info, tree));
@@ -540,7 +568,12 @@ impl Chart {
             Some(_) => {}
         }
         check_version(&self.version)
-            .map_err(|message| invalid(ProblemKind::InvalidSetting, "Chart.version", message))
+            .map_err(|message| invalid(ProblemKind::InvalidSetting, "Chart.version", message))?;
+        // The first of the migration's problems, naming its setting.
+        match self.migration.as_ref().and_then(|m| m.problems().into_iter().next()) {
+            Some(problem) => Err(Error::InvalidChart(Box::new(problem))),
+            None => Ok(()),
+        }
     }
 }
 

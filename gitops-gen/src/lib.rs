@@ -55,3 +55,4 @@ pub use foundation::template;
 pub use release::build_info;
 pub use release::compat::{Baseline, Bump, Change, Impact, Report};
 pub use release::pins;
+pub use render::templates::Migration;

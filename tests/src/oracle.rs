@@ -91,13 +91,15 @@ pub fn kinds(result: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The rendered object of `kind`, from a render result.
+/// The rendered object of `kind`, from a render result: the app's own,
+/// before the migration Job's hook copies of the same kind
+/// (`templates/migration.yaml`, which sorts first).
 pub fn object<'a>(result: &'a Value, kind: &str) -> &'a Value {
-    result["objects"]
-        .as_array()
-        .expect("objects")
-        .iter()
+    let objects = result["objects"].as_array().expect("objects");
+    let of_kind = || objects.iter().filter(|o| o["object"]["kind"] == kind);
+    of_kind()
+        .find(|o| !o["template"].as_str().unwrap_or("").ends_with("/migration.yaml"))
+        .or_else(|| of_kind().next())
         .map(|o| &o["object"])
-        .find(|o| o["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} rendered"))
 }

@@ -1,5 +1,5 @@
 //! What the kubelet would hand the app: the environment and the files of
-//! the first container of a rendered Deployment, built from the rendered
+//! the first container of a rendered Deployment (or Job: [`simulate_kind`]), built from the rendered
 //! ConfigMaps and Secrets (and any the test adds) the way Kubernetes builds
 //! them: `envFrom` (with `prefix`), `env` (`value`, `configMapKeyRef`,
 //! `secretKeyRef`, `optional`), and `configMap`/`secret` volumes (`items`,
@@ -83,9 +83,16 @@ fn is_env_name(name: &str) -> bool {
 /// The first container of the Deployment among `objects`, with the
 /// ConfigMaps and Secrets among `objects` and `extra`.
 pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
+    simulate_kind(objects, extra, "Deployment")
+}
+
+/// The first container of the first workload of `kind` among `objects`
+/// (a Deployment or a Job: both have a pod template at `spec.template`).
+pub fn simulate_kind(objects: &[Value], extra: &[Value], kind: &str) -> Result<Pod, String> {
     let store = Store(objects.iter().chain(extra).collect());
-    let deployment = store.0.iter().find(|o| o["kind"] == "Deployment").ok_or("no Deployment")?;
-    let spec = &deployment["spec"]["template"]["spec"];
+    let workload =
+        store.0.iter().find(|o| o["kind"] == kind).ok_or_else(|| format!("no {kind}"))?;
+    let spec = &workload["spec"]["template"]["spec"];
     let container = &spec["containers"][0];
     let mut pod = Pod::default();
 

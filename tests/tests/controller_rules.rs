@@ -6,7 +6,7 @@
 use gitops_gen::Outputs;
 use gitops_gen::{
     ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, MaxUpdate,
-    Notification, ProblemKind, RollingSync, Service, Step, Trigger,
+    Migration, Notification, ProblemKind, RollingSync, Service, Step, Trigger,
 };
 use gitops_tests::environments;
 use gitops_tests::fixtures::Shop;
@@ -1010,4 +1010,185 @@ fn flux_providers_are_beside_their_alerts_and_hold_no_address() {
     let kustomization = &all.iter().find(|(p, _)| p == "flux/prod/kustomization.yaml").unwrap().1;
     let resources = kustomization["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 3 + 6, "{resources:?}");
+}
+
+// The migration Job's hooks (`Chart::migration`): what Helm and Argo CD do
+// with their annotations, applied to Helm's render of a chart with every
+// copy (ServiceAccount, ConfigMap, ExternalSecret) and the Job.
+
+/// The objects of `templates/migration.yaml`, rendered by Helm's SDK.
+fn migration_hooks() -> Vec<Value> {
+    let dir = gitops_tests::scratch_dir("controller-rules-migration");
+    Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .migration(Migration::new().command(["/app/shop"]).args(["migrate"]))
+        .write(&Outputs::chart(&dir))
+        .expect("writes");
+    let values = "secrets:\n  externalSecret: {enabled: true, secretStoreRef: {name: vault}, remoteKey: shop}\n";
+    let render = gitops_tests::oracle::one(serde_json::json!({
+        "op": "render", "chart": dir, "values_yaml": values, "name": "shop", "namespace": "shop",
+    }));
+    assert_eq!(render["ok"], true, "{render:#}");
+    let hooks: Vec<Value> = render["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["template"].as_str().unwrap().ends_with("templates/migration.yaml"))
+        .map(|o| o["object"].clone())
+        .collect();
+    let kinds: Vec<&str> = hooks.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ServiceAccount", "ConfigMap", "ExternalSecret", "NetworkPolicy", "Job"]);
+    hooks
+}
+
+fn annotation<'a>(object: &'a Value, name: &str) -> Option<&'a str> {
+    object["metadata"]["annotations"][name].as_str()
+}
+
+/// An annotation's comma-separated values, trimmed (gitops-engine
+/// `pkg/sync/resource`'s `GetAnnotationCSVs`; Helm's `operateAnnotationValues`
+/// also lower-cases them).
+fn csv(object: &Value, name: &str) -> Vec<String> {
+    annotation(object, name)
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// Argo CD's hook types of an object: its own `argocd.argoproj.io/hook`
+/// when that names any type, and only then Helm's `helm.sh/hook`, mapped
+/// `pre-install`/`pre-upgrade` → PreSync, `post-install`/`post-upgrade` →
+/// PostSync, any other Helm event ignored (gitops-engine
+/// `pkg/sync/hook/hook.go` `Types`, `pkg/sync/hook/helm/type.go`).
+fn argo_cd_hook_types(object: &Value) -> Vec<String> {
+    let own: Vec<String> = csv(object, "argocd.argoproj.io/hook")
+        .into_iter()
+        .filter(|t| {
+            ["PreSync", "Sync", "PostSync", "SyncFail", "PostDelete", "Skip"].contains(&t.as_str())
+        })
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    csv(object, "helm.sh/hook")
+        .iter()
+        .filter_map(|event| match event.as_str() {
+            "pre-install" | "pre-upgrade" => Some("PreSync".to_owned()),
+            "post-install" | "post-upgrade" => Some("PostSync".to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Argo CD's delete policies: the union of its own annotation and Helm's
+/// (`before-hook-creation` → BeforeHookCreation, `hook-succeeded` →
+/// HookSucceeded, `hook-failed` → HookFailed), BeforeHookCreation when
+/// neither names one (gitops-engine `pkg/sync/hook/delete_policy.go`,
+/// `pkg/sync/hook/helm/delete_policy.go`).
+fn argo_cd_delete_policies(object: &Value) -> std::collections::BTreeSet<String> {
+    let mut policies: std::collections::BTreeSet<String> =
+        csv(object, "argocd.argoproj.io/hook-delete-policy").into_iter().collect();
+    for helm in csv(object, "helm.sh/hook-delete-policy") {
+        let argo = match helm.as_str() {
+            "before-hook-creation" => "BeforeHookCreation",
+            "hook-succeeded" => "HookSucceeded",
+            "hook-failed" => "HookFailed",
+            _ => continue,
+        };
+        policies.insert(argo.to_owned());
+    }
+    if policies.is_empty() {
+        policies.insert("BeforeHookCreation".to_owned());
+    }
+    policies
+}
+
+/// Argo CD's wave: `argocd.argoproj.io/sync-wave` when it parses as an
+/// integer, else `helm.sh/hook-weight`, else 0 (gitops-engine
+/// `pkg/sync/syncwaves/waves.go`, `pkg/sync/hook/helm/weight.go`).
+fn argo_cd_wave(object: &Value) -> i64 {
+    annotation(object, "argocd.argoproj.io/sync-wave")
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| helm_weight(object))
+}
+
+/// Helm's weight: `helm.sh/hook-weight` as an integer, else 0 (helm
+/// `pkg/release/v1/util/manifest_sorter.go`, `calculateHookWeight`).
+fn helm_weight(object: &Value) -> i64 {
+    annotation(object, "helm.sh/hook-weight").and_then(|w| w.parse().ok()).unwrap_or(0)
+}
+
+/// Both controllers read the same hook from each object: Argo CD's own
+/// annotation (which makes it ignore Helm's) says what Argo CD would have
+/// made of Helm's, so a chart rendered by either runs the migration in the
+/// same phase. Helm skips, without an error, a resource whose
+/// `helm.sh/hook` names an event it does not know (helm
+/// `pkg/release/v1/util/manifest_sorter.go`, `events`): an unknown phase
+/// is refused at generation instead (`Migration.phases`).
+#[test]
+fn migration_hooks_mean_the_same_to_helm_and_argo_cd() {
+    let helm_events = ["pre-install", "pre-upgrade", "post-install", "post-upgrade"];
+    for hook in migration_hooks() {
+        let helm = csv(&hook, "helm.sh/hook");
+        assert_eq!(helm, ["pre-install", "pre-upgrade"], "{hook}");
+        assert!(helm.iter().all(|e| helm_events.contains(&e.as_str())));
+        let mut helm_only = hook.clone();
+        helm_only["metadata"]["annotations"]
+            .as_object_mut()
+            .unwrap()
+            .retain(|k, _| k.starts_with("helm.sh/"));
+        assert_eq!(argo_cd_hook_types(&hook), ["PreSync"], "{hook}");
+        // The phases, each once (gitops-engine `pkg/sync/sync_phase.go`).
+        let phases = |o: &Value| {
+            argo_cd_hook_types(o).into_iter().collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(phases(&hook), phases(&helm_only), "{hook}");
+        assert_eq!(argo_cd_delete_policies(&hook), argo_cd_delete_policies(&helm_only), "{hook}");
+        assert_eq!(argo_cd_wave(&hook), argo_cd_wave(&helm_only), "{hook}");
+    }
+}
+
+/// Order: Helm runs one event's hooks sorted by weight, then name (helm
+/// `pkg/action/hooks.go`, `hookByWeight`), each created and, for a Job,
+/// waited for before the next; Argo CD applies a phase wave by wave
+/// (gitops-engine `pkg/sync/sync_context.go`). Every copy comes before the
+/// Job in both.
+#[test]
+fn migration_copies_come_before_the_job() {
+    let hooks = migration_hooks();
+    let job = hooks.iter().find(|o| o["kind"] == "Job").unwrap();
+    for copy in hooks.iter().filter(|o| o["kind"] != "Job") {
+        assert!(helm_weight(copy) < helm_weight(job), "{copy}");
+        assert!(argo_cd_wave(copy) < argo_cd_wave(job), "{copy}");
+    }
+    let mut helm_order: Vec<&Value> = hooks.iter().collect();
+    helm_order
+        .sort_by_key(|o| (helm_weight(o), o["metadata"]["name"].as_str().unwrap().to_owned()));
+    assert_eq!(helm_order.last().unwrap()["kind"], "Job");
+}
+
+/// Deletion: every hook is deleted before it is created again, and once
+/// the run succeeded. Helm deletes `hook-succeeded` hooks only after every
+/// hook of the event succeeded, in reverse order, and on a failure deletes
+/// the ones that had succeeded, leaving the failed Job (helm
+/// `pkg/action/hooks.go`, `execHookWithDelayedShutdown`); Argo CD deletes
+/// HookSucceeded hooks when the whole operation has succeeded
+/// (gitops-engine `pkg/sync/sync_context.go`, `hooksPendingDeletionSuccessful`),
+/// so the copies outlive the Job in both. A TTL would delete the Job under
+/// the controllers' watch, which Argo CD reports as a missing resource
+/// (the same file: "is missing, it might have been deleted"): none is set.
+#[test]
+fn migration_hooks_are_deleted_after_the_run_and_before_the_next() {
+    for hook in migration_hooks() {
+        assert_eq!(
+            argo_cd_delete_policies(&hook).into_iter().collect::<Vec<_>>(),
+            ["BeforeHookCreation", "HookSucceeded"],
+            "{hook}"
+        );
+        assert_eq!(
+            csv(&hook, "helm.sh/hook-delete-policy"),
+            ["before-hook-creation", "hook-succeeded"]
+        );
+        assert!(hook["spec"].get("ttlSecondsAfterFinished").is_none(), "{hook}");
+    }
 }

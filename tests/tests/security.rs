@@ -58,6 +58,17 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 const ACCEPTED: &[&str] =
     &["CKV_K8S_15 Deployment", "CKV_K8S_15 Pod", "CKV_K8S_43 Deployment", "CKV_K8S_43 Pod"];
 
+/// The orders example's: its migration Job (the app's image) fails the
+/// same two as the Deployment, and a digest clears them too.
+const ORDERS_ACCEPTED: &[&str] = &[
+    "CKV_K8S_15 Deployment",
+    "CKV_K8S_15 Job",
+    "CKV_K8S_15 Pod",
+    "CKV_K8S_43 Deployment",
+    "CKV_K8S_43 Job",
+    "CKV_K8S_43 Pod",
+];
+
 /// Values that pin both images by digest.
 fn digests(has_port: bool) -> String {
     let digest = format!("sha256:{}", "0f".repeat(32));
@@ -73,8 +84,9 @@ fn digests(has_port: bool) -> String {
 #[test]
 fn checkov_on_the_default_render_of_a_service_with_secrets() {
     let result = checkov(&example("orders"), None);
-    assert_eq!(checks(&result["failed"]), set(ACCEPTED));
-    // The test pod's two suppressions carry their reasons in its annotations.
+    assert_eq!(checks(&result["failed"]), set(ORDERS_ACCEPTED));
+    // The test pod's two suppressions carry their reasons in its
+    // annotations; checkov does not ask a Job for probes.
     assert_eq!(checks(&result["skipped"]), set(&["CKV_K8S_8 Pod", "CKV_K8S_9 Pod"]));
     for skip in result["skipped"].as_array().unwrap() {
         assert!(skip["reason"].as_str().unwrap().contains("run-to-completion"), "{skip}");
@@ -101,8 +113,10 @@ fn env_var_secrets_fail_ckv_k8s_35_in_both_delivery_modes() {
         checkov_op(&example("worker"), None),
     ]);
     results.iter().for_each(assert_ran);
-    let mut expected = set(ACCEPTED);
+    let mut expected = set(ORDERS_ACCEPTED);
+    // The migration Job gets the secrets as the app does.
     expected.insert("CKV_K8S_35 Deployment".into());
+    expected.insert("CKV_K8S_35 Job".into());
     assert_eq!(checks(&results[0]["failed"]), expected, "orders");
     let mut expected = checks(&results[2]["failed"]);
     assert!(!expected.contains("CKV_K8S_35 Deployment"), "worker default: {expected:?}");

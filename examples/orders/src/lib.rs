@@ -140,6 +140,25 @@ pub fn log_enabled(config: &Config, level: LogLevel) -> bool {
     level <= config.log_level
 }
 
+/// The schema migrations `orders migrate` applies, in order.
+pub const MIGRATIONS: &[&str] = &["0001_create_orders", "0002_add_order_status"];
+
+/// What `orders migrate` does, which the chart's migration Job runs before
+/// each install and upgrade (`deploy.rs`): the config is loaded exactly as
+/// the service loads it, and the database URL must be a Postgres one. This
+/// example ships no database driver, so it stops there and returns the
+/// migrations a real service would apply; the Job proves the delivery.
+pub fn migrate(config: &Config) -> Result<&'static [&'static str], String> {
+    let url = config.database_url.as_str();
+    if url.is_empty() {
+        return Err("databaseUrl is empty: the migration needs the database (the Secret's `databaseUrl` key)".into());
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err("databaseUrl is not a postgres:// URL".into());
+    }
+    Ok(MIGRATIONS)
+}
+
 /// Serves until `shutdown` completes, then lets in-flight requests finish for
 /// at most `shutdown_timeout_seconds`. Readiness turns true once serving and
 /// false as soon as shutdown begins.

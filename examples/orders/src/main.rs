@@ -1,4 +1,6 @@
-//! The orders service binary: reads its config, serves until SIGTERM or Ctrl-C.
+//! The orders service binary: reads its config, serves until SIGTERM or
+//! Ctrl-C. `orders migrate` (the chart's migration Job) reads the same
+//! config and migrates the database instead.
 
 use orders::{log_enabled, Config, LogLevel, BUILD};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -9,6 +11,14 @@ use std::sync::Arc;
 async fn main() -> ExitCode {
     // The configuration exactly as the chart delivers it; every problem at
     // once, naming the variable or file it came from.
+    let migrate = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("migrate") if std::env::args().count() == 2 => true,
+        Some(_) => {
+            eprintln!("usage: orders [migrate]");
+            return ExitCode::from(2);
+        }
+    };
     let config = match gitops_types::load::<Config>() {
         Ok(config) => Arc::new(config),
         Err(err) => {
@@ -16,6 +26,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if migrate {
+        return match orders::migrate(&config) {
+            Ok(migrations) => {
+                eprintln!("orders: version {BUILD}");
+                for migration in migrations {
+                    eprintln!("orders: migration {migration}: up to date");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: migrate: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.http_port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,

@@ -164,3 +164,57 @@ fn a_bad_value_stops_it_with_the_variable_named() {
     assert!(stderr.contains("ORDERS_HTTP_PROT"), "a typo that looks like a link too: {stderr}");
     assert!(!stderr.contains("ORDERS_DB_") && !stderr.contains("ORDERS_SERVICE_HOST"), "{stderr}");
 }
+
+/// The migration Job's container, as Helm renders it and the kubelet fills
+/// it from the pre-install hooks alone (the copies of the ConfigMap and
+/// ServiceAccount) and the operator's Secret: its command is this binary,
+/// and `orders migrate` with exactly those args loads the config and
+/// succeeds; without the database URL it fails naming it.
+#[test]
+fn the_migration_job_runs_orders_migrate() {
+    let rendered = oracle::one(json!({
+        "op": "render", "chart": chart(), "values_yaml": null, "name": "orders", "namespace": "shop",
+    }));
+    assert_eq!(rendered["ok"], true, "{rendered:#}");
+    let hooks: Vec<Value> = rendered["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["object"].clone())
+        .filter(|o| {
+            o["metadata"]["annotations"]["helm.sh/hook"]
+                .as_str()
+                .is_some_and(|h| h.split(',').any(|e| e == "pre-install"))
+        })
+        .collect();
+    let job = hooks.iter().find(|o| o["kind"] == "Job").expect("a migration Job");
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    let command = container["command"].as_array().unwrap();
+    assert_eq!(command.len(), 1, "{container}");
+    let executable = std::path::Path::new(command[0].as_str().unwrap());
+    assert_eq!(executable.file_name().unwrap(), "orders", "the Job runs this binary");
+    let args: Vec<&str> =
+        container["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let run = |database_url: &str, scratch: &str| {
+        let secret = json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "orders"},
+            "stringData": {"databaseUrl": database_url},
+        });
+        let pod = pod::simulate_kind(&hooks, &[secret], "Job").expect("the Job's pod starts");
+        let env = pod.materialize(&scratch_dir(scratch));
+        Command::new(env!("CARGO_BIN_EXE_orders"))
+            .args(&args)
+            .env_clear()
+            .envs(env)
+            .output()
+            .expect("run orders migrate")
+    };
+    let ok = run("postgres://orders@db/orders", "e2e-orders-migrate");
+    let stderr = String::from_utf8_lossy(&ok.stderr);
+    assert!(ok.status.success(), "{stderr}");
+    assert!(stderr.contains("migration 0001_create_orders: up to date"), "{stderr}");
+    let bad = run("", "e2e-orders-migrate-bad");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("databaseUrl is empty"), "{stderr}");
+}

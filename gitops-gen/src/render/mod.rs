@@ -28,6 +28,8 @@ pub struct ChartInfo<'a> {
     pub app_version: &'a str,
     pub image: &'a str,
     pub description: Option<&'a str>,
+    /// [`crate::Chart::migration`]: `templates/migration.yaml` only with one.
+    pub migration: Option<&'a templates::Migration>,
 }
 
 pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
@@ -81,6 +83,10 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     if !tree.secrets().is_empty() {
         chart_templates
             .push(("externalsecret.yaml", yaml(templates::external_secret(&names, tree))));
+    }
+    if let Some(migration) = info.migration {
+        let text = templates::migration(&names, tree, migration, &header);
+        chart_templates.push((templates::MIGRATION_FILE, text));
     }
     for (file, text) in chart_templates {
         files.insert(layout::template(file), text);

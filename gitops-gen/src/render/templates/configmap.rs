@@ -1,7 +1,7 @@
 //! `templates/configmap.yaml`.
 
 use super::{resource, values_path, when_set, Names};
-use crate::foundation::template::{entry, expr, map, Document};
+use crate::foundation::template::{entry, expr, map, Document, Node, Part};
 use gitops_model::tree::ConfigTree;
 use gitops_model::Delivery;
 
@@ -14,6 +14,11 @@ pub const CONFIG_FILE: &str = "config.json";
 /// The ConfigMap: in env delivery one key per non-secret leaf, named as the
 /// env var it becomes; in file delivery one key, the `config` values as JSON.
 pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
+    resource(names, "v1", "ConfigMap", vec![configmap_data(names, tree)])
+}
+
+/// The ConfigMap's `data`.
+pub(super) fn configmap_data(names: &Names, tree: &ConfigTree) -> Part<(String, Node)> {
     if tree.delivery == Delivery::File {
         // JSON with the same keys as values.yaml's `config:` (see the
         // `configJson` helper). Not toYaml: Helm's
@@ -21,12 +26,7 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
         // returns "" for keys it cannot write (the round-trip test found
         // both); toJson carries every string. `quote` keeps it one scalar.
         let file = expr(format!("{} | quote", names.include_text("configJson", ".")));
-        return resource(
-            names,
-            "v1",
-            "ConfigMap",
-            vec![entry("data", map(vec![entry(CONFIG_FILE, file)]))],
-        );
+        return entry("data", map(vec![entry(CONFIG_FILE, file)]));
     }
     let data = tree
         .value_leaves()
@@ -46,5 +46,5 @@ pub fn configmap(names: &Names, tree: &ConfigTree) -> Document {
             }
         })
         .collect();
-    resource(names, "v1", "ConfigMap", vec![entry("data", map(data))])
+    entry("data", map(data))
 }

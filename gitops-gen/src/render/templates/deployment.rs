@@ -11,7 +11,23 @@ use gitops_model::{naming, Delivery};
 /// A probe's handlers, of which Kubernetes allows exactly one.
 const PROBE_HANDLERS: [&str; 4] = ["exec", "grpc", "httpGet", "tcpSocket"];
 
-pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
+/// How the config and the secrets reach a container: `envFrom`, `env`,
+/// `volumeMounts` and the pod's `volumes`, the user's extras included. The
+/// Deployment's and the migration Job's container get the same, each from
+/// its own ConfigMap and Secret (`config_map`, `secret`: their names).
+pub(super) struct ConfigDelivery {
+    pub env_from: Part<(String, Node)>,
+    pub env: Part<(String, Node)>,
+    pub mounts: Part<(String, Node)>,
+    pub volumes: Part<(String, Node)>,
+}
+
+pub(super) fn config_delivery(
+    names: &Names,
+    tree: &ConfigTree,
+    config_map: Node,
+    secret: Node,
+) -> ConfigDelivery {
     let has_values = tree.has_values();
     let secrets = tree.secrets();
     let file = tree.delivery == Delivery::File;
@@ -19,8 +35,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let secret_env: Vec<Part<Node>> = secrets
         .iter()
         .map(|leaf| {
-            let mut key_ref =
-                vec![entry("name", names.include("secretName")), entry("key", str(leaf.key()))];
+            let mut key_ref = vec![entry("name", secret.clone()), entry("key", str(leaf.key()))];
             if leaf.optional {
                 key_ref.push(entry("optional", Node::Bool(true)));
             }
@@ -31,31 +46,10 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         })
         .collect();
     let mut env: Vec<Part<Node>> = Vec::new();
-    let ports: Vec<Part<Node>> = tree
-        .ports()
-        .into_iter()
-        .map(|(name, leaf)| {
-            Part::Item(map(vec![
-                entry("name", str(name)),
-                entry("containerPort", expr(format!("{} | int", values_path(&leaf.path)))),
-                entry("protocol", str("TCP")),
-            ]))
-        })
-        .collect();
-
-    let mut container = vec![
-        entry("name", expr(".Chart.Name")),
-        entry("securityContext", Node::ToYaml(k::SECURITY_CONTEXT.to_string())),
-        entry("image", expr(format!("{} | quote", names.include_text("image", ".")))),
-        entry("imagePullPolicy", expr(k::IMAGE_PULL_POLICY.to_string())),
-    ];
-    if !ports.is_empty() {
-        container.push(entry("ports", seq(ports)));
-    }
     let env_from = if has_values && !file {
         vec![Part::Item(map(vec![entry(
             "configMapRef",
-            map(vec![entry("name", names.include("fullname"))]),
+            map(vec![entry("name", config_map.clone())]),
         )]))]
     } else {
         Vec::new()
@@ -82,7 +76,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         mounts.push(mount("config-file", names.config_dir()));
         volumes.push(Part::Item(map(vec![
             entry("name", str("config-file")),
-            entry("configMap", map(vec![entry("name", names.include("fullname"))])),
+            entry("configMap", map(vec![entry("name", config_map)])),
         ])));
     }
     if !secrets.is_empty() {
@@ -101,7 +95,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             vec![],
         ));
         let mut secret = vec![
-            entry("secretName", names.include("secretName")),
+            entry("secretName", secret),
             // Readable by the pod's group (fsGroup) only.
             entry("defaultMode", Node::Int(0o440)),
         ];
@@ -118,8 +112,44 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             vec![],
         ));
     }
-    container.push(list_with_extra("envFrom", env_from, k::EXTRA_ENV_FROM));
-    container.push(list_with_extra("env", env, k::EXTRA_ENV));
+    mounts.push(Part::With(k::VOLUME_MOUNTS.to_string(), vec![Part::ToYaml(".".into())]));
+    volumes.push(Part::With(k::VOLUMES.to_string(), vec![Part::ToYaml(".".into())]));
+    ConfigDelivery {
+        env_from: list_with_extra("envFrom", env_from, k::EXTRA_ENV_FROM),
+        env: list_with_extra("env", env, k::EXTRA_ENV),
+        mounts: entry("volumeMounts", seq(mounts)),
+        volumes: entry("volumes", seq(volumes)),
+    }
+}
+
+pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
+    let has_values = tree.has_values();
+    let delivery =
+        config_delivery(names, tree, names.include("fullname"), names.include("secretName"));
+    let ports: Vec<Part<Node>> = tree
+        .ports()
+        .into_iter()
+        .map(|(name, leaf)| {
+            Part::Item(map(vec![
+                entry("name", str(name)),
+                entry("containerPort", expr(format!("{} | int", values_path(&leaf.path)))),
+                entry("protocol", str("TCP")),
+            ]))
+        })
+        .collect();
+
+    let mut container = vec![
+        entry("name", expr(".Chart.Name")),
+        entry("securityContext", Node::ToYaml(k::SECURITY_CONTEXT.to_string())),
+        entry("image", expr(format!("{} | quote", names.include_text("image", ".")))),
+        entry("imagePullPolicy", expr(k::IMAGE_PULL_POLICY.to_string())),
+    ];
+    if !ports.is_empty() {
+        container.push(entry("ports", seq(ports)));
+    }
+    let ConfigDelivery { env_from, env, mounts, volumes } = delivery;
+    container.push(env_from);
+    container.push(env);
     let first_port = tree.ports().into_iter().next().map(|(name, _)| name);
     for (probe, default, _) in crate::render::values::probes(tree, first_port) {
         // The probe's own key in the table.
@@ -150,8 +180,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
             None => with_yaml(key, probe),
         });
     }
-    mounts.push(Part::With(k::VOLUME_MOUNTS.to_string(), vec![Part::ToYaml(".".into())]));
-    container.push(entry("volumeMounts", seq(mounts)));
+    container.push(mounts);
     container.push(entry("resources", Node::ToYaml(k::RESOURCES.to_string())));
     // Endpoints are removed while the pod sleeps; only then does SIGTERM
     // arrive. The kubelet's own sleep needs no shell in the image.
@@ -182,7 +211,6 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         None => format!("{} | int", k::TERMINATION_GRACE_PERIOD_SECONDS),
     };
 
-    volumes.push(Part::With(k::VOLUMES.to_string(), vec![Part::ToYaml(".".into())]));
     let pod_spec = vec![
         with_yaml(k::IMAGE_PULL_SECRETS, "imagePullSecrets"),
         entry("serviceAccountName", names.include("serviceAccountName")),
@@ -192,7 +220,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("terminationGracePeriodSeconds", expr(grace)),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
-        entry("volumes", seq(volumes)),
+        volumes,
         with_yaml(k::NODE_SELECTOR, "nodeSelector"),
         with_yaml(k::AFFINITY, "affinity"),
         with_yaml(k::TOPOLOGY_SPREAD_CONSTRAINTS, "topologySpreadConstraints"),

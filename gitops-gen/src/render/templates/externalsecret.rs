@@ -9,6 +9,18 @@ use gitops_model::tree::ConfigTree;
 /// `secrets.externalSecret.enabled` is set: it fills the Secret the pods
 /// read, one `data` entry per secret field.
 pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
+    optional_resource(
+        names,
+        Some(k::EXTERNAL_SECRET_ENABLED),
+        "external-secrets.io/v1",
+        "ExternalSecret",
+        None,
+        vec![external_secret_spec(tree, names.include("secretName"))],
+    )
+}
+
+/// The ExternalSecret's `spec`, filling the Secret named `target`.
+pub(super) fn external_secret_spec(tree: &ConfigTree, target: Node) -> Part<(String, Node)> {
     let refs = format!("({} | default dict)", k::EXTERNAL_SECRET_REMOTE_REFS);
     let remote_key = k::EXTERNAL_SECRET_REMOTE_KEY;
     let secrets = tree.secrets();
@@ -46,50 +58,37 @@ pub fn external_secret(names: &Names, tree: &ConfigTree) -> Document {
     let store_name = k::EXTERNAL_SECRET_STORE_NAME;
     let store_message =
         go_quote(&format!("{} is required: the store to read from", store_name.path()));
-    optional_resource(
-        names,
-        Some(k::EXTERNAL_SECRET_ENABLED),
-        "external-secrets.io/v1",
-        "ExternalSecret",
-        None,
-        vec![entry(
-            "spec",
-            map(vec![
-                entry(
-                    "refreshInterval",
-                    expr(format!("{} | quote", k::EXTERNAL_SECRET_REFRESH_INTERVAL)),
-                ),
-                entry(
-                    "secretStoreRef",
-                    map(vec![
-                        entry("kind", expr(format!("{} | quote", k::EXTERNAL_SECRET_STORE_KIND))),
-                        entry(
-                            "name",
-                            expr(format!("required {store_message} {store_name} | quote")),
-                        ),
-                    ]),
-                ),
-                entry(
-                    "target",
-                    map(vec![
-                        entry("name", names.include("secretName")),
-                        entry("creationPolicy", str("Owner")),
-                    ]),
-                ),
-                if secrets.iter().any(|l| !l.optional) {
-                    entry("data", seq(data))
-                } else {
-                    // Only optional keys: `data` exists when one of them is listed
-                    // (an empty `data:` would be null).
-                    let any_listed: Vec<String> =
-                        secrets.iter().map(|l| format!("({})", listed(&l.key()))).collect();
-                    Part::If(
-                        format!("or {}", any_listed.join(" ")),
-                        vec![entry("data", seq(data))],
-                        vec![],
-                    )
-                },
-            ]),
-        )],
+    entry(
+        "spec",
+        map(vec![
+            entry(
+                "refreshInterval",
+                expr(format!("{} | quote", k::EXTERNAL_SECRET_REFRESH_INTERVAL)),
+            ),
+            entry(
+                "secretStoreRef",
+                map(vec![
+                    entry("kind", expr(format!("{} | quote", k::EXTERNAL_SECRET_STORE_KIND))),
+                    entry("name", expr(format!("required {store_message} {store_name} | quote"))),
+                ]),
+            ),
+            entry(
+                "target",
+                map(vec![entry("name", target), entry("creationPolicy", str("Owner"))]),
+            ),
+            if secrets.iter().any(|l| !l.optional) {
+                entry("data", seq(data))
+            } else {
+                // Only optional keys: `data` exists when one of them is listed
+                // (an empty `data:` would be null).
+                let any_listed: Vec<String> =
+                    secrets.iter().map(|l| format!("({})", listed(&l.key()))).collect();
+                Part::If(
+                    format!("or {}", any_listed.join(" ")),
+                    vec![entry("data", seq(data))],
+                    vec![],
+                )
+            },
+        ]),
     )
 }

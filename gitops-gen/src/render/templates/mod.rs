@@ -15,6 +15,7 @@ mod helpers;
 mod hpa;
 mod httproute;
 mod ingress;
+mod migration;
 mod networkpolicy;
 mod notes;
 mod pdb;
@@ -29,6 +30,7 @@ pub use helpers::helpers;
 pub use hpa::autoscaler;
 pub use httproute::http_route;
 pub use ingress::ingress;
+pub use migration::{migration, Migration, MIGRATION_FILE};
 pub use networkpolicy::network_policy;
 pub use notes::notes;
 pub use pdb::pod_disruption_budget;
@@ -213,6 +215,7 @@ mod tests {
             app_version: "0.1.0",
             image: "app",
             description: None,
+            migration: None,
         };
         let full = || {
             vec![
