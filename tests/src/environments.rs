@@ -76,8 +76,9 @@ where
         let expected: BTreeSet<String> = default
             .iter()
             .filter(|f| {
+                // The migration Job runs the app's image too.
                 !(by_digest
-                    && f.contains("\"Deployment.")
+                    && (f.contains("\"Deployment.") || f.contains("\"Job."))
                     && (f.starts_with("\"CKV_K8S_43\"") || f.starts_with("\"CKV_K8S_15\"")))
             })
             .cloned()
