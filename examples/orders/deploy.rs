@@ -7,8 +7,8 @@
 
 use crate::config::{Config, LogLevel};
 use gitops_gen::{
-    ArgoCd, Chart, Controller, Controllers, Environment, Flux, GitRepository, Migration,
-    Notification, RollingSync, Service, Trigger,
+    ArgoCd, Chart, Cluster, Controller, Controllers, Environment, Flux, GitRepository, Migration,
+    Notification, RollingSync, Selector, Service, Trigger,
 };
 
 /// Development: everything logged.
@@ -31,6 +31,19 @@ pub fn prod(config: &mut Config) {
     config.log_level = LogLevel::Warn;
 }
 
+/// Production's regions: a cluster in each, pulling from its own region's
+/// registry with its own pull secret.
+pub const REGIONS: [&str; 3] = ["beijing", "guangzhou", "singapore"];
+
+/// The cluster of `region` (Argo CD knows it as `prod-<region>`, its
+/// cluster Secret labelled `region: <region>`).
+pub fn regional_cluster(region: &str) -> Cluster {
+    Cluster::new(format!("prod-{region}"), format!("https://{region}.k8s.example.com:6443"))
+        .region(region)
+        .registry(format!("registry.{region}.example.com"))
+        .image_pull_secret(format!("registry-{region}"))
+}
+
 /// The chart, its environments and its controllers: Flux deploys dev,
 /// Argo CD (Applications from one ApplicationSet) staging and prod, rolled
 /// out staging, then prod (which waits for someone to sync it). Each
@@ -46,6 +59,9 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         .image("ghcr.io/acme/orders")
         .version(env!("CARGO_PKG_VERSION"))
         .config::<Config>()
+        .cluster(regional_cluster(REGIONS[0]))
+        .cluster(regional_cluster(REGIONS[1]))
+        .cluster(regional_cluster(REGIONS[2]))
         // `orders migrate` before each install and upgrade, with the
         // service's own config and secrets; the image installs the binary
         // at /usr/local/bin/orders.
@@ -58,7 +74,7 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
             Environment::production("prod")
                 .controller(Controller::ArgoCd)
                 .namespace("orders")
-                .cluster_server("https://prod.k8s.example.com:6443")
+                .clusters(Selector::new().label_in("region", REGIONS))
                 .replicas(3)
                 .resources("500m", "256Mi")
                 .pod_disruption_budget(2)

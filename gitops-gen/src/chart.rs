@@ -4,6 +4,7 @@
 
 use crate::deploy::controllers::{self, Controllers, Manifests};
 use crate::deploy::environment::{self, Environment};
+use crate::deploy::fleet::Cluster;
 use crate::deploy::{argo_cd, flux};
 use crate::foundation::error::{Error, Problem, ProblemKind};
 use crate::foundation::fs::{self, WriteReport};
@@ -31,6 +32,7 @@ pub struct Chart {
     description: Option<String>,
     config: Option<ConfigSource>,
     pub(crate) environments: Vec<Environment>,
+    clusters: Vec<Cluster>,
     controllers: Option<Controllers>,
     baseline: Option<Baseline>,
     migration: Option<Migration>,
@@ -133,6 +135,7 @@ impl Chart {
             description: None,
             config: None,
             environments: Vec::new(),
+            clusters: Vec::new(),
             controllers: None,
             baseline: None,
             migration: None,
@@ -187,6 +190,19 @@ impl Chart {
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environments.push(environment);
         self
+    }
+
+    /// A cluster of the fleet: an environment deploys to the clusters its
+    /// selector matches ([`Environment::clusters`]), each with the
+    /// cluster's own values (`clusters/<name>.yaml`).
+    pub fn cluster(mut self, cluster: Cluster) -> Self {
+        self.clusters.push(cluster);
+        self
+    }
+
+    /// The declared fleet clusters.
+    pub fn clusters(&self) -> &[Cluster] {
+        &self.clusters
     }
 
     /// The GitOps controllers that deploy the environments (Argo CD, Flux)
@@ -471,6 +487,7 @@ impl Chart {
             values: &values,
             schema: &schema,
             default: &default,
+            clusters: &self.clusters,
         };
         let header = layout::header(rust_name);
         let environments = environment::generate(&self.environments, hand_written, &chart, &header)
@@ -496,6 +513,7 @@ impl Chart {
             controllers,
             repository: &controllers.repository,
             environments: &self.environments,
+            clusters: &self.clusters,
             header: &header,
         };
         let mut files = Files::new();

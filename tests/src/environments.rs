@@ -14,10 +14,23 @@ use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One environment to check: its name and the config the app must read.
+/// One environment to check: its name, the fleet cluster when it has one
+/// (its `clusters/<name>.yaml` read after the environment's file), and the
+/// config the app must read.
 pub struct Expected<T> {
     pub name: &'static str,
+    pub cluster: Option<&'static str>,
     pub config: T,
+}
+
+impl<T> Expected<T> {
+    /// `env`, or `env-on-cluster`: for messages and scratch directories.
+    pub fn label(&self) -> String {
+        match self.cluster {
+            None => self.name.to_owned(),
+            Some(cluster) => format!("{}-on-{cluster}", self.name),
+        }
+    }
 }
 
 /// For each environment, `values-<name>.yaml` from `chart` after values.yaml,
@@ -44,7 +57,7 @@ where
     let mut ops = vec![checkov(None)];
     let pins: Vec<Option<Value>> = environments.iter().map(|env| pin_of(chart, env.name)).collect();
     for (env, pin) in environments.iter().zip(&pins) {
-        let values = user_values(chart, env.name, pin.as_ref());
+        let values = user_values(chart, env.name, env.cluster, pin.as_ref());
         ops.push(oracle::lint(chart, Some(&values)));
         for version in ["1.33.0", "1.37.0"] {
             let mut op = oracle::render_validate(chart, Some(&values));
@@ -63,7 +76,7 @@ where
     let default = failed(&results[0]);
     let mut rendered = Vec::new();
     for (index, (env, results)) in environments.iter().zip(results[1..].chunks(4)).enumerate() {
-        let name = env.name;
+        let name = &env.label();
         assert_eq!(results[0]["ok"], true, "helm lint --strict, {name}: {:#}", results[0]);
         for render in &results[1..3] {
             assert_eq!(render["ok"], true, "render and kubernetes-validate, {name}: {render:#}");
@@ -96,7 +109,7 @@ where
     }
     for ((env, pin), objects) in environments.iter().zip(&pins).zip(&rendered) {
         if let Some(pin) = pin {
-            assert_pinned(objects, pin, env.name);
+            assert_pinned(objects, pin, &env.label());
         }
     }
     rendered
@@ -115,21 +128,34 @@ fn pin_of(chart: &Path, environment: &str) -> Option<Value> {
     (set("tag") || set("digest")).then_some(pin)
 }
 
-/// What Helm makes of `-f values-<env>.yaml -f pins/<env>.yaml`: the files
-/// merged in order, maps key by key, anything else replacing (Helm's
-/// `mergeMaps`), as one values text (JSON is YAML).
-fn user_values(chart: &Path, environment: &str, pin: Option<&Value>) -> String {
-    let file = chart.join(format!("values-{environment}.yaml"));
-    let values =
-        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let Some(pin) = pin else { return values };
-    let read = oracle::one(json!({"op": "values_from_yaml", "yaml": values}));
-    assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
-    let mut merged = read["values"].clone();
-    if merged.is_null() {
-        merged = json!({});
+/// What Helm makes of `-f values-<env>.yaml [-f clusters/<cluster>.yaml]
+/// -f pins/<env>.yaml`: the files merged in order, maps key by key,
+/// anything else replacing (Helm's `mergeMaps`), as one values text (JSON
+/// is YAML).
+fn user_values(
+    chart: &Path,
+    environment: &str,
+    cluster: Option<&str>,
+    pin: Option<&Value>,
+) -> String {
+    let read = |name: String| -> Value {
+        let file = chart.join(name);
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let read = oracle::one(json!({"op": "values_from_yaml", "yaml": text}));
+        assert_eq!(read["ok"], true, "{}: {read:#}", file.display());
+        match &read["values"] {
+            Value::Null => json!({}),
+            values => values.clone(),
+        }
+    };
+    let mut merged = read(format!("values-{environment}.yaml"));
+    if let Some(cluster) = cluster {
+        merge_maps(&mut merged, &read(gitops_gen::layout::cluster_file(cluster)));
     }
-    merge_maps(&mut merged, pin);
+    if let Some(pin) = pin {
+        merge_maps(&mut merged, pin);
+    }
     merged.to_string()
 }
 
@@ -207,8 +233,15 @@ pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
 /// ConfigMap holding exactly the environment's values file and pin, named
 /// by the HelmRelease; the ApplicationSet makes exactly each of
 /// `applications`, the per-environment Applications the same chart writes
-/// without it (only one of the two sources is written). Returns the objects.
-pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Vec<Value> {
+/// without it (only one of the two sources is written), its cluster
+/// generators given the declared `clusters` as Argo CD's cluster Secrets.
+/// Returns the objects.
+pub fn check_controllers(
+    repo: &Path,
+    gitops: &Path,
+    applications: &Files,
+    clusters: &[gitops_gen::Cluster],
+) -> Vec<Value> {
     let all = manifests(gitops);
     let applications: Vec<(PathBuf, Value)> = applications
         .iter()
@@ -300,7 +333,7 @@ pub fn check_controllers(repo: &Path, gitops: &Path, applications: &Files) -> Ve
         );
         let applications: Vec<Value> = applications.iter().map(|(_, o)| o.clone()).collect();
         assert!(!applications.is_empty(), "no per-environment Applications to compare with");
-        check_application_set(path, set, &applications);
+        check_application_set(path, set, &applications, clusters);
     }
     objects.into_iter().map(|o| o["object"].clone()).collect()
 }
@@ -334,9 +367,17 @@ fn check_values_delivery(repo: &Path, dir: &Path, built: &[Value]) {
     let release = built.iter().find(|o| o["kind"] == "HelmRelease").expect("a HelmRelease");
     let config_map = built.iter().find(|o| o["kind"] == "ConfigMap").expect("a ConfigMap");
     let chart = repo.join(release["spec"]["chart"]["spec"]["chart"].as_str().expect("chart"));
-    let environment = dir.file_name().and_then(|n| n.to_str()).expect("the environment");
+    // `flux/<env>`, or `flux/<env>/<cluster>` on a fleet.
+    let name = |dir: &Path| dir.file_name().and_then(|n| n.to_str()).expect("a name").to_owned();
+    let parent = dir.parent().expect("a parent");
+    let (environment, cluster) = match name(parent).as_str() {
+        "flux" => (name(dir), None),
+        _ => (name(parent), Some(name(dir))),
+    };
     let refs = release["spec"]["valuesFrom"].as_array().expect("valuesFrom");
-    let files = [format!("values-{environment}.yaml"), gitops_gen::layout::pin_file(environment)];
+    let mut files = vec![format!("values-{environment}.yaml")];
+    files.extend(cluster.map(|c| gitops_gen::layout::cluster_file(&c)));
+    files.push(gitops_gen::layout::pin_file(&environment));
     assert_eq!(refs.len(), files.len(), "{}: valuesFrom", dir.display());
     for (reference, file) in refs.iter().zip(&files) {
         assert_eq!(reference["kind"], "ConfigMap");
@@ -353,11 +394,18 @@ fn check_values_delivery(repo: &Path, dir: &Path, built: &[Value]) {
 /// text/template with sprig for each element (Helm's engine; Argo CD's
 /// ApplicationSet controller uses the same two), the patch merged in as Argo
 /// CD does: the result is exactly the environment's own Application.
-fn check_application_set(path: &Path, set: &Value, applications: &[Value]) {
+fn check_application_set(
+    path: &Path,
+    set: &Value,
+    applications: &[Value],
+    clusters: &[gitops_gen::Cluster],
+) {
     let spec = &set["spec"];
     assert_eq!(spec["goTemplate"], true, "{}", path.display());
     assert_eq!(spec["goTemplateOptions"], json!(["missingkey=error"]), "{}", path.display());
-    let elements = spec["generators"][0]["list"]["elements"].as_array().expect("list elements");
+    let generators = spec["generators"].as_array().expect("generators");
+    let elements: Vec<Value> = generators.iter().flat_map(|g| parameters(g, clusters)).collect();
+    let elements = &elements;
     assert_eq!(elements.len(), applications.len(), "one element per environment's Application");
     let chart = scratch_dir("application-set-chart");
     std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: set\nversion: 0.1.0\n")
@@ -389,6 +437,57 @@ fn check_application_set(path: &Path, set: &Value, applications: &[Value]) {
         let own = applications.iter().find(|a| a["metadata"]["name"] == name);
         assert_eq!(Some(&made), own, "the ApplicationSet's {element}");
     }
+}
+
+/// The parameter sets a generator makes, as Argo CD's ApplicationSet
+/// controller does with Go templates: a list's elements; a matrix's every
+/// pair, the first generator's keys winning (argo-cd
+/// `applicationset/generators/matrix.go`, `mergo.WithOverride` applied
+/// second with the first's); the clusters whose labels the selector matches,
+/// as `name`, `nameNormalized`, `server` and `metadata.labels`
+/// (`applicationset/generators/cluster.go`), each declared cluster standing
+/// for its Secret.
+fn parameters(generator: &Value, clusters: &[gitops_gen::Cluster]) -> Vec<Value> {
+    if let Some(list) = generator.get("list") {
+        return list["elements"].as_array().expect("elements").clone();
+    }
+    if let Some(matrix) = generator.get("matrix") {
+        let pair = matrix["generators"].as_array().expect("two generators");
+        assert_eq!(pair.len(), 2, "{matrix}");
+        let mut out = Vec::new();
+        for first in parameters(&pair[0], clusters) {
+            for second in parameters(&pair[1], clusters) {
+                let mut merged = second.as_object().expect("a map").clone();
+                merged.extend(first.as_object().expect("a map").clone());
+                out.push(Value::Object(merged));
+            }
+        }
+        return out;
+    }
+    let selector = &generator["clusters"]["selector"];
+    let matches = |labels: &std::collections::BTreeMap<String, String>| {
+        let equal = selector["matchLabels"].as_object().into_iter().flatten();
+        let equal = equal.clone().all(|(k, v)| labels.get(k).map(|l| json!(l)) == Some(v.clone()));
+        let sets = selector["matchExpressions"].as_array().into_iter().flatten();
+        equal
+            && sets.clone().all(|e| {
+                assert_eq!(e["operator"], "In", "{e}");
+                let value = labels.get(e["key"].as_str().expect("a key"));
+                value.is_some_and(|v| e["values"].as_array().expect("values").contains(&json!(v)))
+            })
+    };
+    clusters
+        .iter()
+        .filter(|c| matches(c.labels()))
+        .map(|c| {
+            json!({
+                "name": c.name(),
+                "nameNormalized": c.name(),
+                "server": c.server(),
+                "metadata": {"labels": c.labels()},
+            })
+        })
+        .collect()
 }
 
 /// Argo CD's template parameters are the template's root; in a chart they

@@ -5,8 +5,8 @@
 
 use gitops_gen::Outputs;
 use gitops_gen::{
-    ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, MaxUpdate,
-    Migration, Notification, ProblemKind, RollingSync, Service, Step, Trigger,
+    ArgoCd, Chart, Cluster, Controller, Controllers, Environment, Error, Flux, GitRepository,
+    MaxUpdate, Migration, Notification, ProblemKind, RollingSync, Selector, Service, Step, Trigger,
 };
 use gitops_tests::environments;
 use gitops_tests::fixtures::Shop;
@@ -1191,4 +1191,140 @@ fn migration_hooks_are_deleted_after_the_run_and_before_the_next() {
         );
         assert!(hook["spec"].get("ttlSecondsAfterFinished").is_none(), "{hook}");
     }
+}
+
+// ---------------------------------------------------------------- fleet
+
+/// A fleet's declarations, each mistake refused with the culprit named and
+/// nothing generated: a selector that matches no declared cluster, two
+/// clusters of one name, a cluster in two regions, a registry that is not a
+/// host, a cluster's value the schema refuses for an environment on it, and
+/// two releases whose controller objects would share a name.
+#[test]
+fn fleet_mistakes_are_refused_by_name() {
+    let fleet = |clusters: Vec<Cluster>, selector: Selector| {
+        let mut chart = Chart::new("shop")
+            .image("ghcr.io/acme/shop")
+            .config::<Shop>()
+            .environment(Environment::production("prod").clusters(selector))
+            .controllers(argo());
+        for cluster in clusters {
+            chart = chart.cluster(cluster);
+        }
+        match chart.generate() {
+            Err(Error::Deployment { problems }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    };
+    let bj = || Cluster::new("bj", "https://bj.example:6443").region("beijing");
+    let by_region = || Selector::new().label_in("region", ["beijing"]);
+
+    let none = fleet(vec![bj()], Selector::new().label("region", "mars"));
+    assert_eq!(none.len(), 1, "{none:#?}");
+    assert_eq!(none[0].key.as_deref(), Some("Environment.clusters"));
+    assert_eq!(none[0].environment.as_deref(), Some("prod"));
+    assert!(none[0].message.contains("matches none of the declared clusters (bj)"), "{}", none[0]);
+
+    let twice = fleet(vec![bj(), bj()], by_region());
+    assert!(
+        twice
+            .iter()
+            .any(|p| p.kind == ProblemKind::Clash && p.message == "cluster `bj`: declared twice"),
+        "{twice:#?}"
+    );
+
+    let two_regions = fleet(vec![bj().region("shanghai")], by_region());
+    assert_eq!(two_regions[0].key.as_deref(), Some("Cluster.region"), "{two_regions:#?}");
+    assert!(
+        two_regions[0].message.contains("in two regions (beijing, shanghai)"),
+        "{}",
+        two_regions[0]
+    );
+
+    for registry in ["https://registry.example.com", "registry.example.com/acme", "Registry"] {
+        let bad = fleet(vec![bj().registry(registry)], by_region());
+        assert_eq!(bad.len(), 1, "{registry}: {bad:#?}");
+        assert_eq!(bad[0].key.as_deref(), Some("Cluster.registry"));
+        assert!(bad[0].message.contains("is not a host"), "{}", bad[0]);
+    }
+
+    let refused = fleet(vec![bj().set("replicaCount", "three")], by_region());
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(refused[0].kind, ProblemKind::Refused);
+    assert_eq!(refused[0].key.as_deref(), Some("replicaCount"));
+    assert!(
+        refused[0].message.starts_with("environment `prod` on cluster `bj`: "),
+        "{}",
+        refused[0]
+    );
+
+    let clash = Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .cluster(Cluster::new("eu", "https://eu.example:6443").region("eu"))
+        .environment(Environment::production("prod").clusters(Selector::new()))
+        .environment(Environment::new("prod-eu").namespace("other"))
+        .controllers(argo());
+    let found = problems_of(clash.generate());
+    assert_eq!(found, [(ProblemKind::Clash, String::new())], "two objects named shop-prod-eu");
+}
+
+/// argo-cd `applicationset/generators/cluster.go`: a cluster generator
+/// gives each cluster Secret its selector matches as `name` and `server`,
+/// and `applicationset/generators/matrix.go` crosses it with the
+/// environment's element. What the fleet's Applications read comes from
+/// those two: the Application's name and labels, its destination, and its
+/// cluster's values file between the environment's and its pin.
+#[test]
+fn a_fleet_environment_is_one_application_per_cluster() {
+    let chart = Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .cluster(Cluster::new("bj", "https://bj.example:6443").region("beijing"))
+        .cluster(Cluster::new("sg", "https://sg.example:6443").region("singapore"))
+        .cluster(Cluster::new("lab", "https://lab.example:6443"))
+        .environment(
+            Environment::production("prod")
+                .clusters(Selector::new().label_in("region", ["beijing", "singapore"])),
+        );
+    let all = parse(&chart.clone().controllers(argo()).generate().unwrap().controllers.unwrap());
+    let apps = environment_apps(&all);
+    let mut seen: Vec<(String, String, Value)> = apps
+        .iter()
+        .map(|app| {
+            (
+                app["metadata"]["name"].as_str().unwrap().to_owned(),
+                app["spec"]["destination"]["server"].as_str().unwrap().to_owned(),
+                app["spec"]["source"]["helm"]["valueFiles"].clone(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = |cluster: &str| {
+        serde_json::json!([
+            "values.yaml",
+            "values-prod.yaml",
+            format!("clusters/{cluster}.yaml"),
+            "pins/prod.yaml"
+        ])
+    };
+    assert_eq!(
+        seen,
+        [
+            ("shop-prod-bj".to_owned(), "https://bj.example:6443".to_owned(), files("bj")),
+            ("shop-prod-sg".to_owned(), "https://sg.example:6443".to_owned(), files("sg")),
+        ]
+    );
+    let set = parse(&chart.controllers(with_set()).generate().unwrap().controllers.unwrap());
+    let set = of_kind(&set, "ApplicationSet")[0];
+    let matrix = &set["spec"]["generators"][0]["matrix"]["generators"];
+    assert_eq!(matrix[0]["list"]["elements"][0]["environment"], "prod");
+    assert!(
+        matrix[0]["list"]["elements"][0].get("server").is_none(),
+        "the cluster's wins only if the list has none"
+    );
+    assert_eq!(
+        matrix[1]["clusters"]["selector"],
+        serde_json::json!({"matchExpressions": [{"key": "region", "operator": "In", "values": ["beijing", "singapore"]}]})
+    );
 }

@@ -6,7 +6,7 @@
 use gitops_gen::{
     ArgoCd, Chart, Controller, Controllers, Environment, Error, Flux, GitRepository, Outputs,
 };
-use gitops_gen::{MaxUpdate, Notification, RollingSync, Service, Step, Trigger};
+use gitops_gen::{Cluster, MaxUpdate, Notification, RollingSync, Selector, Service, Step, Trigger};
 use gitops_gen::{Problem, ProblemKind};
 use gitops_tests::environments::{check_controllers, check_environments, Expected};
 use gitops_tests::fixtures::{LogLevel, Shop, Worker};
@@ -32,8 +32,34 @@ fn prod(c: &mut Shop) {
 /// An environment's edit of the config.
 type Edit = fn(&mut Shop);
 
-const ENVIRONMENTS: [(&str, Edit); 4] =
-    [("dev", dev), ("staging", staging), ("prod", prod), ("prod-eu", prod)];
+/// Each release: its environment, its fleet cluster if any, its edit.
+const ENVIRONMENTS: [(&str, Option<&str>, Edit); 7] = [
+    ("dev", None, dev),
+    ("staging", None, staging),
+    ("prod", None, prod),
+    ("prod-eu", None, prod),
+    ("prod-edge", Some("edge-north"), prod),
+    ("prod-edge", Some("edge-south"), prod),
+    ("canary", Some("edge-north"), staging),
+];
+
+/// The fleet: two regional edge clusters, each pulling from its region's
+/// registry, and a lab cluster no production selector takes.
+fn clusters() -> [Cluster; 3] {
+    [
+        Cluster::new("edge-north", "https://edge-north.k8s.example:6443")
+            .region("north")
+            .label("tier", "edge")
+            .registry("registry.north.example.com")
+            .image_pull_secret("registry-north"),
+        Cluster::new("edge-south", "https://edge-south.k8s.example:6443")
+            .region("south")
+            .label("tier", "edge")
+            .registry("registry.south.example.com:5000")
+            .set("podAnnotations", json!({"region": "south"})),
+        Cluster::new("lab", "https://lab.k8s.example:6443").label("tier", "lab"),
+    ]
+}
 
 fn shop() -> Chart {
     shop_without_controllers().controllers(shop_controllers())
@@ -45,7 +71,7 @@ fn shop() -> Chart {
 fn shop_controllers() -> Controllers {
     let rollout = RollingSync::steps([
         Step::new(["prod-eu"]).max_update(MaxUpdate::Percent(50)),
-        Step::new(["prod"]),
+        Step::new(["prod", "prod-edge"]),
     ]);
     Controllers::new(GitRepository::new("https://git.example/acme/shop.git", "deploy/chart"))
         .argo_cd(ArgoCd::new().project("shop").application_set().rolling_sync(rollout))
@@ -68,9 +94,13 @@ fn prod_notifications(env: Environment) -> Environment {
 }
 
 fn shop_without_controllers() -> Chart {
+    let [north, south, lab] = clusters();
     Chart::new("shop")
         .image("ghcr.io/acme/shop")
         .config::<Shop>()
+        .cluster(north)
+        .cluster(south)
+        .cluster(lab)
         .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
         .environment(
             Environment::new("staging")
@@ -103,6 +133,23 @@ fn shop_without_controllers() -> Chart {
                 .server_side_apply(true)
                 .automated(true)
                 .config(prod),
+        )
+        // Fleets: Argo CD's on every edge cluster, by region; Flux's on the
+        // north one.
+        .environment(
+            Environment::production("prod-edge")
+                .controller(Controller::ArgoCd)
+                .namespace("shop")
+                .clusters(
+                    Selector::new().label("tier", "edge").label_in("region", ["north", "south"]),
+                )
+                .config(prod),
+        )
+        .environment(
+            Environment::new("canary")
+                .controller(Controller::Flux)
+                .clusters(Selector::new().label("region", "north"))
+                .config(staging),
         )
 }
 
@@ -183,12 +230,12 @@ replicaCount: 2
 fn expected() -> Vec<Expected<Shop>> {
     ENVIRONMENTS
         .iter()
-        .map(|(name, edit)| {
+        .map(|(name, cluster, edit)| {
             let mut config =
                 Shop { database_url: "postgres://shop@db/shop".into(), ..Shop::default() };
             config.payments.webhook_secret = "whsec".into();
             edit(&mut config);
-            Expected { name, config }
+            Expected { name, cluster: *cluster, config }
         })
         .collect()
 }
@@ -201,9 +248,28 @@ fn each_environment_renders_lints_validates_and_reads_back() {
     let root = layout("environments-helm");
     let rendered =
         check_environments(&root.join("deploy/chart"), "release", &[secret()], &expected());
-    for (i, ((name, _), objects)) in ENVIRONMENTS.iter().zip(&rendered).enumerate() {
+    for (i, ((name, cluster, _), objects)) in ENVIRONMENTS.iter().zip(&rendered).enumerate() {
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
-        assert_eq!(deployment["spec"]["replicas"].as_u64(), Some([1, 2, 3, 1][i]), "{name}");
+        assert_eq!(
+            deployment["spec"]["replicas"].as_u64(),
+            Some([1, 2, 3, 1, 1, 1, 1][i]),
+            "{name}"
+        );
+        // Each fleet cluster pulls from its region's registry.
+        let pod = &deployment["spec"]["template"]["spec"];
+        let image = pod["containers"][0]["image"].as_str().unwrap();
+        let (registry, secrets) = match cluster {
+            None => ("ghcr.io/acme/shop", json!(null)),
+            Some("edge-north") => {
+                ("registry.north.example.com/acme/shop", json!([{"name": "registry-north"}]))
+            }
+            Some(_) => ("registry.south.example.com:5000/acme/shop", json!(null)),
+        };
+        assert!(image.starts_with(&format!("{registry}:")), "{name} on {cluster:?}: {image}");
+        assert_eq!(pod["imagePullSecrets"], secrets, "{name} on {cluster:?}");
+        let south = pod.pointer("/metadata").is_none()
+            && deployment["spec"]["template"]["metadata"]["annotations"]["region"] == "south";
+        assert_eq!(south, *cluster == Some("edge-south"), "{name} on {cluster:?}");
         let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
         let prod_only = ["Ingress", "PodDisruptionBudget"];
         assert_eq!(
@@ -225,7 +291,7 @@ fn the_controllers_manifests_are_valid_and_point_at_real_files() {
     let per_environment = shop_controllers().argo_cd(argo);
     let generated = shop_without_controllers().controllers(per_environment).generate().unwrap();
     let applications = generated.controllers.unwrap();
-    let objects = check_controllers(&root, &root.join("deploy/gitops"), &applications);
+    let objects = check_controllers(&root, &root.join("deploy/gitops"), &applications, &clusters());
     let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
     // The ApplicationSet alone: its Applications are not written beside it
     // (the one Application is the root, in bootstrap/); Flux's values

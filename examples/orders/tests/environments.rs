@@ -31,13 +31,22 @@ fn the_committed_environments_pass_every_check() {
     });
     let edits: [(&str, Edit); 3] =
         [("dev", deploy::dev), ("staging", deploy::staging), ("prod", deploy::prod)];
-    let expected: Vec<Expected<Config>> = edits
+    // prod on each regional cluster.
+    let releases = [
+        ("dev", None),
+        ("staging", None),
+        ("prod", Some("prod-beijing")),
+        ("prod", Some("prod-guangzhou")),
+        ("prod", Some("prod-singapore")),
+    ];
+    let expected: Vec<Expected<Config>> = releases
         .into_iter()
-        .map(|(name, edit)| {
+        .map(|(name, cluster)| {
             let mut config =
                 Config { database_url: "postgres://orders@db/orders".into(), ..Config::default() };
+            let edit = edits.iter().find(|(env, _)| *env == name).unwrap().1;
             edit(&mut config);
-            Expected { name, config }
+            Expected { name, cluster, config }
         })
         .collect();
     // Every environment the build wrote is one of these.
@@ -51,7 +60,27 @@ fn the_committed_environments_pass_every_check() {
     written.sort();
     listed.sort();
     assert_eq!(written, listed, "add the new environment's edit here");
-    check_environments(&manifest_dir().join("chart"), "orders", &[secret], &expected);
+    let rendered =
+        check_environments(&manifest_dir().join("chart"), "orders", &[secret], &expected);
+    // Each region's release pulls from its region's registry.
+    for (release, objects) in expected.iter().zip(&rendered) {
+        let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
+        let pod = &deployment["spec"]["template"]["spec"];
+        let image = pod["containers"][0]["image"].as_str().unwrap();
+        match release.cluster.and_then(|c| c.strip_prefix("prod-")) {
+            Some(region) => {
+                assert!(
+                    image.starts_with(&format!("registry.{region}.example.com/acme/orders")),
+                    "{image}"
+                );
+                assert_eq!(
+                    pod["imagePullSecrets"],
+                    json!([{"name": format!("registry-{region}")}])
+                );
+            }
+            None => assert!(image.starts_with("ghcr.io/acme/orders"), "{image}"),
+        }
+    }
 }
 
 #[test]
@@ -59,7 +88,9 @@ fn the_committed_controller_manifests_pass_every_check() {
     // What the ApplicationSet must make: the per-environment Applications.
     let generated = deploy::chart_with(gitops_gen::ArgoCd::new()).generate().unwrap();
     let applications = generated.controllers.unwrap();
-    let objects = check_controllers(&workspace(), &manifest_dir().join("gitops"), &applications);
+    let clusters = deploy::chart().clusters().to_vec();
+    let objects =
+        check_controllers(&workspace(), &manifest_dir().join("gitops"), &applications, &clusters);
     assert!(objects.iter().any(|o| o["kind"] == "ApplicationSet"));
     assert!(objects.iter().any(|o| o["kind"] == "HelmRelease"));
 }

@@ -3,26 +3,29 @@
 //! in `argocd/`; and `bootstrap/argocd.yaml`, the root Application that
 //! applies that directory (app of apps) with an AppProject of its own.
 
-use super::controllers::{document, restricted_labels, ArgoCd, Manifests, Project};
-use super::environment::{Cluster, Controller, Environment};
+use super::controllers::{document, restricted_labels, ArgoCd, Deployment, Manifests, Project};
+use super::environment::{Controller, Destination, Environment};
 use super::{notifications, rollout};
 use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
+use crate::foundation::yaml;
 use serde_json::{json, Map, Value};
 
 /// An environment's cluster as Argo CD's destination names it: `server` with
 /// a URL, or `name`.
-fn cluster_field(cluster: &Cluster) -> (&'static str, &str) {
-    match cluster {
-        Cluster::InCluster => ("server", IN_CLUSTER),
-        Cluster::Server(url) => ("server", url),
-        Cluster::Name(name) => ("name", name),
+fn cluster_field<'a>(deployment: &Deployment<'a>) -> (&'static str, &'a str) {
+    match (deployment.cluster, &deployment.env.cluster) {
+        (Some(cluster), _) => ("server", &cluster.server),
+        (None, Destination::Server(url)) => ("server", url),
+        (None, Destination::Name(name)) => ("name", name),
+        // A fleet's deployments carry their cluster.
+        (None, Destination::InCluster | Destination::Fleet(_)) => ("server", IN_CLUSTER),
     }
 }
 
-fn destination(env: &Environment, chart: &str) -> Value {
-    let (key, cluster) = cluster_field(&env.cluster);
-    json!({ key: cluster, "namespace": env.namespace_for(chart) })
+fn destination(deployment: &Deployment, chart: &str) -> Value {
+    let (key, cluster) = cluster_field(deployment);
+    json!({ key: cluster, "namespace": deployment.env.namespace_for(chart) })
 }
 
 /// `syncPolicy`: automated (prune, self-heal) or not, the namespace created
@@ -55,6 +58,21 @@ fn value_file(argo: &ArgoCd, env: &Environment) -> String {
     in_values_repository(argo, env.values_file())
 }
 
+/// A fleet cluster's values file (`clusters/<name>.yaml`), like
+/// [`value_file`].
+fn cluster_file(argo: &ArgoCd, cluster: &str) -> String {
+    in_values_repository(argo, layout::cluster_file(cluster))
+}
+
+/// What Helm reads after values.yaml, in order: the environment's values
+/// file, its cluster's, its pin.
+fn value_files(argo: &ArgoCd, deployment: &Deployment) -> Vec<String> {
+    let mut files = vec![value_file(argo, deployment.env)];
+    files.extend(deployment.cluster.map(|c| cluster_file(argo, &c.name)));
+    files.push(pin_file(argo, deployment.env));
+    files
+}
+
 /// The environment's image pin (`pins/<env>.yaml`, the user's), where Argo
 /// CD reads it, like [`value_file`].
 fn pin_file(argo: &ArgoCd, env: &Environment) -> String {
@@ -68,24 +86,21 @@ fn in_values_repository(argo: &ArgoCd, file: String) -> String {
     }
 }
 
-/// The Application's sources: the chart from Git with values.yaml,
-/// `value_file` and `pin_file`, plus the values repository (`ref: values`)
-/// when there is one. Every file must exist (`Chart::write` creates a pin
-/// file that is missing), so a wrong path fails the sync instead of quietly
-/// deploying the chart's defaults.
-fn argo_sources(
-    argo: &ArgoCd,
-    d: &Manifests,
-    value_file: &str,
-    pin_file: &str,
-) -> (&'static str, Value) {
+/// The Application's sources: the chart from Git with values.yaml, then
+/// `files`, plus the values repository (`ref: values`) when there is one.
+/// Every file must exist (`Chart::write` creates a pin file that is
+/// missing), so a wrong path fails the sync instead of quietly deploying the
+/// chart's defaults.
+fn argo_sources(argo: &ArgoCd, d: &Manifests, files: &[String]) -> (&'static str, Value) {
+    let mut value_files = vec![layout::VALUES_YAML.to_owned()];
+    value_files.extend_from_slice(files);
     let chart = json!({
         "repoURL": d.repository.url,
         "path": d.repository.path,
         "targetRevision": d.repository.revision(),
         "helm": {
             "releaseName": d.chart,
-            "valueFiles": [layout::VALUES_YAML, value_file, pin_file],
+            "valueFiles": value_files,
         },
     });
     match &argo.values_from {
@@ -113,36 +128,41 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
     if environments.is_empty() {
         return files;
     }
+    let deployments = d.deployments(Controller::ArgoCd);
     // One source of Applications only: the ApplicationSet makes the same
     // Applications, and both in one tree would fight over them.
-    let applications = if argo.application_set { &[][..] } else { &environments[..] };
-    for env in applications {
-        let (key, sources) = argo_sources(argo, d, &value_file(argo, env), &pin_file(argo, env));
+    let applications = if argo.application_set { &[][..] } else { &deployments[..] };
+    for deployment in applications {
+        let env = deployment.env;
+        let (key, sources) = argo_sources(argo, d, &value_files(argo, deployment));
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo, d.chart)));
         spec.insert(key.into(), sources);
-        spec.insert("destination".into(), destination(env, d.chart));
+        spec.insert("destination".into(), destination(deployment, d.chart));
         spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
-        let app = json!({
+        let mut labels = json!({"app.kubernetes.io/name": d.chart, "environment": env.name});
+        if let Some(cluster) = deployment.cluster {
+            labels["cluster"] = json!(cluster.name);
+        }
+        let mut app = json!({
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Application",
             "metadata": {
-                "name": format!("{}-{}", d.chart, env.name),
+                "name": format!("{}-{}", d.chart, deployment.name()),
                 "namespace": argo.namespace,
                 // No `resources-finalizer`: removing the Application (a
                 // parent's prune, a changed tree) leaves the workloads;
                 // `argocd app delete --cascade` deletes them on purpose.
-                "labels": {"app.kubernetes.io/name": d.chart, "environment": env.name},
+                "labels": labels,
             },
             "spec": spec,
         });
-        let mut app = app;
         let subscriptions = notifications::annotations(&env.notifications);
         if !subscriptions.is_empty() {
             app["metadata"]["annotations"] = Value::Object(subscriptions);
         }
         files.insert(
-            format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, env.name),
+            format!("{}/applications/{}.yaml", layout::ARGO_CD_DIR, deployment.path()),
             document(d.header, &app),
         );
     }
@@ -150,11 +170,7 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
         // `spec` is the last key written, `templatePatch` the last of spec's.
         let mut set = document(d.header, &application_set(argo, d, &environments));
         set.push_str("  templatePatch: |\n");
-        // The subscriptions, when an environment has some, from the patch:
-        // their keys differ per environment.
-        let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
-        let metadata = if with_notifications { notifications::TEMPLATE_PATCH_METADATA } else { "" };
-        for line in metadata.lines().chain(TEMPLATE_PATCH.lines()) {
+        for line in template_patch(argo, d, &environments).lines() {
             set.push_str(&format!("    {line}\n"));
         }
         files.insert(format!("{}/applicationset.yaml", layout::ARGO_CD_DIR), set);
@@ -166,7 +182,7 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
             repos.push(json!(values.url));
         }
         let destinations: Vec<Value> =
-            environments.iter().map(|e| destination(e, d.chart)).collect();
+            deployments.iter().map(|e| destination(e, d.chart)).collect();
         let project = json!({
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "AppProject",
@@ -244,30 +260,53 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
 /// by name, server-side apply) comes from `templatePatch`.
 fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> Value {
     let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
-    let elements: Vec<Value> = environments
-        .iter()
-        .map(|env| {
-            // Both keys in every element: `missingkey=error` rejects a missing one.
-            let (key, cluster) = cluster_field(&env.cluster);
+    let with_fleet = environments.iter().any(|e| is_fleet(e));
+    let element = |env: &Environment| {
+        let mut element = json!({
+            "environment": env.name,
+            "namespace": env.namespace_for(d.chart),
+            "valueFile": value_file(argo, env),
+            "pinFile": pin_file(argo, env),
+            "automated": env.automated.to_string(),
+            "serverSideApply": env.server_side_apply.to_string(),
+        });
+        if !is_fleet(env) {
+            // Both keys in every element: `missingkey=error` rejects a
+            // missing one. A fleet's come from the cluster generator
+            // (`name`, `server`), and the list's would override them
+            // (applicationset/generators/matrix.go).
+            let (key, cluster) = cluster_field(&Deployment { env, cluster: None });
             let (server, name) = if key == "server" { (cluster, "") } else { ("", cluster) };
-            let mut element = json!({
-                "environment": env.name,
-                "namespace": env.namespace_for(d.chart),
-                "server": server,
-                "clusterName": name,
-                "valueFile": value_file(argo, env),
-                "pinFile": pin_file(argo, env),
-                "automated": env.automated.to_string(),
-                "serverSideApply": env.server_side_apply.to_string(),
-            });
-            if with_notifications {
-                element["notifications"] =
-                    Value::Object(notifications::annotations(&env.notifications));
-            }
-            element
-        })
-        .collect();
-    let (key, sources) = argo_sources(argo, d, "{{ .valueFile }}", "{{ .pinFile }}");
+            element["server"] = json!(server);
+            element["clusterName"] = json!(name);
+        }
+        if with_fleet {
+            element["fleet"] = json!(is_fleet(env).to_string());
+        }
+        if with_notifications {
+            element["notifications"] =
+                Value::Object(notifications::annotations(&env.notifications));
+        }
+        element
+    };
+    // The environments on one cluster from a list; each fleet's from a
+    // matrix of its element and the clusters its selector matches.
+    let mut generators = Vec::new();
+    let plain: Vec<Value> =
+        environments.iter().filter(|e| !is_fleet(e)).map(|e| element(e)).collect();
+    if !plain.is_empty() {
+        generators.push(json!({"list": {"elements": plain}}));
+    }
+    for env in environments {
+        if let Destination::Fleet(selector) = &env.cluster {
+            generators.push(json!({"matrix": {"generators": [
+                {"list": {"elements": [element(env)]}},
+                {"clusters": {"selector": selector.to_k8s()}},
+            ]}}));
+        }
+    }
+    let files = ["{{ .valueFile }}".to_owned(), "{{ .pinFile }}".to_owned()];
+    let (key, sources) = argo_sources(argo, d, &files);
     // Automated sync and the sync options come from `templatePatch` only:
     // its list would replace the template's whole (a strategic merge of a
     // list without a patch strategy), so one written in both places would
@@ -281,7 +320,7 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
         "spec": {
             "goTemplate": true,
             "goTemplateOptions": ["missingkey=error"],
-            "generators": [{"list": {"elements": elements}}],
+            "generators": generators,
             "syncPolicy": {"preserveResourcesOnDeletion": true},
             "template": {
                 // No finalizer: with `preserveResourcesOnDeletion` the
@@ -307,16 +346,80 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
     set
 }
 
+fn is_fleet(env: &Environment) -> bool {
+    matches!(env.cluster, Destination::Fleet(_))
+}
+
 /// The ApplicationSet's `templatePatch`, a Go template of YAML; written as a
-/// block so a reviewer reads it as it runs.
-const TEMPLATE_PATCH: &str = r#"spec:
-  destination:
+/// block so a reviewer reads it as it runs. With a fleet, its elements'
+/// Applications get the cluster in their name and labels, its values file,
+/// and its server, all from the cluster generator's `name` and `server`.
+fn template_patch(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> String {
+    let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
+    let with_fleet = environments.iter().any(|e| is_fleet(e));
+    let chart = d.chart;
+    let mut patch = String::new();
+    if with_fleet {
+        // Never empty: a `metadata:` without keys would remove the metadata.
+        patch.push_str(&format!(
+            r#"metadata:
+  name: "{chart}-{{{{ .environment }}}}{{{{ if eq .fleet "true" }}}}-{{{{ .name }}}}{{{{ end }}}}"
+  labels:
+    app.kubernetes.io/name: {chart}
+    environment: {{{{ .environment | quote }}}}
+  {{{{- if eq .fleet "true" }}}}
+    cluster: {{{{ .name | quote }}}}
+  {{{{- end }}}}
+"#
+        ));
+    } else if with_notifications {
+        patch.push_str("{{- if .notifications }}\nmetadata:\n{{- end }}\n");
+    }
+    if with_notifications {
+        patch.push_str(notifications::TEMPLATE_PATCH_ANNOTATIONS);
+    }
+    patch.push_str("spec:\n");
+    if with_fleet {
+        // The sources whole: a strategic merge replaces a list (valueFiles,
+        // multi-source `sources`) whole.
+        let files = [
+            "{{ .valueFile }}".to_owned(),
+            in_values_repository(argo, format!("{}/{{{{ .name }}}}.yaml", layout::CLUSTERS_DIR)),
+            "{{ .pinFile }}".to_owned(),
+        ];
+        let (key, sources) = argo_sources(argo, d, &files);
+        patch.push_str("{{- if eq .fleet \"true\" }}\n");
+        yaml::write_value(&mut patch, 2, &json!({ key: sources }));
+        patch.push_str("{{- end }}\n");
+        patch.push_str(
+            r#"  destination:
+  {{- if eq .fleet "true" }}
+    server: {{ .server | quote }}
+  {{- else if eq .server "" }}
+    name: {{ .clusterName | quote }}
+  {{- else }}
+    server: {{ .server | quote }}
+  {{- end }}
+"#,
+        );
+    } else {
+        patch.push_str(DESTINATION_PATCH);
+    }
+    patch.push_str(SYNC_POLICY_PATCH);
+    patch
+}
+
+/// The destination of an element on one cluster: by name or by server.
+const DESTINATION_PATCH: &str = r#"  destination:
   {{- if eq .server "" }}
     name: {{ .clusterName | quote }}
   {{- else }}
     server: {{ .server | quote }}
   {{- end }}
-  syncPolicy:
+"#;
+
+/// The sync options and automated sync, which differ in shape per element.
+const SYNC_POLICY_PATCH: &str = r#"  syncPolicy:
     syncOptions:
       - CreateNamespace=true
     {{- if eq .serverSideApply "true" }}

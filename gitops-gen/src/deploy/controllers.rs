@@ -5,7 +5,8 @@
 //! (`Outputs::controllers`), not into the chart: the controllers read the
 //! chart and the environments' values files from Git.
 
-use super::environment::{Controller, Environment};
+use super::environment::{Controller, Destination, Environment};
+use super::fleet::{select, Cluster};
 use super::rollout::RollingSync;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_flux_duration};
@@ -499,7 +500,57 @@ pub(crate) struct Manifests<'a> {
     pub controllers: &'a Controllers,
     pub repository: &'a GitRepository,
     pub environments: &'a [Environment],
+    /// The declared fleet clusters.
+    pub clusters: &'a [Cluster],
     pub header: &'a str,
+}
+
+/// One release a controller makes: an environment, on one of its fleet's
+/// clusters when it has a fleet.
+#[derive(Clone, Copy)]
+pub(crate) struct Deployment<'a> {
+    pub env: &'a Environment,
+    pub cluster: Option<&'a Cluster>,
+}
+
+impl Deployment<'_> {
+    /// `<env>` or `<env>-<cluster>`: the release's controller objects'
+    /// suffix (unique: environment::declarations refuses a clash).
+    pub fn name(&self) -> String {
+        match self.cluster {
+            None => self.env.name.clone(),
+            Some(cluster) => format!("{}-{}", self.env.name, cluster.name),
+        }
+    }
+
+    /// `<env>` or `<env>/<cluster>`: its files' place.
+    pub fn path(&self) -> String {
+        match self.cluster {
+            None => self.env.name.clone(),
+            Some(cluster) => format!("{}/{}", self.env.name, cluster.name),
+        }
+    }
+}
+
+impl<'a> Manifests<'a> {
+    /// The releases `controller` makes, environment by environment in their
+    /// declared order, each fleet environment's clusters in theirs.
+    pub fn deployments(&self, controller: Controller) -> Vec<Deployment<'a>> {
+        let mut out = Vec::new();
+        for env in self.controllers.deployed_by(controller, self.environments) {
+            match &env.cluster {
+                // An empty selection was refused with the environments.
+                Destination::Fleet(selector) => out.extend(
+                    select(selector, self.clusters, &env.name)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|cluster| Deployment { env, cluster: Some(cluster) }),
+                ),
+                _ => out.push(Deployment { env, cluster: None }),
+            }
+        }
+        out
+    }
 }
 
 /// Pod Security's `restricted` level, which the chart's pods meet: the

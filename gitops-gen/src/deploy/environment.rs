@@ -10,11 +10,12 @@
 //! them), a removed one as `null` (Helm deletes it from a user's values
 //! file; Flux reads the same files as user values too, through `valuesFrom`).
 
+use super::fleet::{self, Cluster, Selector};
 use super::notifications::Notification;
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::k8s::{is_dns_label, IN_CLUSTER};
 use crate::foundation::{layout, yaml};
-use crate::helm::coalesce::{coalesce, difference, leaf_paths, remove_at};
+use crate::helm::coalesce::{coalesce, difference, leaf_paths, merge_files, remove_at};
 use crate::helm::keys as k;
 use crate::helm::verdict::refusals;
 use crate::render::values::{Body, Key, Values};
@@ -43,7 +44,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Environment {
     pub(crate) name: String,
     pub(crate) namespace: Option<String>,
-    pub(crate) cluster: Cluster,
+    pub(crate) cluster: Destination,
     pub(crate) automated: bool,
     pub(crate) server_side_apply: bool,
     pub(crate) controller: Option<Controller>,
@@ -55,13 +56,15 @@ pub struct Environment {
 
 /// Where an environment's cluster is, for the GitOps controller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cluster {
+pub enum Destination {
     /// The cluster the controller runs in (`https://kubernetes.default.svc`).
     InCluster,
     /// An API server URL, as the controller knows it.
     Server(String),
     /// A cluster by the name the controller knows it under.
     Name(String),
+    /// The declared clusters ([`Cluster`]) the selector matches.
+    Fleet(Selector),
 }
 
 /// The GitOps controller that deploys an environment
@@ -97,7 +100,7 @@ impl Environment {
         Environment {
             name: name.into(),
             namespace: None,
-            cluster: Cluster::InCluster,
+            cluster: Destination::InCluster,
             automated: true,
             server_side_apply: false,
             controller: None,
@@ -124,13 +127,21 @@ impl Environment {
     /// The cluster by its API server URL (Argo CD's destination; Flux runs
     /// in each cluster and applies that environment's directory).
     pub fn cluster_server(mut self, url: impl Into<String>) -> Self {
-        self.cluster = Cluster::Server(url.into());
+        self.cluster = Destination::Server(url.into());
         self
     }
 
     /// The cluster by the name Argo CD knows it under.
     pub fn cluster_name(mut self, name: impl Into<String>) -> Self {
-        self.cluster = Cluster::Name(name.into());
+        self.cluster = Destination::Name(name.into());
+        self
+    }
+
+    /// Every declared cluster (`Chart::cluster`) `selector` matches: one
+    /// release per cluster, each with the environment's values, then the
+    /// cluster's (`clusters/<name>.yaml`), then the environment's pin.
+    pub fn clusters(mut self, selector: Selector) -> Self {
+        self.cluster = Destination::Fleet(selector);
         self
     }
 
@@ -261,18 +272,22 @@ pub(crate) struct ChartValues<'a> {
     pub schema: &'a Value,
     /// The config's default, as JSON.
     pub default: &'a Value,
+    /// The declared clusters.
+    pub clusters: &'a [Cluster],
 }
 
 /// Each environment's values file (name → text), after checking them and
 /// the user's own values files `(name, text)`; or every problem of every
-/// environment and file at once, each naming it and the key.
+/// environment and file at once, each naming it and the key. With
+/// clusters, each cluster's file too, and each environment checked on each
+/// cluster it deploys to.
 pub(crate) fn generate(
     environments: &[Environment],
     hand_written: &[(String, String)],
     chart: &ChartValues,
     header: &str,
 ) -> Result<BTreeMap<String, String>, Vec<Problem>> {
-    let mut problems = declarations(environments, chart.chart);
+    let mut problems = declarations(environments, chart);
     let validator = Validator::new(chart.schema)
         .map_err(|e| vec![Problem::new(ProblemKind::NotValues, e).file(layout::VALUES_SCHEMA)])?;
     // Each refusal as a problem of `culprit` (its environment or file).
@@ -286,6 +301,19 @@ pub(crate) fn generate(
     };
     let defaults = defaults(chart);
     let mut out = BTreeMap::new();
+    // Each cluster's file, as Helm reads it after an environment's.
+    let mut cluster_files = BTreeMap::new();
+    for cluster in chart.clusters {
+        let before = problems.len();
+        let file = cluster_values(cluster, &defaults, &mut problems);
+        if problems.len() == before {
+            out.insert(
+                layout::cluster_file(&cluster.name),
+                cluster_file(cluster, chart, &file, header),
+            );
+            cluster_files.insert(cluster.name.as_str(), file);
+        }
+    }
     // Each environment's values, under which its pin file is read.
     let mut wanted_by_env = BTreeMap::new();
     for env in environments {
@@ -299,6 +327,21 @@ pub(crate) fn generate(
         check(&wanted, &culprit, &blame, &mut problems);
         wanted_by_env.insert(env.name.clone(), wanted.clone());
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
+        if let Destination::Fleet(selector) = &env.cluster {
+            // An empty selection is reported with the declarations.
+            let selected = fleet::select(selector, chart.clusters, &env.name).unwrap_or_default();
+            for file in
+                selected.iter().filter_map(|c| cluster_files.get(c.name.as_str()).map(|f| (c, f)))
+            {
+                let (cluster, file) = file;
+                let mut files = diff.clone();
+                merge_files(&mut files, file);
+                let mut values = defaults.clone();
+                coalesce(&mut values, &files);
+                let culprit = format!("{culprit} on cluster `{}`", cluster.name);
+                check(&values, &culprit, &blame, &mut problems);
+            }
+        }
         out.insert(env.values_file(), values_file(env, chart, &diff, header));
     }
     for (name, text) in hand_written {
@@ -368,10 +411,13 @@ pub(crate) fn generate(
 
 /// What is wrong with the declarations themselves: names, namespaces,
 /// clusters, two environments in one place.
-fn declarations(environments: &[Environment], chart: &str) -> Vec<Problem> {
-    let mut problems = Vec::new();
+fn declarations(environments: &[Environment], chart: &ChartValues) -> Vec<Problem> {
+    let mut problems = fleet::problems(chart.clusters);
     let mut seen = BTreeSet::new();
     let mut destinations: BTreeMap<(String, String), &str> = BTreeMap::new();
+    // The controllers name a release's objects `<chart>-<env>`, or
+    // `<chart>-<env>-<cluster>` on a fleet: no two may be one.
+    let mut releases: BTreeMap<String, String> = BTreeMap::new();
     for env in environments {
         let name = env.name.as_str();
         let problem = |kind, message: String| Problem::new(kind, message).environment(name);
@@ -385,7 +431,7 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<Problem> {
             ));
             continue;
         }
-        let namespace = env.namespace_for(chart);
+        let namespace = env.namespace_for(chart.chart);
         // A default namespace is only as bad as the name, reported above.
         if !is_dns_label(&namespace) && (env.namespace.is_some() || is_dns_label(name)) {
             problems.push(problem(
@@ -393,15 +439,29 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<Problem> {
                 format!("environment `{name}`: namespace {namespace:?} is not a DNS label"),
             ));
         }
-        let cluster = match &env.cluster {
-            Cluster::Server(url) if url.trim().is_empty() => {
+        let mut release = |suffix: String, what: String| {
+            if let Some(other) = releases.insert(suffix.clone(), what.clone()) {
+                problems.push(problem(ProblemKind::Clash, format!("{other} and {what} would both name their controllers' objects `{}-{suffix}`: rename the environment or the cluster", chart.chart)));
+            }
+        };
+        match &env.cluster {
+            Destination::Fleet(selector) => {
+                for cluster in fleet::select(selector, chart.clusters, name).unwrap_or_default() {
+                    let what = format!("environment `{name}` on cluster `{}`", cluster.name);
+                    release(format!("{name}-{}", cluster.name), what);
+                }
+            }
+            _ => release(name.to_owned(), format!("environment `{name}`")),
+        }
+        let clusters = match &env.cluster {
+            Destination::Server(url) if url.trim().is_empty() => {
                 problems.push(problem(
                     ProblemKind::Missing,
                     format!("environment `{name}`: the cluster's server URL is empty"),
                 ));
                 continue;
             }
-            Cluster::Name(n) if n.trim().is_empty() => {
+            Destination::Name(n) if n.trim().is_empty() => {
                 problems.push(problem(
                     ProblemKind::Missing,
                     format!("environment `{name}`: the cluster's name is empty"),
@@ -409,18 +469,67 @@ fn declarations(environments: &[Environment], chart: &str) -> Vec<Problem> {
                 continue;
             }
             // Argo CD's name for its own cluster is that cluster too.
-            Cluster::InCluster => "the controller's own cluster".to_owned(),
-            Cluster::Server(url) if url.trim_end_matches('/') == IN_CLUSTER => {
-                "the controller's own cluster".to_owned()
+            Destination::InCluster => vec!["the controller's own cluster".to_owned()],
+            Destination::Server(url) if url.trim_end_matches('/') == IN_CLUSTER => {
+                vec!["the controller's own cluster".to_owned()]
             }
-            Cluster::Server(url) => format!("cluster {}", url.trim_end_matches('/')),
-            Cluster::Name(n) => format!("cluster `{n}`"),
+            Destination::Server(url) => vec![format!("cluster {}", url.trim_end_matches('/'))],
+            Destination::Name(n) => vec![format!("cluster `{n}`")],
+            Destination::Fleet(selector) => match fleet::select(selector, chart.clusters, name) {
+                Ok(selected) => selected.iter().map(|c| format!("cluster `{}`", c.name)).collect(),
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            },
         };
-        if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
-            problems.push(problem(ProblemKind::Clash, format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other")));
+        for cluster in clusters {
+            if let Some(other) = destinations.insert((cluster.clone(), namespace.clone()), name) {
+                problems.push(problem(ProblemKind::Clash, format!("environments `{other}` and `{name}` both deploy to namespace `{namespace}` in {cluster}: their releases would overwrite each other")));
+            }
         }
     }
     problems
+}
+
+/// A cluster's values file as a map: its typed settings, then its keys
+/// (`null` kept: Helm then deletes the key).
+fn cluster_values(cluster: &Cluster, defaults: &Value, problems: &mut Vec<Problem>) -> Value {
+    let image = defaults["image"]["repository"].as_str().unwrap_or_default();
+    let mut file = Value::Object(Map::new());
+    for (path, value) in cluster.typed_values(image) {
+        let keys: Vec<String> = path.split('.').map(str::to_owned).collect();
+        set_at(&mut file, &keys, value);
+    }
+    let name = &cluster.name;
+    for (path, value) in &cluster.values {
+        let keys: Vec<String> = path.split('.').map(str::to_owned).collect();
+        let problem = |message: String| {
+            Problem::new(ProblemKind::InvalidEdit, format!("cluster `{name}`: {message}"))
+                .key("Cluster.set")
+        };
+        match value {
+            _ if keys.iter().any(String::is_empty) => {
+                problems.push(problem(format!("{path:?} is not a dotted key path")));
+            }
+            Ok(value) => set_at(&mut file, &keys, value.clone()),
+            Err(e) => problems
+                .push(problem(format!("the value for `{path}` does not serialize to JSON: {e}"))),
+        }
+    }
+    file
+}
+
+/// The cluster's values file: the header, then its keys with their
+/// helm-docs comments from values.yaml.
+fn cluster_file(cluster: &Cluster, chart: &ChartValues, file: &Value, header: &str) -> String {
+    let mut out = header.to_owned();
+    out.push_str(&format!(
+        "# Cluster `{}`: Helm reads it after the environment's values file, before its pin.\n",
+        cluster.name
+    ));
+    write_values(&mut out, chart, file);
+    out
 }
 
 /// values.yaml as Helm reads it: the table's defaults and `config`.
@@ -514,14 +623,18 @@ fn values_file(env: &Environment, chart: &ChartValues, diff: &Value, header: &st
         "# Environment `{}`: only what differs from values.yaml. Helm reads values.yaml, then this file.\n",
         env.name
     ));
-    let docs = docs(chart);
-    let Value::Object(map) = diff else { return out };
+    write_values(&mut out, chart, diff);
+    out
+}
+
+/// A values map with values.yaml's docs (`{}` when empty).
+fn write_values(out: &mut String, chart: &ChartValues, values: &Value) {
+    let Value::Object(map) = values else { return };
     if map.is_empty() {
         out.push_str("{}\n");
-        return out;
+        return;
     }
-    write_map(&mut out, 0, &mut Vec::new(), map, &docs);
-    out
+    write_map(out, 0, &mut Vec::new(), map, &docs(chart));
 }
 
 fn write_map(

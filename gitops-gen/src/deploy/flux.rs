@@ -16,8 +16,10 @@
 //! through `valuesFrom`, from a ConfigMap whose name changes exactly when
 //! the values do.
 
-use super::controllers::{document, restricted_labels, DriftDetection, Flux, Manifests};
-use super::environment::{Cluster, Controller, Environment};
+use super::controllers::{
+    document, restricted_labels, Deployment, DriftDetection, Flux, Manifests,
+};
+use super::environment::{Controller, Destination, Environment};
 use super::notifications;
 use crate::foundation::k8s::IN_CLUSTER;
 use crate::foundation::layout::{self, Files};
@@ -25,14 +27,17 @@ use serde_json::{json, Value};
 
 /// The keys of the values ConfigMap, in the order the HelmRelease reads them.
 const VALUES_KEY: &str = "values.yaml";
+const CLUSTER_KEY: &str = "cluster.yaml";
 const PIN_KEY: &str = "pin.yaml";
 
 pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
     let mut files = Files::new();
     let chart_dir = d.repository.chart_dir();
-    let environments = d.controllers.deployed_by(Controller::Flux, d.environments);
-    for (index, env) in environments.iter().enumerate() {
-        let dir = format!("{}/{}", layout::FLUX_DIR, env.name);
+    let deployments = d.deployments(Controller::Flux);
+    for (index, deployment) in deployments.iter().enumerate() {
+        let env = deployment.env;
+        // A fleet's: one directory per cluster, for that cluster's Flux.
+        let dir = format!("{}/{}", layout::FLUX_DIR, deployment.path());
         // One per environment: two environments' Flux Kustomizations in one
         // cluster must not own the same object.
         let name = format!("{}-{}", d.chart, env.name);
@@ -76,7 +81,7 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
                 // The user values, as Argo CD's valueFiles after values.yaml:
                 // merged in order, then coalesced with the chart's defaults
                 // (a `null` removes one).
-                "valuesFrom": [values_from(VALUES_KEY), values_from(PIN_KEY)],
+                "valuesFrom": valued_keys(deployment).map(values_from).collect::<Vec<_>>(),
                 // The namespace is namespace.yaml's, labelled for Pod Security.
                 "install": {"remediation": {"retries": 3}},
                 "upgrade": {
@@ -118,6 +123,9 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
         // Flux builds with no load restriction inside the repository
         // (fluxcd/pkg `kustomize/kustomize_generator.go`).
         let to_chart = layout::relative(&format!("{}/{dir}", d.controllers.dir()), chart_dir);
+        let mut sources = vec![(VALUES_KEY, env.values_file())];
+        sources.extend(deployment.cluster.map(|c| (CLUSTER_KEY, layout::cluster_file(&c.name))));
+        sources.push((PIN_KEY, layout::pin_file(&env.name)));
         let kustomization = json!({
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
@@ -125,10 +133,10 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             "configMapGenerator": [{
                 "name": values,
                 "namespace": flux.namespace,
-                "files": [
-                    format!("{VALUES_KEY}={to_chart}/{}", env.values_file()),
-                    format!("{PIN_KEY}={to_chart}/{}", layout::pin_file(&env.name)),
-                ],
+                "files": sources
+                    .iter()
+                    .map(|(key, file)| format!("{key}={to_chart}/{file}"))
+                    .collect::<Vec<_>>(),
             }],
             "configurations": [KUSTOMIZE_CONFIG],
         });
@@ -143,10 +151,12 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             }],
         });
         files.insert(format!("{dir}/{KUSTOMIZE_CONFIG}"), document(d.header, &config));
-        let earlier = environments[..index].iter().rev().find(|e| same_cluster(e, env));
-        let bootstrap = bootstrap(flux, d, env, &dir, earlier);
+        let earlier = deployments[..index].iter().rev().find(|e| place(e) == place(deployment));
+        let bootstrap = bootstrap(flux, d, env, &dir, earlier.map(|e| e.env));
         let text = format!("{}---\n{}", document(d.header, &source), document("", &bootstrap));
-        files.insert(format!("{}/flux-{}.yaml", layout::BOOTSTRAP_DIR, env.name), text);
+        let file =
+            format!("{}/{}/{}.yaml", layout::BOOTSTRAP_DIR, layout::FLUX_DIR, deployment.path());
+        files.insert(file, text);
     }
     files
 }
@@ -162,7 +172,7 @@ fn bootstrap(
     d: &Manifests,
     env: &Environment,
     dir: &str,
-    after: Option<&&Environment>,
+    after: Option<&Environment>,
 ) -> Value {
     let name = format!("{}-{}", d.chart, env.name);
     let mut spec = json!({
@@ -194,12 +204,20 @@ fn bootstrap(
     })
 }
 
-/// Whether two environments run in one cluster (so one Flux applies both).
-fn same_cluster(a: &Environment, b: &Environment) -> bool {
-    let place = |env: &Environment| match &env.cluster {
-        Cluster::InCluster => IN_CLUSTER.to_owned(),
-        Cluster::Server(url) => url.trim_end_matches('/').to_owned(),
-        Cluster::Name(name) => format!("name:{name}"),
-    };
-    place(a) == place(b)
+/// The cluster a deployment runs in: two with one place have one Flux.
+fn place(deployment: &Deployment) -> String {
+    match (deployment.cluster, &deployment.env.cluster) {
+        (Some(cluster), _) => cluster.server.trim_end_matches('/').to_owned(),
+        (None, Destination::Server(url)) => url.trim_end_matches('/').to_owned(),
+        (None, Destination::Name(name)) => format!("name:{name}"),
+        // A fleet's deployments carry their cluster.
+        (None, Destination::InCluster | Destination::Fleet(_)) => IN_CLUSTER.to_owned(),
+    }
+}
+
+/// The values ConfigMap's keys in the order the HelmRelease reads them:
+/// the environment's values file, its cluster's, its pin.
+fn valued_keys(deployment: &Deployment) -> impl Iterator<Item = &'static str> {
+    let cluster = deployment.cluster.map(|_| CLUSTER_KEY);
+    [Some(VALUES_KEY), cluster, Some(PIN_KEY)].into_iter().flatten()
 }

@@ -7,6 +7,7 @@
 pub mod argo_cd;
 pub mod controllers;
 pub mod environment;
+pub mod fleet;
 pub mod flux;
 pub mod notifications;
 pub mod rollout;

@@ -348,10 +348,10 @@ pub(crate) fn annotations(notifications: &[Notification]) -> Map<String, Value> 
     recipients.into_iter().map(|(key, list)| (key, json!(list.join(";")))).collect()
 }
 
-/// The start of the ApplicationSet's `templatePatch` when an environment
-/// has notifications: the element's `notifications` map as annotations.
-pub(crate) const TEMPLATE_PATCH_METADATA: &str = r#"{{- if .notifications }}
-metadata:
+/// The element's `notifications` map as the Application's annotations, in
+/// the ApplicationSet's `templatePatch` under `metadata:` (nothing for an
+/// element without).
+pub(crate) const TEMPLATE_PATCH_ANNOTATIONS: &str = r#"{{- if .notifications }}
   annotations:
   {{- range $key, $value := .notifications }}
     {{ $key | quote }}: {{ $value | quote }}

@@ -23,6 +23,8 @@ pub const HELMIGNORE: &str = ".helmignore";
 pub const TEMPLATES_DIR: &str = "templates";
 /// The directory, inside the chart directory, of the image pin files (the user's).
 pub const PINS_DIR: &str = "pins";
+/// The fleet clusters' values files, inside the chart directory.
+pub const CLUSTERS_DIR: &str = "clusters";
 
 /// The Argo CD manifests' directory inside the controllers' directory.
 pub const ARGO_CD_DIR: &str = "argocd";
@@ -44,6 +46,11 @@ pub fn values_file(environment: &str) -> String {
 pub fn values_file_environment(file_name: &str) -> Option<&str> {
     let env = file_name.strip_prefix("values-")?;
     env.strip_suffix(".yaml").or_else(|| env.strip_suffix(".yml"))
+}
+
+/// A fleet cluster's values file inside the chart directory.
+pub fn cluster_file(cluster: &str) -> String {
+    format!("{CLUSTERS_DIR}/{cluster}.yaml")
 }
 
 /// An environment's image pin file, relative to the chart directory.

@@ -1,5 +1,6 @@
-//! How Helm and Flux read several values files as one: Helm's coalescing
-//! (maps merged key by key, `null` deletes), Flux's merge (`null` kept), and
+//! How Helm reads several values files as one: it merges the files given
+//! (`-f a -f b`, Argo CD's valueFiles, Flux's valuesFrom) into one, `null`
+//! kept, then coalesces that onto the chart's values (`null` deletes); and
 //! the difference that, coalesced onto a base, gives back a target.
 
 use serde_json::{Map, Value};
@@ -14,6 +15,20 @@ pub fn coalesce(base: &mut Value, overlay: &Value) {
                 base.remove(key);
             }
             (Some(old @ Value::Object(_)), Value::Object(_)) => coalesce(old, value),
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Helm's merge of the values files given, in order (`mergeMaps`): maps
+/// merge key by key, anything else, `null` included, replaces.
+pub fn merge_files(base: &mut Value, overlay: &Value) {
+    let (Value::Object(base), Value::Object(overlay)) = (base, overlay) else { return };
+    for (key, value) in overlay {
+        match (base.get_mut(key), value) {
+            (Some(old @ Value::Object(_)), Value::Object(_)) => merge_files(old, value),
             _ => {
                 base.insert(key.clone(), value.clone());
             }

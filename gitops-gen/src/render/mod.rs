@@ -49,11 +49,16 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let schema =
         schema::values_schema(&tree.rust_name, &values, config_schema, definitions.as_ref());
     files.insert(layout::VALUES_SCHEMA.into(), schema::to_text(schema));
-    // Pins are each environment's, read from Git beside the chart: a
-    // packaged chart does not carry them.
+    // Pins are each environment's, the clusters' values each fleet
+    // cluster's, read from Git beside the chart: a packaged chart does not
+    // carry them.
     files.insert(
         layout::HELMIGNORE.into(),
-        format!("{header}{MANIFEST}\n{}/\n.git/\n*.swp\n*.tmp\n*~\n", layout::PINS_DIR),
+        format!(
+            "{header}{MANIFEST}\n{}/\n{}/\n.git/\n*.swp\n*.tmp\n*~\n",
+            layout::PINS_DIR,
+            layout::CLUSTERS_DIR
+        ),
     );
     // A Go-template comment: helpers and NOTES are not YAML.
     let tpl_header = layout::template_header(&tree.rust_name);
