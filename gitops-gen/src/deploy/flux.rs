@@ -1,7 +1,8 @@
-//! Flux's manifests. Per environment Flux deploys, `flux/<env>/`: the
+//! Flux's manifests. Per environment Flux deploys, `flux/<env>/` (a fleet's:
+//! `flux/<env>/<cluster>/`, one per cluster, each read by its Flux): the
 //! release's Namespace, the GitRepository, the HelmRelease, and a
 //! kustomization.yaml that turns the environment's values file and pin into
-//! a ConfigMap named by a hash of its content; and `bootstrap/flux-<env>.yaml`,
+//! a ConfigMap named by a hash of its content; and `bootstrap/flux/<env>.yaml`,
 //! the Kustomization that makes the cluster's Flux apply that directory.
 //!
 //! Why the values travel in a ConfigMap: helm-controller upgrades a release
