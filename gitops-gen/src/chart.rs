@@ -469,6 +469,9 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
             migration: self.migration.as_ref(),
+            // Flux builds a chart once per version: its version must change
+            // with what it deploys.
+            versioned_by_content: self.controllers.as_ref().is_some_and(|c| c.flux.is_some()),
         };
         if self.environments.is_empty() && hand_written.is_empty() {
             return Ok(render::chart(&info, tree));

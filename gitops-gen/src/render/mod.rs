@@ -30,6 +30,9 @@ pub struct ChartInfo<'a> {
     pub description: Option<&'a str>,
     /// [`crate::Chart::migration`]: `templates/migration.yaml` only with one.
     pub migration: Option<&'a templates::Migration>,
+    /// Flux deploys it: Chart.yaml's version carries the chart's digest
+    /// ([`version`]).
+    pub versioned_by_content: bool,
 }
 
 pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
@@ -96,7 +99,10 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     for (file, text) in chart_templates {
         files.insert(layout::template(file), text);
     }
-    let version = version::with_digest(info.version, info.name, info.app_version, &files);
+    let version = match info.versioned_by_content {
+        true => version::with_digest(info.version, info.name, info.app_version, &files),
+        false => info.version.to_owned(),
+    };
     files.insert(layout::CHART_YAML.into(), chart_yaml(info, &version, &description, &header));
     layout::list_files(&mut files, &header);
     files

@@ -1,5 +1,6 @@
-//! Chart.yaml's version: the one the chart was given, with a digest of what
-//! the chart deploys as SemVer build metadata (`0.1.0+d.3f9a0c1b2e4d`).
+//! Chart.yaml's version when Flux deploys the chart: the one it was given,
+//! with a digest of what the chart deploys as SemVer build metadata
+//! (`0.1.0+d.3f9a0c1b2e4d5f60`).
 //!
 //! Flux builds a chart from Git once per version and reuses it until the
 //! version changes (source-controller `internal/helm/chart/builder_local.go`,
@@ -12,42 +13,99 @@
 //! touching only them upgrades nothing.
 
 use crate::foundation::layout::{self, Files};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
+use memchr::{memchr, memchr_iter, memmem, memrchr};
+use xxhash_rust::xxh3::Xxh3;
 
 /// The build-metadata identifier that marks the digest.
 const MARK: &str = "d";
 
 /// `version` with the digest of `files` (the chart's, Chart.yaml aside) and
 /// of the Chart.yaml fields Helm deploys from (`name`, `app_version`).
+///
+/// Docs are left out line by line, which the generated files allow:
+/// values.yaml's comments are whole lines, and values.schema.json is printed
+/// one key per line, so a line holding `"description": "…"` or
+/// `"title": "…"` is an annotation (a property so named holds a schema,
+/// `{`, and stays). Cheaper than parsing both: a build script runs this
+/// unoptimized.
 pub fn with_digest(version: &str, name: &str, app_version: &str, files: &Files) -> String {
-    let mut hash = Sha256::new();
-    let mut add = |label: &str, text: &str| {
-        // Length-prefixed, so no two inputs run together the same way.
-        for part in [label, text] {
-            hash.update((part.len() as u64).to_le_bytes());
-            hash.update(part.as_bytes());
-        }
+    let mut hash = Xxh3::new();
+    // Each part length-prefixed, each line ended: no two inputs run
+    // together the same way.
+    let mut part = |bytes: &[u8]| {
+        hash.update(&(bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
     };
-    add("name", name);
-    add("appVersion", app_version);
+    part(name.as_bytes());
+    part(app_version.as_bytes());
     for (path, text) in files {
+        let text = text.as_bytes();
         if path.starts_with(&format!("{}/", layout::TEMPLATES_DIR)) {
-            add(path, text);
+            part(path.as_bytes());
+            part(text);
         } else if path == layout::VALUES_YAML {
-            // The values, not their comments.
-            let values: Value = yaml_serde::from_str(text).unwrap_or(Value::Null);
-            add(path, &values.to_string());
+            part(path.as_bytes());
+            part(&without_comments(text));
         } else if path == layout::VALUES_SCHEMA {
-            let mut schema: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            strip_docs(&mut schema);
-            add(path, &schema.to_string());
+            part(path.as_bytes());
+            part(&without_lines(text, &[b"\"description\": \"", b"\"title\": \""], true));
         }
     }
-    let digest: String = hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let digest = format!("{:016x}", hash.digest());
     // A version's own build metadata is kept, the digest appended to it.
     let separator = if version.contains('+') { '.' } else { '+' };
     format!("{version}{separator}{MARK}.{digest}")
+}
+
+/// values.yaml without its comment lines: every scalar gitops-gen writes is
+/// on one line, so a line starting (after spaces) with `#` is a comment.
+fn without_comments(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut kept_from = 0;
+    for at in memchr_iter(b'#', text) {
+        let line = memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+        if line < kept_from || !text[line..at].iter().all(|&b| b == b' ') {
+            continue;
+        }
+        out.extend_from_slice(&text[kept_from..line]);
+        kept_from = memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i + 1);
+    }
+    out.extend_from_slice(&text[kept_from..]);
+    out
+}
+
+/// `text` without the lines that start (after spaces) with one of
+/// `starts`; with `json`, a line so removed that ended its object takes the
+/// comma off the line before, as the printer would have. Found with
+/// `memchr`, not line by line: a build script runs this unoptimized, where
+/// a loop over every byte costs ten times as much.
+fn without_lines(text: &[u8], starts: &[&[u8]], json: bool) -> Vec<u8> {
+    let mut cuts = Vec::new();
+    for start in starts {
+        for at in memmem::find_iter(text, start) {
+            let line = memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            if !text[line..at].iter().all(|&b| b == b' ') {
+                continue;
+            }
+            let end = memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i + 1);
+            let closes = text[end..].iter().find(|&&b| b != b' ') == Some(&b'}');
+            if json && closes && line >= 2 && text[line - 2] == b',' {
+                cuts.push((line - 2, line - 1));
+            }
+            cuts.push((line, end));
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::with_capacity(text.len());
+    let mut kept_from = 0;
+    for (start, end) in cuts {
+        if start > kept_from {
+            out.extend_from_slice(&text[kept_from..start]);
+        }
+        kept_from = kept_from.max(end);
+    }
+    out.extend_from_slice(&text[kept_from.min(text.len())..]);
+    out
 }
 
 /// The version as it was given: `version` without the digest
@@ -65,42 +123,16 @@ pub fn without_digest(version: &str) -> &str {
     }
 }
 
-/// Removes a JSON Schema's annotations, which validate nothing: under
-/// `properties` and the like the keys are names (a property may be called
-/// `description`), and `default`, `enum`, `const` hold data.
-fn strip_docs(schema: &mut Value) {
-    match schema {
-        Value::Object(map) => {
-            for keyword in ["description", "title", "$comment", "examples"] {
-                map.remove(keyword);
-            }
-            for (key, value) in map.iter_mut() {
-                match key.as_str() {
-                    "default" | "enum" | "const" => {}
-                    "properties" | "patternProperties" | "definitions" | "$defs" => {
-                        if let Value::Object(named) = value {
-                            named.values_mut().for_each(strip_docs);
-                        }
-                    }
-                    _ => strip_docs(value),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_docs),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn files(template: &str, values: &str, schema: &Value) -> Files {
         Files::from([
             ("templates/deployment.yaml".to_owned(), template.to_owned()),
             ("values.yaml".to_owned(), values.to_owned()),
-            ("values.schema.json".to_owned(), schema.to_string()),
+            ("values.schema.json".to_owned(), serde_json::to_string_pretty(schema).unwrap()),
             ("README.md".to_owned(), "# readme".to_owned()),
             ("values-prod.yaml".to_owned(), "replicaCount: 3\n".to_owned()),
         ])
@@ -124,7 +156,10 @@ mod tests {
         docs.insert("README.md".into(), "# new readme".into());
         docs.insert("values-prod.yaml".into(), "replicaCount: 5\n".into());
         let redocumented = json!({"properties": {"description": {"type": "string", "description": "new"}}, "title": "t"});
-        docs.insert("values.schema.json".into(), redocumented.to_string());
+        docs.insert(
+            "values.schema.json".into(),
+            serde_json::to_string_pretty(&redocumented).unwrap(),
+        );
         assert_eq!(version(&docs), v);
 
         // A template, a default, a bound, a property named `description`: new version.
