@@ -80,11 +80,10 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
                 .pod_disruption_budget(2)
                 .config(prod)
                 // The on-call channel hears of a failed sync or a degraded
-                // release; Flux posts to the address in the Secret
-                // `orders-slack` (ours, in flux-system, never generated).
+                // release, through Argo CD's Slack service.
                 .notify(
                     Notification::on([Trigger::SyncFailed, Trigger::HealthDegraded])
-                        .to(Service::slack("orders-prod").secret("orders-slack")),
+                        .to(Service::slack("orders-prod")),
                 ),
         )
         .controllers(

@@ -473,7 +473,7 @@ impl Chart {
             // with what it deploys.
             versioned_by_content: self.controllers.as_ref().is_some_and(|c| c.flux.is_some()),
         };
-        if self.environments.is_empty() && hand_written.is_empty() {
+        if self.environments.is_empty() && self.clusters.is_empty() && hand_written.is_empty() {
             return Ok(render::chart(&info, tree));
         }
         let mut files = render::chart(&info, tree.clone());

@@ -45,7 +45,7 @@ pub use gitops_model::tree as build;
 
 pub use chart::{Chart, Generated, Outputs, Written};
 pub use deploy::controllers::{ArgoCd, Controllers, DriftDetection, Flux, GitRef, GitRepository};
-pub use deploy::environment::{Controller, Destination, Environment};
+pub use deploy::environment::{Controller, Environment};
 pub use deploy::fleet::{Cluster, Selector};
 pub use deploy::notifications::{Notification, Service, Trigger};
 pub use deploy::rollout::{MaxUpdate, RollingSync, Step};

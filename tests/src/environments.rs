@@ -261,7 +261,7 @@ pub fn check_controllers(
         .collect();
 
     let exists = |file: PathBuf, what: &Path| {
-        assert!(file.exists(), "{}: {} does not exist", what.display(), file.display());
+        assert!(file.is_file(), "{}: {} is not a file", what.display(), file.display());
     };
     // The Applications an ApplicationSet makes name files too.
     for (path, object) in all.iter().chain(&applications) {
@@ -465,6 +465,16 @@ fn parameters(generator: &Value, clusters: &[gitops_gen::Cluster]) -> Vec<Value>
         return out;
     }
     let selector = &generator["clusters"]["selector"];
+    // An empty selector takes Argo CD's own cluster as well, which no
+    // declared cluster stands for: the expansion would not match.
+    let empty = |key: &str| {
+        selector[key].as_object().is_none_or(|m| m.is_empty())
+            && selector[key].as_array().is_none_or(|a| a.is_empty())
+    };
+    assert!(
+        !(empty("matchLabels") && empty("matchExpressions")),
+        "an empty cluster selector also takes `in-cluster` (argo-cd applicationset/generators/cluster.go)"
+    );
     let matches = |labels: &std::collections::BTreeMap<String, String>| {
         let equal = selector["matchLabels"].as_object().into_iter().flatten();
         let equal = equal.clone().all(|(k, v)| labels.get(k).map(|l| json!(l)) == Some(v.clone()));

@@ -1248,6 +1248,36 @@ fn fleet_mistakes_are_refused_by_name() {
         assert!(bad[0].message.contains("is not a host"), "{}", bad[0]);
     }
 
+    // argo-cd applicationset/generators/cluster.go: no label in the
+    // selector takes every cluster, Argo CD's own included.
+    let everything = fleet(vec![bj()], Selector::new());
+    assert_eq!(everything.len(), 1, "{everything:#?}");
+    assert!(everything[0].message.contains("names no label"), "{}", everything[0]);
+
+    let same_server =
+        fleet(vec![bj(), Cluster::new("bj2", "https://bj.example:6443/")], by_region());
+    assert!(same_server.iter().any(|p| p.key.as_deref() == Some("Cluster.server") && p.message.contains("`bj`'s too")), "{same_server:#?}");
+
+    let both = Chart::new("shop")
+        .image("ghcr.io/acme/shop")
+        .config::<Shop>()
+        .cluster(bj().registry("registry.beijing.example.com"))
+        .environment(
+            Environment::production("prod")
+                .clusters(by_region())
+                .set("image.repository", "mirror.example.com/shop"),
+        )
+        .controllers(argo());
+    let found = match both.generate() {
+        Err(Error::Deployment { problems }) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].kind, found[0].key.as_deref()),
+        (ProblemKind::Clash, Some("image.repository"))
+    );
+
     let refused = fleet(vec![bj().set("replicaCount", "three")], by_region());
     assert_eq!(refused.len(), 1, "{refused:#?}");
     assert_eq!(refused[0].kind, ProblemKind::Refused);
@@ -1262,7 +1292,9 @@ fn fleet_mistakes_are_refused_by_name() {
         .image("ghcr.io/acme/shop")
         .config::<Shop>()
         .cluster(Cluster::new("eu", "https://eu.example:6443").region("eu"))
-        .environment(Environment::production("prod").clusters(Selector::new()))
+        .environment(
+            Environment::production("prod").clusters(Selector::new().label("region", "eu")),
+        )
         .environment(Environment::new("prod-eu").namespace("other"))
         .controllers(argo());
     let found = problems_of(clash.generate());

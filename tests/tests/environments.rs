@@ -267,8 +267,7 @@ fn each_environment_renders_lints_validates_and_reads_back() {
         };
         assert!(image.starts_with(&format!("{registry}:")), "{name} on {cluster:?}: {image}");
         assert_eq!(pod["imagePullSecrets"], secrets, "{name} on {cluster:?}");
-        let south = pod.pointer("/metadata").is_none()
-            && deployment["spec"]["template"]["metadata"]["annotations"]["region"] == "south";
+        let south = deployment["spec"]["template"]["metadata"]["annotations"]["region"] == "south";
         assert_eq!(south, *cluster == Some("edge-south"), "{name} on {cluster:?}");
         let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
         let prod_only = ["Ingress", "PodDisruptionBudget"];

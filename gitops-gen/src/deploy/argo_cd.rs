@@ -384,27 +384,16 @@ fn template_patch(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -
         // multi-source `sources`) whole.
         let files = [
             "{{ .valueFile }}".to_owned(),
-            in_values_repository(argo, format!("{}/{{{{ .name }}}}.yaml", layout::CLUSTERS_DIR)),
+            cluster_file(argo, "{{ .name }}"),
             "{{ .pinFile }}".to_owned(),
         ];
         let (key, sources) = argo_sources(argo, d, &files);
         patch.push_str("{{- if eq .fleet \"true\" }}\n");
         yaml::write_value(&mut patch, 2, &json!({ key: sources }));
         patch.push_str("{{- end }}\n");
-        patch.push_str(
-            r#"  destination:
-  {{- if eq .fleet "true" }}
-    server: {{ .server | quote }}
-  {{- else if eq .server "" }}
-    name: {{ .clusterName | quote }}
-  {{- else }}
-    server: {{ .server | quote }}
-  {{- end }}
-"#,
-        );
-    } else {
-        patch.push_str(DESTINATION_PATCH);
     }
+    // A fleet's element has the cluster generator's `server`, never empty.
+    patch.push_str(DESTINATION_PATCH);
     patch.push_str(SYNC_POLICY_PATCH);
     patch
 }

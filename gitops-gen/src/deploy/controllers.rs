@@ -93,7 +93,8 @@ impl Controllers {
         self
     }
 
-    /// Flux GitRepository and HelmRelease objects per environment.
+    /// Flux's directory per environment it deploys (GitRepository,
+    /// HelmRelease, the values ConfigMap's kustomization) and its bootstrap.
     pub fn flux(mut self, flux: Flux) -> Self {
         self.flux = Some(flux);
         self
@@ -344,8 +345,9 @@ impl Default for Flux {
 }
 
 impl Flux {
-    /// A GitRepository and a HelmRelease per environment in Flux's namespace
-    /// `flux-system`, reconciled every 10 minutes, drift corrected.
+    /// Per environment Flux deploys, a GitRepository and a HelmRelease in
+    /// Flux's namespace `flux-system`, reconciled every 10 minutes, drift
+    /// corrected.
     pub fn new() -> Self {
         Flux::default()
     }
@@ -405,11 +407,13 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
             (Some(chosen @ Controller::Flux), _) if flux.is_none() => out.push(not_configured(name, chosen, "flux(Flux::new())")),
             _ => {}
         }
+        // What the environment's own controller can send.
+        let deployed_by = controllers.of(env);
         super::notifications::problems(
             &env.name,
             &env.notifications,
-            argo.is_some(),
-            flux.is_some(),
+            deployed_by == Some(Controller::ArgoCd),
+            deployed_by == Some(Controller::Flux),
             &mut out,
         );
     }

@@ -56,7 +56,7 @@ pub struct Environment {
 
 /// Where an environment's cluster is, for the GitOps controller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// The cluster the controller runs in (`https://kubernetes.default.svc`).
     InCluster,
     /// An API server URL, as the controller knows it.
@@ -324,24 +324,47 @@ pub(crate) fn generate(
         if problems.len() > before {
             continue;
         }
-        check(&wanted, &culprit, &blame, &mut problems);
-        wanted_by_env.insert(env.name.clone(), wanted.clone());
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
-        if let Destination::Fleet(selector) = &env.cluster {
-            // An empty selection is reported with the declarations.
-            let selected = fleet::select(selector, chart.clusters, &env.name).unwrap_or_default();
-            for file in
-                selected.iter().filter_map(|c| cluster_files.get(c.name.as_str()).map(|f| (c, f)))
-            {
-                let (cluster, file) = file;
-                let mut files = diff.clone();
-                merge_files(&mut files, file);
-                let mut values = defaults.clone();
-                coalesce(&mut values, &files);
-                let culprit = format!("{culprit} on cluster `{}`", cluster.name);
-                check(&values, &culprit, &blame, &mut problems);
+        // What Helm reads for each release of the environment: its values,
+        // or on each cluster of its fleet its values then the cluster's.
+        let mut releases = Vec::new();
+        match &env.cluster {
+            Destination::Fleet(selector) => {
+                // An empty selection is reported with the declarations.
+                let selected =
+                    fleet::select(selector, chart.clusters, &env.name).unwrap_or_default();
+                for cluster in selected {
+                    let Some(file) = cluster_files.get(cluster.name.as_str()) else { continue };
+                    let on = format!("{culprit} on cluster `{}`", cluster.name);
+                    // The cluster's file comes after the environment's: its
+                    // registry would quietly replace the environment's image.
+                    let own_image =
+                        wanted["image"]["repository"] != defaults["image"]["repository"];
+                    if own_image && file["image"]["repository"].is_string() {
+                        problems.push(Problem {
+                            kind: ProblemKind::Clash,
+                            key: Some("image.repository".into()),
+                            message: format!("{on}: the environment sets its image's repository and the cluster its registry, which would replace it: set one of the two"),
+                            ..blame.clone()
+                        });
+                        continue;
+                    }
+                    let mut files = diff.clone();
+                    merge_files(&mut files, file);
+                    let mut values = defaults.clone();
+                    coalesce(&mut values, &files);
+                    releases.push((on, values));
+                }
             }
+            _ => releases.push((culprit.clone(), wanted.clone())),
         }
+        for (who, values) in &releases {
+            check(values, who, &blame, &mut problems);
+        }
+        wanted_by_env.insert(
+            env.name.clone(),
+            releases.into_iter().map(|(_, values)| values).collect::<Vec<_>>(),
+        );
         out.insert(env.values_file(), values_file(env, chart, &diff, header));
     }
     for (name, text) in hand_written {
@@ -360,10 +383,13 @@ pub(crate) fn generate(
             continue;
         }
         let pinned = pinned.map(|n| n.trim_end_matches(".yaml"));
-        let base = match pinned {
-            None => &defaults,
+        // What the file is read on: the chart's values, or each of its
+        // environment's releases.
+        let defaults_only = [defaults.clone()];
+        let bases: &[Value] = match pinned {
+            None => &defaults_only,
             Some(env) => match wanted_by_env.get(env) {
-                Some(wanted) => wanted,
+                Some(releases) => releases,
                 None if environments.iter().any(|e| e.name == env) => continue,
                 None => {
                     problems.push(Problem {
@@ -379,13 +405,25 @@ pub(crate) fn generate(
             // An empty file is no values at all.
             Ok(Value::Null) => {}
             Ok(file @ Value::Object(_)) => {
-                let mut values = base.clone();
-                coalesce(&mut values, &file);
                 let blame = match pinned {
                     Some(env) => blame.environment(env),
                     None => blame,
                 };
-                check(&values, &culprit, &blame, &mut problems);
+                let before = problems.len();
+                for base in bases {
+                    let mut values = base.clone();
+                    coalesce(&mut values, &file);
+                    check(&values, &culprit, &blame, &mut problems);
+                }
+                // A pin refused on every cluster is one problem.
+                let mut seen = Vec::new();
+                let found = problems.split_off(before);
+                for problem in found {
+                    if !seen.contains(&problem) {
+                        seen.push(problem);
+                    }
+                }
+                problems.extend(seen);
             }
             Ok(other) => problems.push(Problem {
                 kind: ProblemKind::NotValues,
@@ -475,8 +513,12 @@ fn declarations(environments: &[Environment], chart: &ChartValues) -> Vec<Proble
             }
             Destination::Server(url) => vec![format!("cluster {}", url.trim_end_matches('/'))],
             Destination::Name(n) => vec![format!("cluster `{n}`")],
+            // Keyed as `cluster_server` is: by the API server.
             Destination::Fleet(selector) => match fleet::select(selector, chart.clusters, name) {
-                Ok(selected) => selected.iter().map(|c| format!("cluster `{}`", c.name)).collect(),
+                Ok(selected) => selected
+                    .iter()
+                    .map(|c| format!("cluster {}", c.server.trim_end_matches('/')))
+                    .collect(),
                 Err(problem) => {
                     problems.push(problem);
                     continue;

@@ -7,7 +7,7 @@
 //! environment's values file and before its pin.
 
 use crate::foundation::error::{Problem, ProblemKind};
-use crate::foundation::k8s::{is_dns_label, is_dns_subdomain};
+use crate::foundation::k8s::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value};
 use crate::helm::keys as k;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -155,7 +155,8 @@ pub struct Selector {
 }
 
 impl Selector {
-    /// Every cluster (add labels to narrow it).
+    /// No label yet: add at least one (an empty selector is refused, as
+    /// Argo CD would take every cluster it knows, its own included).
     pub fn new() -> Self {
         Selector::default()
     }
@@ -212,6 +213,7 @@ impl Selector {
 pub(crate) fn problems(clusters: &[Cluster]) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut servers = BTreeMap::new();
     for cluster in clusters {
         let name = &cluster.name;
         let mut push = |kind, key: &str, message: String| {
@@ -223,12 +225,22 @@ pub(crate) fn problems(clusters: &[Cluster]) -> Vec<Problem> {
         if !seen.insert(name.as_str()) {
             push(ProblemKind::Clash, "Cluster.name", "declared twice".into());
         }
-        let server = cluster.server.trim();
-        if !(server.starts_with("https://") || server.starts_with("http://")) || server.len() < 9 {
+        let server = cluster.server.as_str();
+        let host = server.strip_prefix("https://").or_else(|| server.strip_prefix("http://"));
+        if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
             push(
                 ProblemKind::InvalidSetting,
                 "Cluster.server",
                 format!("the API server {server:?} is not an http(s) URL"),
+            );
+        }
+        if let Some(other) = servers.insert(server.trim_end_matches('/'), name.as_str()) {
+            push(
+                ProblemKind::Clash,
+                "Cluster.server",
+                format!(
+                    "the API server {server:?} is cluster `{other}`'s too: one cluster, one name"
+                ),
             );
         }
         let regions: BTreeSet<&String> = cluster.regions.iter().collect();
@@ -282,6 +294,12 @@ pub(crate) fn select<'c>(
             "environment `{env}`: the selector's `{key}: {value}` is not a valid Kubernetes label"
         )));
     }
+    if selector.labels.is_empty() && selector.any_of.is_empty() {
+        // argo-cd applicationset/generators/cluster.go: with an empty
+        // selector the cluster generator takes every cluster, Argo CD's own
+        // included.
+        return Err(problem(format!("environment `{env}`: its selector names no label, which Argo CD's cluster generator reads as every cluster it knows, its own included: select by label, e.g. `Selector::new().label(\"tier\", \"prod\")`")));
+    }
     let selected: Vec<&Cluster> = clusters.iter().filter(|c| selector.matches(c)).collect();
     if selected.is_empty() {
         let declared: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
@@ -300,24 +318,6 @@ fn is_registry_host(registry: &str) -> bool {
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
     port_ok && !host.is_empty() && host.split('.').all(is_dns_label)
-}
-
-/// `[prefix/]name`: the name 1 to 63 of letters, digits, `-`, `_`, `.`,
-/// alphanumeric at both ends; the prefix a DNS subdomain.
-fn is_label_key(key: &str) -> bool {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    prefix.is_none_or(is_dns_subdomain) && !name.is_empty() && is_label_value(name)
-}
-
-/// At most 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends.
-fn is_label_value(value: &str) -> bool {
-    value.len() <= 63
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && value.chars().next().is_none_or(|c| c.is_ascii_alphanumeric())
-        && value.chars().last().is_none_or(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -348,7 +348,7 @@ mod tests {
         }
         assert!(is_label_key("topology.kubernetes.io/region") && is_label_key("region"));
         assert!(!is_label_key("a b") && !is_label_key("/x") && !is_label_value("-x"));
-        assert!(is_label_value(""));
+        assert!(is_label_value("") && !is_label_key(""));
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             },
         });
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
-        files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source.clone()));
+        files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
         files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
         let mut resources = vec![
             "namespace.yaml".to_owned(),

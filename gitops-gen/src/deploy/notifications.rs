@@ -12,7 +12,7 @@
 //! credential: the Secrets are the user's.
 
 use crate::foundation::error::{Problem, ProblemKind};
-use crate::foundation::k8s::is_dns_subdomain;
+use crate::foundation::k8s::{is_dns_subdomain, is_qualified_name};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -201,18 +201,6 @@ impl Notification {
         self.services.push(service);
         self
     }
-}
-
-/// Kubernetes' qualified name (the part of an annotation key after the
-/// prefix): at most 63 characters, alphanumeric at both ends, `-`, `_` and
-/// `.` inside.
-fn is_qualified_name(s: &str) -> bool {
-    let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars().all(inner)
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// A name of the service (Argo CD's service name): a qualified name without
@@ -458,12 +446,5 @@ mod tests {
         for bad in ["oncall", "a@b", "a@b.com;c@d.com", "a b@c.com", "@c.com", "a@.com"] {
             assert!(!is_email(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn the_catalog_names() {
-        let names: Vec<&str> = Trigger::ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names.len(), 8);
-        assert!(names.iter().all(|n| n.starts_with("on-")));
     }
 }

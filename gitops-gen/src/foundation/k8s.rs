@@ -108,6 +108,29 @@ pub fn is_dns_subdomain(s: &str) -> bool {
     s.len() <= 253 && !s.is_empty() && s.split('.').all(is_dns_label)
 }
 
+/// Kubernetes' qualified name (a label's or annotation key's name part): 1
+/// to 63 letters, digits, `-`, `_` and `.`, alphanumeric at both ends.
+pub fn is_qualified_name(s: &str) -> bool {
+    !s.is_empty() && is_label_value(s)
+}
+
+/// A label value: a qualified name, or empty.
+pub fn is_label_value(s: &str) -> bool {
+    s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.chars().next().is_none_or(|c| c.is_ascii_alphanumeric())
+        && s.chars().last().is_none_or(|c| c.is_ascii_alphanumeric())
+}
+
+/// A label key: `[prefix/]name`, the prefix a DNS subdomain.
+pub fn is_label_key(key: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    prefix.is_none_or(is_dns_subdomain) && is_qualified_name(name)
+}
+
 /// A duration as Flux's CRDs take it: `^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 /// (helm-controller `api/v2/helmrelease_types.go`, source-controller
 /// `api/v1/gitrepository_types.go`): `300ms`, `10m`, `1h30m`, `1.5h`; not

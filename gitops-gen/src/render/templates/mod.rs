@@ -216,6 +216,7 @@ mod tests {
             image: "app",
             description: None,
             migration: None,
+            versioned_by_content: false,
         };
         let full = || {
             vec![
