@@ -1016,8 +1016,15 @@ fn flux_providers_are_beside_their_alerts_and_hold_no_address() {
 // with their annotations, applied to Helm's render of a chart with every
 // copy (ServiceAccount, ConfigMap, ExternalSecret) and the Job.
 
-/// The objects of `templates/migration.yaml`, rendered by Helm's SDK.
+/// The objects of `templates/migration.yaml`, rendered by Helm's SDK: once
+/// for every test that reads them (they would share, and clear, one
+/// scratch directory).
 fn migration_hooks() -> Vec<Value> {
+    static HOOKS: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+    HOOKS.get_or_init(render_migration_hooks).clone()
+}
+
+fn render_migration_hooks() -> Vec<Value> {
     let dir = gitops_tests::scratch_dir("controller-rules-migration");
     Chart::new("shop")
         .image("ghcr.io/acme/shop")
