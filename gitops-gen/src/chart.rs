@@ -514,7 +514,6 @@ impl Chart {
         let d = Manifests {
             chart: &self.name,
             controllers,
-            repository: &controllers.repository,
             environments: &self.environments,
             clusters: &self.clusters,
             header: &header,

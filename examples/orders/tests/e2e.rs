@@ -202,12 +202,24 @@ fn the_migration_job_runs_orders_migrate() {
         });
         let pod = pod::simulate_kind(&hooks, &[secret], "Job").expect("the Job's pod starts");
         let env = pod.materialize(&scratch_dir(scratch));
-        Command::new(env!("CARGO_BIN_EXE_orders"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_orders"))
             .args(&args)
             .env_clear()
             .envs(env)
-            .output()
-            .expect("run orders migrate")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run orders migrate");
+        // A binary that took `migrate` for the server would never return.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().expect("wait for orders migrate").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("`orders {}` still running after 60 s: is it the server?", args.join(" "));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().expect("orders migrate's output")
     };
     let ok = run("postgres://orders@db/orders", "e2e-orders-migrate");
     let stderr = String::from_utf8_lossy(&ok.stderr);

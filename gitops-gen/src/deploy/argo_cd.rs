@@ -95,9 +95,9 @@ fn argo_sources(argo: &ArgoCd, d: &Manifests, files: &[String]) -> (&'static str
     let mut value_files = vec![layout::VALUES_YAML.to_owned()];
     value_files.extend_from_slice(files);
     let chart = json!({
-        "repoURL": d.repository.url,
-        "path": d.repository.path,
-        "targetRevision": d.repository.revision(),
+        "repoURL": d.controllers.repository.url,
+        "path": d.controllers.repository.path,
+        "targetRevision": d.controllers.repository.revision(),
         "helm": {
             "releaseName": d.chart,
             "valueFiles": value_files,
@@ -177,7 +177,7 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
     }
     if argo.project != Project::ArgoDefault {
         let name = project_name(argo, d.chart);
-        let mut repos = vec![json!(d.repository.url)];
+        let mut repos = vec![json!(d.controllers.repository.url)];
         if let Some(values) = &argo.values_from {
             repos.push(json!(values.url));
         }
@@ -218,7 +218,7 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
         "metadata": {"name": project, "namespace": argo.namespace},
         "spec": {
             "description": format!("{}: the root Application, which applies its Argo CD manifests", d.chart),
-            "sourceRepos": [d.repository.url],
+            "sourceRepos": [d.controllers.repository.url],
             "destinations": [here],
             "clusterResourceWhitelist": [],
             "namespaceResourceWhitelist": kinds,
@@ -242,8 +242,8 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
         "spec": {
             "project": project,
             "source": {
-                "repoURL": d.repository.url,
-                "targetRevision": d.repository.revision(),
+                "repoURL": d.controllers.repository.url,
+                "targetRevision": d.controllers.repository.revision(),
                 "path": format!("{}/{}", d.controllers.dir(), layout::ARGO_CD_DIR),
                 "directory": {"recurse": true},
             },

@@ -502,7 +502,6 @@ fn not_configured(env: &str, chosen: Controller, call: &str) -> Problem {
 pub(crate) struct Manifests<'a> {
     pub chart: &'a str,
     pub controllers: &'a Controllers,
-    pub repository: &'a GitRepository,
     pub environments: &'a [Environment],
     /// The declared fleet clusters.
     pub clusters: &'a [Cluster],

@@ -33,7 +33,7 @@ const PIN_KEY: &str = "pin.yaml";
 
 pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
     let mut files = Files::new();
-    let chart_dir = d.repository.chart_dir();
+    let chart_dir = d.controllers.repository.chart_dir();
     let deployments = d.deployments(Controller::Flux);
     for (index, deployment) in deployments.iter().enumerate() {
         let env = deployment.env;
@@ -49,11 +49,11 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
             "metadata": {"name": name, "namespace": flux.namespace},
             "spec": {
                 "interval": flux.interval,
-                "url": d.repository.url,
-                "ref": d.repository.flux_ref(),
+                "url": d.controllers.repository.url,
+                "ref": d.controllers.repository.flux_ref(),
             },
         });
-        if let Some(secret) = &d.repository.secret {
+        if let Some(secret) = &d.controllers.repository.secret {
             source["spec"]["secretRef"] = json!({"name": secret});
         }
         let drift = match flux.drift_detection {
