@@ -28,28 +28,44 @@ fn destination(deployment: &Deployment, chart: &str) -> Value {
     json!({ key: cluster, "namespace": deployment.env.namespace_for(chart) })
 }
 
-/// `syncPolicy`: automated (prune, self-heal) or not, the namespace created
-/// and labelled, retries with backoff.
+/// An environment's `syncPolicy`: automated (prune, self-heal) or not, the
+/// namespace created and labelled, retries with backoff.
 fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
     let mut options = vec![json!("CreateNamespace=true")];
     if server_side_apply {
         options.push(json!("ServerSideApply=true"));
     }
-    let mut policy = json!({
-        "syncOptions": options,
-        "managedNamespaceMetadata": {"labels": restricted_labels()},
-        // `refresh`: a retry takes the latest revision, so a revert of a
-        // broken commit is applied at once, not after the retries run out.
-        "retry": {
-            "limit": 5,
-            "refresh": true,
-            "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}
-        }
-    });
+    let mut policy = namespace_and_retry();
+    policy["syncOptions"] = Value::Array(options);
     if automated {
-        policy["automated"] = json!({"prune": true, "selfHeal": true});
+        policy["automated"] = auto_sync();
     }
     policy
+}
+
+/// What every environment's sync policy has, in shape too: the created
+/// namespace's labels and the retries.
+fn namespace_and_retry() -> Value {
+    json!({
+        "managedNamespaceMetadata": {"labels": restricted_labels()},
+        "retry": retry(),
+    })
+}
+
+/// Retries with backoff; `refresh`: a retry takes the latest revision, so
+/// a revert of a broken commit is applied at once, not after the retries
+/// run out.
+fn retry() -> Value {
+    json!({
+        "limit": 5,
+        "refresh": true,
+        "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}
+    })
+}
+
+/// Automated sync that prunes and heals.
+fn auto_sync() -> Value {
+    json!({"prune": true, "selfHeal": true})
 }
 
 /// The environment's values file as Argo CD reads it: relative to the
@@ -226,10 +242,7 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
     });
     // Pruning removes an environment's Application with its file; having no
     // finalizer, the Application leaves the workloads in place.
-    let mut policy = sync_policy(true, false);
-    let fields = policy.as_object_mut().expect("a map");
-    fields.remove("managedNamespaceMetadata");
-    fields.remove("syncOptions");
+    let policy = json!({"automated": auto_sync(), "retry": retry()});
     let root = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -259,8 +272,7 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
 /// differs in shape per environment (automated sync, a cluster by server or
 /// by name, server-side apply) comes from `templatePatch`.
 fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> Value {
-    let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
-    let with_fleet = environments.iter().any(|e| is_fleet(e));
+    let Shapes { fleet: with_fleet, notifications: with_notifications } = Shapes::of(environments);
     let element = |env: &Environment| {
         let mut element = json!({
             "environment": env.name,
@@ -311,8 +323,7 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
     // its list would replace the template's whole (a strategic merge of a
     // list without a patch strategy), so one written in both places would
     // silently lose what only the template said.
-    let mut policy = sync_policy(false, false);
-    policy.as_object_mut().expect("a map").remove("syncOptions");
+    let policy = namespace_and_retry();
     let mut set = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
@@ -346,6 +357,24 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
     set
 }
 
+/// What the ApplicationSet's elements may differ in beyond strings, which
+/// its elements and `templatePatch` must then carry.
+struct Shapes {
+    /// An environment on a fleet.
+    fleet: bool,
+    /// An environment with notifications.
+    notifications: bool,
+}
+
+impl Shapes {
+    fn of(environments: &[&Environment]) -> Shapes {
+        Shapes {
+            fleet: environments.iter().any(|e| is_fleet(e)),
+            notifications: environments.iter().any(|e| !e.notifications.is_empty()),
+        }
+    }
+}
+
 fn is_fleet(env: &Environment) -> bool {
     matches!(env.cluster, Destination::Fleet(_))
 }
@@ -355,8 +384,7 @@ fn is_fleet(env: &Environment) -> bool {
 /// Applications get the cluster in their name and labels, its values file,
 /// and its server, all from the cluster generator's `name` and `server`.
 fn template_patch(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -> String {
-    let with_notifications = environments.iter().any(|e| !e.notifications.is_empty());
-    let with_fleet = environments.iter().any(|e| is_fleet(e));
+    let Shapes { fleet: with_fleet, notifications: with_notifications } = Shapes::of(environments);
     let chart = d.chart;
     let mut patch = String::new();
     if with_fleet {
