@@ -161,7 +161,7 @@ fn user_values(
 
 /// Helm's merge of several `-f` files (and helm-controller's of
 /// `valuesFrom`): maps key by key, anything else (`null` too) replacing.
-fn merge_maps(base: &mut Value, overlay: &Value) {
+pub fn merge_maps(base: &mut Value, overlay: &Value) {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
             for (key, value) in overlay {

@@ -363,26 +363,10 @@ fn what_flux_deploys(repo: &std::path::Path, environment: &str, revision: &str) 
         // A file of comments only is no values (Helm's `ReadValues`).
         let read: Value = yaml_serde::from_str(text).unwrap();
         if !read.is_null() {
-            merge_maps(&mut values, &read);
+            environments::merge_maps(&mut values, &read);
         }
     }
     (version, values)
-}
-
-fn merge_maps(base: &mut Value, overlay: &Value) {
-    match (base, overlay) {
-        (Value::Object(base), Value::Object(overlay)) => {
-            for (key, value) in overlay {
-                match base.get_mut(key) {
-                    Some(old) if old.is_object() && value.is_object() => merge_maps(old, value),
-                    _ => {
-                        base.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay.clone(),
-    }
 }
 
 /// helm-controller `internal/action/verify.go` (`VerifyReleaseObject`): a

@@ -199,22 +199,31 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
         }
         let destinations: Vec<Value> =
             deployments.iter().map(|e| destination(e, d.chart)).collect();
-        let project = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "AppProject",
-            "metadata": {"name": name, "namespace": argo.namespace},
-            "spec": {
+        let project = app_project(
+            argo,
+            name,
+            json!({
                 "description": format!("{}: its environments, from its repository only", d.chart),
                 "sourceRepos": repos,
                 "destinations": destinations,
                 // Namespaces are created by the sync (CreateNamespace=true).
                 "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-            },
-        });
+            }),
+        );
         files.insert(format!("{}/project.yaml", layout::ARGO_CD_DIR), document(d.header, &project));
     }
     files.insert(format!("{}/argocd.yaml", layout::BOOTSTRAP_DIR), bootstrap(argo, d));
     files
+}
+
+/// An AppProject `name` in Argo CD's namespace.
+fn app_project(argo: &ArgoCd, name: &str, spec: Value) -> Value {
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": name, "namespace": argo.namespace},
+        "spec": spec,
+    })
 }
 
 /// The root Application (app of apps) over `argocd/`, which holds exactly
@@ -228,18 +237,17 @@ fn bootstrap(argo: &ArgoCd, d: &Manifests) -> String {
         .iter()
         .map(|kind| json!({"group": "argoproj.io", "kind": kind}))
         .collect();
-    let app_project = json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "AppProject",
-        "metadata": {"name": project, "namespace": argo.namespace},
-        "spec": {
+    let app_project = app_project(
+        argo,
+        &project,
+        json!({
             "description": format!("{}: the root Application, which applies its Argo CD manifests", d.chart),
             "sourceRepos": [d.controllers.repository.url],
             "destinations": [here],
             "clusterResourceWhitelist": [],
             "namespaceResourceWhitelist": kinds,
-        },
-    });
+        }),
+    );
     // Pruning removes an environment's Application with its file; having no
     // finalizer, the Application leaves the workloads in place.
     let policy = json!({"automated": auto_sync(), "retry": retry()});

@@ -20,6 +20,7 @@
 use super::configmap::configmap_data;
 use super::deployment::{config_delivery, ConfigDelivery};
 use super::externalsecret::external_secret_spec;
+use super::networkpolicy::policy_types;
 use super::{with_yaml, Names, ANNOTATION_PREFIX};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
@@ -338,17 +339,7 @@ pub fn migration(names: &Names, tree: &ConfigTree, migration: &Migration, header
             "spec",
             map(vec![
                 entry("podSelector", map(vec![entry("matchLabels", map(pod_selector()))])),
-                entry(
-                    "policyTypes",
-                    seq(vec![
-                        Part::Item(str("Ingress")),
-                        Part::If(
-                            k::NETWORK_POLICY_EGRESS.to_string(),
-                            vec![Part::Item(str("Egress"))],
-                            vec![],
-                        ),
-                    ]),
-                ),
+                policy_types(),
                 entry("ingress", seq(vec![])),
                 with_yaml(k::NETWORK_POLICY_EGRESS, "egress"),
             ]),

@@ -8,6 +8,17 @@ use gitops_model::tree::ConfigTree;
 /// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
 /// ingress only to the declared ports, from `networkPolicy.from` or anywhere;
 /// egress restricted only once `networkPolicy.egress` lists rules.
+/// `policyTypes`: ingress always; egress once rules restrict it.
+pub(super) fn policy_types() -> Part<(String, Node)> {
+    entry(
+        "policyTypes",
+        seq(vec![
+            Part::Item(str("Ingress")),
+            Part::If(k::NETWORK_POLICY_EGRESS.to_string(), vec![Part::Item(str("Egress"))], vec![]),
+        ]),
+    )
+}
+
 pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
     let ports: Vec<Part<Node>> = tree
         .ports()
@@ -35,17 +46,7 @@ pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
             "spec",
             map(vec![
                 entry("podSelector", selector_labels(names)),
-                entry(
-                    "policyTypes",
-                    seq(vec![
-                        Part::Item(str("Ingress")),
-                        Part::If(
-                            k::NETWORK_POLICY_EGRESS.to_string(),
-                            vec![Part::Item(str("Egress"))],
-                            vec![],
-                        ),
-                    ]),
-                ),
+                policy_types(),
                 entry("ingress", ingress),
                 with_yaml(k::NETWORK_POLICY_EGRESS, "egress"),
             ]),
