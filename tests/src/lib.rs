@@ -1,15 +1,18 @@
 //! Shared by the integration tests: config structs that exercise every
-//! supported shape ([`fixtures`]), a client for the real-tool oracles
+//! supported shape ([`fixtures`]), the native render against Helm's
+//! ([`differential`]), a client for the real-tool oracles
 //! ([`oracle`]), what the kubelet makes of a render ([`pod`]), and the checks
 //! every chart's environments and controller manifests pass
 //! ([`environments`]), and crates built outside the workspace as a new user's
 //! are ([`scratch_crate`]).
 
+pub mod differential;
 pub mod environments;
 pub mod fixtures;
 pub mod oracle;
 pub mod pod;
 pub mod scratch_crate;
+pub mod switches;
 
 use std::path::PathBuf;
 

@@ -33,6 +33,12 @@ pub enum Error {
     Pin { file: PathBuf, problems: Vec<Problem> },
     /// A chart file an image pin is checked with cannot be read as values.
     PinInput(Box<Problem>),
+    /// Values a render was asked for that Helm would refuse: not YAML, not
+    /// a map, or against the chart's schema (every refusal, each naming its key).
+    Values { source: String, refusals: Vec<String> },
+    /// A template failed while rendering (`required`, `fail`, a field of
+    /// nothing) or rendered what is not YAML; the message names the template.
+    Render(String),
 }
 
 impl Error {
@@ -88,6 +94,14 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::PinInput(problem) => write!(f, "image pin: {problem}"),
+            Error::Values { source, refusals } => {
+                write!(f, "{source}: Helm would refuse these values:")?;
+                for r in refusals {
+                    write!(f, "\n  - {r}")?;
+                }
+                Ok(())
+            }
+            Error::Render(message) => write!(f, "the chart does not render: {message}"),
         }
     }
 }

@@ -1,0 +1,126 @@
+//! The native render against real Helm's: for one chart and one values
+//! file, the same verdict and, when both render, the same objects from the
+//! same templates, compared exactly (numbers as a kube client reads them).
+
+use gitops_gen::{Files, RenderOptions, Renderer};
+use serde_json::Value;
+use std::path::Path;
+
+/// The release and namespace every oracle render uses (`oracle::render_validate`).
+pub fn options() -> RenderOptions {
+    RenderOptions::new("release", "shop")
+}
+
+/// A chart directory's files, as `Renderer::new` takes them.
+pub fn chart_files(dir: &Path) -> Files {
+    let mut files = Files::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read chart dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel =
+                    path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+                files.insert(rel, text);
+            }
+        }
+    }
+    files
+}
+
+/// Compares Helm's render result (the oracle's `render` op) with the native
+/// render of the same values; `Err` says how they differ.
+pub fn compare(renderer: &Renderer, values_yaml: Option<&str>, helm: &Value) -> Result<(), String> {
+    let files: Vec<(&str, &str)> = values_yaml.map(|v| ("values.yaml", v)).into_iter().collect();
+    let native = renderer.render(&files, &options());
+    let rendered = match (helm["ok"] == true, native) {
+        (true, Ok(rendered)) => rendered,
+        (false, Err(_)) => return Ok(()),
+        (true, Err(e)) => return Err(format!("Helm renders, the native render refuses: {e}")),
+        (false, Ok(_)) => {
+            return Err(format!("Helm refuses ({}), the native render renders", helm["error"]))
+        }
+    };
+    // The objects as the oracle lists them: templates in name order,
+    // documents in file order.
+    let mut native_objects = Vec::new();
+    for (template, text) in &rendered.files {
+        if template.ends_with("NOTES.txt") {
+            continue;
+        }
+        for doc in yaml_serde::Deserializer::from_str(text) {
+            let object: Value = serde::Deserialize::deserialize(doc)
+                .map_err(|e| format!("{template}: native output is not YAML: {e}"))?;
+            if !object.is_null() {
+                native_objects.push((template.clone(), normalize(object)));
+            }
+        }
+    }
+    let helm_objects: Vec<(String, Value)> = helm["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| {
+            (o["template"].as_str().expect("template").to_owned(), normalize(o["object"].clone()))
+        })
+        .collect();
+    let templates =
+        |objects: &[(String, Value)]| objects.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>();
+    if templates(&helm_objects) != templates(&native_objects) {
+        return Err(format!(
+            "different objects: Helm {:?}, native {:?}",
+            templates(&helm_objects),
+            templates(&native_objects)
+        ));
+    }
+    for ((template, helm), (_, native)) in helm_objects.iter().zip(&native_objects) {
+        if let Some(path) = first_difference(helm, native, String::new()) {
+            return Err(format!("{template}: first difference at {path}"));
+        }
+    }
+    Ok(())
+}
+
+/// Numbers as a kube client sends them: integral ones as integers.
+fn normalize(value: Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, normalize(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// The first path at which `a` and `b` differ, with both values there.
+pub fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let at = format!("{path}.{key}");
+                match (x.get(key), y.get(key)) {
+                    (Some(p), Some(q)) => {
+                        if let Some(d) = first_difference(p, q, at) {
+                            return Some(d);
+                        }
+                    }
+                    (p, q) => return Some(format!("{at}: Helm {p:?}, native {q:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, format!("{path}[{i}]"))),
+        _ if a == b => None,
+        _ => Some(format!("{path}: Helm {a}, native {b}")),
+    }
+}

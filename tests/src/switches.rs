@@ -1,0 +1,102 @@
+//! The chart's switches as values files (each switch alone, with what it
+//! adds and removes), shared by `switches.rs` (real Helm lints and
+//! validates each) and `native_render.rs` (the native render equals Helm's).
+
+pub fn digest() -> String {
+    format!("sha256:{}", "ab".repeat(32))
+}
+
+/// (name, values, kinds it adds, kinds it removes).
+pub type Switch = (&'static str, String, &'static [&'static str], &'static [&'static str]);
+
+/// The switches of a chart with a port and secrets.
+pub fn all() -> Vec<Switch> {
+    vec![
+        (
+            "ingress",
+            "ingress:\n  enabled: true\n  className: nginx\n  tls: [{hosts: [orders.example], secretName: orders-tls}]\n".into(),
+            &["Ingress"],
+            &[],
+        ),
+        ("httpRoute", "httpRoute:\n  enabled: true\n".into(), &["HTTPRoute"], &[]),
+        (
+            "autoscaling",
+            "autoscaling:\n  enabled: true\n  targetMemoryUtilizationPercentage: 75\n".into(),
+            &["HorizontalPodAutoscaler"],
+            &[],
+        ),
+        ("podDisruptionBudget", "podDisruptionBudget:\n  enabled: true\n".into(), &["PodDisruptionBudget"], &[]),
+        ("networkPolicy off", "networkPolicy:\n  enabled: false\n".into(), &[], &["NetworkPolicy"]),
+        (
+            "networkPolicy rules",
+            "networkPolicy:\n  from: [{namespaceSelector: {matchLabels: {team: edge}}}]\n  egress: [{ports: [{port: 53, protocol: UDP}]}]\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "externalSecret",
+            "secrets:\n  externalSecret:\n    enabled: true\n    secretStoreRef: {name: vault}\n    remoteKey: prod/app\n".into(),
+            &["ExternalSecret"],
+            &[],
+        ),
+        ("secrets as env vars", "secrets:\n  envVars: true\n".into(), &[], &[]),
+        ("no serviceAccount", "serviceAccount:\n  create: false\n".into(), &[], &["ServiceAccount"]),
+        ("digest", format!("image:\n  digest: {}\n", digest()), &[], &[]),
+        (
+            "extra env",
+            "extraEnv: [{name: RUST_LOG, value: debug}]\nextraEnvFrom: [{secretRef: {name: extra}}]\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "volumes",
+            "volumes: [{name: cache, emptyDir: {sizeLimit: 1Gi}}]\nvolumeMounts: [{name: cache, mountPath: /cache}]\n".into(),
+            &[],
+            &[],
+        ),
+        ("no preStop", "preStopSleepSeconds: 0\n".into(), &[], &[]),
+    ]
+}
+
+/// The switches of a chart with secrets but without a port: no Service, so
+/// nothing exposes it, and no preStop delay or ingress sources.
+pub fn portless() -> Vec<Switch> {
+    let portless = |(name, ..): &Switch| {
+        !["ingress", "httpRoute", "networkPolicy rules", "no preStop"].contains(name)
+    };
+    let mut switches: Vec<Switch> = all().into_iter().filter(portless).collect();
+    switches.push((
+        "networkPolicy egress",
+        "networkPolicy:\n  egress: [{ports: [{port: 5432, protocol: TCP}]}]\n".into(),
+        &[],
+        &[],
+    ));
+    switches.push(("grace period", "terminationGracePeriodSeconds: 120\n".into(), &[], &[]));
+    switches
+}
+
+/// Values files as one: the blocks of a top-level key that several switches
+/// set (`secrets:`) joined under that key, as YAML allows each key once.
+pub fn combine<'a>(files: impl Iterator<Item = &'a str>) -> String {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut current = 0;
+    for line in files.flat_map(str::lines) {
+        if line.starts_with(' ') {
+            blocks[current].1.push_str(&format!("{line}\n"));
+        } else if let Some(at) =
+            blocks.iter().position(|(head, _)| line.ends_with(':') && head == line)
+        {
+            current = at;
+        } else {
+            blocks.push((line.to_owned(), String::new()));
+            current = blocks.len() - 1;
+        }
+    }
+    blocks.into_iter().map(|(head, body)| format!("{head}\n{body}")).collect()
+}
+
+/// Every switch that turns something on or configures it, as one values
+/// file (an "off" switch would repeat its top-level key).
+pub fn together() -> String {
+    combine(all().iter().filter(|(.., removes)| removes.is_empty()).map(|(_, v, ..)| v.as_str()))
+}
