@@ -31,6 +31,7 @@ import traceback
 
 try:
     import helm_python
+    from helm_python import _native as helm_native  # the values bridge, see _values
     import jsonschema
     import kubernetes_validate
     import referencing
@@ -101,10 +102,19 @@ def _go_float(text):
     return int(value) if value.is_integer() and abs(value) < 1e21 else value
 
 
+def _go_int(text):
+    """Go's JSON writes a float64 -0 as `-0`, which Python reads as the integer 0."""
+    return -0.0 if text == "-0" else int(text)
+
+
 def _values(op):
-    """Values exactly as Helm reads a -f file (YAML 1.1 via Helm's own parser)."""
+    """Values exactly as Helm reads a -f file (YAML 1.1 via Helm's own parser).
+    Decoded here, not by helm_python.values_from_yaml, so that a -0 reaches
+    Helm's render as the float64 -0 that `helm template -f` would give it."""
     text = op.get("values_yaml")
-    return None if text is None else helm_python.values_from_yaml(text)
+    if text is None:
+        return None
+    return json.loads(helm_native.call_string("helm_values_from_yaml", text), parse_int=_go_int)
 
 
 def op_lint(op):

@@ -33,8 +33,18 @@ pub fn chart_files(dir: &Path) -> Files {
 /// Compares Helm's render result (the oracle's `render` op) with the native
 /// render of the same values; `Err` says how they differ.
 pub fn compare(renderer: &Renderer, values_yaml: Option<&str>, helm: &Value) -> Result<(), String> {
+    compare_as(renderer, values_yaml, helm, &options())
+}
+
+/// [`compare`] for another release or namespace.
+pub fn compare_as(
+    renderer: &Renderer,
+    values_yaml: Option<&str>,
+    helm: &Value,
+    options: &RenderOptions,
+) -> Result<(), String> {
     let files: Vec<(&str, &str)> = values_yaml.map(|v| ("values.yaml", v)).into_iter().collect();
-    let native = renderer.render(&files, &options());
+    let native = renderer.render(&files, options);
     let rendered = match (helm["ok"] == true, native) {
         (true, Ok(rendered)) => rendered,
         (false, Err(_)) => return Ok(()),
@@ -43,6 +53,19 @@ pub fn compare(renderer: &Renderer, values_yaml: Option<&str>, helm: &Value) -> 
             return Err(format!("Helm refuses ({}), the native render renders", helm["error"]))
         }
     };
+    // The ConfigMap's text, which `checksum/config` hashes, byte for byte.
+    for (template, text) in &rendered.files {
+        if !template.ends_with("/configmap.yaml") {
+            continue;
+        }
+        let helm_text = helm["manifests"][template].as_str().unwrap_or_default();
+        if let Some((h, n)) = helm_text.lines().zip(text.lines()).find(|(h, n)| h != n) {
+            return Err(format!("{template}: the text differs: Helm {h:?}, native {n:?}"));
+        }
+        if helm_text != text {
+            return Err(format!("{template}: the text differs in its length or line ends"));
+        }
+    }
     // The objects as the oracle lists them: templates in name order,
     // documents in file order.
     let mut native_objects = Vec::new();

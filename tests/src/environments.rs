@@ -2,8 +2,8 @@
 //! with the real tools, for any config type: the test fixtures' and the
 //! examples' committed ones alike.
 
-use crate::{oracle, pod, scratch_dir};
-use gitops_gen::Files;
+use crate::{differential, oracle, pod, scratch_dir};
+use gitops_gen::{Files, RenderOptions, Renderer};
 use gitops_types::{GitOps, Loader};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -42,7 +42,8 @@ impl<T> Expected<T> {
 /// such as the Secret) read back by the loader as exactly `config`. Argo CD
 /// and Flux deliver the same user values (Argo CD's valueFiles, Flux's
 /// valuesFrom: `null` deletes); `check_controllers` proves Flux's ConfigMap
-/// holds these very files. Returns each environment's rendered objects, for
+/// holds these very files; the native render ([`differential`]) equals
+/// Helm's for each. Returns each environment's rendered objects, for
 /// assertions of its own.
 pub fn check_environments<T>(
     chart: &Path,
@@ -56,11 +57,15 @@ where
     let checkov = |values: Option<&str>| json!({"op": "checkov", "chart": chart, "values_yaml": values, "name": release, "namespace": "shop"});
     let mut ops = vec![checkov(None)];
     let pins: Vec<Option<Value>> = environments.iter().map(|env| pin_of(chart, env.name)).collect();
-    for (env, pin) in environments.iter().zip(&pins) {
-        let values = user_values(chart, env.name, env.cluster, pin.as_ref());
-        ops.push(oracle::lint(chart, Some(&values)));
+    let values: Vec<String> = environments
+        .iter()
+        .zip(&pins)
+        .map(|(env, pin)| user_values(chart, env.name, env.cluster, pin.as_ref()))
+        .collect();
+    for values in &values {
+        ops.push(oracle::lint(chart, Some(values)));
         for version in ["1.33.0", "1.37.0"] {
-            let mut op = oracle::render_validate(chart, Some(&values));
+            let mut op = oracle::render_validate(chart, Some(values));
             op["name"] = json!(release);
             op["version"] = json!(version);
             ops.push(op);
@@ -75,11 +80,18 @@ where
     };
     let default = failed(&results[0]);
     let mut rendered = Vec::new();
+    let renderer = Renderer::new(&differential::chart_files(chart)).expect("the chart parses");
+    let options = RenderOptions::new(release, "shop");
     for (index, (env, results)) in environments.iter().zip(results[1..].chunks(4)).enumerate() {
         let name = &env.label();
         assert_eq!(results[0]["ok"], true, "helm lint --strict, {name}: {:#}", results[0]);
         for render in &results[1..3] {
             assert_eq!(render["ok"], true, "render and kubernetes-validate, {name}: {render:#}");
+        }
+        if let Err(difference) =
+            differential::compare_as(&renderer, Some(&values[index]), &results[1], &options)
+        {
+            panic!("{name}: the native render differs from Helm's: {difference}");
         }
         // An image pinned by digest passes checkov's digest checks (CKV_K8S_43,
         // and CKV_K8S_15, pull policy, which a digest makes moot).

@@ -3,7 +3,9 @@
 //! default is `Some` left alone, changed or set to `null`, empty and full lists
 //! and maps), write a values file, render the chart with real Helm, build the
 //! container's environment and files from the render as the kubelet would
-//! (`gitops_tests::pod`), run the loader, and compare with the input. Both
+//! (`gitops_tests::pod`), run the loader, and compare with the input; and
+//! the native render of the same values gives the very objects Helm's
+//! does (`gitops_tests::differential`). Both
 //! delivery modes, each with the secrets as files (the default) and as env
 //! vars (`secrets.envVars`), case by case.
 //!
@@ -11,7 +13,8 @@
 //! batch (one Helm process for all of them). A failing case is printed whole
 //! (values file, environment, files); it is not shrunk.
 
-use gitops_gen::Chart;
+use gitops_gen::{Chart, Renderer};
+use gitops_tests::differential::{chart_files, compare};
 use gitops_tests::fixtures::{LogLevel, RoundTripEnv, RoundTripFile, HOSTILE_STRINGS};
 use gitops_tests::{oracle, pod, scratch_dir};
 use gitops_types::{GitOps, Loader};
@@ -224,6 +227,7 @@ where
         })
         .collect();
     let rendered = oracle::run(ops);
+    let renderer = Renderer::new(&chart_files(&chart)).expect("the chart parses");
     let mut failures = Vec::new();
     for (i, (config, render)) in inputs.iter().zip(&rendered).enumerate() {
         let expected: T = serde_json::from_value(config.clone()).expect("same fields");
@@ -231,6 +235,9 @@ where
             if render["ok"] != true {
                 return Err(format!("render failed: {}", render["error"]));
             }
+            // The native render gives these very objects.
+            compare(&renderer, Some(&values_file(config, env_vars(i))), render)
+                .map_err(|e| format!("native render: {e}"))?;
             let objects: Vec<Value> =
                 render["objects"].as_array().unwrap().iter().map(|o| o["object"].clone()).collect();
             let pod = pod::simulate(&objects, &[secret(config)])?;

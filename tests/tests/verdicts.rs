@@ -4,9 +4,11 @@
 //! pattern or an enum broken, unknown keys in a section or inside an object
 //! value, a required key or section set to null), real Helm renders the
 //! chart and the loader reads the same `config` as its config file. Both
-//! must accept, or both refuse.
+//! must accept, or both refuse; and the native render gives Helm's verdict
+//! and, when it renders, Helm's objects (`gitops_tests::differential`).
 
-use gitops_gen::Chart;
+use gitops_gen::{Chart, Renderer};
+use gitops_tests::differential::{chart_files, compare};
 use gitops_tests::fixtures::Verdicts;
 use gitops_tests::{oracle, scratch_dir};
 use gitops_types::Loader;
@@ -138,8 +140,13 @@ fn the_loader_and_helm_give_the_same_verdict() {
         })
         .collect();
     let helm = oracle::run(ops);
+    let renderer = Renderer::new(&chart_files(&chart)).expect("the chart parses");
     let (mut accepted, mut mismatches) = (0, Vec::new());
     for (i, (config, helm)) in cases.iter().zip(&helm).enumerate() {
+        // The native render: the same verdict, and the same objects.
+        if let Err(e) = compare(&renderer, Some(&json!({"config": config}).to_string()), helm) {
+            mismatches.push(format!("case {i}: config {config}\n  native render: {e}"));
+        }
         let file = files.join(format!("{i}.json"));
         std::fs::write(&file, config.to_string()).unwrap();
         let loader =

@@ -221,6 +221,7 @@ impl<'a> State<'a> {
                 }
                 Ok(result)
             }
+            "set" => self.set(dot, pipe, rest, last),
             _ => {
                 let mut args = Vec::with_capacity(rest.len() + 1);
                 for arg in rest {
@@ -249,6 +250,52 @@ impl<'a> State<'a> {
                     .map_err(|m| self.fail(pipe, format!("error calling {name}: {m}")))
             }
         }
+    }
+
+    /// sprig's `set MAP KEY VALUE`, which changes MAP in place. Go's maps
+    /// are shared, ours copied on write, so MAP must be a variable or an
+    /// `index` into one (`set (index $config "a") "b" 1`), changed where it
+    /// is held; charts `deepCopy` a map before they `set` into it, so no
+    /// other holder of it could see the change in Go either.
+    fn set(
+        &mut self,
+        dot: &Value,
+        pipe: &Pipeline,
+        rest: &[Arg],
+        last: Option<Value>,
+    ) -> Result<Value> {
+        let mut values = Vec::new();
+        for arg in rest.iter().skip(1) {
+            values.push(self.arg(dot, pipe, arg)?);
+        }
+        values.extend(last);
+        let [Value::Str(key), value] = values.as_slice() else {
+            return Err(self.fail(pipe, "set takes a map, a key and a value"));
+        };
+        // The variable and the keys of the `index` path into it.
+        let (var, path): (&str, Vec<Value>) = match rest.first() {
+            Some(Arg::Variable(var, fields)) if fields.is_empty() => (var, Vec::new()),
+            Some(Arg::Pipe(inner, fields)) if fields.is_empty() && inner.commands.len() == 1 => {
+                match inner.commands[0].args.as_slice() {
+                    [Arg::Function(f), Arg::Variable(var, fields), keys @ ..]
+                        if f == "index" && fields.is_empty() =>
+                    {
+                        let mut path = Vec::new();
+                        for k in keys {
+                            path.push(self.arg(dot, pipe, k)?);
+                        }
+                        (var, path)
+                    }
+                    _ => return Err(self.fail(pipe, "set needs a variable, or an index into one")),
+                }
+            }
+            _ => return Err(self.fail(pipe, "set needs a variable, or an index into one")),
+        };
+        let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == var) else {
+            return Err(self.fail(pipe, format!("undefined variable: {var}")));
+        };
+        let result = set_at(&mut slot.1, &path, key, value);
+        result.map_err(|m| self.fail(pipe, format!("error calling set: {m}")))
     }
 
     fn arg(&mut self, dot: &Value, pipe: &Pipeline, arg: &Arg) -> Result<Value> {
@@ -302,6 +349,31 @@ impl<'a> State<'a> {
             };
         }
         Ok(value)
+    }
+}
+
+/// Sets `key` to `value` in the map at `path` inside `at`; returns that map.
+fn set_at(mut at: &mut Value, path: &[Value], key: &str, value: &Value) -> Result<Value, String> {
+    for k in path {
+        at = match (at, k) {
+            (Value::Map(map), Value::Str(k)) => {
+                match std::rc::Rc::make_mut(map).get_mut(k.as_str()) {
+                    Some(v) => v,
+                    None => return Err(format!("no key {k:?} to set in")),
+                }
+            }
+            _ => return Err("index of a value that is no map".into()),
+        };
+    }
+    match at {
+        Value::Map(map) => {
+            std::rc::Rc::make_mut(map).insert(key.to_owned(), value.clone());
+            Ok(at.clone())
+        }
+        other => Err(format!(
+            "wrong type for value; expected map[string]interface {{}}; got {}",
+            other.type_name()
+        )),
     }
 }
 

@@ -95,7 +95,8 @@ fn parse_go_int(s: &str) -> Option<i64> {
     };
     // Go's literal syntax: an underscore between digits, or right after a
     // base prefix.
-    let misplaced = digits.ends_with('_') || digits.contains("__") || (!prefixed && digits.starts_with('_'));
+    let misplaced =
+        digits.ends_with('_') || digits.contains("__") || (!prefixed && digits.starts_with('_'));
     if digits.is_empty() || misplaced {
         return None;
     }
