@@ -70,7 +70,7 @@ where
             op["version"] = json!(version);
             ops.push(op);
         }
-        ops.push(checkov(Some(&values)));
+        ops.push(checkov(Some(values)));
     }
     let results = oracle::run(ops);
     let failed = |result: &Value| -> BTreeSet<String> {
