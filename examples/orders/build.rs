@@ -23,5 +23,5 @@ fn main() {
     // was edited or deleted by hand: the build puts it back. (A hand-written
     // values-*.yaml in chart/ is checked too.) On an error, prints it and
     // fails the build: fix src/config.rs or deploy.rs, the files' source.
-    deploy::chart().build_script(gitops_gen::Outputs::chart("chart").controllers("gitops"));
+    deploy::chart().build_script(deploy::outputs());
 }

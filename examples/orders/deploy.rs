@@ -8,7 +8,7 @@
 use crate::config::{Config, LogLevel};
 use gitops_gen::{
     ArgoCd, Chart, Cluster, Controller, Controllers, Environment, Flux, GitRepository, Migration,
-    Notification, RollingSync, Selector, Service, Trigger,
+    Notification, Outputs, RollingSync, Selector, Service, Trigger,
 };
 
 /// Development: everything logged.
@@ -42,6 +42,13 @@ pub fn regional_cluster(region: &str) -> Cluster {
         .region(region)
         .registry(format!("registry.{region}.example.com"))
         .image_pull_secret(format!("registry-{region}"))
+}
+
+/// Where the build writes: the chart, the controllers' manifests, and every
+/// environment's rendered manifests (what each cluster gets, reviewed in
+/// pull requests).
+pub fn outputs() -> Outputs {
+    Outputs::chart("chart").controllers("gitops").rendered("rendered")
 }
 
 /// The chart, its environments and its controllers: Flux deploys dev,

@@ -9,6 +9,7 @@ use crate::deploy::{argo_cd, flux};
 use crate::foundation::error::{Error, Problem, ProblemKind};
 use crate::foundation::fs::{self, WriteReport};
 use crate::foundation::layout::{self, Files};
+use crate::native_render::{self, EnvironmentRender, RenderOptions, Rendered, Renderer};
 use crate::release::compat::{self, Baseline, Report};
 use crate::release::pins;
 use crate::render::templates::Migration;
@@ -67,12 +68,13 @@ pub struct Outputs {
     pub(crate) chart: PathBuf,
     pub(crate) controllers: Option<PathBuf>,
     pub(crate) env_example: Option<PathBuf>,
+    pub(crate) rendered: Option<PathBuf>,
 }
 
 impl Outputs {
     /// The chart goes into `dir`: Chart.yaml, values files, templates.
     pub fn chart(dir: impl Into<PathBuf>) -> Self {
-        Outputs { chart: dir.into(), controllers: None, env_example: None }
+        Outputs { chart: dir.into(), controllers: None, env_example: None, rendered: None }
     }
 
     /// The controllers' manifests ([`Chart::controllers`]) go into `dir`, a
@@ -90,12 +92,24 @@ impl Outputs {
         self
     }
 
-    /// Each path joined onto `base` (unless absolute).
-    pub(crate) fn under(&self, base: &Path) -> Outputs {
+    /// Every environment's rendered manifests go into `dir`, a directory of
+    /// their own: `<env>[/<cluster>]/<kind>-<name>.yaml`, one object per
+    /// file, exactly what Helm would render for that release
+    /// ([`Chart::render_environments`]). For the rendered-manifests
+    /// pattern (no Helm at sync time) and for reviewing a change's effect.
+    pub fn rendered(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.rendered = Some(dir.into());
+        self
+    }
+
+    /// Each path joined onto `base` (unless absolute): what a build script
+    /// does with paths relative to its crate.
+    pub fn under(&self, base: &Path) -> Outputs {
         Outputs {
             chart: base.join(&self.chart),
             controllers: self.controllers.as_ref().map(|dir| base.join(dir)),
             env_example: self.env_example.as_ref().map(|path| base.join(path)),
+            rendered: self.rendered.as_ref().map(|dir| base.join(dir)),
         }
     }
 }
@@ -119,6 +133,8 @@ pub struct Written {
     pub chart: WriteReport,
     /// When the outputs name a controllers' directory.
     pub controllers: Option<WriteReport>,
+    /// When the outputs name a rendered manifests' directory.
+    pub rendered: Option<WriteReport>,
     /// When the outputs name `.env.example`: whether its bytes changed.
     pub env_example: Option<bool>,
 }
@@ -281,15 +297,21 @@ impl Chart {
         }
         let env_example =
             outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let header = layout::header(tree.source.describe.rust_name);
         let chart_files = self.chart_files(tree, &hand_written)?;
         let controller_files = match &outputs.controllers {
             Some(_) => self.controller_files()?,
             None => None,
         };
+        let rendered = self.rendered_files(outputs, &chart_files, &header)?;
         // Every output planned (a file of the user's in the way refused)
         // before any is written.
         let chart_plan = fs::plan(chart_dir, &chart_files)?;
         let controllers_plan = match (&outputs.controllers, &controller_files) {
+            (Some(dir), Some(files)) => Some(fs::plan(dir, files)?),
+            _ => None,
+        };
+        let rendered_plan = match (&outputs.rendered, &rendered) {
             (Some(dir), Some(files)) => Some(fs::plan(dir, files)?),
             _ => None,
         };
@@ -302,11 +324,12 @@ impl Chart {
             fs::create_new(&path, pins::new_file(&env.name).as_bytes())?;
         }
         let controllers = controllers_plan.map(fs::apply).transpose()?;
+        let rendered = rendered_plan.map(fs::apply).transpose()?;
         let env_example = match (&outputs.env_example, &env_example) {
             (Some(path), Some(text)) => Some(fs::write_owned(path, text.as_bytes())?),
             _ => None,
         };
-        Ok(Written { chart, controllers, env_example })
+        Ok(Written { chart, controllers, rendered, env_example })
     }
 
     /// `Ok` when every output in `outputs` holds exactly what
@@ -321,6 +344,7 @@ impl Chart {
         let tree = self.tree()?;
         let env_example =
             outputs.env_example.as_ref().map(|_| env_example::env_example(&tree.tree));
+        let header = layout::header(tree.source.describe.rust_name);
         let files = self.chart_files(tree, &hand_written)?;
         fs::check(chart_dir, &files)?;
         let missing: Vec<Problem> = self
@@ -350,6 +374,11 @@ impl Chart {
         if let (Some(dir), Some(files)) = (&outputs.controllers, self.controller_files()?) {
             fs::check(dir, &files)?;
         }
+        if let (Some(dir), Some(rendered)) =
+            (&outputs.rendered, self.rendered_files(outputs, &files, &header)?)
+        {
+            fs::check(dir, &rendered)?;
+        }
         if let (Some(path), Some(text)) = (&outputs.env_example, &env_example) {
             fs::check_owned(path, text)?;
         }
@@ -373,6 +402,59 @@ impl Chart {
             hand_written.push((path.display().to_string(), text));
         }
         self.chart_files(self.tree()?, &hand_written).map(drop)
+    }
+
+    /// The manifests Helm would render for `values_yaml` on top of the
+    /// chart's defaults, as one YAML stream in `helm template`'s order.
+    /// Values Helm would refuse are refused (every refusal, naming its key),
+    /// as is a template that fails (`required`), naming it.
+    pub fn render(&self, values_yaml: &str, options: &RenderOptions) -> Result<String, Error> {
+        Ok(self.render_objects(&[("values", values_yaml)], options)?.stream())
+    }
+
+    /// [`Chart::render`] of several values files `(name, text)`, merged in
+    /// order as `helm template -f a -f b` merges them, as objects.
+    pub fn render_objects(
+        &self,
+        values_files: &[(&str, &str)],
+        options: &RenderOptions,
+    ) -> Result<Rendered, Error> {
+        Renderer::new(&self.generate()?.chart)?.render(values_files, options)
+    }
+
+    /// Every environment's releases (one per cluster of a fleet), rendered
+    /// as their controllers render them, pins read from `chart_dir/pins/`.
+    pub fn render_environments(&self, chart_dir: &Path) -> Result<Vec<EnvironmentRender>, Error> {
+        let chart = self.generate()?.chart;
+        native_render::render_environments(
+            &self.name,
+            &self.environments,
+            &self.clusters,
+            &chart,
+            chart_dir,
+        )
+    }
+
+    /// The rendered manifests' files, when the outputs ask for them.
+    fn rendered_files(
+        &self,
+        outputs: &Outputs,
+        chart: &Files,
+        header: &str,
+    ) -> Result<Option<Files>, Error> {
+        match &outputs.rendered {
+            Some(_) => {
+                let renders = native_render::render_environments(
+                    &self.name,
+                    &self.environments,
+                    &self.clusters,
+                    chart,
+                    &outputs.chart,
+                )?;
+                native_render::rendered_files(&renders, header).map(Some)
+            }
+            None => Ok(None),
+        }
     }
 
     /// The text of `.env.example` alone (what `cargo gitops env` writes).
@@ -413,6 +495,16 @@ impl Chart {
                 chart_dir.display()
             ),
             ));
+        }
+        if let Some(dir) = &outputs.rendered {
+            let others = [Some(chart_dir), outputs.controllers.as_ref()];
+            if others.into_iter().flatten().any(|other| fs::same_place(dir, other)) {
+                return Err(invalid(
+                    ProblemKind::InvalidSetting,
+                    "Outputs.rendered",
+                    format!("{} is another output's directory: write the rendered manifests to a directory of their own", dir.display()),
+                ));
+            }
         }
         if let Some(dir) = &outputs.controllers {
             if fs::same_place(dir, chart_dir) || dir.join(layout::CHART_YAML).exists() {

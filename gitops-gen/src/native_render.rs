@@ -1,17 +1,19 @@
-//! [`Chart::render`]: what Helm would apply for a values file, without
-//! Helm. The chart's own files (the same templates Helm reads, from the
+//! What Helm would apply for a values file, without Helm (`Chart::render`,
+//! `Chart::render_environments`, `Outputs::rendered`). The chart's own files (the same templates Helm reads, from the
 //! same `ConfigTree`, values table and `ValuesKey`s) rendered by
 //! `helm::engine`; the values merged and coalesced as Helm does
 //! (`helm::coalesce`) and judged by the chart's values.schema.json with the
 //! model's `Validator`, the one every other check of values uses.
 
-use crate::chart::Chart;
+use crate::deploy::environment::{Destination, Environment};
+use crate::deploy::fleet::{select, Cluster};
 use crate::foundation::error::Error;
 use crate::foundation::layout::{self, Files};
 use crate::helm::coalesce::{coalesce, merge_files};
 use crate::helm::engine::{Engine, Release};
 use gitops_model::Validator;
 use serde_json::Value;
+use std::path::Path;
 
 pub use crate::helm::engine::{Object as RenderedObject, Rendered};
 
@@ -99,21 +101,121 @@ impl Renderer {
     }
 }
 
-impl Chart {
-    /// The manifests Helm would render for `values_yaml` on top of the
-    /// chart's defaults, as one YAML stream in `helm template`'s order.
-    /// Values Helm would refuse are refused (every refusal, naming its key).
-    pub fn render(&self, values_yaml: &str, options: &RenderOptions) -> Result<String, Error> {
-        Ok(self.render_objects(&[("values", values_yaml)], options)?.stream())
-    }
+/// One release of an environment (on one cluster of its fleet), rendered
+/// as its controller renders it: values.yaml, `values-<env>.yaml`, the
+/// cluster's `clusters/<name>.yaml`, then the environment's pin.
+#[derive(Debug, Clone)]
+pub struct EnvironmentRender {
+    pub environment: String,
+    /// The fleet cluster, for an environment deployed to a fleet.
+    pub cluster: Option<String>,
+    /// Made by [`Environment::production`](crate::Environment::production).
+    pub production: bool,
+    /// The release (the chart's name, as the controllers name it) and its namespace.
+    pub release: String,
+    pub namespace: String,
+    pub rendered: Rendered,
+}
 
-    /// [`Chart::render`] for several values files, as objects.
-    pub fn render_objects(
-        &self,
-        values_files: &[(&str, &str)],
-        options: &RenderOptions,
-    ) -> Result<Rendered, Error> {
-        let chart = self.generate()?.chart;
-        Renderer::new(&chart)?.render(values_files, options)
+impl EnvironmentRender {
+    /// `env`, or `env/cluster`: where its rendered files go.
+    pub fn path(&self) -> String {
+        match &self.cluster {
+            None => self.environment.clone(),
+            Some(cluster) => format!("{}/{cluster}", self.environment),
+        }
     }
+}
+
+/// Every environment's releases rendered, in declared order (a fleet
+/// environment's in its clusters' order), from the chart's files: values.yaml,
+/// `values-<env>.yaml`, the cluster's file, then the environment's pin,
+/// read from `chart_dir/pins/` (the user's files; a missing one pins nothing).
+pub(crate) fn render_environments(
+    release: &str,
+    environments: &[Environment],
+    clusters: &[Cluster],
+    chart: &Files,
+    chart_dir: &Path,
+) -> Result<Vec<EnvironmentRender>, Error> {
+    let renderer = Renderer::new(chart)?;
+    let mut out = Vec::new();
+    for env in environments {
+        let targets = match &env.cluster {
+            Destination::Fleet(selector) => select(selector, clusters, &env.name)
+                .map_err(|problem| Error::Deployment { problems: vec![problem] })?
+                .into_iter()
+                .map(|c| Some(c.name.clone()))
+                .collect(),
+            _ => vec![None],
+        };
+        let pin_name = layout::pin_file(&env.name);
+        let pin_path = chart_dir.join(&pin_name);
+        let pin = match std::fs::read_to_string(&pin_path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&pin_path, e)),
+        };
+        let values_file = layout::values_file(&env.name);
+        let namespace = env.namespace_for(release);
+        let options = RenderOptions::new(release, &namespace);
+        let given = |name: &str| chart.get(name).map(String::as_str).unwrap_or_default();
+        for cluster in targets {
+            let cluster_file = cluster.as_deref().map(layout::cluster_file);
+            let mut files: Vec<(&str, &str)> = vec![(&values_file, given(&values_file))];
+            if let Some(file) = &cluster_file {
+                files.push((file, given(file)));
+            }
+            if let Some(pin) = &pin {
+                files.push((&pin_name, pin));
+            }
+            out.push(EnvironmentRender {
+                environment: env.name.clone(),
+                cluster,
+                production: env.production,
+                release: release.to_owned(),
+                namespace: namespace.clone(),
+                rendered: renderer.render(&files, &options)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The files of [`Outputs::rendered`](crate::Outputs::rendered): each
+/// release's objects, one per file, at `<env>[/<cluster>]/<kind>-<name>.yaml`
+/// (kind in lower case), each marked generated with the template it came
+/// from. Helm's test hooks are left out: nothing runs `helm test` on them.
+pub(crate) fn rendered_files(renders: &[EnvironmentRender], header: &str) -> Result<Files, Error> {
+    let mut files = Files::new();
+    for render in renders {
+        let objects = render.rendered.manifests.iter().chain(&render.rendered.hooks);
+        for object in objects.filter(|o| !is_test_hook(&o.object)) {
+            let field = |pointer: &str| {
+                object.object.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+            };
+            let name = format!(
+                "{}/{}-{}.yaml",
+                render.path(),
+                field("/kind").to_ascii_lowercase(),
+                field("/metadata/name")
+            );
+            let body = object.text.strip_prefix(header).unwrap_or(&object.text);
+            let text = format!("{header}# Source: {}\n{}\n", object.template, body.trim_end());
+            if files.insert(name.clone(), text).is_some() {
+                return Err(Error::Render(format!(
+                    "{name}: two objects of one kind and name in one release"
+                )));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// A `helm test` hook (`helm.sh/hook: test`).
+fn is_test_hook(object: &Value) -> bool {
+    object
+        .pointer("/metadata/annotations/helm.sh~1hook")
+        .and_then(Value::as_str)
+        .is_some_and(|hooks| hooks.split(',').any(|h| h.trim() == "test"))
 }

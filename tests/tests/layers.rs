@@ -24,7 +24,7 @@ const GEN_LAYERS: &[(&str, usize)] = &[
     ("release", 4),
     ("requires", 5),
     ("chart", 5),
-    ("native_render", 5),
+    ("native_render", 4),
     ("build_script", 6),
 ];
 

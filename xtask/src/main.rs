@@ -22,12 +22,14 @@ use std::process::{Command, ExitCode};
 const EXAMPLES: &[(&str, &str)] = &[
     ("orders", "examples/orders/chart"),
     ("orders", "examples/orders/gitops"),
+    ("orders", "examples/orders/rendered"),
     ("worker", "examples/worker/chart"),
 ];
 /// Every generated file of every example, as git pathspecs. Not
 /// `examples/*/chart`: a wildcard pathspec matches paths, not the files
 /// under a matched directory, so that one matches nothing.
-const GENERATED_PATHSPECS: &[&str] = &["examples/*/chart/*", "examples/*/gitops/*"];
+const GENERATED_PATHSPECS: &[&str] =
+    &["examples/*/chart/*", "examples/*/gitops/*", "examples/*/rendered/*"];
 const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
 const VENV: &str = "target/oracle-venv";
 const STAMP: &str = ".requirements.sha";

@@ -112,6 +112,5 @@ fn every_environment_has_its_committed_image_pin() {
 fn the_committed_files_are_what_the_build_writes() {
     let chart = deploy::chart();
     let dir = manifest_dir();
-    let outputs = gitops_gen::Outputs::chart(dir.join("chart")).controllers(dir.join("gitops"));
-    chart.check(&outputs).unwrap();
+    chart.check(&deploy::outputs().under(dir)).unwrap();
 }

@@ -46,6 +46,9 @@ pub struct Environment {
     pub(crate) namespace: Option<String>,
     pub(crate) cluster: Destination,
     pub(crate) automated: bool,
+    /// Made by [`Environment::production`]: `cargo gitops diff` reports
+    /// its changes apart.
+    pub(crate) production: bool,
     pub(crate) server_side_apply: bool,
     pub(crate) controller: Option<Controller>,
     pub(crate) notifications: Vec<Notification>,
@@ -102,6 +105,7 @@ impl Environment {
             namespace: None,
             cluster: Destination::InCluster,
             automated: true,
+            production: false,
             server_side_apply: false,
             controller: None,
             notifications: Vec::new(),
@@ -115,7 +119,7 @@ impl Environment {
     /// [`automated(true)`](Environment::automated)). Flux has no such gate: it
     /// deploys what the branch holds, so the gate is the merge.
     pub fn production(name: impl Into<String>) -> Self {
-        Environment { automated: false, ..Environment::new(name) }
+        Environment { automated: false, production: true, ..Environment::new(name) }
     }
 
     /// The namespace the release goes to; default `<chart>-<environment>`.
