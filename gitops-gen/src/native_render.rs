@@ -209,6 +209,7 @@ pub(crate) fn rendered_files(renders: &[EnvironmentRender], header: &str) -> Res
             }
         }
     }
+    layout::list_files(&mut files, header);
     Ok(files)
 }
 
