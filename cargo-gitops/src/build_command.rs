@@ -16,7 +16,7 @@
 
 use crate::manifest::{self, Find};
 use crate::Error;
-use gitops_gen::build_script as vars;
+use gitops_gen::build_script as gen_vars;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,9 +37,9 @@ pub(crate) struct EnvArgs {
     out: Option<PathBuf>,
 }
 
-/// Which crate: both commands' options.
+/// Which crate: the options of every command that runs its build script.
 #[derive(Debug, clap::Args)]
-struct Crate {
+pub(crate) struct Crate {
     /// The package whose build script answers, by name [default: the crate's own]
     #[arg(short, long, value_name = "PACKAGE", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     package: Option<String>,
@@ -60,40 +60,50 @@ pub(crate) fn env(args: EnvArgs) -> Result<(), Error> {
     run("env", args.krate, out)
 }
 
+impl Crate {
+    /// The package whose build script answers (`-p`, else the crate's own)
+    /// and the `--manifest-path` to give cargo, if any.
+    pub(crate) fn resolve(self, command: &'static str) -> Result<(String, Option<PathBuf>), Error> {
+        let manifest = match self.manifest_path {
+            Some(given) => Some(manifest::manifest_path(Some(&given), Find::Upward)?),
+            None => None,
+        };
+        let package = match self.package {
+            Some(package) => check_package_name(command, &package)?,
+            None => {
+                let path = match &manifest {
+                    Some(path) => path.clone(),
+                    None => manifest::manifest_path(None, Find::Upward)?,
+                };
+                manifest::package_name(
+                    &manifest::read_manifest(&path)?,
+                    &path,
+                    "name the package with -p, or run this in its directory",
+                )?
+            }
+        };
+        Ok((package, manifest))
+    }
+}
+
 /// Runs `check` or `env` (`command`) on the crate `krate` says.
 fn run(command: &'static str, krate: Crate, out: Option<PathBuf>) -> Result<(), Error> {
-    let manifest = match krate.manifest_path {
-        Some(given) => Some(manifest::manifest_path(Some(&given), Find::Upward)?),
-        None => None,
-    };
-    // The package whose build script answers: -p, else the crate's own.
-    let package = match krate.package {
-        Some(package) => check_package_name(command, &package)?,
-        None => {
-            let path = match &manifest {
-                Some(path) => path.clone(),
-                None => manifest::manifest_path(None, Find::Upward)?,
-            };
-            manifest::package_name(
-                &manifest::read_manifest(&path)?,
-                &path,
-                "name the package with -p, or run this in its directory",
-            )?
-        }
-    };
-    let message = ask(command, &package, manifest.as_deref(), out.as_deref())?;
+    let (package, manifest) = krate.resolve(command)?;
+    let env_out = out.map(|out| (gen_vars::ENV_OUT, out.into_os_string()));
+    let message = ask(command, &package, manifest.as_deref(), env_out.as_slice())?;
     println!("{message}");
     Ok(())
 }
 
 /// Runs `cargo check` for `package` (a name, which the build script
 /// compares with its `CARGO_PKG_NAME`) with the build script asked to do
-/// `mode`; its receipt's message, or why there is none or why cargo failed.
-fn ask(
+/// `mode`, `vars` set for it (gitops-gen's other variables are unset); its
+/// receipt's message, or why there is none or why cargo failed.
+pub(crate) fn ask(
     mode: &'static str,
     package: &str,
     manifest: Option<&Path>,
-    env_out: Option<&Path>,
+    vars: &[(&str, std::ffi::OsString)],
 ) -> Result<String, Error> {
     let receipt = tempfile::Builder::new()
         .prefix("cargo-gitops-receipt.")
@@ -113,18 +123,20 @@ fn ask(
         command.arg("--manifest-path").arg(manifest);
     }
     command
-        .env(vars::MODE, mode)
-        .env(vars::PACKAGE, package)
-        .env(vars::NONCE, nonce)
-        .env(vars::RECEIPT, receipt.path());
-    match env_out {
-        Some(out) => command.env(vars::ENV_OUT, out),
-        None => command.env_remove(vars::ENV_OUT),
+        .env(gen_vars::MODE, mode)
+        .env(gen_vars::PACKAGE, package)
+        .env(gen_vars::NONCE, nonce)
+        .env(gen_vars::RECEIPT, receipt.path());
+    for var in [gen_vars::ENV_OUT, gen_vars::RENDER] {
+        command.env_remove(var);
+    }
+    command.envs(vars.iter().map(|(k, v)| (k, v)));
+    let task = match mode {
+        "env" => "writes .env.example",
+        "render" => "renders the chart",
+        _ => "checks the chart",
     };
-    eprintln!(
-        "cargo gitops {mode}: running `cargo check -p {package}`; its build script {}",
-        if mode == "env" { "writes .env.example" } else { "checks the chart" }
-    );
+    eprintln!("cargo gitops {mode}: running `cargo check -p {package}`; its build script {task}");
     let output = command.output().map_err(|source| Error::RunCargo {
         command: mode,
         cargo: cargo.clone(),

@@ -67,6 +67,21 @@ pub enum Error {
     /// `cargo check` passed but the build script never answered.
     NoAnswer { command: &'static str, package: String },
 
+    // render and diff.
+    /// The build script's render answer is not the JSON expected.
+    BadAnswer { command: &'static str, message: String },
+    /// `--env NAME` names no environment of the chart.
+    UnknownEnvironment { name: String, suggestion: Option<String>, known: Vec<String> },
+    /// `--cluster NAME` names no cluster the environment is deployed to.
+    UnknownCluster {
+        environment: String,
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    /// `--base REV` cannot be checked out.
+    BadBase { rev: String, message: String },
+
     // import.
     /// What the import found wrong in a chart's file (`path`).
     Chart { path: PathBuf, message: String },
@@ -91,6 +106,31 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::In { command, error } => write!(f, "{command}: {error}"),
+            Error::BadAnswer { command, message } => write!(
+                f,
+                "{command}: the build script's render is not what this cargo gitops reads (are gitops-gen and cargo-gitops the same version?): {message}"
+            ),
+            Error::UnknownEnvironment { name, suggestion, known } => {
+                write!(f, "--env {name}: no such environment")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                match known.is_empty() {
+                    true => write!(f, " (the chart declares none: `Chart::environment`)"),
+                    false => write!(f, " (the chart's: {})", known.join(", ")),
+                }
+            }
+            Error::UnknownCluster { environment, name, suggestion, known } => {
+                write!(f, "--cluster {name}: environment `{environment}` is not deployed to it")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                match known.is_empty() {
+                    true => write!(f, " (it has no fleet)"),
+                    false => write!(f, " (its clusters: {})", known.join(", ")),
+                }
+            }
+            Error::BadBase { rev, message } => write!(f, "--base {rev}: {message}"),
             Error::NothingWritten(error) => write!(f, "{error}; nothing written"),
             Error::CurrentDir(source) => write!(f, "the current directory: {source}"),
             Error::NoSuchManifest { path } => {

@@ -6,6 +6,8 @@
 //!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten);
 //! - `build_command`: `check` and `env`, which need the crate's own config
 //!   type and so run its build script through cargo;
+//! - `render_command`: `render` and `diff`, the releases rendered natively
+//!   by the build script, printed or compared with a base revision;
 //! - `import_command`: [`import`], an existing chart's values as a Rust
 //!   config module, written to files;
 //! - `pin_command`: `release`, `promote` and `history` of the environments'
@@ -22,6 +24,7 @@ mod import_command;
 mod init;
 mod manifest;
 mod pin_command;
+mod render_command;
 
 pub use error::Error;
 
@@ -49,6 +52,10 @@ enum Command {
     Check(build_command::CheckArgs),
     /// Write .env.example from the config struct (runs the build script)
     Env(build_command::EnvArgs),
+    /// Print what would be applied, rendered without Helm (runs the build script)
+    Render(render_command::RenderArgs),
+    /// What a change does to each environment's releases, against a base revision
+    Diff(render_command::DiffArgs),
     /// An existing chart's values as a Rust config module, its values files converted
     Import(import_command::Args),
     /// Pin an environment's image (pins/<env>.yaml)
@@ -60,15 +67,18 @@ enum Command {
 }
 
 impl Command {
-    fn run(self) -> Result<(), Error> {
+    fn run(self) -> Result<ExitCode, Error> {
+        let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
         match self {
-            Command::Init(args) => init::run(args),
-            Command::Check(args) => build_command::check(args),
-            Command::Env(args) => build_command::env(args),
-            Command::Import(args) => import_command::run(args),
-            Command::Release(args) => pin_command::release(args),
-            Command::Promote(args) => pin_command::promote(args),
-            Command::History(args) => pin_command::history(args),
+            Command::Init(args) => done(init::run(args)),
+            Command::Check(args) => done(build_command::check(args)),
+            Command::Env(args) => done(build_command::env(args)),
+            Command::Render(args) => done(render_command::run_render(args)),
+            Command::Diff(args) => render_command::run_diff(args),
+            Command::Import(args) => done(import_command::run(args)),
+            Command::Release(args) => done(pin_command::release(args)),
+            Command::Promote(args) => done(pin_command::promote(args)),
+            Command::History(args) => done(pin_command::history(args)),
         }
     }
 }
@@ -76,7 +86,7 @@ impl Command {
 /// The `cargo-gitops` binary: parses the arguments, runs the command and
 /// prints its error as `cargo gitops: …`. Exit status 0 on success and for
 /// `--help`, 1 for a usage mistake (clap's message and usage) or a failed
-/// command.
+/// command, 2 from `diff` when a production release changes.
 pub fn main() -> ExitCode {
     let Cargo::Gitops(command) = match Cargo::try_parse() {
         Ok(cargo) => cargo,
@@ -86,7 +96,7 @@ pub fn main() -> ExitCode {
         }
     };
     match command.run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("cargo gitops: {error}");
             ExitCode::FAILURE

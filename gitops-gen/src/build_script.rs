@@ -7,7 +7,8 @@
 //!
 //! | variable | meaning |
 //! |---|---|
-//! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, the controllers' manifests when configured, and a generated `.env.example` when there is one, compared with what would be written), `env` (only `.env.example` written) |
+//! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, the controllers' manifests when configured, and a generated `.env.example` when there is one, compared with what would be written), `env` (only `.env.example` written), `render` (nothing written but [`RENDER`]'s answer) |
+//! | [`RENDER`] `GITOPS_GEN_RENDER` | for `render`, a JSON request: `values` (absolute paths of values files to render, in order; `null`: every environment's releases instead), `release` and `namespace` (`null`: the chart's name and `default`, or each environment's), `out` (where the answer goes: JSON, `{"chart": NAME, "renders": [{"environment", "cluster", "production", "release", "namespace", "stream", "objects": [{"template", "object"}]}]}`, objects in `helm template`'s order, hooks last) |
 //! | [`PACKAGE`] `GITOPS_GEN_PACKAGE` | the package asked; other packages' build scripts in the same build just write, as always. Unset: every build script calling the entry point obeys `GITOPS_GEN` (e.g. `GITOPS_GEN=check cargo check` in CI) |
 //! | [`ENV_OUT`] `GITOPS_GEN_ENV_OUT` | where `env` writes; default `.env.example` in the crate's directory |
 //! | [`NONCE`] `GITOPS_GEN_NONCE` | a new value each run, so cargo reruns the build script every time it is asked |
@@ -20,6 +21,7 @@ use crate::chart::{Chart, Outputs};
 use crate::foundation::error::Error;
 use crate::foundation::fs;
 use crate::foundation::layout;
+use crate::native_render::{RenderOptions, Rendered};
 use std::path::{Path, PathBuf};
 
 /// `write`, `check` or `env`; unset means `write`.
@@ -32,6 +34,8 @@ pub const ENV_OUT: &str = "GITOPS_GEN_ENV_OUT";
 pub const NONCE: &str = "GITOPS_GEN_NONCE";
 /// The file the build script reports to.
 pub const RECEIPT: &str = "GITOPS_GEN_RECEIPT";
+/// What `render` renders, and where its answer goes.
+pub const RENDER: &str = "GITOPS_GEN_RENDER";
 
 /// What a build script was asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,7 @@ enum Mode {
     Write,
     Check,
     Env,
+    Render,
 }
 
 impl Chart {
@@ -56,7 +61,7 @@ impl Chart {
 }
 
 fn run(chart: &Chart, outputs: &Outputs) {
-    for var in [MODE, PACKAGE, ENV_OUT, NONCE, RECEIPT] {
+    for var in [MODE, PACKAGE, ENV_OUT, NONCE, RECEIPT, RENDER] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     // Cargo's run-time value, not `env!`: a build script binary may be
@@ -79,7 +84,10 @@ fn run(chart: &Chart, outputs: &Outputs) {
         None | Some("write") => Ok(Mode::Write),
         Some("check") => Ok(Mode::Check),
         Some("env") => Ok(Mode::Env),
-        Some(other) => Err(format!("{MODE}={other:?}: expected `write`, `check` or `env`")),
+        Some("render") => Ok(Mode::Render),
+        Some(other) => {
+            Err(format!("{MODE}={other:?}: expected `write`, `check`, `env` or `render`"))
+        }
     };
     let result = mode.and_then(|mode| {
         let env_out = var(ENV_OUT).map(PathBuf::from).or_else(|| outputs.env_example.clone());
@@ -165,6 +173,10 @@ fn perform(chart: &Chart, mode: Mode, outputs: &Outputs, env_out: &Path) -> Resu
             }
             Ok(message)
         }
+        Mode::Render => {
+            let request = std::env::var(RENDER).unwrap_or_default();
+            render(chart, &outputs.chart, &request)
+        }
         Mode::Env => {
             let env_example = chart.env_example_text().map_err(text)?;
             let written = fs::write_owned(env_out, env_example.as_bytes()).map_err(text)?;
@@ -172,4 +184,69 @@ fn perform(chart: &Chart, mode: Mode, outputs: &Outputs, env_out: &Path) -> Resu
             Ok(format!("{verb} {}", env_out.display()))
         }
     }
+}
+
+/// `render`: what [`RENDER`] asks, answered in its `out` file.
+fn render(chart: &Chart, chart_dir: &Path, request: &str) -> Result<String, String> {
+    let request: serde_json::Value = serde_json::from_str(request)
+        .map_err(|e| format!("{RENDER}: not the JSON request cargo gitops sends: {e}"))?;
+    let text = |key: &str| request[key].as_str().map(str::to_owned);
+    let out = text("out").ok_or_else(|| format!("{RENDER}: no `out` file"))?;
+    let renders = match request["values"].as_array() {
+        Some(paths) => {
+            let mut files = Vec::new();
+            for path in paths {
+                let path = path.as_str().unwrap_or_default();
+                let content = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                files.push((path.to_owned(), content));
+            }
+            let files: Vec<(&str, &str)> =
+                files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+            let release = text("release").unwrap_or_else(|| chart.name().to_owned());
+            let namespace = text("namespace").unwrap_or_else(|| "default".to_owned());
+            let rendered = chart
+                .render_objects(&files, &RenderOptions::new(&release, &namespace))
+                .map_err(|e| e.to_string())?;
+            vec![render_json(None, None, false, &release, &namespace, &rendered)]
+        }
+        None => chart
+            .render_environments(chart_dir)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|r| {
+                render_json(
+                    Some(&r.environment),
+                    r.cluster.as_deref(),
+                    r.production,
+                    &r.release,
+                    &r.namespace,
+                    &r.rendered,
+                )
+            })
+            .collect(),
+    };
+    let count = renders.len();
+    let answer = serde_json::json!({"chart": chart.name(), "renders": renders});
+    std::fs::write(&out, answer.to_string()).map_err(|e| format!("{out}: {e}"))?;
+    Ok(format!("rendered {count} release(s)"))
+}
+
+fn render_json(
+    environment: Option<&str>,
+    cluster: Option<&str>,
+    production: bool,
+    release: &str,
+    namespace: &str,
+    rendered: &Rendered,
+) -> serde_json::Value {
+    let objects: Vec<serde_json::Value> = rendered
+        .manifests
+        .iter()
+        .chain(&rendered.hooks)
+        .map(|o| serde_json::json!({"template": o.template, "object": o.object}))
+        .collect();
+    serde_json::json!({
+        "environment": environment, "cluster": cluster, "production": production,
+        "release": release, "namespace": namespace, "stream": rendered.stream(), "objects": objects,
+    })
 }

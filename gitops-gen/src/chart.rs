@@ -404,6 +404,11 @@ impl Chart {
         self.chart_files(self.tree()?, &hand_written).map(drop)
     }
 
+    /// The chart's name (and the release name its controllers use).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The manifests Helm would render for `values_yaml` on top of the
     /// chart's defaults, as one YAML stream in `helm template`'s order.
     /// Values Helm would refuse are refused (every refusal, naming its key),
