@@ -82,6 +82,12 @@ pub enum Error {
     /// `--base REV` cannot be checked out.
     BadBase { rev: String, message: String },
 
+    // check --policy.
+    /// Policies that cannot be loaded or evaluated, naming the file and rule.
+    Policy(crate::policy::PolicyError),
+    /// Policies that failed (the violations are printed before).
+    PolicyViolations { count: usize, releases: usize },
+
     // import.
     /// What the import found wrong in a chart's file (`path`).
     Chart { path: PathBuf, message: String },
@@ -131,6 +137,10 @@ impl fmt::Display for Error {
                 }
             }
             Error::BadBase { rev, message } => write!(f, "--base {rev}: {message}"),
+            Error::Policy(error) => write!(f, "check: {error}"),
+            Error::PolicyViolations { count, releases } => {
+                write!(f, "check: {count} policy violation(s) in {releases} release(s)")
+            }
             Error::NothingWritten(error) => write!(f, "{error}; nothing written"),
             Error::CurrentDir(source) => write!(f, "the current directory: {source}"),
             Error::NoSuchManifest { path } => {

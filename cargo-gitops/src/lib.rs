@@ -6,6 +6,8 @@
 //!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten);
 //! - `build_command`: `check` and `env`, which need the crate's own config
 //!   type and so run its build script through cargo;
+//! - [`policy`]: Rego policies (regorus) over the rendered releases, for
+//!   `check --policy`; the default policy set;
 //! - `render_command`: `render` and `diff`, the releases rendered natively
 //!   by the build script, printed or compared with a base revision;
 //! - `import_command`: [`import`], an existing chart's values as a Rust
@@ -14,7 +16,8 @@
 //!   image pins.
 //!
 //! Public: [`main`] for the binary, [`import`] (the chart import, which the
-//! round-trip test drives directly) and [`Error`].
+//! round-trip test drives directly), [`policy`] (which the policy tests
+//! drive on renders of their own) and [`Error`].
 
 mod build_command;
 mod error;
@@ -24,6 +27,7 @@ mod import_command;
 mod init;
 mod manifest;
 mod pin_command;
+pub mod policy;
 mod render_command;
 
 pub use error::Error;

@@ -64,6 +64,8 @@ pub(crate) struct Release {
     pub environment: Option<String>,
     pub cluster: Option<String>,
     pub production: bool,
+    pub release: String,
+    pub namespace: String,
     pub stream: String,
     /// (kind/name, object), in `helm template`'s order.
     pub objects: Vec<(String, Value)>,
@@ -118,6 +120,8 @@ pub(crate) fn render(
             environment: field(r, "environment"),
             cluster: field(r, "cluster"),
             production: r["production"] == true,
+            release: field(r, "release").unwrap_or_default(),
+            namespace: field(r, "namespace").unwrap_or_default(),
             stream: field(r, "stream").unwrap_or_default(),
             objects: r["objects"]
                 .as_array()
@@ -470,6 +474,8 @@ mod tests {
             environment: Some(env.into()),
             cluster: None,
             production,
+            release: "a".into(),
+            namespace: "a".into(),
             stream: String::new(),
             objects: objects.into_iter().map(|o| (object_id(&o), o)).collect(),
         }

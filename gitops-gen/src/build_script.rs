@@ -8,7 +8,7 @@
 //! | variable | meaning |
 //! |---|---|
 //! | [`MODE`] `GITOPS_GEN` | `write` (also when unset: a plain build writes the chart), `check` (nothing written: the chart, its environments, your values files and pins, the controllers' manifests when configured, and a generated `.env.example` when there is one, compared with what would be written), `env` (only `.env.example` written), `render` (nothing written but [`RENDER`]'s answer) |
-//! | [`RENDER`] `GITOPS_GEN_RENDER` | for `render`, a JSON request: `values` (absolute paths of values files to render, in order; `null`: every environment's releases instead), `release` and `namespace` (`null`: the chart's name and `default`, or each environment's), `out` (where the answer goes: JSON, `{"chart": NAME, "renders": [{"environment", "cluster", "production", "release", "namespace", "stream", "objects": [{"template", "object"}]}]}`, objects in `helm template`'s order, hooks last) |
+//! | [`RENDER`] `GITOPS_GEN_RENDER` | for `render`, a JSON request: `values` (absolute paths of values files to render, in order; `null`: every environment's releases instead), `release` and `namespace` (`null`: the chart's name and `default`, or each environment's), `out` (where the answer goes: JSON, `{"chart": NAME, "renders": [{"environment", "cluster", "production", "release", "namespace", "stream", "objects": [{"template", "object"}]}]}`: `stream` as `helm template` prints it, `objects` what a controller applies, in that order, hooks last, `helm test`'s left out) |
 //! | [`PACKAGE`] `GITOPS_GEN_PACKAGE` | the package asked; other packages' build scripts in the same build just write, as always. Unset: every build script calling the entry point obeys `GITOPS_GEN` (e.g. `GITOPS_GEN=check cargo check` in CI) |
 //! | [`ENV_OUT`] `GITOPS_GEN_ENV_OUT` | where `env` writes; default `.env.example` in the crate's directory |
 //! | [`NONCE`] `GITOPS_GEN_NONCE` | a new value each run, so cargo reruns the build script every time it is asked |
@@ -240,9 +240,7 @@ fn render_json(
     rendered: &Rendered,
 ) -> serde_json::Value {
     let objects: Vec<serde_json::Value> = rendered
-        .manifests
-        .iter()
-        .chain(&rendered.hooks)
+        .applied()
         .map(|o| serde_json::json!({"template": o.template, "object": o.object}))
         .collect();
     serde_json::json!({

@@ -189,8 +189,7 @@ pub(crate) fn render_environments(
 pub(crate) fn rendered_files(renders: &[EnvironmentRender], header: &str) -> Result<Files, Error> {
     let mut files = Files::new();
     for render in renders {
-        let objects = render.rendered.manifests.iter().chain(&render.rendered.hooks);
-        for object in objects.filter(|o| !is_test_hook(&o.object)) {
+        for object in render.rendered.applied() {
             let field = |pointer: &str| {
                 object.object.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
             };
@@ -211,12 +210,4 @@ pub(crate) fn rendered_files(renders: &[EnvironmentRender], header: &str) -> Res
     }
     layout::list_files(&mut files, header);
     Ok(files)
-}
-
-/// A `helm test` hook (`helm.sh/hook: test`).
-fn is_test_hook(object: &Value) -> bool {
-    object
-        .pointer("/metadata/annotations/helm.sh~1hook")
-        .and_then(Value::as_str)
-        .is_some_and(|hooks| hooks.split(',').any(|h| h.trim() == "test"))
 }

@@ -77,6 +77,17 @@ pub struct Object {
     pub text: String,
 }
 
+impl Object {
+    /// A `helm test` hook.
+    pub fn is_test_hook(&self) -> bool {
+        self.object
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(HOOK_ANNOTATION))
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|hooks| hooks.split(',').any(|h| h.trim() == "test"))
+    }
+}
+
 /// A render: each file's text, and the objects in `helm template`'s order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
@@ -276,6 +287,12 @@ const INSTALL_ORDER: &[&str] = &[
 ];
 
 impl Rendered {
+    /// What a controller applies: the manifests, then the hooks but
+    /// `helm test`'s (`helm.sh/hook: test`), which only `helm test` runs.
+    pub fn applied(&self) -> impl Iterator<Item = &Object> {
+        self.manifests.iter().chain(self.hooks.iter().filter(|o| !o.is_test_hook()))
+    }
+
     /// The stream `helm template` prints: the manifests, then the hooks,
     /// each after `---` and a `# Source:` line.
     pub fn stream(&self) -> String {
