@@ -147,14 +147,22 @@ impl Policies {
         Policies::compile(&sources)
     }
 
-    /// Policies from `(file name, text)`.
+    /// Policies from `(file name, text)`, each rule given [`TIME_LIMIT`] per object.
     pub fn compile(sources: &[(String, String)]) -> Result<Policies, PolicyError> {
+        Policies::compile_with_limit(sources, TIME_LIMIT)
+    }
+
+    /// [`Policies::compile`] with another time limit per rule and object.
+    pub fn compile_with_limit(
+        sources: &[(String, String)],
+        limit: Duration,
+    ) -> Result<Policies, PolicyError> {
         let mut policies = Vec::new();
         for (file, text) in sources {
             let fail = |message: String| PolicyError::Policy { file: file.clone(), message };
             let mut engine = regorus::Engine::new();
             engine.set_execution_timer_config(ExecutionTimerConfig {
-                limit: TIME_LIMIT,
+                limit,
                 check_interval: NonZeroU32::new(64).expect("not zero"),
             });
             let package = engine
@@ -162,7 +170,7 @@ impl Policies {
                 .map_err(|e| fail(format!("does not compile: {e}")))?;
             if package != format!("data.{PACKAGE}") {
                 return Err(fail(format!(
-                    "its package is {}, but the policies evaluated are package {PACKAGE} (conftest's default): write `package {PACKAGE}`",
+                    "it is `package {}`, but the policies evaluated are `package {PACKAGE}` (conftest's default): write `package {PACKAGE}`",
                     package.trim_start_matches("data.")
                 )));
             }
