@@ -232,7 +232,7 @@ def op_render_validate(op):
         return {"ok": False, "error": rendered["error"], "errors": [], "objects": []}
     checked = op_validate_k8s({"objects": rendered["objects"], "version": op.get("version", "1.33.0")})
     return {"ok": checked["ok"], "error": None, "errors": checked["errors"],
-            "objects": rendered["objects"]}
+            "objects": rendered["objects"], "manifests": rendered["manifests"]}
 
 
 def op_jsonschema(op):

@@ -58,12 +58,21 @@ pub fn compare_as(
         if !template.ends_with("/configmap.yaml") {
             continue;
         }
-        let helm_text = helm["manifests"][template].as_str().unwrap_or_default();
+        let Some(helm_text) = helm["manifests"][template].as_str() else {
+            return Err(format!("{template}: Helm's result has no text for it"));
+        };
         if let Some((h, n)) = helm_text.lines().zip(text.lines()).find(|(h, n)| h != n) {
             return Err(format!("{template}: the text differs: Helm {h:?}, native {n:?}"));
         }
         if helm_text != text {
-            return Err(format!("{template}: the text differs in its length or line ends"));
+            let (h, n) = (helm_text.lines().count(), text.lines().count());
+            let longer = if h > n { helm_text } else { text.as_str() };
+            let extra: Vec<&str> = longer.lines().skip(h.min(n)).take(3).collect();
+            return Err(format!(
+                "{template}: the text differs: Helm {h} lines, native {n}; the first extra: {extra:?}; Helm ends {:?}, native {:?}",
+                &helm_text[helm_text.len().saturating_sub(20)..],
+                &text[text.len().saturating_sub(20)..]
+            ));
         }
     }
     // The objects as the oracle lists them: templates in name order,
