@@ -4,9 +4,8 @@
 //! objects as JSON.
 //!
 //! `diff --base REV` renders the working tree and REV (checked out apart in
-//! a temporary Git worktree, built with the same target directory so that
-//! only the crate is compiled again) and compares them release by release,
-//! object by object, field by field.
+//! a temporary Git worktree, built in `<target>/gitops-diff-base`) and
+//! compares them release by release, object by object, field by field.
 
 use crate::build_command::{ask, Crate};
 use crate::Error;
@@ -247,9 +246,12 @@ pub(crate) fn run_diff(args: DiffArgs) -> Result<ExitCode, Error> {
     let base = BaseCheckout::new(&crate_dir, &args.base)?;
     let head = render("diff", &package, manifest.as_deref(), None, None, None, None)?;
     let base_manifest = base.dir.join(&base.prefix).join("Cargo.toml");
-    // The base is built into the working tree's target directory: only the
-    // workspace's own crates are compiled again, not their dependencies.
-    let target_dir = target_dir(&crate_dir)?;
+    // The base is built into a target directory of its own, kept inside
+    // the working tree's so that the next diff finds it warm. Not the
+    // working tree's own: cargo names a workspace's crates by their path
+    // inside the workspace, so two checkouts' builds would overwrite each
+    // other's there.
+    let target_dir = target_dir(&crate_dir)?.join("gitops-diff-base");
     eprintln!("cargo gitops diff: rendering {package} as of {}", args.base);
     let before =
         render("diff", &package, Some(&base_manifest), None, None, None, Some(&target_dir))
