@@ -65,6 +65,25 @@ impl Renderer {
         values_files: &[(&str, &str)],
         options: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        let values = self.values(values_files)?;
+        self.engine.render(&values, &options.release).map_err(|e| Error::Render(e.to_string()))
+    }
+
+    /// Each template's rendered text, by name, as Helm's engine returns it
+    /// (before the objects are read from it): [`Renderer::render`]'s first half.
+    pub fn render_files(
+        &self,
+        values_files: &[(&str, &str)],
+        options: &RenderOptions,
+    ) -> Result<std::collections::BTreeMap<String, String>, Error> {
+        let values = self.values(values_files)?;
+        self.engine
+            .render_files(&values, &options.release)
+            .map_err(|e| Error::Render(e.to_string()))
+    }
+
+    /// The values files merged, coalesced onto the defaults and judged by the schema.
+    fn values(&self, values_files: &[(&str, &str)]) -> Result<Value, Error> {
         let mut given = Value::Object(Default::default());
         for (name, text) in values_files {
             match yaml_serde::from_str::<Value>(text) {
@@ -97,7 +116,7 @@ impl Renderer {
             let source = if source.is_empty() { layout::VALUES_YAML.to_owned() } else { source };
             return Err(Error::Values { source, refusals });
         }
-        self.engine.render(&values, &options.release).map_err(|e| Error::Render(e.to_string()))
+        Ok(values)
     }
 }
 

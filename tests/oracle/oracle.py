@@ -301,8 +301,9 @@ def op_checkov(op):
 
 def op_render_bench(op):
     """Render cost, timed here (perf_counter around each SDK render) so it measures
-    Helm, not process start: each of `charts` ({"name", "chart"}) is loaded once
-    and rendered once (default values) to warm up, then all are rendered in turn,
+    Helm, not process start: each of `charts` ({"name", "chart", and optionally
+    "values_yaml"}) is loaded once and rendered once to warm up (its values read
+    once, as a -f file), then all are rendered in turn,
     `rounds` times, so load on the machine falls on every chart alike. Helm
     compiles values.schema.json inside every render. Returns the milliseconds of
     every render per chart name, in round order."""
@@ -316,16 +317,17 @@ def op_render_bench(op):
     try:
         for entry in charts:
             chart = helm_python.Chart.load(entry["chart"])
-            loaded.append((entry["name"], chart))
-            chart.render(None, name="release", namespace="shop")
-        ms = {name: [] for name, _ in loaded}
+            values = _values(entry)
+            loaded.append((entry["name"], chart, values))
+            chart.render(values, name="release", namespace="shop")
+        ms = {name: [] for name, _, _ in loaded}
         for _ in range(rounds):
-            for name, chart in loaded:
+            for name, chart, values in loaded:
                 start = time.perf_counter()
-                chart.render(None, name="release", namespace="shop")
+                chart.render(values, name="release", namespace="shop")
                 ms[name].append((time.perf_counter() - start) * 1000.0)
     finally:
-        for _, chart in loaded:
+        for _, chart, _ in loaded:
             chart.close()
     return {"ok": True, "helm": helm_python.helm_sdk_version(), "ms": ms}
 

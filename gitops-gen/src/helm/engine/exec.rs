@@ -6,7 +6,7 @@
 use super::funcs;
 use super::parse::{Arg, Branch, Command, Node, Pipeline};
 use super::value::Value;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Helm's bound on nested `include`s.
@@ -34,7 +34,7 @@ impl fmt::Display for ExecError {
 /// Every named template of a chart: each file by its name, and each `define`.
 #[derive(Default)]
 pub struct Templates {
-    pub named: HashMap<String, (String, Vec<Node>)>,
+    pub named: BTreeMap<String, (String, Vec<Node>)>,
 }
 
 impl Templates {
@@ -327,13 +327,18 @@ impl<'a> State<'a> {
     fn fields(
         &self,
         pipe: &Pipeline,
-        mut value: Value,
+        value: Value,
         fields: &[String],
         lenient: bool,
     ) -> Result<Value> {
+        if fields.is_empty() {
+            return Ok(value);
+        }
+        // Walked by reference; only the value found is copied.
+        let mut at = &value;
         for (i, field) in fields.iter().enumerate() {
-            value = match &value {
-                Value::Map(map) => map.get(field).cloned().unwrap_or(Value::Nil),
+            at = match at {
+                Value::Map(map) => map.get(field).unwrap_or(&Value::Nil),
                 Value::Nil if lenient && i == 0 => return Ok(Value::Nil),
                 Value::Nil => {
                     return Err(
@@ -348,7 +353,7 @@ impl<'a> State<'a> {
                 }
             };
         }
-        Ok(value)
+        Ok(at.clone())
     }
 }
 

@@ -6,7 +6,9 @@
 use super::go_text;
 use super::value::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -267,7 +269,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         }
         "regexReplaceAll" => {
             arity(name, a, 3)?;
-            let re = regex::Regex::new(string(&a[0])?).map_err(|e| e.to_string())?;
+            let re = compiled(string(&a[0])?)?;
             Value::Str(re.replace_all(string(&a[1])?, string(&a[2])?).into_owned())
         }
         "sha256sum" => {
@@ -297,6 +299,20 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         }
         other => return Err(format!("function {other:?} not defined")),
     })
+}
+
+/// A pattern compiled once per process: templates name a handful, and
+/// compiling one costs more than a whole render.
+/// Shared as `Arc`s: a `Regex` clone starts a cold matching cache of its own.
+fn compiled(pattern: &str) -> Result<Arc<regex::Regex>> {
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Arc<regex::Regex>>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = cache.get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = Arc::new(regex::Regex::new(pattern).map_err(|e| e.to_string())?);
+    cache.insert(pattern.to_owned(), re.clone());
+    Ok(re)
 }
 
 /// Go's `eq` on basic kinds.

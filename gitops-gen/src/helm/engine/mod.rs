@@ -142,12 +142,24 @@ impl Engine {
     }
 
     /// Renders every file for `values` (already coalesced with the chart's
-    /// defaults and validated).
+    /// defaults and validated), and reads the objects from them.
     pub fn render(
         &self,
         values: &serde_json::Value,
         release: &Release,
     ) -> Result<Rendered, EngineError> {
+        let files = self.render_files(values, release)?;
+        let (manifests, hooks) = sort_manifests(&files)?;
+        Ok(Rendered { files, manifests, hooks })
+    }
+
+    /// Each file's text (NOTES.txt included), by name: what Helm's engine
+    /// returns, before its objects are read.
+    pub fn render_files(
+        &self,
+        values: &serde_json::Value,
+        release: &Release,
+    ) -> Result<BTreeMap<String, String>, EngineError> {
         let release_value = Value::map(Map::from([
             ("Name".into(), Value::str(&release.name)),
             ("Namespace".into(), Value::str(&release.namespace)),
@@ -178,8 +190,7 @@ impl Engine {
                 .map_err(EngineError::Exec)?;
             files.insert(name.clone(), text.replace("<no value>", ""));
         }
-        let (manifests, hooks) = sort_manifests(&files)?;
-        Ok(Rendered { files, manifests, hooks })
+        Ok(files)
     }
 }
 

@@ -127,7 +127,13 @@ fn lex(text: &str) -> Result<Vec<Item>, ParseError> {
     let mut items = Vec::new();
     let mut pos = 0;
     let mut trim_next = false;
-    let line_at = |at: usize| 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+    // The line of `at`, counted on from the last place asked (always further on).
+    let (mut counted_to, mut line) = (0, 1);
+    let mut line_at = |at: usize| {
+        line += bytes[counted_to..at].iter().filter(|b| **b == b'\n').count();
+        counted_to = at;
+        line
+    };
     while pos < text.len() {
         let open = text[pos..].find("{{").map(|i| pos + i);
         let mut chunk = &text[pos..open.unwrap_or(text.len())];
