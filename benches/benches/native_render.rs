@@ -25,6 +25,8 @@ use serde_json::{json, Value};
 use std::time::Instant;
 
 /// The orders example's releases: (name, values files in Helm's order).
+/// `big` is the chart of the 1,000-leaf `Big` config with its defaults (no
+/// values file), for how the time grows with values.
 fn releases() -> Vec<(String, Vec<String>)> {
     let mut out = vec![
         ("dev".to_owned(), vec!["values-dev.yaml".to_owned(), "pins/dev.yaml".to_owned()]),
@@ -60,6 +62,10 @@ fn main() {
     };
     let dir = workspace().join("examples/orders/chart");
     let files = chart_files(&dir);
+    let tmp = gitops_benches::TempDir::new("native-render-bench");
+    let big_dir = tmp.path().join("big");
+    gitops_benches::big_chart().write(&gitops_gen::Outputs::chart(&big_dir)).expect("write the chart of Big");
+    let big_files = chart_files(&big_dir);
     let options = RenderOptions::new("release", "shop");
     let mut charts = Vec::new();
     let mut inputs = Vec::new();
@@ -77,20 +83,23 @@ fn main() {
         charts.push(json!({"name": name, "chart": dir, "values_yaml": merged.to_string()}));
         inputs.push((name, texts));
     }
+    charts.push(json!({"name": "big", "chart": big_dir}));
+    inputs.push(("big".to_owned(), Vec::new()));
     let helm = oracle::one(json!({"op": "render_bench", "charts": charts, "rounds": rounds}));
     assert_eq!(helm["ok"], true, "render bench: {helm}");
 
     println!("release | Helm | native cold | native warm | warm, objects | Helm / cold | Helm / warm | Helm / objects");
     println!("--- | --- | --- | --- | --- | --- | --- | ---");
-    let warm_renderer = Renderer::new(&files).expect("the chart parses");
     for (name, texts) in &inputs {
+        let files = if name == "big" { &big_files } else { &files };
+        let warm_renderer = Renderer::new(files).expect("the chart parses");
         let values: Vec<(&str, &str)> =
             texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let (mut cold, mut warm, mut objects) = (Vec::new(), Vec::new(), Vec::new());
         let ms = |start: Instant| start.elapsed().as_secs_f64() * 1000.0;
         for _ in 0..rounds {
             let start = Instant::now();
-            let rendered = Renderer::new(&files).and_then(|r| r.render_files(&values, &options));
+            let rendered = Renderer::new(files).and_then(|r| r.render_files(&values, &options));
             cold.push(ms(start));
             std::hint::black_box(rendered.expect("renders"));
             let start = Instant::now();
