@@ -64,7 +64,9 @@ fn main() {
     let files = chart_files(&dir);
     let tmp = gitops_benches::TempDir::new("native-render-bench");
     let big_dir = tmp.path().join("big");
-    gitops_benches::big_chart().write(&gitops_gen::Outputs::chart(&big_dir)).expect("write the chart of Big");
+    gitops_benches::big_chart()
+        .write(&gitops_gen::Outputs::chart(&big_dir))
+        .expect("write the chart of Big");
     let big_files = chart_files(&big_dir);
     let options = RenderOptions::new("release", "shop");
     let mut charts = Vec::new();

@@ -44,11 +44,11 @@ pub fn regional_cluster(region: &str) -> Cluster {
         .image_pull_secret(format!("registry-{region}"))
 }
 
-/// Where the build writes: the chart, the controllers' manifests, and every
+/// Where the build writes: the chart, the controllers' manifests, every
 /// environment's rendered manifests (what each cluster gets, reviewed in
-/// pull requests).
+/// pull requests) and the same as Kustomize overlays of one base.
 pub fn outputs() -> Outputs {
-    Outputs::chart("chart").controllers("gitops").rendered("rendered")
+    Outputs::chart("chart").controllers("gitops").rendered("rendered").kustomize("kustomize")
 }
 
 /// The chart, its environments and its controllers: Flux deploys dev,

@@ -70,8 +70,13 @@ fn run(chart: &Chart, outputs: &Outputs) {
     let outputs = outputs.under(&crate_dir);
     // A hand edit or deletion of a generated file reruns the build, which
     // puts it back (or, under `check`, reports it).
-    let watched =
-        [Some(&outputs.chart), outputs.controllers.as_ref(), outputs.env_example.as_ref()];
+    let watched = [
+        Some(&outputs.chart),
+        outputs.controllers.as_ref(),
+        outputs.env_example.as_ref(),
+        outputs.rendered.as_ref(),
+        outputs.kustomize.as_ref(),
+    ];
     for path in watched.into_iter().flatten() {
         println!("cargo:rerun-if-changed={}", path.display());
     }

@@ -69,12 +69,19 @@ pub struct Outputs {
     pub(crate) controllers: Option<PathBuf>,
     pub(crate) env_example: Option<PathBuf>,
     pub(crate) rendered: Option<PathBuf>,
+    pub(crate) kustomize: Option<PathBuf>,
 }
 
 impl Outputs {
     /// The chart goes into `dir`: Chart.yaml, values files, templates.
     pub fn chart(dir: impl Into<PathBuf>) -> Self {
-        Outputs { chart: dir.into(), controllers: None, env_example: None, rendered: None }
+        Outputs {
+            chart: dir.into(),
+            controllers: None,
+            env_example: None,
+            rendered: None,
+            kustomize: None,
+        }
     }
 
     /// The controllers' manifests ([`Chart::controllers`]) go into `dir`, a
@@ -102,6 +109,16 @@ impl Outputs {
         self
     }
 
+    /// The releases as Kustomize overlays go into `dir`, a directory of
+    /// their own: `base/` (the chart's defaults rendered, one object per
+    /// file) and `overlays/<env>[/<cluster>]/`, each release's differences
+    /// as patches; `kubectl kustomize overlays/<env>` builds exactly that
+    /// release's render.
+    pub fn kustomize(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.kustomize = Some(dir.into());
+        self
+    }
+
     /// Each path joined onto `base` (unless absolute): what a build script
     /// does with paths relative to its crate.
     pub fn under(&self, base: &Path) -> Outputs {
@@ -110,6 +127,7 @@ impl Outputs {
             controllers: self.controllers.as_ref().map(|dir| base.join(dir)),
             env_example: self.env_example.as_ref().map(|path| base.join(path)),
             rendered: self.rendered.as_ref().map(|dir| base.join(dir)),
+            kustomize: self.kustomize.as_ref().map(|dir| base.join(dir)),
         }
     }
 }
@@ -135,6 +153,8 @@ pub struct Written {
     pub controllers: Option<WriteReport>,
     /// When the outputs name a rendered manifests' directory.
     pub rendered: Option<WriteReport>,
+    /// When the outputs name a Kustomize directory.
+    pub kustomize: Option<WriteReport>,
     /// When the outputs name `.env.example`: whether its bytes changed.
     pub env_example: Option<bool>,
 }
@@ -303,7 +323,7 @@ impl Chart {
             Some(_) => self.controller_files()?,
             None => None,
         };
-        let rendered = self.rendered_files(outputs, &chart_files, &header)?;
+        let (rendered, kustomize) = self.rendered_outputs(outputs, &chart_files, &header)?;
         // Every output planned (a file of the user's in the way refused)
         // before any is written.
         let chart_plan = fs::plan(chart_dir, &chart_files)?;
@@ -312,6 +332,10 @@ impl Chart {
             _ => None,
         };
         let rendered_plan = match (&outputs.rendered, &rendered) {
+            (Some(dir), Some(files)) => Some(fs::plan(dir, files)?),
+            _ => None,
+        };
+        let kustomize_plan = match (&outputs.kustomize, &kustomize) {
             (Some(dir), Some(files)) => Some(fs::plan(dir, files)?),
             _ => None,
         };
@@ -325,11 +349,12 @@ impl Chart {
         }
         let controllers = controllers_plan.map(fs::apply).transpose()?;
         let rendered = rendered_plan.map(fs::apply).transpose()?;
+        let kustomize = kustomize_plan.map(fs::apply).transpose()?;
         let env_example = match (&outputs.env_example, &env_example) {
             (Some(path), Some(text)) => Some(fs::write_owned(path, text.as_bytes())?),
             _ => None,
         };
-        Ok(Written { chart, controllers, rendered, env_example })
+        Ok(Written { chart, controllers, rendered, kustomize, env_example })
     }
 
     /// `Ok` when every output in `outputs` holds exactly what
@@ -374,10 +399,11 @@ impl Chart {
         if let (Some(dir), Some(files)) = (&outputs.controllers, self.controller_files()?) {
             fs::check(dir, &files)?;
         }
-        if let (Some(dir), Some(rendered)) =
-            (&outputs.rendered, self.rendered_files(outputs, &files, &header)?)
-        {
-            fs::check(dir, &rendered)?;
+        let (rendered, kustomize) = self.rendered_outputs(outputs, &files, &header)?;
+        for (dir, files) in [(&outputs.rendered, rendered), (&outputs.kustomize, kustomize)] {
+            if let (Some(dir), Some(files)) = (dir, files) {
+                fs::check(dir, &files)?;
+            }
         }
         if let (Some(path), Some(text)) = (&outputs.env_example, &env_example) {
             fs::check_owned(path, text)?;
@@ -440,26 +466,38 @@ impl Chart {
         )
     }
 
-    /// The rendered manifests' files, when the outputs ask for them.
-    fn rendered_files(
+    /// The rendered manifests' files and the Kustomize files, each when the
+    /// outputs ask for it (the environments rendered once for both).
+    fn rendered_outputs(
         &self,
         outputs: &Outputs,
         chart: &Files,
         header: &str,
-    ) -> Result<Option<Files>, Error> {
-        match &outputs.rendered {
-            Some(_) => {
-                let renders = native_render::render_environments(
-                    &self.name,
-                    &self.environments,
-                    &self.clusters,
-                    chart,
-                    &outputs.chart,
-                )?;
-                native_render::rendered_files(&renders, header).map(Some)
-            }
-            None => Ok(None),
+    ) -> Result<(Option<Files>, Option<Files>), Error> {
+        if outputs.rendered.is_none() && outputs.kustomize.is_none() {
+            return Ok((None, None));
         }
+        let renders = native_render::render_environments(
+            &self.name,
+            &self.environments,
+            &self.clusters,
+            chart,
+            &outputs.chart,
+        )?;
+        let rendered = match &outputs.rendered {
+            Some(_) => Some(native_render::rendered_files(&renders, header)?),
+            None => None,
+        };
+        let kustomize = match &outputs.kustomize {
+            Some(_) => {
+                // The base: the chart's defaults, in a namespace each overlay replaces.
+                let base = Renderer::new(chart)?
+                    .render(&[], &RenderOptions::new(&self.name, "default"))?;
+                Some(native_render::kustomize_files(&base, &renders, header)?)
+            }
+            None => None,
+        };
+        Ok((rendered, kustomize))
     }
 
     /// The text of `.env.example` alone (what `cargo gitops env` writes).
@@ -501,13 +539,20 @@ impl Chart {
             ),
             ));
         }
-        if let Some(dir) = &outputs.rendered {
-            let others = [Some(chart_dir), outputs.controllers.as_ref()];
+        let dirs =
+            [("Outputs.rendered", &outputs.rendered), ("Outputs.kustomize", &outputs.kustomize)];
+        for (i, (key, dir)) in dirs.iter().enumerate() {
+            let Some(dir) = dir else { continue };
+            let others = [
+                Some(chart_dir),
+                outputs.controllers.as_ref(),
+                dirs[..i].iter().find_map(|(_, d)| d.as_ref()),
+            ];
             if others.into_iter().flatten().any(|other| fs::same_place(dir, other)) {
                 return Err(invalid(
                     ProblemKind::InvalidSetting,
-                    "Outputs.rendered",
-                    format!("{} is another output's directory: write the rendered manifests to a directory of their own", dir.display()),
+                    key,
+                    format!("{} is another output's directory: write these manifests to a directory of their own", dir.display()),
                 ));
             }
         }

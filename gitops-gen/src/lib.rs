@@ -54,7 +54,7 @@ pub use foundation::error::{Error, Problem, ProblemKind};
 pub use foundation::fs::WriteReport;
 pub use foundation::layout::{self, Files};
 pub use foundation::template;
-pub use native_render::{RenderOptions, Rendered, RenderedObject, Renderer};
+pub use native_render::{EnvironmentRender, RenderOptions, Rendered, RenderedObject, Renderer};
 pub use release::build_info;
 pub use release::compat::{Baseline, Bump, Change, Impact, Report};
 pub use release::pins;

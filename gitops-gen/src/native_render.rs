@@ -230,3 +230,135 @@ pub(crate) fn rendered_files(renders: &[EnvironmentRender], header: &str) -> Res
     layout::list_files(&mut files, header);
     Ok(files)
 }
+
+/// The files of [`Outputs::kustomize`](crate::Outputs::kustomize): `base/`,
+/// the chart's defaults rendered (`base` rendered in namespace `default`,
+/// which each overlay replaces), one object per file; and
+/// `overlays/<env>[/<cluster>]/`, what each release changes: its namespace,
+/// JSON patches (RFC 6902) of the objects that differ, `$patch: delete` of
+/// the ones it does not have, and the ones only it has, whole.
+pub(crate) fn kustomize_files(
+    base: &Rendered,
+    renders: &[EnvironmentRender],
+    header: &str,
+) -> Result<Files, Error> {
+    let mut files = Files::new();
+    let id = |o: &Value| {
+        let text = |p: &str| o.pointer(p).and_then(Value::as_str).unwrap_or_default().to_owned();
+        (text("/kind"), text("/metadata/name"), text("/apiVersion"))
+    };
+    let file_name = |(kind, name, _): &(String, String, String)| {
+        format!("{}-{name}.yaml", kind.to_ascii_lowercase())
+    };
+    let base_objects: Vec<&Value> = base.applied().map(|o| &o.object).collect();
+    let mut resources = Vec::new();
+    for object in &base_objects {
+        let name = file_name(&id(object));
+        files.insert(format!("base/{name}"), yaml_file(header, object));
+        resources.push(Value::from(name));
+    }
+    files.insert(
+        "base/kustomization.yaml".into(),
+        yaml_file(header, &kustomization(resources, None, Vec::new())),
+    );
+    for render in renders {
+        let dir = format!("overlays/{}", render.path());
+        let up = "../".repeat(dir.split('/').count());
+        let mut resources = vec![Value::from(format!("{up}base"))];
+        let mut patches = Vec::new();
+        let objects: Vec<&Value> = render.rendered.applied().map(|o| &o.object).collect();
+        for object in &objects {
+            let key = id(object);
+            match base_objects.iter().find(|b| id(b) == key) {
+                None => {
+                    let name = file_name(&key);
+                    files.insert(format!("{dir}/{name}"), yaml_file(header, object));
+                    resources.push(Value::from(name));
+                }
+                Some(was) => {
+                    // The namespace is the overlay's own setting.
+                    let mut was = (*was).clone();
+                    if let Some(ns) = object.pointer("/metadata/namespace") {
+                        was["metadata"]["namespace"] = ns.clone();
+                    }
+                    let mut ops = Vec::new();
+                    json_patch(&was, object, String::new(), &mut ops);
+                    if !ops.is_empty() {
+                        let name = format!("patches/{}", file_name(&key));
+                        files
+                            .insert(format!("{dir}/{name}"), yaml_file(header, &Value::Array(ops)));
+                        patches.push(serde_json::json!({"path": name, "target": target(&key)}));
+                    }
+                }
+            }
+        }
+        for was in base_objects.iter().filter(|b| !objects.iter().any(|o| id(o) == id(b))) {
+            let (kind, name, api_version) = id(was);
+            let delete = serde_json::json!({"$patch": "delete", "apiVersion": api_version, "kind": kind, "metadata": {"name": name}});
+            let file = format!("patches/delete-{}", file_name(&id(was)));
+            files.insert(format!("{dir}/{file}"), yaml_file(header, &delete));
+            patches.push(serde_json::json!({"path": file}));
+        }
+        let overlay = kustomization(resources, Some(&render.namespace), patches);
+        files.insert(format!("{dir}/kustomization.yaml"), yaml_file(header, &overlay));
+    }
+    layout::list_files(&mut files, header);
+    Ok(files)
+}
+
+fn kustomization(resources: Vec<Value>, namespace: Option<&str>, patches: Vec<Value>) -> Value {
+    let mut k = serde_json::json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+    });
+    if let Some(ns) = namespace {
+        k["namespace"] = Value::from(ns);
+    }
+    k["resources"] = Value::Array(resources);
+    if !patches.is_empty() {
+        k["patches"] = Value::Array(patches);
+    }
+    k
+}
+
+/// A patch's target: group, version, kind and name of one object.
+fn target((kind, name, api_version): &(String, String, String)) -> Value {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    serde_json::json!({"group": group, "version": version, "kind": kind, "name": name})
+}
+
+/// `value` as a YAML file of ours.
+fn yaml_file(header: &str, value: &Value) -> String {
+    let mut out = String::from(header);
+    crate::foundation::yaml::write_value(&mut out, 0, value);
+    out
+}
+
+/// The RFC 6902 operations that turn `from` into `to`: maps key by key,
+/// lists of one length item by item, anything else replaced whole.
+fn json_patch(from: &Value, to: &Value, path: String, ops: &mut Vec<Value>) {
+    match (from, to) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, old) in a {
+                let at = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match b.get(key) {
+                    None => ops.push(serde_json::json!({"op": "remove", "path": at})),
+                    Some(new) if new != old => json_patch(old, new, at, ops),
+                    Some(_) => {}
+                }
+            }
+            for (key, new) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+                let at = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+                ops.push(serde_json::json!({"op": "add", "path": at, "value": new}));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (old, new)) in a.iter().zip(b).enumerate() {
+                if old != new {
+                    json_patch(old, new, format!("{path}/{i}"), ops);
+                }
+            }
+        }
+        _ => ops.push(serde_json::json!({"op": "replace", "path": path, "value": to})),
+    }
+}

@@ -130,19 +130,31 @@ fn normalize(value: Value) -> Value {
     }
 }
 
-/// The first path at which `a` and `b` differ, with both values there.
+/// The first path at which `a` (Helm's) and `b` (the native render's)
+/// differ, with both values there.
 pub fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
+    first_difference_of(a, b, path, ("Helm", "native"))
+}
+
+/// [`first_difference`], the two sides named by `labels`.
+pub fn first_difference_of(
+    a: &Value,
+    b: &Value,
+    path: String,
+    labels: (&str, &str),
+) -> Option<String> {
+    let (left, right) = labels;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for key in x.keys().chain(y.keys()) {
                 let at = format!("{path}.{key}");
                 match (x.get(key), y.get(key)) {
                     (Some(p), Some(q)) => {
-                        if let Some(d) = first_difference(p, q, at) {
+                        if let Some(d) = first_difference_of(p, q, at, labels) {
                             return Some(d);
                         }
                     }
-                    (p, q) => return Some(format!("{at}: Helm {p:?}, native {q:?}")),
+                    (p, q) => return Some(format!("{at}: {left} {p:?}, {right} {q:?}")),
                 }
             }
             None
@@ -153,6 +165,6 @@ pub fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
             .enumerate()
             .find_map(|(i, (p, q))| first_difference(p, q, format!("{path}[{i}]"))),
         _ if a == b => None,
-        _ => Some(format!("{path}: Helm {a}, native {b}")),
+        _ => Some(format!("{path}: {left} {a}, {right} {b}")),
     }
 }

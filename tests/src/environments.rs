@@ -545,3 +545,61 @@ fn merge(base: &mut Value, patch: &Value) {
         (base, patch) => *base = patch.clone(),
     }
 }
+
+/// `kubectl kustomize` of each release's overlay in `kustomize_dir`
+/// (`Outputs::kustomize`) builds exactly the objects of that release's
+/// native render (`Chart::render_environments`), compared by kind and name,
+/// field by field; `Err` names the first difference.
+pub fn check_kustomize(
+    kustomize_dir: &Path,
+    renders: &[gitops_gen::EnvironmentRender],
+) -> Result<(), String> {
+    let key = |o: &Value| {
+        format!(
+            "{}/{}",
+            o["kind"].as_str().unwrap_or(""),
+            o["metadata"]["name"].as_str().unwrap_or("")
+        )
+    };
+    for render in renders {
+        let overlay = kustomize_dir.join("overlays").join(render.path());
+        let built = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&overlay)
+            .output()
+            .expect("`kubectl kustomize` is the suite's Kustomize oracle: install kubectl (it ships Kustomize)");
+        if !built.status.success() {
+            return Err(format!(
+                "{}: {}",
+                overlay.display(),
+                String::from_utf8_lossy(&built.stderr)
+            ));
+        }
+        let text = String::from_utf8(built.stdout).expect("UTF-8");
+        let mut got: Vec<Value> = text
+            .split("\n---\n")
+            .map(|doc| {
+                yaml_serde::from_str(doc).unwrap_or_else(|e| panic!("{}: {e}", overlay.display()))
+            })
+            .collect();
+        let mut want: Vec<Value> = render.rendered.applied().map(|o| o.object.clone()).collect();
+        got.sort_by_key(key);
+        want.sort_by_key(key);
+        let (g, w): (Vec<String>, Vec<String>) =
+            (got.iter().map(key).collect(), want.iter().map(key).collect());
+        if g != w {
+            return Err(format!(
+                "{}: kustomize builds {g:?}, the release has {w:?}",
+                overlay.display()
+            ));
+        }
+        for (g, w) in got.iter().zip(&want) {
+            if let Some(at) =
+                crate::differential::first_difference_of(w, g, key(w), ("render", "kustomize"))
+            {
+                return Err(format!("{}: {at}", overlay.display()));
+            }
+        }
+    }
+    Ok(())
+}

@@ -23,13 +23,18 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("orders", "examples/orders/chart"),
     ("orders", "examples/orders/gitops"),
     ("orders", "examples/orders/rendered"),
+    ("orders", "examples/orders/kustomize"),
     ("worker", "examples/worker/chart"),
 ];
 /// Every generated file of every example, as git pathspecs. Not
 /// `examples/*/chart`: a wildcard pathspec matches paths, not the files
 /// under a matched directory, so that one matches nothing.
-const GENERATED_PATHSPECS: &[&str] =
-    &["examples/*/chart/*", "examples/*/gitops/*", "examples/*/rendered/*"];
+const GENERATED_PATHSPECS: &[&str] = &[
+    "examples/*/chart/*",
+    "examples/*/gitops/*",
+    "examples/*/rendered/*",
+    "examples/*/kustomize/*",
+];
 const REQUIREMENTS: &str = "tests/oracle/requirements.txt";
 const VENV: &str = "target/oracle-venv";
 const STAMP: &str = ".requirements.sha";

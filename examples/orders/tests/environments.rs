@@ -108,6 +108,16 @@ fn every_environment_has_its_committed_image_pin() {
     }
 }
 
+/// Each committed overlay builds, with real Kustomize, exactly what the
+/// native render of its release holds (itself equal to Helm's render).
+#[test]
+fn each_kustomize_overlay_builds_its_release() {
+    let renders = deploy::chart().render_environments(&manifest_dir().join("chart")).unwrap();
+    assert_eq!(renders.len(), 5);
+    gitops_tests::environments::check_kustomize(&manifest_dir().join("kustomize"), &renders)
+        .unwrap();
+}
+
 #[test]
 fn the_committed_files_are_what_the_build_writes() {
     let chart = deploy::chart();
