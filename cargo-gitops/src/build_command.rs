@@ -1,4 +1,5 @@
-//! `cargo gitops check` and `cargo gitops env`: both need the crate's own
+//! How `cargo gitops` asks a crate's build script (`ask`), and `cargo gitops
+//! env`; `check`, `render` and `diff` ask it too. They need the crate's own
 //! config type, which only its build script can name. So they run `cargo
 //! check` with gitops-gen's control variables set (see
 //! `gitops_gen::build_script`), and the build script, calling
@@ -15,25 +16,10 @@
 //! script answered, the command fails with cargo's errors.
 
 use crate::manifest::{self, Find};
-use crate::{policy, render_command, Error};
+use crate::Error;
 use gitops_gen::build_script as gen_vars;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// `cargo gitops check`'s options.
-#[derive(Debug, clap::Args)]
-pub(crate) struct CheckArgs {
-    #[command(flatten)]
-    krate: Crate,
-    /// Also evaluate the Rego policies in DIR (package main, `deny`/`violation`
-    /// rules, conftest's conventions) on every environment's rendered objects
-    #[arg(long, value_name = "DIR")]
-    policy: Option<PathBuf>,
-    /// How policy violations are printed: text, json, or github (workflow
-    /// commands that annotate the pull request)
-    #[arg(long, value_enum, default_value = "text", requires = "policy")]
-    format: policy::Format,
-}
 
 /// `cargo gitops env`'s options.
 #[derive(Debug, clap::Args)]
@@ -57,60 +43,13 @@ pub(crate) struct Crate {
     manifest_path: Option<PathBuf>,
 }
 
-/// Runs `check`, then the policies when asked.
-pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
-    // A broken policy is reported before anything is built.
-    let policies = match &args.policy {
-        Some(dir) => Some(policy::Policies::load(dir).map_err(Error::Policy)?),
-        None => None,
-    };
-    let (package, manifest) = args.krate.resolve("check")?;
-    println!("{}", ask("check", &package, manifest.as_deref(), &[])?);
-    let Some(mut policies) = policies else { return Ok(()) };
-    let mut releases =
-        render_command::render("check", &package, manifest.as_deref(), None, None, None, None)?;
-    if releases.is_empty() {
-        // No environments: the chart's defaults are what would be applied.
-        releases = render_command::render(
-            "check",
-            &package,
-            manifest.as_deref(),
-            Some(&[]),
-            None,
-            None,
-            None,
-        )?;
-    }
-    let mut violations = Vec::new();
-    for release in &releases {
-        let objects: Vec<serde_json::Value> =
-            release.objects.iter().map(|(_, o)| o.clone()).collect();
-        violations.extend(
-            policies
-                .check(&policy::Release {
-                    environment: release.environment.as_deref(),
-                    cluster: release.cluster.as_deref(),
-                    production: release.production,
-                    release: &release.release,
-                    namespace: &release.namespace,
-                    objects: &objects,
-                })
-                .map_err(Error::Policy)?,
-        );
-    }
-    print!("{}", policy::report(&violations, args.format));
-    if violations.is_empty() {
-        eprintln!("cargo gitops check: {} release(s) pass every policy", releases.len());
-        Ok(())
-    } else {
-        Err(Error::PolicyViolations { count: violations.len(), releases: releases.len() })
-    }
-}
-
 /// Runs `env`.
 pub(crate) fn env(args: EnvArgs) -> Result<(), Error> {
-    let out = args.out.map(|out| manifest::absolute(&out));
-    run("env", args.krate, out)
+    let (package, manifest) = args.krate.resolve("env")?;
+    let env_out =
+        args.out.map(|out| (gen_vars::ENV_OUT, manifest::absolute(&out).into_os_string()));
+    println!("{}", ask("env", &package, manifest.as_deref(), env_out.as_slice())?);
+    Ok(())
 }
 
 impl Crate {
@@ -137,15 +76,6 @@ impl Crate {
         };
         Ok((package, manifest))
     }
-}
-
-/// Runs `check` or `env` (`command`) on the crate `krate` says.
-fn run(command: &'static str, krate: Crate, out: Option<PathBuf>) -> Result<(), Error> {
-    let (package, manifest) = krate.resolve(command)?;
-    let env_out = out.map(|out| (gen_vars::ENV_OUT, out.into_os_string()));
-    let message = ask(command, &package, manifest.as_deref(), env_out.as_slice())?;
-    println!("{message}");
-    Ok(())
 }
 
 /// Runs `cargo check` for `package` (a name, which the build script

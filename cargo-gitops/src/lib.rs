@@ -4,8 +4,9 @@
 //! and its `run`:
 //! - `init`: add gitops-rs to an existing crate (Cargo.toml edited with
 //!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten);
-//! - `build_command`: `check` and `env`, which need the crate's own config
-//!   type and so run its build script through cargo;
+//! - `build_command`: how a command asks the crate's build script (which
+//!   alone can name the config type) through cargo, and `env`;
+//! - `check_command`: `check`, and `--policy`'s Rego policies;
 //! - [`policy`]: Rego policies (regorus) over the rendered releases, for
 //!   `check --policy`; the default policy set;
 //! - `render_command`: `render` and `diff`, the releases rendered natively
@@ -20,6 +21,7 @@
 //! drive on renders of their own) and [`Error`].
 
 mod build_command;
+mod check_command;
 mod error;
 mod files;
 pub mod import;
@@ -53,7 +55,7 @@ enum Command {
     /// Add gitops-rs to the crate in the current directory
     Init(init::Args),
     /// Check the chart, its environments and manifests (runs the build script)
-    Check(build_command::CheckArgs),
+    Check(check_command::CheckArgs),
     /// Write .env.example from the config struct (runs the build script)
     Env(build_command::EnvArgs),
     /// Print what would be applied, rendered without Helm (runs the build script)
@@ -75,7 +77,7 @@ impl Command {
         let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
         match self {
             Command::Init(args) => done(init::run(args)),
-            Command::Check(args) => done(build_command::check(args)),
+            Command::Check(args) => done(check_command::check(args)),
             Command::Env(args) => done(build_command::env(args)),
             Command::Render(args) => done(render_command::run_render(args)),
             Command::Diff(args) => render_command::run_diff(args),
