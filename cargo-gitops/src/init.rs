@@ -1,5 +1,6 @@
-//! `cargo gitops init [--path DIR] [--manifest-path FILE]`: adds gitops-rs
-//! to an existing crate.
+//! `cargo gitops init [--path DIR] [--manifest-path FILE] [--ci github|gitlab]`:
+//! adds gitops-rs to an existing crate, and with `--ci` a pipeline
+//! ([`ci`](crate::ci)).
 //!
 //! - Cargo.toml: `gitops-types`, `serde` (with `derive`) and `schemars` under
 //!   `[dependencies]`; the same and `gitops-gen` under `[build-dependencies]`
@@ -31,7 +32,7 @@
 //! directories above.
 
 use crate::manifest::{self, Find};
-use crate::Error;
+use crate::{ci, Error};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,14 @@ pub(crate) struct Args {
     /// The crate's Cargo.toml [default: the one in the current directory]
     #[arg(long, value_name = "Cargo.toml")]
     manifest_path: Option<PathBuf>,
+    /// Also write a CI pipeline (GitHub Actions or GitLab CI) that checks,
+    /// diffs and gates pull requests and releases tags, and the default
+    /// Rego policies it runs into policies/
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    ci: Option<ci::Ci>,
+    /// The environment a tag's image is released to by the pipeline
+    #[arg(long, value_name = "ENV", default_value = "dev", requires = "ci")]
+    release_env: String,
 }
 
 /// Runs the command.
@@ -58,7 +67,45 @@ pub(crate) fn run(args: Args) -> Result<(), Error> {
         manifest::manifest_path(args.manifest_path.as_deref(), Find::Here).map_err(during)?;
     let report = init(&manifest, &source).map_err(during)?;
     print!("{report}");
+    if let Some(system) = args.ci {
+        let crate_dir = manifest.parent().unwrap_or(Path::new("."));
+        let written = write_ci(system, crate_dir, &source, &args.release_env).map_err(during)?;
+        println!("cargo gitops init: the CI pipeline and its policies:");
+        for path in written {
+            println!("  wrote {}", path.display());
+        }
+    }
     Ok(())
+}
+
+/// The pipeline at the repository's root (the crate's directory outside
+/// Git), installing cargo-gitops from where this one's gitops-rs comes from.
+fn write_ci(
+    system: ci::Ci,
+    crate_dir: &Path,
+    source: &Source,
+    release_env: &str,
+) -> Result<Vec<PathBuf>, Error> {
+    let git = gitops_gen::foundation::git::Git::new();
+    let ask = |dir: &Path, args: &[&str]| git.run(dir, args).ok().map(|out| out.trim().to_owned());
+    let root = ask(crate_dir, &["rev-parse", "--show-toplevel"])
+        .map_or_else(|| crate_dir.to_owned(), PathBuf::from);
+    let prefix = ask(crate_dir, &["rev-parse", "--show-prefix"]).unwrap_or_default();
+    let install = match source {
+        Source::Checkout(dir) => match ask(dir, &["remote", "get-url", "origin"]) {
+            Some(url) => format!("cargo install --locked --git {url} cargo-gitops"),
+            None => format!("cargo install --locked --path {}/cargo-gitops", dir.display()),
+        },
+        Source::Version(version) => {
+            format!("cargo install --locked cargo-gitops --version {version}")
+        }
+    };
+    let pipeline = ci::Pipeline {
+        crate_dir: prefix.trim_end_matches('/'),
+        install: &install,
+        first_environment: release_env,
+    };
+    ci::write(system, &root, crate_dir, &pipeline)
 }
 
 /// Where the gitops-rs dependencies come from.

@@ -3,7 +3,8 @@
 //! The commands are private modules, each with its arguments (clap's derive)
 //! and its `run`:
 //! - `init`: add gitops-rs to an existing crate (Cargo.toml edited with
-//!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten);
+//!   `toml_edit`, `src/config.rs` and `build.rs` written, nothing overwritten),
+//!   and with `--ci` a pipeline (`ci`: GitHub Actions or GitLab CI);
 //! - `build_command`: how a command asks the crate's build script (which
 //!   alone can name the config type) through cargo, and `env`;
 //! - `check_command`: `check`, and `--policy`'s Rego policies;
@@ -22,6 +23,7 @@
 
 mod build_command;
 mod check_command;
+mod ci;
 mod error;
 mod files;
 pub mod import;

@@ -9,7 +9,7 @@ Exit codes: 0 = request processed (tool findings are data, reported as ok=false)
 (traceback on stderr).
 
 Ops (each op_* function below documents its fields):
-  lint, render, validate_k8s, render_validate, jsonschema, create_starter,
+  lint, render, validate_k8s, render_validate, jsonschema, create_starter, ci_schema,
   values_from_yaml, checkov, releases, render_bench. A failing op yields {"ok": false, "error": "<Type>: <message>"}
   without affecting the other ops of the request.
 
@@ -248,6 +248,24 @@ def op_jsonschema(op):
     validator = jsonschema.Draft7Validator(schema, registry=referencing.Registry())
     errors = sorted(f"{e.json_path}: {e.message}" for e in validator.iter_errors(instance))
     return {"ok": not errors, "errors": errors}
+
+
+def op_ci_schema(op):
+    """Validate a CI pipeline (YAML) against the schema check-jsonschema
+    vendors for its system ("github": GitHub Actions workflows, "gitlab":
+    GitLab CI), offline: the schema files ship in the package."""
+    import importlib.resources
+
+    names = {"github": "github-workflows.json", "gitlab": "gitlab-ci.json"}
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads((vendor / names[op["system"]]).read_text(encoding="utf-8"))
+    # YAML 1.2, as the CI systems read it: GitHub's `on:` stays a key.
+    from ruamel.yaml import YAML
+
+    instance = YAML(typ="safe", pure=True).load(op["yaml"])
+    validator = jsonschema.Draft7Validator(schema, registry=referencing.Registry())
+    errors = sorted(f"{e.json_path}: {e.message}" for e in validator.iter_errors(instance))
+    return {"ok": not errors, "errors": errors, "parsed": instance}
 
 
 def op_create_starter(op):
@@ -580,6 +598,7 @@ OPS = {
     "checkov": (op_checkov, ["chart"]),
     "releases": (op_releases, ["steps"]),
     "render_bench": (op_render_bench, ["charts", "rounds"]),
+    "ci_schema": (op_ci_schema, ["system", "yaml"]),
 }
 
 
