@@ -453,6 +453,17 @@ impl Chart {
         Renderer::new(&self.generate()?.chart)?.render(values_files, options)
     }
 
+    /// [`Chart::render`]'s objects as types: Kubernetes' from `k8s-openapi`,
+    /// the custom resources' from [`typed`](crate::typed). Feature `typed`.
+    #[cfg(feature = "typed")]
+    pub fn render_typed(
+        &self,
+        values_yaml: &str,
+        options: &RenderOptions,
+    ) -> Result<Vec<crate::typed::TypedObject>, Error> {
+        crate::typed::typed(&self.render_objects(&[("values", values_yaml)], options)?)
+    }
+
     /// Every environment's releases (one per cluster of a fleet), rendered
     /// as their controllers render them, pins read from `chart_dir/pins/`.
     pub fn render_environments(&self, chart_dir: &Path) -> Result<Vec<EnvironmentRender>, Error> {

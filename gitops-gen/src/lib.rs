@@ -39,6 +39,8 @@ mod native_render;
 mod release;
 mod render;
 pub mod requires;
+#[cfg(feature = "typed")]
+pub mod typed;
 
 /// The config tree the chart is written from (it lives in gitops-model,
 /// which the loader shares).

@@ -112,7 +112,34 @@ pub fn compare_as(
             return Err(format!("{template}: first difference at {path}"));
         }
     }
+    // The typed variant holds every field: each object, typed and written
+    // back, is itself (but for keys set to null, which the API server drops
+    // and a type has no room for).
+    let typed = gitops_gen::typed::typed(&rendered).map_err(|e| format!("typed: {e}"))?;
+    for (typed, object) in typed.iter().zip(rendered.applied()) {
+        let back = normalize(serde_json::to_value(typed).expect("a typed object serializes"));
+        let rendered = without_nulls(normalize(object.object.clone()));
+        if let Some(at) =
+            first_difference_of(&rendered, &back, String::new(), ("rendered", "typed"))
+        {
+            return Err(format!("{}: the typed object differs at {at}", object.template));
+        }
+    }
     Ok(())
+}
+
+/// `value` without the keys whose value is null.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Numbers as a kube client sends them: integral ones as integers.

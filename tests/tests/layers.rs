@@ -25,6 +25,7 @@ const GEN_LAYERS: &[(&str, usize)] = &[
     ("requires", 5),
     ("chart", 5),
     ("native_render", 4),
+    ("typed", 4),
     ("build_script", 6),
 ];
 

@@ -1,0 +1,165 @@
+//! The typed render (feature `typed`): each object Helm would apply as a
+//! `k8s-openapi` type, and the custom resources the chart emits
+//! (`ExternalSecret`, `HTTPRoute`) as structs of their own, strict about the
+//! fields gitops-gen writes (an unknown field is an error) and open
+//! (`serde_json::Value`) where a values file passes Kubernetes-shaped
+//! objects through (an HTTPRoute's parentRefs, matches and filters).
+
+use crate::foundation::error::Error;
+use crate::native_render::Rendered;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One rendered object, typed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TypedObject {
+    ConfigMap(Box<ConfigMap>),
+    Deployment(Box<Deployment>),
+    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
+    Ingress(Box<Ingress>),
+    Job(Box<Job>),
+    NetworkPolicy(Box<NetworkPolicy>),
+    Pod(Box<Pod>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+    Service(Box<Service>),
+    ServiceAccount(Box<ServiceAccount>),
+    ExternalSecret(Box<ExternalSecret>),
+    HttpRoute(Box<HttpRoute>),
+}
+
+/// `external-secrets.io/v1` `ExternalSecret`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecret {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: ExternalSecretSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretSpec {
+    pub refresh_interval: String,
+    pub secret_store_ref: SecretStoreRef,
+    pub target: ExternalSecretTarget,
+    /// Absent when every secret is optional and the values map none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<ExternalSecretData>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretStoreRef {
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretTarget {
+    pub name: String,
+    pub creation_policy: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretData {
+    pub secret_key: String,
+    pub remote_ref: RemoteRef,
+}
+
+/// Where the store holds one key (the values' `remoteRefs` entries).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemoteRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// `gateway.networking.k8s.io/v1` `HTTPRoute`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRoute {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: HttpRouteSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRouteSpec {
+    /// The Gateways, as the values give them.
+    pub parent_refs: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostnames: Option<Vec<String>>,
+    pub rules: Vec<HttpRouteRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpRouteRule {
+    pub backend_refs: Vec<BackendRef>,
+    /// As the values give them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<Vec<Value>>,
+    /// As the values give them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BackendRef {
+    pub name: String,
+    pub port: i32,
+    pub weight: i32,
+}
+
+/// What a controller applies of `rendered`, typed; an object of a kind the
+/// chart does not emit, or that does not fit its type, is an error naming it.
+pub fn typed(rendered: &Rendered) -> Result<Vec<TypedObject>, Error> {
+    rendered
+        .applied()
+        .map(|o| typed_object(&o.object).map_err(|e| Error::Render(format!("{}: {e}", o.template))))
+        .collect()
+}
+
+fn typed_object(object: &Value) -> Result<TypedObject, String> {
+    fn parse<T: serde::de::DeserializeOwned>(object: &Value) -> Result<Box<T>, String> {
+        T::deserialize(object).map(Box::new).map_err(|e| e.to_string())
+    }
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let kind = object["kind"].as_str().unwrap_or_default();
+    Ok(match (api_version, kind) {
+        ("v1", "ConfigMap") => TypedObject::ConfigMap(parse(object)?),
+        ("v1", "Pod") => TypedObject::Pod(parse(object)?),
+        ("v1", "Service") => TypedObject::Service(parse(object)?),
+        ("v1", "ServiceAccount") => TypedObject::ServiceAccount(parse(object)?),
+        ("apps/v1", "Deployment") => TypedObject::Deployment(parse(object)?),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+            TypedObject::HorizontalPodAutoscaler(parse(object)?)
+        }
+        ("batch/v1", "Job") => TypedObject::Job(parse(object)?),
+        ("networking.k8s.io/v1", "Ingress") => TypedObject::Ingress(parse(object)?),
+        ("networking.k8s.io/v1", "NetworkPolicy") => TypedObject::NetworkPolicy(parse(object)?),
+        ("policy/v1", "PodDisruptionBudget") => TypedObject::PodDisruptionBudget(parse(object)?),
+        ("external-secrets.io/v1", "ExternalSecret") => TypedObject::ExternalSecret(parse(object)?),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute") => TypedObject::HttpRoute(parse(object)?),
+        (api_version, kind) => {
+            return Err(format!("{api_version} {kind} is not a kind the chart emits"))
+        }
+    })
+}
