@@ -6,6 +6,7 @@ package main
 import rego.v1
 
 pod_spec := input.spec.template.spec if input.spec.template.spec
+pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
 pod_spec := input.spec if input.kind == "Pod"
 
 images contains [c.name, c.image] if {

@@ -7,8 +7,8 @@ import rego.v1
 
 deny contains msg if {
 	input.kind == "PodDisruptionBudget"
-	input.spec.maxUnavailable == 0
-	msg := "maxUnavailable 0 blocks every drain"
+	input.spec.maxUnavailable in {0, "0%"}
+	msg := sprintf("maxUnavailable %v blocks every drain", [input.spec.maxUnavailable])
 }
 
 deny contains msg if {
@@ -30,9 +30,9 @@ selects(selector, workload) if {
 	}
 }
 
-# The fewest pods the workload may run: an autoscaler's minimum, else its
-# replicas (1 when unset).
-fewest_replicas(workload) := hpa.spec.minReplicas if {
+# The fewest pods the workload may run: an autoscaler's minimum (1 when
+# unset), else its replicas (1 when unset).
+fewest_replicas(workload) := object.get(hpa.spec, "minReplicas", 1) if {
 	some hpa in data.gitops.objects
 	hpa.kind == "HorizontalPodAutoscaler"
 	hpa.spec.scaleTargetRef.kind == workload.kind

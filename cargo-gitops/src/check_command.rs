@@ -62,11 +62,38 @@ pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
                 .map_err(Error::Policy)?,
         );
     }
+    if args.format == policy::Format::Github {
+        // Annotations name files from the repository's root.
+        for v in &mut violations {
+            v.policy = from_repository_root(&v.policy);
+        }
+    }
     print!("{}", policy::report(&violations, args.format));
     if violations.is_empty() {
         eprintln!("cargo gitops check: {} release(s) pass every policy", releases.len());
-        Ok(())
-    } else {
-        Err(Error::PolicyViolations { count: violations.len(), releases: releases.len() })
+        return Ok(());
+    }
+    let mut failing: Vec<String> = violations.iter().map(policy::Violation::release).collect();
+    failing.sort();
+    failing.dedup();
+    Err(Error::PolicyViolations {
+        count: violations.len(),
+        failing: failing.len(),
+        releases: releases.len(),
+    })
+}
+
+/// `file` relative to the root of the Git repository it is in (as it is
+/// when it is in none).
+fn from_repository_root(file: &str) -> String {
+    let path = crate::manifest::absolute(std::path::Path::new(file));
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let root = gitops_gen::foundation::git::Git::new().run(dir, &["rev-parse", "--show-toplevel"]);
+    match (root, path.canonicalize()) {
+        (Ok(root), Ok(path)) => path
+            .strip_prefix(root.trim())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| file.to_owned()),
+        _ => file.to_owned(),
     }
 }

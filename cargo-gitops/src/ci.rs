@@ -80,7 +80,11 @@ pub(crate) fn write(
 
 /// The GitHub Actions workflow.
 pub(crate) fn github(p: &Pipeline) -> String {
-    let dir = if p.crate_dir.is_empty() { "." } else { p.crate_dir };
+    let dir = gitops_gen::foundation::yaml::string(if p.crate_dir.is_empty() {
+        "."
+    } else {
+        p.crate_dir
+    });
     format!(
         r#"# Written by `cargo gitops init --ci github`; yours to edit.
 # On a pull request: the chart, environments, pins, compatibility and Rego
@@ -125,13 +129,15 @@ jobs:
         run: |
           status=0
           cargo gitops diff --base "origin/$GITHUB_BASE_REF" > "$RUNNER_TEMP/gitops-diff.md" || status=$?
-          if [ "$status" -eq 1 ]; then exit 1; fi
+          # 0: no production change, 2: production changes, anything else: failed.
+          if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then exit "$status"; fi
           if [ "$status" -eq 2 ]; then echo "production=true" >> "$GITHUB_OUTPUT"; else echo "production=false" >> "$GITHUB_OUTPUT"; fi
       - name: Post it on the pull request
         env:
           GH_TOKEN: ${{{{ github.token }}}}
           PR: ${{{{ github.event.pull_request.number }}}}
-        run: gh pr comment "$PR" --body-file "$RUNNER_TEMP/gitops-diff.md"
+        # One comment per pull request, updated on each push.
+        run: gh pr comment "$PR" --edit-last --body-file "$RUNNER_TEMP/gitops-diff.md" || gh pr comment "$PR" --body-file "$RUNNER_TEMP/gitops-diff.md"
 
   approve-production:
     needs: check
@@ -155,11 +161,14 @@ jobs:
         run: {install}
       - name: Pin the tagged image in {first}
         run: cargo gitops release --chart chart --env {first} --tag "${{GITHUB_REF_NAME#v}}"
+      - name: Regenerate what the pin changes (rendered manifests, overlays)
+        run: cargo build --quiet
       - name: Commit the pin
         run: |
           git config user.name "github-actions[bot]"
           git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          git commit -am "Release $GITHUB_REF_NAME to {first}"
+          git add --all .
+          git commit -m "Release $GITHUB_REF_NAME to {first}"
           git push origin "HEAD:${{{{ github.event.repository.default_branch }}}}"
 "#,
         first = p.first_environment,
@@ -173,8 +182,12 @@ jobs:
 /// pipeline: a manual, blocking approval job when production changes, a
 /// no-op otherwise; the parent waits for it.
 pub(crate) fn gitlab(p: &Pipeline) -> String {
-    let cd =
-        if p.crate_dir.is_empty() { String::new() } else { format!("    - cd {}\n", p.crate_dir) };
+    let cd = if p.crate_dir.is_empty() {
+        String::new()
+    } else {
+        let command = format!("cd {}", shell_quote(p.crate_dir));
+        format!("    - {}\n", gitops_gen::foundation::yaml::string(&command))
+    };
     let artifacts = |name: &str| {
         if p.crate_dir.is_empty() {
             name.to_owned()
@@ -207,7 +220,7 @@ gitops:check:
     - cargo gitops check --policy {policies} --format json
     - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
     - status=0; cargo gitops diff --base "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" > gitops-diff.md || status=$?
-    - test "$status" -ne 1
+    - test "$status" -eq 0 || test "$status" -eq 2
     - |
       if [ "$status" -eq 2 ]; then
         printf 'approve-production:\n  script: echo "Approved."\n  when: manual\n  allow_failure: false\n' > gitops-approval.yml
@@ -244,7 +257,9 @@ gitops:release:
 {cd}    - {install}
     - git fetch origin "$CI_DEFAULT_BRANCH" && git checkout -B "$CI_DEFAULT_BRANCH" "origin/$CI_DEFAULT_BRANCH"
     - cargo gitops release --chart chart --env {first} --tag "${{CI_COMMIT_TAG#v}}"
-    - git -c user.name=gitops-release -c user.email=gitops-release@invalid commit -am "Release $CI_COMMIT_TAG to {first}"
+    - cargo build --quiet
+    - git add --all .
+    - git -c user.name=gitops-release -c user.email=gitops-release@invalid commit -m "Release $CI_COMMIT_TAG to {first}"
     - git push "https://gitlab-ci-token:$GITOPS_PUSH_TOKEN@$CI_SERVER_HOST/$CI_PROJECT_PATH.git" "HEAD:$CI_DEFAULT_BRANCH"
 "#,
         first = p.first_environment,
@@ -253,4 +268,21 @@ gitops:release:
         diff = artifacts("gitops-diff.md"),
         approval = artifacts("gitops-approval.yml"),
     )
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b)) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// Whether `name` can name an environment (a DNS label, as `Environment` requires).
+pub(crate) fn is_environment_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    (1..=63).contains(&b.len())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
 }

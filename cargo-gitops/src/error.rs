@@ -81,12 +81,14 @@ pub enum Error {
     },
     /// `--base REV` cannot be checked out.
     BadBase { rev: String, message: String },
+    /// `init --release-env NAME` that cannot name an environment.
+    BadEnvironmentName { name: String },
 
     // check --policy.
     /// Policies that cannot be loaded or evaluated, naming the file and rule.
     Policy(crate::policy::PolicyError),
     /// Policies that failed (the violations are printed before).
-    PolicyViolations { count: usize, releases: usize },
+    PolicyViolations { count: usize, failing: usize, releases: usize },
 
     // import.
     /// What the import found wrong in a chart's file (`path`).
@@ -137,9 +139,13 @@ impl fmt::Display for Error {
                 }
             }
             Error::BadBase { rev, message } => write!(f, "--base {rev}: {message}"),
+            Error::BadEnvironmentName { name } => write!(
+                f,
+                "--release-env {name:?}: not an environment's name (lower-case letters, digits and `-`, as `Environment::new` takes)"
+            ),
             Error::Policy(error) => write!(f, "check: {error}"),
-            Error::PolicyViolations { count, releases } => {
-                write!(f, "check: {count} policy violation(s) in {releases} release(s)")
+            Error::PolicyViolations { count, failing, releases } => {
+                write!(f, "check: {count} policy violation(s) in {failing} of {releases} release(s)")
             }
             Error::NothingWritten(error) => write!(f, "{error}; nothing written"),
             Error::CurrentDir(source) => write!(f, "the current directory: {source}"),

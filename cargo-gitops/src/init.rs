@@ -91,14 +91,24 @@ fn write_ci(
     let root = ask(crate_dir, &["rev-parse", "--show-toplevel"])
         .map_or_else(|| crate_dir.to_owned(), PathBuf::from);
     let prefix = ask(crate_dir, &["rev-parse", "--show-prefix"]).unwrap_or_default();
+    if !ci::is_environment_name(release_env) {
+        return Err(Error::BadEnvironmentName { name: release_env.to_owned() });
+    }
+    // The same gitops-rs the crate was set up with: its Git remote at its
+    // commit, else (no remote) the registry's at this version.
+    let versioned =
+        format!("cargo install --locked cargo-gitops --version {}", env!("CARGO_PKG_VERSION"));
     let install = match source {
-        Source::Checkout(dir) => match ask(dir, &["remote", "get-url", "origin"]) {
-            Some(url) => format!("cargo install --locked --git {url} cargo-gitops"),
-            None => format!("cargo install --locked --path {}/cargo-gitops", dir.display()),
-        },
-        Source::Version(version) => {
-            format!("cargo install --locked cargo-gitops --version {version}")
+        Source::Checkout(dir) => {
+            match (ask(dir, &["remote", "get-url", "origin"]), ask(dir, &["rev-parse", "HEAD"])) {
+                (Some(url), Some(rev)) => format!(
+                    "cargo install --locked --git {} --rev {rev} cargo-gitops",
+                    cargo_git_url(&url)
+                ),
+                _ => versioned,
+            }
         }
+        Source::Version(_) => versioned,
     };
     let pipeline = ci::Pipeline {
         crate_dir: prefix.trim_end_matches('/'),
@@ -149,6 +159,19 @@ impl Source {
             }
             Source::Version(version) => value(version.as_str()),
         }
+    }
+}
+
+/// A Git remote as cargo takes it: scp-like `git@host:path` becomes
+/// `ssh://git@host/path`.
+fn cargo_git_url(url: &str) -> String {
+    match url.split_once(':') {
+        Some((host, path))
+            if !url.contains("://") && host.contains('@') && !path.starts_with('/') =>
+        {
+            format!("ssh://{host}/{path}")
+        }
+        _ => url.to_owned(),
     }
 }
 

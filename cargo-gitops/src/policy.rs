@@ -95,11 +95,17 @@ impl fmt::Display for Violation {
 impl Violation {
     /// `env`, `env on cluster`, or `values`.
     pub fn release(&self) -> String {
-        match (&self.environment, &self.cluster) {
-            (Some(env), Some(cluster)) => format!("{env} on {cluster}"),
-            (Some(env), None) => env.clone(),
-            _ => "values".into(),
-        }
+        release_label(self.environment.as_deref(), self.cluster.as_deref())
+    }
+}
+
+/// A release as the commands name it: `env`, `env on cluster`, or `values`
+/// (a render of values files).
+pub fn release_label(environment: Option<&str>, cluster: Option<&str>) -> String {
+    match (environment, cluster) {
+        (Some(env), Some(cluster)) => format!("{env} on {cluster}"),
+        (Some(env), None) => env.to_owned(),
+        _ => "values".into(),
     }
 }
 
@@ -200,14 +206,7 @@ impl Policies {
             "production": release.production, "release": release.release,
             "namespace": release.namespace, "objects": release.objects,
         }});
-        let label = Violation {
-            policy: String::new(),
-            rule: String::new(),
-            environment: release.environment.map(str::to_owned),
-            cluster: release.cluster.map(str::to_owned),
-            object: String::new(),
-            message: String::new(),
-        };
+        let label = release_label(release.environment, release.cluster);
         let mut out = Vec::new();
         for policy in &mut self.policies {
             policy.engine.clear_data();
@@ -221,7 +220,7 @@ impl Policies {
                     let failed = |message: String| PolicyError::Evaluation {
                         file: policy.file.clone(),
                         rule: format!("data.{PACKAGE}.{rule}"),
-                        release: label.release(),
+                        release: label.clone(),
                         object: id.clone(),
                         message,
                     };
@@ -234,16 +233,17 @@ impl Policies {
                         })?;
                     let result: Value = result
                         .to_json_str()
-                        .ok()
-                        .and_then(|text| serde_json::from_str(&text).ok())
-                        .unwrap_or(Value::Null);
+                        .map_err(|e| e.to_string())
+                        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+                        .map_err(|e| failed(format!("its result cannot be read: {e}")))?;
                     for message in messages(&result) {
                         out.push(Violation {
                             policy: policy.file.clone(),
                             rule: (*rule).to_owned(),
+                            environment: release.environment.map(str::to_owned),
+                            cluster: release.cluster.map(str::to_owned),
                             object: id.clone(),
                             message,
-                            ..label.clone()
                         });
                     }
                 }

@@ -30,11 +30,12 @@ pub(crate) struct RenderArgs {
     /// Values files, merged in order on top of the chart's defaults (as `helm template -f`)
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     values: Vec<PathBuf>,
-    /// The release name [default: the chart's name]
-    #[arg(long, value_name = "NAME")]
+    /// The release name, for -f [default: the chart's name; an
+    /// environment's is its controllers']
+    #[arg(long, value_name = "NAME", conflicts_with = "env")]
     release: Option<String>,
-    /// The namespace [default: the environment's, else `default`]
-    #[arg(long, value_name = "NAME")]
+    /// The namespace, for -f [default: `default`; an environment's is its own]
+    #[arg(long, value_name = "NAME", conflicts_with = "env")]
     namespace: Option<String>,
 }
 
@@ -73,11 +74,7 @@ pub(crate) struct Release {
 impl Release {
     /// `env`, `env on cluster`, or `values`.
     pub fn label(&self) -> String {
-        match (&self.environment, &self.cluster) {
-            (Some(env), Some(cluster)) => format!("{env} on {cluster}"),
-            (Some(env), None) => env.clone(),
-            _ => "values".into(),
-        }
+        crate::policy::release_label(self.environment.as_deref(), self.cluster.as_deref())
     }
 }
 
@@ -145,11 +142,8 @@ fn object_id(object: &Value) -> String {
 /// Runs `render`.
 pub(crate) fn run_render(args: RenderArgs) -> Result<(), Error> {
     let (package, manifest) = args.krate.resolve("render")?;
-    // -f files, the defaults alone, or every environment (then one picked).
-    let values = match (&args.env, args.values.is_empty()) {
-        (Some(_), _) => None,
-        (None, _) => Some(args.values.as_slice()),
-    };
+    // Every environment (then one picked), or the -f files (none: the defaults).
+    let values = args.env.is_none().then_some(args.values.as_slice());
     let releases = render(
         "render",
         &package,

@@ -144,11 +144,13 @@ fn the_workflow_steps_run_against_the_orders_example() {
     std::fs::create_dir_all(&bin_dir).unwrap();
     let gh_log = scratch.join("gh.log");
     let gh = bin_dir.join("gh");
-    std::fs::write(
-        &gh,
-        format!("#!/bin/sh\necho \"$@\" > '{0}'\ncat \"$5\" >> '{0}'\n", gh_log.display()),
-    )
-    .unwrap();
+    // Records its arguments and the body file's text; `--edit-last` finds
+    // no comment of ours the first time, as on a new pull request.
+    let shim = format!(
+        "#!/bin/sh\necho \"$@\" >> '{0}'\nfor a in \"$@\"; do [ \"$a\" = --edit-last ] && exit 1; done\nwhile [ $# -gt 0 ]; do [ \"$1\" = --body-file ] && cat \"$2\" >> '{0}'; shift; done\nexit 0\n",
+        gh_log.display()
+    );
+    std::fs::write(&gh, shim).unwrap();
     std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let own_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
@@ -190,7 +192,9 @@ fn the_workflow_steps_run_against_the_orders_example() {
     );
     assert_eq!(std::fs::read_to_string(&output_file).unwrap(), "production=true\n");
     let posted = std::fs::read_to_string(&gh_log).unwrap();
-    assert!(posted.starts_with("pr comment 42 --body-file "), "{posted}");
+    // First an edit of the last comment (none yet), then a new comment.
+    assert!(posted.starts_with("pr comment 42 --edit-last --body-file "), "{posted}");
+    assert!(posted.contains("\npr comment 42 --body-file "), "{posted}");
     assert!(
         posted.contains("### prod on prod-beijing — **production**")
             && posted.contains("`4` → `3`"),

@@ -1,8 +1,9 @@
 //! Writes the Helm chart and its environments' values files into `chart/`,
-//! and the GitOps controllers' manifests into `gitops/`, from `deploy.rs`
-//! (which reads `src/config.rs`), through gitops-gen's build-script entry
-//! point, which also answers `cargo gitops check -p orders` and `cargo gitops
-//! env -p orders`. gitops-gen writes only the files whose content changed,
+//! the GitOps controllers' manifests into `gitops/`, every release rendered
+//! into `rendered/` and as Kustomize overlays into `kustomize/`, from
+//! `deploy.rs` (which reads `src/config.rs`), through gitops-gen's
+//! build-script entry point, which also answers `cargo gitops check`,
+//! `env`, `render` and `diff`. gitops-gen writes only the files whose content changed,
 //! so a build with nothing changed leaves the committed files untouched
 //! (`cargo xtask test` checks that). Also hands the build's provenance to
 //! the compiler (`gitops_gen::build_info`).

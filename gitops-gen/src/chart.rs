@@ -469,6 +469,7 @@ impl Chart {
     pub fn render_environments(&self, chart_dir: &Path) -> Result<Vec<EnvironmentRender>, Error> {
         let chart = self.generate()?.chart;
         native_render::render_environments(
+            &Renderer::new(&chart)?,
             &self.name,
             &self.environments,
             &self.clusters,
@@ -488,7 +489,9 @@ impl Chart {
         if outputs.rendered.is_none() && outputs.kustomize.is_none() {
             return Ok((None, None));
         }
+        let renderer = Renderer::new(chart)?;
         let renders = native_render::render_environments(
+            &renderer,
             &self.name,
             &self.environments,
             &self.clusters,
@@ -559,11 +562,15 @@ impl Chart {
                 outputs.controllers.as_ref(),
                 dirs[..i].iter().find_map(|(_, d)| d.as_ref()),
             ];
-            if others.into_iter().flatten().any(|other| fs::same_place(dir, other)) {
+            // One inside another would be written into it (a chart would
+            // package them) or have its files removed as stale by it.
+            let nested = |other: &PathBuf| dir.starts_with(other) || other.starts_with(dir);
+            if others.into_iter().flatten().any(|other| fs::same_place(dir, other) || nested(other))
+            {
                 return Err(invalid(
                     ProblemKind::InvalidSetting,
                     key,
-                    format!("{} is another output's directory: write these manifests to a directory of their own", dir.display()),
+                    format!("{} is, holds or is inside another output's directory: write these manifests to a directory of their own", dir.display()),
                 ));
             }
         }

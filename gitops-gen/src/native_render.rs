@@ -151,13 +151,13 @@ impl EnvironmentRender {
 /// `values-<env>.yaml`, the cluster's file, then the environment's pin,
 /// read from `chart_dir/pins/` (the user's files; a missing one pins nothing).
 pub(crate) fn render_environments(
+    renderer: &Renderer,
     release: &str,
     environments: &[Environment],
     clusters: &[Cluster],
     chart: &Files,
     chart_dir: &Path,
 ) -> Result<Vec<EnvironmentRender>, Error> {
-    let renderer = Renderer::new(chart)?;
     let mut out = Vec::new();
     for env in environments {
         let targets = match &env.cluster {
@@ -252,15 +252,19 @@ pub(crate) fn kustomize_files(
     };
     let base_objects: Vec<&Value> = base.applied().map(|o| &o.object).collect();
     let mut resources = Vec::new();
+    let mut insert = |path: String, text: String| match files.insert(path.clone(), text) {
+        Some(_) => Err(Error::Render(format!("{path}: two objects of one kind and name"))),
+        None => Ok(()),
+    };
     for object in &base_objects {
         let name = file_name(&id(object));
-        files.insert(format!("base/{name}"), yaml_file(header, object));
+        insert(format!("base/{name}"), yaml_file(header, object))?;
         resources.push(Value::from(name));
     }
-    files.insert(
+    insert(
         "base/kustomization.yaml".into(),
         yaml_file(header, &kustomization(resources, None, Vec::new())),
-    );
+    )?;
     for render in renders {
         let dir = format!("overlays/{}", render.path());
         let up = "../".repeat(dir.split('/').count());
@@ -272,7 +276,7 @@ pub(crate) fn kustomize_files(
             match base_objects.iter().find(|b| id(b) == key) {
                 None => {
                     let name = file_name(&key);
-                    files.insert(format!("{dir}/{name}"), yaml_file(header, object));
+                    insert(format!("{dir}/{name}"), yaml_file(header, object))?;
                     resources.push(Value::from(name));
                 }
                 Some(was) => {
@@ -285,8 +289,7 @@ pub(crate) fn kustomize_files(
                     json_patch(&was, object, String::new(), &mut ops);
                     if !ops.is_empty() {
                         let name = format!("patches/{}", file_name(&key));
-                        files
-                            .insert(format!("{dir}/{name}"), yaml_file(header, &Value::Array(ops)));
+                        insert(format!("{dir}/{name}"), yaml_file(header, &Value::Array(ops)))?;
                         patches.push(serde_json::json!({"path": name, "target": target(&key)}));
                     }
                 }
@@ -296,11 +299,11 @@ pub(crate) fn kustomize_files(
             let (kind, name, api_version) = id(was);
             let delete = serde_json::json!({"$patch": "delete", "apiVersion": api_version, "kind": kind, "metadata": {"name": name}});
             let file = format!("patches/delete-{}", file_name(&id(was)));
-            files.insert(format!("{dir}/{file}"), yaml_file(header, &delete));
+            insert(format!("{dir}/{file}"), yaml_file(header, &delete))?;
             patches.push(serde_json::json!({"path": file}));
         }
         let overlay = kustomization(resources, Some(&render.namespace), patches);
-        files.insert(format!("{dir}/kustomization.yaml"), yaml_file(header, &overlay));
+        insert(format!("{dir}/kustomization.yaml"), yaml_file(header, &overlay))?;
     }
     layout::list_files(&mut files, header);
     Ok(files)

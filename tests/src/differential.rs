@@ -190,7 +190,7 @@ pub fn first_difference_of(
             .iter()
             .zip(y)
             .enumerate()
-            .find_map(|(i, (p, q))| first_difference(p, q, format!("{path}[{i}]"))),
+            .find_map(|(i, (p, q))| first_difference_of(p, q, format!("{path}[{i}]"), labels)),
         _ if a == b => None,
         _ => Some(format!("{path}: {left} {a}, {right} {b}")),
     }

@@ -9,8 +9,10 @@ use super::value::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Helm's bound on nested `include`s.
-const MAX_INCLUDE_DEPTH: usize = 1000;
+/// How deep `include`s may nest. Helm allows a template 1,000 nested
+/// copies of itself; this engine stops at 100, well inside a thread's stack
+/// (a render that deep is a template including itself by mistake).
+const MAX_INCLUDE_DEPTH: usize = 100;
 
 /// A failure while executing a template: the file, the line, the action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,14 +147,19 @@ impl<'a> State<'a> {
         }
         let mark = self.vars.len();
         for (key, item) in items {
-            match pipe.vars.as_slice() {
-                [] => {}
-                [one] => self.vars.push((one.clone(), item.clone())),
-                [k, v] => {
-                    self.vars.push((k.clone(), key));
-                    self.vars.push((v.clone(), item.clone()));
-                }
+            let assigned: Vec<(&String, Value)> = match pipe.vars.as_slice() {
+                [] => Vec::new(),
+                [one] => vec![(one, item.clone())],
+                [k, v] => vec![(k, key), (v, item.clone())],
                 _ => return Err(self.fail(pipe, "too many variables in range")),
+            };
+            for (name, value) in assigned {
+                // `range $x :=` declares; `range $x =` sets the one outside.
+                match self.vars.iter_mut().rev().find(|(n, _)| n == name).filter(|_| !pipe.declare)
+                {
+                    Some(slot) => slot.1 = value,
+                    None => self.vars.push((name.clone(), value)),
+                }
             }
             let result = self.walk(&item, &branch.body);
             self.vars.truncate(mark);
@@ -193,6 +200,9 @@ impl<'a> State<'a> {
     ) -> Result<Value> {
         let (first, rest) = command.args.split_first().expect("the parser makes no empty command");
         let Arg::Function(name) = first else {
+            if matches!(first, Arg::Nil) {
+                return Err(self.fail(pipe, "nil is not a command"));
+            }
             if !rest.is_empty() || last.is_some() {
                 return Err(self.fail(pipe, "can't give argument to non-function"));
             }
@@ -210,10 +220,11 @@ impl<'a> State<'a> {
                         return Ok(result);
                     }
                 }
+                let piped = last.is_some();
                 if let Some(last) = last {
                     result = last;
                 }
-                if rest.is_empty() && result == Value::Nil {
+                if rest.is_empty() && !piped {
                     return Err(self.fail(
                         pipe,
                         format!("wrong number of args for {name}: want at least 1 got 0"),
@@ -317,7 +328,7 @@ impl<'a> State<'a> {
             Arg::Int(i) => Ok(Value::Int(*i)),
             Arg::Float(f) => Ok(Value::Float(*f)),
             Arg::Bool(b) => Ok(Value::Bool(*b)),
-            Arg::Nil => Err(self.fail(pipe, "nil is not a command")),
+            Arg::Nil => Ok(Value::Nil),
         }
     }
 
@@ -358,11 +369,14 @@ impl<'a> State<'a> {
 }
 
 /// Sets `key` to `value` in the map at `path` inside `at`; returns that map.
+/// A map held elsewhere too (Go would change it there as well) is refused.
 fn set_at(mut at: &mut Value, path: &[Value], key: &str, value: &Value) -> Result<Value, String> {
+    const SHARED: &str =
+        "the map is shared with another value, which Go would change too: deepCopy it first";
     for k in path {
         at = match (at, k) {
             (Value::Map(map), Value::Str(k)) => {
-                match std::rc::Rc::make_mut(map).get_mut(k.as_str()) {
+                match std::rc::Rc::get_mut(map).ok_or(SHARED)?.get_mut(k.as_str()) {
                     Some(v) => v,
                     None => return Err(format!("no key {k:?} to set in")),
                 }
@@ -372,7 +386,7 @@ fn set_at(mut at: &mut Value, path: &[Value], key: &str, value: &Value) -> Resul
     }
     match at {
         Value::Map(map) => {
-            std::rc::Rc::make_mut(map).insert(key.to_owned(), value.clone());
+            std::rc::Rc::get_mut(map).ok_or(SHARED)?.insert(key.to_owned(), value.clone());
             Ok(at.clone())
         }
         other => Err(format!(

@@ -83,6 +83,9 @@ fn parse_go_int(s: &str) -> Option<i64> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
+    if body.starts_with(['-', '+']) {
+        return None;
+    }
     let lower = body.to_ascii_lowercase();
     let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
         (16, d, true)
@@ -163,9 +166,13 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
                     a.len()
                 ));
             }
+            // `eq a b c`: a equals any of the others; the first match ends it.
             let mut equal = false;
             for other in &a[1..] {
-                equal |= go_equal(&a[0], other)?;
+                if go_equal(&a[0], other)? {
+                    equal = true;
+                    break;
+                }
             }
             Value::Bool(if name == "eq" { equal } else { !equal })
         }
@@ -173,12 +180,14 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
             arity(name, a, 2)?;
             Value::Bool(string(&a[0])? == a[1].kind())
         }
-        "dict" => {
-            if a.len() % 2 == 1 {
-                return Err("dict takes key and value pairs".into());
-            }
-            Value::map(a.chunks(2).map(|pair| (strval(&pair[0]), pair[1].clone())).collect())
-        }
+        // A key without a value maps to "", as sprig's does.
+        "dict" => Value::map(
+            a.chunks(2)
+                .map(|pair| {
+                    (strval(&pair[0]), pair.get(1).cloned().unwrap_or_else(|| Value::str("")))
+                })
+                .collect(),
+        ),
         "hasKey" => {
             arity(name, a, 2)?;
             Value::Bool(map(&a[0])?.contains_key(string(&a[1])?))
@@ -236,7 +245,11 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         }
         "nindent" | "indent" => {
             arity(name, a, 2)?;
-            let pad = " ".repeat(usize::try_from(int(&a[0])?).unwrap_or(0));
+            let count = int(&a[0])?;
+            if count > 4096 {
+                return Err(format!("{count} spaces is more than any chart indents"));
+            }
+            let pad = " ".repeat(usize::try_from(count).unwrap_or(0));
             let text = format!("{pad}{}", string(&a[1])?.replace('\n', &format!("\n{pad}")));
             Value::Str(if name == "nindent" { format!("\n{text}") } else { text })
         }
@@ -279,14 +292,14 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         }
         "deepCopy" => {
             arity(name, a, 1)?;
-            a[0].clone()
+            deep_copy(&a[0])
         }
         "print" => Value::Str(sprint_args(a)),
         "printf" => {
             let Some((format, rest)) = a.split_first() else {
                 return Err("wrong number of args for printf: want at least 1 got 0".into());
             };
-            Value::Str(sprintf(string(format)?, rest))
+            Value::Str(sprintf(string(format)?, rest)?)
         }
         "len" => {
             arity(name, a, 1)?;
@@ -300,6 +313,54 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         other => return Err(format!("function {other:?} not defined")),
     })
 }
+
+/// A copy sharing nothing with `value`, so that `set` may change it.
+fn deep_copy(value: &Value) -> Value {
+    match value {
+        Value::List(items) => Value::List(Rc::new(items.iter().map(deep_copy).collect())),
+        Value::Map(map) => Value::map(map.iter().map(|(k, v)| (k.clone(), deep_copy(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The functions `call` knows, and those the executor runs itself: a
+/// template calling any other is refused when it is parsed, as Go refuses it.
+pub const NAMES: &[&str] = &[
+    "add",
+    "and",
+    "contains",
+    "deepCopy",
+    "default",
+    "dict",
+    "eq",
+    "fail",
+    "hasKey",
+    "include",
+    "index",
+    "indent",
+    "int",
+    "kindIs",
+    "len",
+    "ne",
+    "nindent",
+    "not",
+    "omit",
+    "or",
+    "print",
+    "printf",
+    "quote",
+    "regexReplaceAll",
+    "replace",
+    "required",
+    "set",
+    "sha256sum",
+    "ternary",
+    "toJson",
+    "toString",
+    "toYaml",
+    "trimSuffix",
+    "trunc",
+];
 
 /// A pattern compiled once per process: templates name a handful, and
 /// compiling one costs more than a whole render.
@@ -315,7 +376,8 @@ fn compiled(pattern: &str) -> Result<Arc<regex::Regex>> {
     Ok(re)
 }
 
-/// Go's `eq` on basic kinds.
+/// Go's `eq` on basic kinds: nil equals only nil, values of two kinds are
+/// an error.
 fn go_equal(a: &Value, b: &Value) -> Result<bool> {
     Ok(match (a, b) {
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -323,6 +385,10 @@ fn go_equal(a: &Value, b: &Value) -> Result<bool> {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Nil, Value::Nil) => true,
+        (Value::Nil, _) | (_, Value::Nil) => false,
+        (Value::List(_) | Value::Map(_), _) | (_, Value::List(_) | Value::Map(_)) => {
+            return Err("non-comparable types".into())
+        }
         _ => return Err("incompatible types for comparison".into()),
     })
 }
@@ -340,9 +406,10 @@ fn sprint_args(args: &[Value]) -> String {
     out
 }
 
-/// `fmt.Sprintf` for the verbs charts use: `%s`, `%v`, `%d`, `%q`, `%%`;
-/// a mismatch is written as Go writes it (`%!s(float64=1)`).
-fn sprintf(format: &str, args: &[Value]) -> String {
+/// `fmt.Sprintf` for the verbs charts use: `%s`, `%v`, `%d`, `%q`, `%%`,
+/// without flags or widths (any other is refused, not printed wrong); an
+/// argument of another type is written as Go writes it (`%!s(float64=1)`).
+fn sprintf(format: &str, args: &[Value]) -> Result<String> {
     let mut out = String::new();
     let mut next = args.iter();
     let mut chars = format.chars();
@@ -358,6 +425,11 @@ fn sprintf(format: &str, args: &[Value]) -> String {
         if verb == '%' {
             out.push('%');
             continue;
+        }
+        if !matches!(verb, 's' | 'v' | 'd' | 'q') {
+            return Err(format!(
+                "printf verb %{verb} (or a flag or width) is not one gitops-gen's engine writes"
+            ));
         }
         let Some(arg) = next.next() else {
             out.push_str(&format!("%!{verb}(MISSING)"));
@@ -379,7 +451,7 @@ fn sprintf(format: &str, args: &[Value]) -> String {
     if !extra.is_empty() {
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -79,12 +79,14 @@ pub struct Object {
 
 impl Object {
     /// A `helm test` hook.
+    /// A `helm test` hook: `test` (or its alias `test-success`) among its
+    /// hook events, read as Helm reads them (trimmed, any case).
     pub fn is_test_hook(&self) -> bool {
-        self.object
-            .pointer("/metadata/annotations")
-            .and_then(|a| a.get(HOOK_ANNOTATION))
-            .and_then(serde_json::Value::as_str)
-            .is_some_and(|hooks| hooks.split(',').any(|h| h.trim() == "test"))
+        hook_events(&self.object).is_some_and(|hooks| {
+            hooks
+                .split(',')
+                .any(|h| matches!(h.trim().to_ascii_lowercase().as_str(), "test" | "test-success"))
+        })
     }
 }
 
@@ -120,17 +122,33 @@ impl Engine {
             ("APIVersion".into(), field("apiVersion")),
             ("Type".into(), field("type")),
         ]));
+        // Parsed in Helm's order (deepest path first, then names in reverse,
+        // helm pkg/engine/engine.go `sortTemplates`): a later `define` of a
+        // name replaces an earlier one, unless its body is empty (Go's
+        // text/template keeps the non-empty one).
+        let mut paths: Vec<&String> =
+            chart.keys().filter(|path| path.starts_with(TEMPLATES_DIR)).collect();
+        paths.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then(b.cmp(a)));
         let mut templates = Templates::default();
         let mut files = Vec::new();
-        for (path, text) in chart.range(TEMPLATES_DIR.to_owned()..) {
-            if !path.starts_with(TEMPLATES_DIR) {
-                break;
-            }
+        for path in paths {
             let template = format!("{name}/{path}");
-            let parsed = parse::parse(text)
-                .map_err(|error| EngineError::Parse { template: template.clone(), error })?;
+            let parse_error = |error| EngineError::Parse { template: template.clone(), error };
+            let parsed = parse::parse(&chart[path]).map_err(parse_error)?;
+            for nodes in
+                std::iter::once(&parsed.root).chain(parsed.defines.iter().map(|(_, body)| body))
+            {
+                if let Some((line, function)) = undefined_function(nodes) {
+                    let message = format!("function {function:?} not defined");
+                    return Err(parse_error(parse::ParseError { line, message }));
+                }
+            }
             for (define, body) in parsed.defines {
-                templates.named.insert(define, (template.clone(), body));
+                let blank =
+                    body.iter().all(|n| matches!(n, parse::Node::Text(t) if t.trim().is_empty()));
+                if !(blank && templates.named.contains_key(&define)) {
+                    templates.named.insert(define, (template.clone(), body));
+                }
             }
             let partial = path.rsplit('/').next().is_some_and(|base| base.starts_with('_'));
             if !partial {
@@ -138,6 +156,7 @@ impl Engine {
             }
             templates.named.insert(template.clone(), (template, parsed.root));
         }
+        files.sort();
         Ok(Engine { templates, files, chart: chart_value, base_path: format!("{name}/templates") })
     }
 
@@ -194,6 +213,33 @@ impl Engine {
     }
 }
 
+/// An object's `helm.sh/hook` annotation: its hook events.
+fn hook_events(object: &serde_json::Value) -> Option<&str> {
+    object.pointer("/metadata/annotations")?.get(HOOK_ANNOTATION)?.as_str()
+}
+
+/// The first function `nodes` call that the engine does not know, with its
+/// line: Go refuses such a template when it is parsed, whether or not the
+/// call would run.
+fn undefined_function(nodes: &[parse::Node]) -> Option<(usize, String)> {
+    fn in_pipe(pipe: &parse::Pipeline) -> Option<(usize, String)> {
+        pipe.commands.iter().flat_map(|c| &c.args).find_map(|arg| match arg {
+            parse::Arg::Function(f) if !funcs::NAMES.contains(&f.as_str()) => {
+                Some((pipe.line, f.clone()))
+            }
+            parse::Arg::Pipe(inner, _) => in_pipe(inner),
+            _ => None,
+        })
+    }
+    nodes.iter().find_map(|node| match node {
+        parse::Node::Text(_) => None,
+        parse::Node::Action(pipe) => in_pipe(pipe),
+        parse::Node::If(b) | parse::Node::With(b) | parse::Node::Range(b) => in_pipe(&b.pipe)
+            .or_else(|| undefined_function(&b.body))
+            .or_else(|| undefined_function(&b.otherwise)),
+    })
+}
+
 /// Helm's `SortManifests`: files in name order, documents in file order,
 /// hooks apart; then each group stably by kind in install order (unknown
 /// kinds last, by kind name).
@@ -213,10 +259,7 @@ fn sort_manifests(
             if object.is_null() {
                 continue;
             }
-            let hook = object
-                .pointer("/metadata/annotations")
-                .and_then(|a| a.get(HOOK_ANNOTATION))
-                .is_some();
+            let hook = hook_events(&object).is_some();
             let entry = Object { template: template.clone(), object, text: doc };
             if hook {
                 hooks.push(entry);
@@ -316,5 +359,66 @@ impl Rendered {
             out.push_str(&format!("---\n# Source: {}\n{}\n", o.template, o.text));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(templates: &[(&str, &str)]) -> Files {
+        let mut files = Files::new();
+        files.insert(CHART_YAML.into(), "name: c\nversion: 0.1.0\n".into());
+        for (path, text) in templates {
+            files.insert(format!("templates/{path}"), (*text).to_owned());
+        }
+        files
+    }
+
+    fn render(
+        templates: &[(&str, &str)],
+        values: serde_json::Value,
+    ) -> Result<String, EngineError> {
+        let release = Release { name: "r".into(), namespace: "n".into() };
+        let files = Engine::new(&chart(templates))?.render_files(&values, &release)?;
+        Ok(files["c/templates/t.txt"].clone())
+    }
+
+    #[test]
+    fn an_unknown_function_is_refused_even_where_it_never_runs() {
+        let err =
+            render(&[("t.txt", "{{ if false }}{{ upper . }}{{ end }}")], serde_json::json!({}))
+                .unwrap_err();
+        assert!(err.to_string().contains("function \"upper\" not defined"), "{err}");
+    }
+
+    #[test]
+    fn the_shallowest_alphabetically_first_define_wins_and_an_empty_one_is_ignored() {
+        let templates = [
+            ("t.txt", "{{ include \"x\" . }}"),
+            ("_a.tpl", "{{ define \"x\" }}a{{ end }}"),
+            ("_b.tpl", "{{ define \"x\" }}b{{ end }}"),
+            ("sub/_c.tpl", "{{ define \"x\" }}c{{ end }}"),
+            ("_z.tpl", "{{ define \"x\" }}{{ end }}"),
+        ];
+        assert_eq!(render(&templates, serde_json::json!({})).unwrap(), "a");
+    }
+
+    #[test]
+    fn set_changes_a_deep_copy_and_refuses_a_shared_map() {
+        let copy = "{{- $c := deepCopy .Values.m }}{{- $_ := set $c \"k\" 2 }}{{ toJson $c }} {{ toJson .Values.m }}";
+        assert_eq!(
+            render(&[("t.txt", copy)], serde_json::json!({"m": {"k": 1}})).unwrap(),
+            "{\"k\":2} {\"k\":1}"
+        );
+        let shared = "{{- $c := .Values.m }}{{- $_ := set $c \"k\" 2 }}";
+        let err = render(&[("t.txt", shared)], serde_json::json!({"m": {"k": 1}})).unwrap_err();
+        assert!(err.to_string().contains("deepCopy it first"), "{err}");
+    }
+
+    #[test]
+    fn eq_with_nothing_is_false_not_an_error() {
+        let t = "{{ eq .Values.missing \"x\" }} {{ eq .Values.missing nil }} {{ ne \"a\" \"b\" \"a\" }}";
+        assert_eq!(render(&[("t.txt", t)], serde_json::json!({})).unwrap(), "false true false");
     }
 }
