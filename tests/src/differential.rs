@@ -112,6 +112,23 @@ pub fn compare_as(
             return Err(format!("{template}: first difference at {path}"));
         }
     }
+    // The engine's own reading of its output (split as Helm splits a file,
+    // manifests and hooks apart) holds the same objects.
+    let key = |(t, o): &(String, Value)| format!("{t} {o}");
+    let mut split: Vec<(String, Value)> = rendered
+        .manifests
+        .iter()
+        .chain(&rendered.hooks)
+        .map(|o| (o.template.clone(), normalize(o.object.clone())))
+        .collect();
+    let mut parsed = native_objects.clone();
+    split.sort_by_key(key);
+    parsed.sort_by_key(key);
+    if split != parsed {
+        return Err(
+            "the engine's objects (manifests and hooks) are not the documents it rendered".into()
+        );
+    }
     // The typed variant holds every field: each object, typed and written
     // back, is itself (but for keys set to null, which the API server drops
     // and a type has no room for).
