@@ -604,6 +604,31 @@ impl Chart {
                     ));
                 }
             }
+            // The controllers apply the rendered manifests from where the
+            // outputs write them.
+            if let Some(in_repository) = controllers.rendered_dir() {
+                let Some(rendered) = &outputs.rendered else {
+                    return Err(invalid(
+                        ProblemKind::Missing,
+                        "Outputs.rendered",
+                        "the controllers deploy the rendered manifests (`Controllers::rendered`), but the outputs write none: add `.rendered(\"rendered\")` to the `Outputs`",
+                    ));
+                };
+                let expected = layout::relative(controllers.repository.chart_dir(), &in_repository);
+                if let Some(written) = fs::relative_path(chart_dir, rendered) {
+                    if written != expected {
+                        return Err(invalid(
+                            ProblemKind::InvalidSetting,
+                            "Controllers.rendered",
+                            format!(
+                                "the rendered manifests are written to {} ({written} from the chart), but the controllers read them at {in_repository:?} ({expected} from the chart at {:?}): set `Controllers::rendered` to where `Outputs::rendered` is in the repository",
+                                rendered.display(),
+                                controllers.repository.chart_dir(),
+                            ),
+                        ));
+                    }
+                }
+            }
             // The root Application applies everything under argocd/.
             let foreign = fs::foreign_files(&dir.join(layout::ARGO_CD_DIR))?;
             if controllers.argo_cd.is_some() && !foreign.is_empty() {

@@ -1351,3 +1351,105 @@ fn a_fleet_environment_is_one_application_per_cluster() {
         serde_json::json!({"matchExpressions": [{"key": "region", "operator": "In", "values": ["beijing", "singapore"]}]})
     );
 }
+
+/// Every object in `all` valid against its CRD's schema (or Kubernetes').
+fn assert_valid(all: &[(String, Value)]) {
+    let objects: Vec<Value> =
+        all.iter().map(|(path, o)| serde_json::json!({"template": path, "object": o})).collect();
+    let checked = gitops_tests::oracle::one(serde_json::json!({
+        "op": "validate_k8s", "objects": objects, "version": gitops_tests::oracle::KUBE_VERSION,
+    }));
+    assert_eq!(checked["ok"], true, "{checked:#}");
+}
+
+/// A chart whose controllers deploy its rendered manifests, written as in a
+/// repository (`deploy/chart`, `deploy/gitops`, `deploy/rendered`) under `root`.
+fn write_rendered_repository(root: &std::path::Path, controllers: Controllers) {
+    let outputs = Outputs::chart(root.join("deploy/chart"))
+        .controllers(root.join("deploy/gitops"))
+        .rendered(root.join("deploy/rendered"));
+    chart(controllers.rendered("deploy/rendered")).write(&outputs).expect("writes");
+}
+
+/// With `Controllers::rendered`, Argo CD applies each release's directory
+/// of rendered manifests, and only its files: argo-cd
+/// `reposerver/repository/repository.go` (`getPotentiallyValidManifests`)
+/// skips every subdirectory unless `directory.recurse`, so `rendered/prod`
+/// would not pick up a fleet's `rendered/prod/<cluster>` by mistake. No
+/// Helm source is left, and the ApplicationSet templates the same path.
+#[test]
+fn argo_cd_applies_each_releases_rendered_directory() {
+    let root = scratch_dir("rules-rendered-argo");
+    write_rendered_repository(&root, argo());
+    let generated = chart(argo().rendered("deploy/rendered")).generate().unwrap();
+    let all = parse(&generated.controllers.unwrap());
+    assert_valid(&all);
+    let apps = environment_apps(&all);
+    assert_eq!(apps.len(), 2);
+    for app in apps {
+        let source = &app["spec"]["source"];
+        assert!(source.get("helm").is_none(), "{source}");
+        assert_eq!(source["directory"]["recurse"], false);
+        let dir = root.join(source["path"].as_str().unwrap());
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        assert!(files.iter().any(|f| f.ends_with("deployment-shop.yaml")), "{}", dir.display());
+        assert!(files.iter().all(|f| f.is_file()), "{}: a subdirectory", dir.display());
+    }
+    assert_valid(&manifests(with_set().rendered("deploy/rendered")));
+    let set = application_set(with_set().rendered("deploy/rendered"));
+    let source = &set["spec"]["template"]["spec"]["source"];
+    assert_eq!(source["path"], "deploy/rendered/{{ .environment }}");
+    assert_eq!(source["directory"]["recurse"], false);
+}
+
+/// With `Controllers::rendered`, Flux applies each release's directory with
+/// a Kustomization of its own in place of the HelmRelease: named apart
+/// from the bootstrap's Kustomization of the environment (one name, one
+/// object), `prune` so an object gone from Git goes from the cluster,
+/// `force` so a changed migration Job (a plain Job here, its template
+/// immutable) is recreated, not stuck (kustomize-controller
+/// `api/v1/kustomization_types.go`, `Force`). The directory builds with
+/// Kustomize, and its path is in the repository.
+#[test]
+fn flux_applies_each_releases_rendered_directory() {
+    let root = scratch_dir("rules-rendered-flux");
+    write_rendered_repository(&root, flux());
+    for env in ["dev", "prod"] {
+        let built = environments::build_as_flux_does(&root.join("deploy/gitops/flux").join(env));
+        assert!(built.iter().all(|o| o["kind"] != "HelmRelease" && o["kind"] != "ConfigMap"));
+        let release = built
+            .iter()
+            .find(|o| {
+                o["kind"] == "Kustomization"
+                    && o["metadata"]["name"] == format!("shop-{env}-release")
+            })
+            .expect("the release's Kustomization");
+        let spec = &release["spec"];
+        assert_eq!(
+            (spec["prune"].clone(), spec["force"].clone()),
+            (Value::Bool(true), Value::Bool(true))
+        );
+        assert_eq!(spec["sourceRef"]["name"], format!("shop-{env}"));
+        let path = spec["path"].as_str().unwrap().trim_start_matches("./");
+        assert!(root.join(path).join("deployment-shop.yaml").is_file(), "{path}");
+        let built: Vec<(String, Value)> = built.into_iter().map(|o| (env.to_owned(), o)).collect();
+        assert_valid(&built);
+    }
+}
+
+#[test]
+fn rendered_manifests_are_where_the_controllers_read_them() {
+    let root = scratch_dir("rules-rendered-refused");
+    let outputs = Outputs::chart(root.join("deploy/chart")).controllers(root.join("deploy/gitops"));
+    let err = chart(flux().rendered("deploy/rendered")).write(&outputs).unwrap_err();
+    assert!(err.to_string().contains("add `.rendered(\"rendered\")`"), "{err}");
+    let elsewhere = outputs.clone().rendered(root.join("deploy/manifests"));
+    let err = chart(flux().rendered("deploy/rendered")).write(&elsewhere).unwrap_err();
+    assert!(err.to_string().contains("set `Controllers::rendered`"), "{err}");
+    let argo = ArgoCd::new()
+        .values_from(GitRepository::new("https://git.example/acme/values.git", "values"));
+    let controllers = Controllers::new(repository()).argo_cd(argo).rendered("deploy/rendered");
+    let err = chart(controllers).generate().unwrap_err().to_string();
+    assert!(err.contains("ArgoCd") && err.contains("reads no values"), "{err}");
+    assert!(!root.join("deploy/chart").exists(), "nothing written");
+}

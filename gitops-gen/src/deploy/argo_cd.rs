@@ -107,7 +107,19 @@ fn in_values_repository(argo: &ArgoCd, file: String) -> String {
 /// Every file must exist (`Chart::write` creates a pin file that is
 /// missing), so a wrong path fails the sync instead of quietly deploying the
 /// chart's defaults.
-fn argo_sources(argo: &ArgoCd, d: &Manifests, files: &[String]) -> (&'static str, Value) {
+///
+/// With [`Controllers::rendered`](crate::Controllers::rendered): the
+/// release's rendered manifests instead, `release` being its directory
+/// under them (or a template of it, in an ApplicationSet).
+fn argo_sources(
+    argo: &ArgoCd,
+    d: &Manifests,
+    files: &[String],
+    release: &str,
+) -> (&'static str, Value) {
+    if let Some(rendered) = d.controllers.rendered_dir() {
+        return ("source", rendered_source(d, &rendered, release));
+    }
     let mut value_files = vec![layout::VALUES_YAML.to_owned()];
     value_files.extend_from_slice(files);
     let chart = json!({
@@ -126,6 +138,20 @@ fn argo_sources(argo: &ArgoCd, d: &Manifests, files: &[String]) -> (&'static str
             ("sources", json!([chart, values]))
         }
     }
+}
+
+/// A directory source of one release's rendered manifests: its files only,
+/// not what is below (argo-cd `reposerver/repository/repository.go`,
+/// `findManifests`, walks subdirectories only with `directory.recurse`).
+/// `release` is the release's directory under `rendered`, or a template
+/// of it in an ApplicationSet.
+fn rendered_source(d: &Manifests, rendered: &str, release: &str) -> Value {
+    json!({
+        "repoURL": d.controllers.repository.url,
+        "path": format!("{rendered}/{release}"),
+        "targetRevision": d.controllers.repository.revision(),
+        "directory": {"recurse": false},
+    })
 }
 
 fn project_name<'a>(argo: &'a ArgoCd, chart: &'a str) -> &'a str {
@@ -150,7 +176,8 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
     let applications = if argo.application_set { &[][..] } else { &deployments[..] };
     for deployment in applications {
         let env = deployment.env;
-        let (key, sources) = argo_sources(argo, d, &value_files(argo, deployment));
+        let (key, sources) =
+            argo_sources(argo, d, &value_files(argo, deployment), &deployment.path());
         let mut spec = Map::new();
         spec.insert("project".into(), json!(project_name(argo, d.chart)));
         spec.insert(key.into(), sources);
@@ -326,7 +353,7 @@ fn application_set(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) 
         }
     }
     let files = ["{{ .valueFile }}".to_owned(), "{{ .pinFile }}".to_owned()];
-    let (key, sources) = argo_sources(argo, d, &files);
+    let (key, sources) = argo_sources(argo, d, &files, "{{ .environment }}");
     // Automated sync and the sync options come from `templatePatch` only:
     // its list would replace the template's whole (a strategic merge of a
     // list without a patch strategy), so one written in both places would
@@ -423,7 +450,7 @@ fn template_patch(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -
             cluster_file(argo, "{{ .name }}"),
             "{{ .pinFile }}".to_owned(),
         ];
-        let (key, sources) = argo_sources(argo, d, &files);
+        let (key, sources) = argo_sources(argo, d, &files, "{{ .environment }}/{{ .name }}");
         patch.push_str("{{- if eq .fleet \"true\" }}\n");
         yaml::write_value(&mut patch, 2, &json!({ key: sources }));
         patch.push_str("{{- end }}\n");

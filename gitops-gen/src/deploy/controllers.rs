@@ -34,6 +34,9 @@ pub struct Controllers {
     /// Where `Outputs::controllers` is in the repository; `None`: `gitops`
     /// beside the chart's directory.
     pub(crate) path: Option<String>,
+    /// Where `Outputs::rendered` is in the repository, when the controllers
+    /// deploy the rendered manifests instead of the chart.
+    pub(crate) rendered: Option<String>,
     pub(crate) argo_cd: Option<ArgoCd>,
     pub(crate) flux: Option<Flux>,
 }
@@ -42,7 +45,7 @@ impl Controllers {
     /// Controllers that fetch the chart from `repository`; add at least one
     /// of [`argo_cd`](Controllers::argo_cd) and [`flux`](Controllers::flux).
     pub fn new(repository: GitRepository) -> Self {
-        Controllers { repository, path: None, argo_cd: None, flux: None }
+        Controllers { repository, path: None, rendered: None, argo_cd: None, flux: None }
     }
 
     /// The directory [`Outputs::controllers`](crate::Outputs::controllers)
@@ -53,6 +56,23 @@ impl Controllers {
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
+    }
+
+    /// Deploy the rendered manifests ([`Outputs::rendered`](crate::Outputs::rendered))
+    /// at `path` in the repository (e.g. `deploy/rendered`) instead of the
+    /// chart: each release's directory, applied as plain manifests, so no
+    /// Helm runs at sync time. Argo CD's Applications get a directory
+    /// source, Flux a Kustomization per release. Checked against the
+    /// outputs when written.
+    pub fn rendered(mut self, path: impl Into<String>) -> Self {
+        self.rendered = Some(path.into());
+        self
+    }
+
+    /// The rendered manifests' directory in the repository, without a
+    /// trailing `/`, when the controllers deploy them.
+    pub(crate) fn rendered_dir(&self) -> Option<String> {
+        self.rendered.as_ref().map(|path| path.trim_end_matches('/').to_owned())
     }
 
     /// The controllers' directory in the repository, without a trailing `/`.
@@ -395,6 +415,14 @@ pub(crate) fn problems(controllers: &Controllers, environments: &[Environment]) 
     let dir = controllers.dir();
     if controllers.path.is_some() && !is_in_repository(&dir) {
         out.push(setting(ProblemKind::InvalidSetting, "Controllers.path", format!("the controllers' directory {dir:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/gitops`)")));
+    }
+    if let Some(rendered) = controllers.rendered_dir() {
+        if !is_in_repository(&rendered) {
+            out.push(setting(ProblemKind::InvalidSetting, "Controllers.rendered", format!("the rendered manifests' directory {rendered:?} must be a directory relative to the repository root, without `.` or `..` (e.g. `deploy/rendered`)")));
+        }
+        if argo.is_some_and(|a| a.values_from.is_some()) {
+            out.push(setting(ProblemKind::InvalidSetting, "ArgoCd.values_from", "`ArgoCd::values_from` reads values files from another repository for Helm, but with `Controllers::rendered` Argo CD applies rendered manifests and reads no values: remove one of the two".into()));
+        }
     }
     for env in environments {
         let name = &env.name;

@@ -107,51 +107,78 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
         });
         files.insert(format!("{dir}/namespace.yaml"), document(d.header, &namespace));
         files.insert(format!("{dir}/gitrepository.yaml"), document(d.header, &source));
-        files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
-        let mut resources = vec![
-            "namespace.yaml".to_owned(),
-            "gitrepository.yaml".into(),
-            "helmrelease.yaml".into(),
-        ];
+        let mut resources = vec!["namespace.yaml".to_owned(), "gitrepository.yaml".into()];
+        let applier = match d.controllers.rendered_dir() {
+            None => {
+                files.insert(format!("{dir}/helmrelease.yaml"), document(d.header, &release));
+                resources.push("helmrelease.yaml".into());
+                ("HelmRelease", name.clone())
+            }
+            Some(rendered) => {
+                let applier = rendered_release(flux, &name, &rendered, deployment);
+                files.insert(format!("{dir}/{RENDERED_RELEASE}"), document(d.header, &applier));
+                resources.push(RENDERED_RELEASE.into());
+                (
+                    "Kustomization",
+                    applier["metadata"]["name"].as_str().unwrap_or_default().to_owned(),
+                )
+            }
+        };
         // The environment's Providers and Alerts, when it has notifications.
-        for (file, object) in
-            notifications::flux_objects(&env.notifications, &env.name, &flux.namespace, &name)
-        {
+        for (file, object) in notifications::flux_objects(
+            &env.notifications,
+            &env.name,
+            &flux.namespace,
+            &name,
+            (applier.0, &applier.1),
+        ) {
             files.insert(format!("{dir}/{file}"), document(d.header, &object));
             resources.push(file);
         }
-        // The files are read from the chart's directory, outside this one:
-        // Flux builds with no load restriction inside the repository
-        // (fluxcd/pkg `kustomize/kustomize_generator.go`).
-        let to_chart = layout::relative(&format!("{}/{dir}", d.controllers.dir()), chart_dir);
-        let mut sources = vec![(VALUES_KEY, env.values_file())];
-        sources.extend(deployment.cluster.map(|c| (CLUSTER_KEY, layout::cluster_file(&c.name))));
-        sources.push((PIN_KEY, layout::pin_file(&env.name)));
-        let kustomization = json!({
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": resources,
-            "configMapGenerator": [{
-                "name": values,
-                "namespace": flux.namespace,
-                "files": sources
-                    .iter()
-                    .map(|(key, file)| format!("{key}={to_chart}/{file}"))
-                    .collect::<Vec<_>>(),
-            }],
-            "configurations": [KUSTOMIZE_CONFIG],
-        });
+        let kustomization = match d.controllers.rendered_dir() {
+            Some(_) => json!({
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": resources,
+            }),
+            None => {
+                // The files are read from the chart's directory, outside this
+                // one: Flux builds with no load restriction inside the
+                // repository (fluxcd/pkg `kustomize/kustomize_generator.go`).
+                let to_chart =
+                    layout::relative(&format!("{}/{dir}", d.controllers.dir()), chart_dir);
+                let mut sources = vec![(VALUES_KEY, env.values_file())];
+                sources.extend(
+                    deployment.cluster.map(|c| (CLUSTER_KEY, layout::cluster_file(&c.name))),
+                );
+                sources.push((PIN_KEY, layout::pin_file(&env.name)));
+                // Kustomize renames the ConfigMap (`-<hash>`) and, told here,
+                // the HelmRelease's reference to it.
+                let config = json!({
+                    "nameReference": [{
+                        "kind": "ConfigMap",
+                        "version": "v1",
+                        "fieldSpecs": [{"path": "spec/valuesFrom/name", "kind": "HelmRelease"}],
+                    }],
+                });
+                files.insert(format!("{dir}/{KUSTOMIZE_CONFIG}"), document(d.header, &config));
+                json!({
+                    "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                    "kind": "Kustomization",
+                    "resources": resources,
+                    "configMapGenerator": [{
+                        "name": values,
+                        "namespace": flux.namespace,
+                        "files": sources
+                            .iter()
+                            .map(|(key, file)| format!("{key}={to_chart}/{file}"))
+                            .collect::<Vec<_>>(),
+                    }],
+                    "configurations": [KUSTOMIZE_CONFIG],
+                })
+            }
+        };
         files.insert(format!("{dir}/kustomization.yaml"), document(d.header, &kustomization));
-        // Kustomize renames the ConfigMap (`-<hash>`) and, told here, the
-        // HelmRelease's reference to it.
-        let config = json!({
-            "nameReference": [{
-                "kind": "ConfigMap",
-                "version": "v1",
-                "fieldSpecs": [{"path": "spec/valuesFrom/name", "kind": "HelmRelease"}],
-            }],
-        });
-        files.insert(format!("{dir}/{KUSTOMIZE_CONFIG}"), document(d.header, &config));
         let earlier = deployments[..index].iter().rev().find(|e| place(e) == place(deployment));
         let bootstrap = bootstrap(flux, d, env, &dir, earlier.map(|e| e.env));
         let text = format!("{}---\n{}", document(d.header, &source), document("", &bootstrap));
@@ -163,6 +190,36 @@ pub(crate) fn files(flux: &Flux, d: &Manifests) -> Files {
 }
 
 const KUSTOMIZE_CONFIG: &str = "kustomizeconfig.yaml";
+
+/// With `Controllers::rendered`: the Kustomization that applies the
+/// release's rendered manifests, in place of the HelmRelease.
+const RENDERED_RELEASE: &str = "release.yaml";
+
+/// The Kustomization of a release's rendered manifests (`rendered/<env>`,
+/// or `rendered/<env>/<cluster>`), named apart from the bootstrap's
+/// Kustomization of the environment. Like the HelmRelease it replaces: an
+/// object gone from the directory is deleted (`prune`), and so is every
+/// object when the Kustomization is removed with the environment (the
+/// default deletion policy mirrors `prune`). `force`: the migration Job is
+/// applied as a plain Job, whose template cannot change, so a change
+/// recreates it (kustomize-controller `api/v1/kustomization_types.go`,
+/// `Force`).
+fn rendered_release(flux: &Flux, name: &str, rendered: &str, deployment: &Deployment) -> Value {
+    json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": format!("{name}-release"), "namespace": flux.namespace},
+        "spec": {
+            "interval": flux.interval,
+            "path": format!("./{rendered}/{}", deployment.path()),
+            "sourceRef": {"kind": "GitRepository", "name": name},
+            "prune": true,
+            "wait": true,
+            "timeout": "10m",
+            "force": true,
+        },
+    })
+}
 
 /// The Flux Kustomization that applies the environment's directory, for the
 /// environment's cluster: applied once by hand (or from the fleet's own

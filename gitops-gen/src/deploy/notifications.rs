@@ -350,13 +350,16 @@ pub(crate) const TEMPLATE_PATCH_ANNOTATIONS: &str = r#"{{- if .notifications }}
 /// Flux's Provider and Alert per service of an environment's
 /// notifications, by file name in its directory (`provider-<service>.yaml`,
 /// `alert-<service>.yaml`), named `<release>-<service>`: `release` is the
-/// environment's HelmRelease's and GitRepository's name, in Flux's
-/// `namespace` like them.
+/// environment's GitRepository's name, in Flux's `namespace` like it; the
+/// events watched are the GitRepository's and those of `applier`, the
+/// object that applies the release (kind, name: its HelmRelease, or the
+/// Kustomization of its rendered manifests).
 pub(crate) fn flux_objects(
     notifications: &[Notification],
     environment: &str,
     namespace: &str,
     release: &str,
+    applier: (&str, &str),
 ) -> Vec<(String, Value)> {
     // One Provider per service, whichever notifications name it.
     let mut services: Vec<(&Service, Vec<Trigger>)> = Vec::new();
@@ -413,10 +416,10 @@ pub(crate) fn flux_objects(
             "spec": {
                 "providerRef": {"name": name},
                 "eventSeverity": severity,
-                // In the Alert's namespace, as the HelmRelease and its
+                // In the Alert's namespace, as the applier and the
                 // GitRepository are.
                 "eventSources": [
-                    {"kind": "HelmRelease", "name": release},
+                    {"kind": applier.0, "name": applier.1},
                     {"kind": "GitRepository", "name": release},
                 ],
                 "eventMetadata": {"environment": environment},
