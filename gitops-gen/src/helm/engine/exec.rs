@@ -265,9 +265,8 @@ impl<'a> State<'a> {
 
     /// sprig's `set MAP KEY VALUE`, which changes MAP in place. Go's maps
     /// are shared, ours copied on write, so MAP must be a variable or an
-    /// `index` into one (`set (index $config "a") "b" 1`), changed where it
-    /// is held; charts `deepCopy` a map before they `set` into it, so no
-    /// other holder of it could see the change in Go either.
+    /// `index` into one (`set (index $config "a") "b" 1`), changed where the
+    /// variable holds it (see `set_at`).
     fn set(
         &mut self,
         dot: &Value,
@@ -369,14 +368,14 @@ impl<'a> State<'a> {
 }
 
 /// Sets `key` to `value` in the map at `path` inside `at`; returns that map.
-/// A map held elsewhere too (Go would change it there as well) is refused.
+/// Copy on write: another value holding the same map (which Go would change
+/// too) keeps it as it was. Charts `deepCopy` a map before they `set` into
+/// it and discard `set`'s result (`$_ :=`), where the two agree.
 fn set_at(mut at: &mut Value, path: &[Value], key: &str, value: &Value) -> Result<Value, String> {
-    const SHARED: &str =
-        "the map is shared with another value, which Go would change too: deepCopy it first";
     for k in path {
         at = match (at, k) {
             (Value::Map(map), Value::Str(k)) => {
-                match std::rc::Rc::get_mut(map).ok_or(SHARED)?.get_mut(k.as_str()) {
+                match std::rc::Rc::make_mut(map).get_mut(k.as_str()) {
                     Some(v) => v,
                     None => return Err(format!("no key {k:?} to set in")),
                 }
@@ -386,7 +385,7 @@ fn set_at(mut at: &mut Value, path: &[Value], key: &str, value: &Value) -> Resul
     }
     match at {
         Value::Map(map) => {
-            std::rc::Rc::get_mut(map).ok_or(SHARED)?.insert(key.to_owned(), value.clone());
+            std::rc::Rc::make_mut(map).insert(key.to_owned(), value.clone());
             Ok(at.clone())
         }
         other => Err(format!(
