@@ -99,6 +99,8 @@ pub enum Error {
     WouldOverwrite { paths: Vec<PathBuf> },
 
     // release, promote, history.
+    /// No `--chart` given, and no chart where the crate's would be.
+    NoChart { command: &'static str, looked: PathBuf },
     /// What `gitops_release` refused.
     Pin { command: &'static str, source: gitops_release::Error },
 }
@@ -139,6 +141,11 @@ impl fmt::Display for Error {
                 }
             }
             Error::BadBase { rev, message } => write!(f, "--base {rev}: {message}"),
+            Error::NoChart { command, looked } => write!(
+                f,
+                "{command}: no --chart given, and no chart at {} (beside the crate's Cargo.toml): give --chart DIR",
+                looked.display()
+            ),
             Error::BadEnvironmentName { name } => write!(
                 f,
                 "--release-env {name:?}: not an environment's name (lower-case letters, digits and `-`, as `Environment::new` takes)"

@@ -4,17 +4,19 @@
 //! commit that carries it is the deployment, and `git revert` the rollback.
 //! This is the one module that calls `gitops_release`.
 
+use crate::manifest::{self, Find};
 use crate::Error;
 use clap::builder::NonEmptyStringValueParser;
 use gitops_release as pin;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `cargo gitops release`'s options.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReleaseArgs {
-    /// The chart's directory
+    /// The chart's directory [default: chart/ beside the crate's Cargo.toml,
+    /// found from the current directory upward]
     #[arg(long, value_name = "DIR")]
-    chart: PathBuf,
+    chart: Option<PathBuf>,
     /// The environment (pins/ENV.yaml)
     #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
     env: String,
@@ -29,9 +31,10 @@ pub(crate) struct ReleaseArgs {
 /// `cargo gitops promote`'s options.
 #[derive(Debug, clap::Args)]
 pub(crate) struct PromoteArgs {
-    /// The chart's directory
+    /// The chart's directory [default: chart/ beside the crate's Cargo.toml,
+    /// found from the current directory upward]
     #[arg(long, value_name = "DIR")]
-    chart: PathBuf,
+    chart: Option<PathBuf>,
     /// The environment whose pin is copied
     #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
     from: String,
@@ -43,9 +46,10 @@ pub(crate) struct PromoteArgs {
 /// `cargo gitops history`'s options.
 #[derive(Debug, clap::Args)]
 pub(crate) struct HistoryArgs {
-    /// The chart's directory
+    /// The chart's directory [default: chart/ beside the crate's Cargo.toml,
+    /// found from the current directory upward]
     #[arg(long, value_name = "DIR")]
-    chart: PathBuf,
+    chart: Option<PathBuf>,
     /// The environment
     #[arg(long, value_name = "ENV", value_parser = NonEmptyStringValueParser::new())]
     env: String,
@@ -54,11 +58,29 @@ pub(crate) struct HistoryArgs {
     repo: Option<PathBuf>,
 }
 
+/// `--chart`, or the `chart/` beside the crate's Cargo.toml (the crate found
+/// from the current directory upward, as `check` finds it).
+fn chart_dir(given: Option<PathBuf>, command: &'static str) -> Result<PathBuf, Error> {
+    if let Some(chart) = given {
+        return Ok(chart);
+    }
+    let manifest = manifest::manifest_path(None, Find::Upward).map_err(|e| e.during(command))?;
+    let chart = manifest.parent().map(|dir| dir.join(DEFAULT_CHART_DIR)).unwrap_or_default();
+    if !chart.join(gitops_gen::layout::CHART_YAML).is_file() {
+        return Err(Error::NoChart { command, looked: chart });
+    }
+    Ok(chart)
+}
+
+/// Where `cargo gitops init`'s build script writes the chart.
+const DEFAULT_CHART_DIR: &str = "chart";
+
 /// Runs `release`.
 pub(crate) fn release(args: ReleaseArgs) -> Result<(), Error> {
     let failed = |source| Error::Pin { command: "release", source };
+    let chart = chart_dir(args.chart, "release")?;
     let path =
-        pin::release(&args.chart, &args.env, &args.tag, args.digest.as_deref()).map_err(failed)?;
+        pin::release(&chart, &args.env, &args.tag, args.digest.as_deref()).map_err(failed)?;
     println!("pinned: {}", path.display());
     Ok(())
 }
@@ -66,7 +88,8 @@ pub(crate) fn release(args: ReleaseArgs) -> Result<(), Error> {
 /// Runs `promote`.
 pub(crate) fn promote(args: PromoteArgs) -> Result<(), Error> {
     let failed = |source| Error::Pin { command: "promote", source };
-    let path = pin::promote(&args.chart, &args.from, &args.to).map_err(failed)?;
+    let chart = chart_dir(args.chart, "promote")?;
+    let path = pin::promote(&chart, &args.from, &args.to).map_err(failed)?;
     println!("pinned: {}", path.display());
     Ok(())
 }
@@ -74,8 +97,17 @@ pub(crate) fn promote(args: PromoteArgs) -> Result<(), Error> {
 /// Runs `history`.
 pub(crate) fn history(args: HistoryArgs) -> Result<(), Error> {
     let failed = |source| Error::Pin { command: "history", source };
-    let repo = args.repo.unwrap_or_else(|| PathBuf::from("."));
-    let pins = pin::history(&repo, &args.chart, &args.env).map_err(failed)?;
+    // The chart found from the crate: the repository read from the crate's
+    // directory, where the chart path is `chart`.
+    let (repo, chart) = match (args.repo, args.chart) {
+        (repo, Some(chart)) => (repo.unwrap_or_else(|| PathBuf::from(".")), chart),
+        (repo, None) => {
+            let chart = chart_dir(None, "history")?;
+            let crate_dir = chart.parent().map(Path::to_owned).unwrap_or_default();
+            (repo.unwrap_or(crate_dir), chart)
+        }
+    };
+    let pins = pin::history(&repo, &chart, &args.env).map_err(failed)?;
     if pins.is_empty() {
         println!("no pin of `{}` in the history", args.env);
     }

@@ -50,6 +50,23 @@ fn release_promote_and_history_from_the_command_line() {
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains(&format!("tag=1.5.0 digest={digest}")), "{listed}");
 
+    // Without --chart: the chart/ beside the crate's Cargo.toml, from the
+    // crate's root or a directory below it; none there is named.
+    let out = gitops(repo, &["history", "--env", "staging"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no Cargo.toml"), "{}", text(&out));
+    std::fs::write(repo.join("Cargo.toml"), "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n")
+        .unwrap();
+    for dir in [repo.to_owned(), repo.join("chart/templates")] {
+        let out = gitops(&dir, &["history", "--env", "staging"]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), listed, "from {}", dir.display());
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let out = gitops(elsewhere.path(), &["history", "--env", "staging"]);
+    assert!(text(&out).contains("no --chart given, and no chart at"), "{}", text(&out));
+
     // Bad input, named; nothing written.
     let before = std::fs::read_to_string(repo.join("chart/pins/dev.yaml")).unwrap();
     for (args, said) in [
