@@ -3,7 +3,8 @@
 //! added, the files written, a second run finding nothing to do; then
 //! the crate builds (offline) and writes its chart, `cargo gitops check`
 //! passes and then fails on a hand edit naming the file, and `cargo gitops
-//! env` writes `.env.example` and refuses a user's own.
+//! env` writes `.env.example` (which a plain build then keeps up to date)
+//! and refuses a user's own.
 //! Init in a directory inside a crate is refused; a checkout beside the
 //! crate is named by a relative path.
 
@@ -180,6 +181,11 @@ fn init_then_build_check_and_env() {
     );
     assert_success("cargo gitops env rewrites", &gitops(&krate, &["env"]));
     assert_eq!(krate.read(".env.example"), env);
+    // A plain build keeps it up to date too, as it does the chart.
+    krate.write(".env.example", &env.replace("'8080'", "'9090'"));
+    assert_success("cargo build", &krate.cargo(&["build", "--quiet"]));
+    assert_eq!(krate.read(".env.example"), env);
+    assert_success("cargo gitops check after a build", &gitops(&krate, &["check"]));
     // --out elsewhere.
     assert_success("cargo gitops env --out", &gitops(&krate, &["env", "--out", "local.env"]));
     assert_eq!(krate.read("local.env"), env);

@@ -80,6 +80,12 @@ fn run(chart: &Chart, outputs: &Outputs) {
     for path in watched.into_iter().flatten() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
+    // And a `.env.example` that `cargo gitops env` wrote beside Cargo.toml,
+    // which the build keeps up to date as well.
+    let default_env_example = crate_dir.join(layout::ENV_EXAMPLE);
+    if outputs.env_example.is_none() && default_env_example.exists() {
+        println!("cargo:rerun-if-changed={}", default_env_example.display());
+    }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let asked = match var(PACKAGE) {
         Some(package) => var("CARGO_PKG_NAME").as_deref() == Some(package.as_str()),
@@ -137,6 +143,14 @@ fn perform(chart: &Chart, mode: Mode, outputs: &Outputs, env_out: &Path) -> Resu
             if let (Some(path), Some(changed)) = (&outputs.env_example, written.env_example) {
                 let verb = if changed { "wrote" } else { "unchanged:" };
                 message.push_str(&format!("; {verb} {}", path.display()));
+            }
+            // A `.env.example` of ours that `cargo gitops env` wrote (not in
+            // the outputs) is kept up to date too, since `check` compares it.
+            if outputs.env_example.is_none() && fs::read_owned(env_out).map_err(text)?.is_some() {
+                let env_example = chart.env_example_text().map_err(text)?;
+                if fs::write_owned(env_out, env_example.as_bytes()).map_err(text)? {
+                    message.push_str(&format!("; wrote {}", env_out.display()));
+                }
             }
             Ok(message)
         }
