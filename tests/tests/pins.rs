@@ -349,3 +349,30 @@ fn bad_inputs_are_refused_by_name_and_nothing_is_written() {
     assert!(err.to_string().starts_with("image pin: `git log --format=%H %cI -- "), "{err}");
     let _ = std::fs::remove_dir_all(&outside);
 }
+
+/// A problem of an environment's own values is reported once, as the
+/// environment's: its pin, read over those values, is blamed only for what
+/// the pin adds.
+#[test]
+fn an_environments_problem_is_not_blamed_on_its_pin_again() {
+    use gitops_gen::{Chart, Environment, Outputs};
+    use gitops_tests::fixtures::Shop;
+    let dir = scratch_dir("pins-blame");
+    let chart =
+        |env: Environment| Chart::new("shop").image("x/y").config::<Shop>().environment(env);
+    chart(Environment::new("dev")).write(&Outputs::chart(&dir)).unwrap();
+    std::fs::write(dir.join("pins/dev.yaml"), "image:\n  tag: \"1.0\"\n  bogus: 1\n").unwrap();
+    let err = chart(Environment::new("dev").set("unknownKey", 1))
+        .write(&Outputs::chart(&dir))
+        .unwrap_err();
+    let text = err.to_string();
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "  - environment `dev`: `unknownKey`: unknown key",
+            "  - file `pins/dev.yaml`: `image.bogus`: unknown key",
+        ],
+        "{text}"
+    );
+}

@@ -417,7 +417,20 @@ pub(crate) fn generate(
                 for base in bases {
                     let mut values = base.clone();
                     coalesce(&mut values, &file);
-                    check(&values, &culprit, &blame, &mut problems);
+                    // What the file adds: a refusal the values under it
+                    // already have is the environment's, reported with it.
+                    let already = refusals(&validator, base);
+                    problems.extend(
+                        refusals(&validator, &values)
+                            .into_iter()
+                            .filter(|r| !already.contains(r))
+                            .map(|r| Problem {
+                                kind: ProblemKind::Refused,
+                                key: Some(r.key),
+                                message: format!("{culprit}: {}", r.text),
+                                ..blame.clone()
+                            }),
+                    );
                 }
                 // A pin refused on every cluster is one problem.
                 let mut seen = Vec::new();
