@@ -33,26 +33,28 @@ impl RenderOptions {
 /// parsed, its schema compiled, its defaults read, once.
 pub struct Renderer {
     engine: Engine,
-    validator: Validator,
+    /// None for a chart without values.schema.json, as Helm then checks nothing.
+    validator: Option<Validator>,
     defaults: Value,
 }
 
 impl Renderer {
     /// From a chart directory's files (as generated, or read from disk).
+    /// values.yaml and values.schema.json may be missing, as for Helm.
     pub fn new(chart: &Files) -> Result<Renderer, Error> {
-        let text = |name: &str| {
-            chart.get(name).ok_or_else(|| Error::Render(format!("the chart has no {name}")))
+        let failed = |name: &str, e: &dyn std::fmt::Display| Error::Render(format!("{name}: {e}"));
+        let validator = match chart.get(layout::VALUES_SCHEMA) {
+            None => None,
+            Some(text) => {
+                let schema: Value =
+                    serde_json::from_str(text).map_err(|e| failed(layout::VALUES_SCHEMA, &e))?;
+                Some(Validator::by_parts(&schema).map_err(|e| failed(layout::VALUES_SCHEMA, &e))?)
+            }
         };
-        let read = |name: &str| -> Result<Value, Error> {
-            yaml_serde::from_str(text(name)?).map_err(|e| Error::Render(format!("{name}: {e}")))
-        };
-        let schema: Value = serde_json::from_str(text(layout::VALUES_SCHEMA)?)
-            .map_err(|e| Error::Render(format!("{}: {e}", layout::VALUES_SCHEMA)))?;
-        let validator = Validator::by_parts(&schema)
-            .map_err(|e| Error::Render(format!("{}: {e}", layout::VALUES_SCHEMA)))?;
-        let defaults = match read(layout::VALUES_YAML)? {
-            Value::Null => Value::Object(Default::default()),
-            values => values,
+        let defaults = match chart.get(layout::VALUES_YAML).map(|t| yaml_serde::from_str(t)) {
+            None | Some(Ok(Value::Null)) => Value::Object(Default::default()),
+            Some(Ok(values)) => values,
+            Some(Err(e)) => return Err(failed(layout::VALUES_YAML, &e)),
         };
         let engine = Engine::new(chart).map_err(|e| Error::Render(e.to_string()))?;
         Ok(Renderer { engine, validator, defaults })
@@ -107,8 +109,8 @@ impl Renderer {
         coalesce(&mut values, &given);
         let refusals: Vec<String> = self
             .validator
-            .violations(&values)
-            .into_iter()
+            .iter()
+            .flat_map(|validator| validator.violations(&values))
             .map(|v| format!("`{}`: {}", v.at.join("."), v.message))
             .collect();
         if !refusals.is_empty() {

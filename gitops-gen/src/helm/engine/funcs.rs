@@ -65,6 +65,12 @@ fn strval(v: &Value) -> String {
 fn cast_int(v: &Value) -> i64 {
     match v {
         Value::Int(i) => *i,
+        // Go's conversion on amd64: out of range (or NaN) is the minimum.
+        Value::Float(f)
+            if f.is_nan() || *f >= 9.223_372_036_854_776e18 || *f < -9.223_372_036_854_776e18 =>
+        {
+            i64::MIN
+        }
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
         Value::Str(s) => parse_go_int(s).unwrap_or(0),
@@ -406,6 +412,45 @@ fn sprint_args(args: &[Value]) -> String {
     out
 }
 
+/// One `%verb` of `value`, as fmt writes it: a list or map verb by verb
+/// for each element (a nil element as `<nil>`), a mismatch as
+/// `%!s(float64=1)`.
+fn format_verb(out: &mut String, verb: char, value: &Value, top: bool) {
+    match (verb, value) {
+        ('s' | 'v', Value::Str(s)) => out.push_str(s),
+        ('v', other) => out.push_str(&go_text::sprint(other)),
+        ('d', Value::Int(i)) => out.push_str(&i.to_string()),
+        ('q', Value::Str(s)) => out.push_str(&go_text::quote(s)),
+        (_, Value::Nil) if !top => out.push_str("<nil>"),
+        (verb, Value::Nil) => out.push_str(&format!("%!{verb}(<nil>)")),
+        (verb, Value::List(items)) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_verb(out, verb, item, false);
+            }
+            out.push(']');
+        }
+        (verb, Value::Map(map)) => {
+            out.push_str("map[");
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_verb(out, verb, &Value::str(key.as_str()), false);
+                out.push(':');
+                format_verb(out, verb, item, false);
+            }
+            out.push(']');
+        }
+        (verb, other) => {
+            out.push_str(&format!("%!{verb}({}={})", other.type_name(), go_text::sprint(other)))
+        }
+    }
+}
+
 /// `fmt.Sprintf` for the verbs charts use: `%s`, `%v`, `%d`, `%q`, `%%`,
 /// without flags or widths (any other is refused, not printed wrong); an
 /// argument of another type is written as Go writes it (`%!s(float64=1)`).
@@ -435,16 +480,7 @@ fn sprintf(format: &str, args: &[Value]) -> Result<String> {
             out.push_str(&format!("%!{verb}(MISSING)"));
             continue;
         };
-        match (verb, arg) {
-            ('s' | 'v', Value::Str(s)) => out.push_str(s),
-            ('v', other) => out.push_str(&go_text::sprint(other)),
-            ('d', Value::Int(i)) => out.push_str(&i.to_string()),
-            ('q', Value::Str(s)) => out.push_str(&go_text::quote(s)),
-            (verb, Value::Nil) => out.push_str(&format!("%!{verb}(<nil>)")),
-            (verb, other) => {
-                out.push_str(&format!("%!{verb}({}={})", other.type_name(), go_text::sprint(other)))
-            }
-        }
+        format_verb(&mut out, verb, arg, true);
     }
     let extra: Vec<String> =
         next.map(|v| format!("{}={}", v.type_name(), go_text::sprint(v))).collect();
