@@ -112,6 +112,24 @@ impl Error {
     }
 }
 
+/// `; did you mean `x`?` when there is a suggestion, then what there is:
+/// ` (none)` or ` (label: a, b)`.
+fn did_you_mean(
+    f: &mut fmt::Formatter<'_>,
+    suggestion: &Option<String>,
+    known: &[String],
+    none: &str,
+    label: &str,
+) -> fmt::Result {
+    if let Some(s) = suggestion {
+        write!(f, "; did you mean `{s}`?")?;
+    }
+    match known.is_empty() {
+        true => write!(f, " ({none})"),
+        false => write!(f, " ({label}: {})", known.join(", ")),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -122,23 +140,11 @@ impl fmt::Display for Error {
             ),
             Error::UnknownEnvironment { name, suggestion, known } => {
                 write!(f, "--env {name}: no such environment")?;
-                if let Some(s) = suggestion {
-                    write!(f, "; did you mean `{s}`?")?;
-                }
-                match known.is_empty() {
-                    true => write!(f, " (the chart declares none: `Chart::environment`)"),
-                    false => write!(f, " (the chart's: {})", known.join(", ")),
-                }
+                did_you_mean(f, suggestion, known, "the chart declares none: `Chart::environment`", "the chart's")
             }
             Error::UnknownCluster { environment, name, suggestion, known } => {
                 write!(f, "--cluster {name}: environment `{environment}` is not deployed to it")?;
-                if let Some(s) = suggestion {
-                    write!(f, "; did you mean `{s}`?")?;
-                }
-                match known.is_empty() {
-                    true => write!(f, " (it has no fleet)"),
-                    false => write!(f, " (its clusters: {})", known.join(", ")),
-                }
+                did_you_mean(f, suggestion, known, "it has no fleet", "its clusters")
             }
             Error::BadBase { rev, message } => write!(f, "--base {rev}: {message}"),
             Error::NoChart { command, looked } => write!(

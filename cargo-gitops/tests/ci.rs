@@ -16,21 +16,7 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-gitops");
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {}", text(&out));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    gitops_tests::git(dir, args).trim().to_owned()
 }
 
 /// A repository with a new crate in `services/shop`, set up with `--ci system`.
@@ -136,7 +122,9 @@ fn the_workflow_steps_run_against_the_orders_example() {
     assert_eq!(steps.len(), 3, "{steps:?}");
 
     // The pull request's base: HEAD with production at four replicas.
-    let base = commit_with_prod_replicas(4);
+    let base = gitops_tests::orders_commit_with("ci-base", |s| {
+        s.replacen(".replicas(3)", ".replicas(4)", 1)
+    });
     let scratch = gitops_tests::scratch_dir("ci-steps-run");
     let branch = format!("gitops-ci-test-{}", std::process::id());
     git(&workspace(), &["update-ref", &format!("refs/remotes/origin/{branch}"), &base]);
@@ -200,20 +188,4 @@ fn the_workflow_steps_run_against_the_orders_example() {
             && posted.contains("`4` → `3`"),
         "{posted}"
     );
-}
-
-/// A commit of HEAD whose orders example runs production at `replicas`,
-/// made in a scratch worktree (removed again); its hash.
-fn commit_with_prod_replicas(replicas: u32) -> String {
-    let dir = gitops_tests::scratch_dir("ci-base").join("repo");
-    git(&workspace(), &["worktree", "add", "--detach", "--quiet", dir.to_str().unwrap(), "HEAD"]);
-    let deploy = dir.join("examples/orders/deploy.rs");
-    let source = std::fs::read_to_string(&deploy).unwrap();
-    let changed = source.replacen(".replicas(3)", &format!(".replicas({replicas})"), 1);
-    assert_ne!(changed, source);
-    std::fs::write(&deploy, changed).unwrap();
-    git(&dir, &["commit", "--quiet", "--no-verify", "-am", "test base"]);
-    let commit = git(&dir, &["rev-parse", "HEAD"]);
-    git(&workspace(), &["worktree", "remove", "--force", dir.to_str().unwrap()]);
-    commit
 }

@@ -125,45 +125,13 @@ fn check_policy_evaluates_every_release() {
     assert!(!text(&out).contains("running `cargo check"), "{}", text(&out));
 }
 
-/// A commit of HEAD with `edit` applied to the orders example's deploy.rs,
-/// made in a scratch worktree (removed again); its hash.
-fn commit_with(name: &str, edit: impl Fn(&str) -> String) -> String {
-    let dir = gitops_tests::scratch_dir(name).join("repo");
-    let workspace = gitops_tests::workspace();
-    let git = |dir: &Path, args: &[&str]| {
-        let out = Command::new("git")
-            .args([
-                "-c",
-                "user.name=test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "git {args:?}: {}", text(&out));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    git(&workspace, &["worktree", "add", "--detach", "--quiet", dir.to_str().unwrap(), "HEAD"]);
-    let deploy = dir.join("examples/orders/deploy.rs");
-    let source = std::fs::read_to_string(&deploy).unwrap();
-    let changed = edit(&source);
-    assert_ne!(changed, source, "the edit changes deploy.rs");
-    std::fs::write(&deploy, changed).unwrap();
-    git(&dir, &["commit", "--quiet", "--no-verify", "-am", "test base"]);
-    let commit = git(&dir, &["rev-parse", "HEAD"]);
-    git(&workspace, &["worktree", "remove", "--force", dir.to_str().unwrap()]);
-    commit
-}
-
 /// The base has production at four replicas and the working tree (the
 /// committed example) at three; then a base that differs in staging only.
 #[test]
 fn diff_names_each_changed_release_and_flags_production() {
-    let base = commit_with("diff-prod", |s| s.replacen(".replicas(3)", ".replicas(4)", 1));
+    let base = gitops_tests::orders_commit_with("diff-prod", |s| {
+        s.replacen(".replicas(3)", ".replicas(4)", 1)
+    });
     let out = run_in(&orders(), &["diff", "--base", &base, "--format", "json"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -184,7 +152,9 @@ fn diff_names_each_changed_release_and_flags_production() {
         );
     }
 
-    let base = commit_with("diff-staging", |s| s.replacen(".replicas(2)", ".replicas(5)", 1));
+    let base = gitops_tests::orders_commit_with("diff-staging", |s| {
+        s.replacen(".replicas(2)", ".replicas(5)", 1)
+    });
     let out = run_in(&orders(), &["diff", "--base", &base]);
     assert_success("cargo gitops diff (staging)", &out);
     let markdown = String::from_utf8(out.stdout).unwrap();

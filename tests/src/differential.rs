@@ -14,17 +14,10 @@ pub fn options() -> RenderOptions {
 /// A chart directory's files, as `Renderer::new` takes them.
 pub fn chart_files(dir: &Path) -> Files {
     let mut files = Files::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read chart dir") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let rel =
-                    path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
-                files.insert(rel, text);
-            }
+    for path in crate::files_under(dir) {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let rel = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+            files.insert(rel, text);
         }
     }
     files

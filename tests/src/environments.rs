@@ -217,23 +217,16 @@ where
 /// `---`), parsed, by path.
 pub fn manifests(dir: &Path) -> Vec<(PathBuf, Value)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read manifests dir") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                let text = std::fs::read_to_string(&path).expect("read manifest");
-                for document in text.split("\n---\n") {
-                    let object = yaml_serde::from_str(document)
-                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                    out.push((path.clone(), object));
-                }
-            }
+    for path in
+        crate::files_under(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
+        let text = std::fs::read_to_string(&path).expect("read manifest");
+        for document in text.split("\n---\n") {
+            let object = yaml_serde::from_str(document)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((path.clone(), object));
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 

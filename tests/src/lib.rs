@@ -30,11 +30,13 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 }
 
 /// `git -C repo args…` with the user's own git settings (signing, hooks) kept
-/// out of the test; panics with git's message on failure, else its stdout.
+/// out of the test and a committer of its own; panics with git's message
+/// on failure, else its stdout.
 pub fn git(repo: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
         .arg("-C")
         .arg(repo)
         .args(args)
@@ -42,6 +44,42 @@ pub fn git(repo: &std::path::Path, args: &[&str]) -> String {
         .expect("git");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// A commit of this repository's HEAD with `edit` applied to the orders
+/// example's deploy.rs, made in a scratch worktree (`name`, removed again),
+/// for a base revision that differs from the working tree; its hash.
+pub fn orders_commit_with(name: &str, edit: impl Fn(&str) -> String) -> String {
+    let dir = scratch_dir(name).join("repo");
+    let repo = workspace();
+    git(&repo, &["worktree", "add", "--detach", "--quiet", dir.to_str().expect("UTF-8"), "HEAD"]);
+    let deploy = dir.join("examples/orders/deploy.rs");
+    let source = std::fs::read_to_string(&deploy).expect("read deploy.rs");
+    let changed = edit(&source);
+    assert_ne!(changed, source, "the edit changes deploy.rs");
+    std::fs::write(&deploy, changed).expect("write deploy.rs");
+    git(&dir, &["commit", "--quiet", "--no-verify", "-am", "test base"]);
+    let commit = git(&dir, &["rev-parse", "HEAD"]).trim().to_owned();
+    git(&repo, &["worktree", "remove", "--force", dir.to_str().expect("UTF-8")]);
+    commit
+}
+
+/// Every file below `dir`, at any depth, in name order.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 /// Copies the directory `from` to `to`, recursively (a chart, say).

@@ -122,6 +122,24 @@ pub(super) fn config_delivery(
     }
 }
 
+/// Where the pod may run, from values: node selector, affinity, the spread
+/// across zones (`spread`: the Deployment's, not a one-pod Job's),
+/// priority and tolerations. The Deployment's and the migration Job's pods
+/// are placed alike.
+pub(super) fn scheduling(spread: bool) -> Vec<Part<(String, Node)>> {
+    let mut parts =
+        vec![with_yaml(k::NODE_SELECTOR, "nodeSelector"), with_yaml(k::AFFINITY, "affinity")];
+    if spread {
+        parts.push(with_yaml(k::TOPOLOGY_SPREAD_CONSTRAINTS, "topologySpreadConstraints"));
+    }
+    parts.push(Part::With(
+        k::PRIORITY_CLASS_NAME.to_string(),
+        vec![entry("priorityClassName", expr(". | quote"))],
+    ));
+    parts.push(with_yaml(k::TOLERATIONS, "tolerations"));
+    parts
+}
+
 pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let has_values = tree.has_values();
     let delivery =
@@ -211,7 +229,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         None => format!("{} | int", k::TERMINATION_GRACE_PERIOD_SECONDS),
     };
 
-    let pod_spec = vec![
+    let mut pod_spec = vec![
         with_yaml(k::IMAGE_PULL_SECRETS, "imagePullSecrets"),
         entry("serviceAccountName", names.include("serviceAccountName")),
         entry("automountServiceAccountToken", expr(k::SERVICE_ACCOUNT_AUTOMOUNT.to_string())),
@@ -221,15 +239,8 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
         volumes,
-        with_yaml(k::NODE_SELECTOR, "nodeSelector"),
-        with_yaml(k::AFFINITY, "affinity"),
-        with_yaml(k::TOPOLOGY_SPREAD_CONSTRAINTS, "topologySpreadConstraints"),
-        Part::With(
-            k::PRIORITY_CLASS_NAME.to_string(),
-            vec![entry("priorityClassName", expr(". | quote"))],
-        ),
-        with_yaml(k::TOLERATIONS, "tolerations"),
     ];
+    pod_spec.extend(scheduling(true));
     let mut annotations = Vec::new();
     if has_values {
         // A config change changes this hash, which rolls the pods.

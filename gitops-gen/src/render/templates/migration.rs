@@ -18,7 +18,7 @@
 //! succeed and before they are created again.
 
 use super::configmap::configmap_data;
-use super::deployment::{config_delivery, ConfigDelivery};
+use super::deployment::{config_delivery, scheduling, ConfigDelivery};
 use super::externalsecret::external_secret_spec;
 use super::networkpolicy::policy_types;
 use super::{with_yaml, Names, ANNOTATION_PREFIX};
@@ -410,7 +410,7 @@ fn job(names: &Names, tree: &ConfigTree, migration: &Migration) -> Document {
             vec![],
         ),
     ]);
-    let pod_spec = vec![
+    let mut pod_spec = vec![
         entry("restartPolicy", str("Never")),
         with_yaml(k::IMAGE_PULL_SECRETS, "imagePullSecrets"),
         entry("serviceAccountName", service_account),
@@ -419,14 +419,8 @@ fn job(names: &Names, tree: &ConfigTree, migration: &Migration) -> Document {
         entry("enableServiceLinks", expr(k::ENABLE_SERVICE_LINKS.to_string())),
         entry("containers", seq(vec![Part::Item(map(container))])),
         volumes,
-        with_yaml(k::NODE_SELECTOR, "nodeSelector"),
-        with_yaml(k::AFFINITY, "affinity"),
-        Part::With(
-            k::PRIORITY_CLASS_NAME.to_string(),
-            vec![entry("priorityClassName", expr(". | quote"))],
-        ),
-        with_yaml(k::TOLERATIONS, "tolerations"),
     ];
+    pod_spec.extend(scheduling(false));
     let mut body = head("batch/v1", "Job");
     body.push(metadata(names, migration, JOB_WEIGHT, vec![]));
     body.push(entry(
