@@ -39,6 +39,10 @@ pub enum Error {
     // init.
     /// `init --path DIR` that is not a gitops-rs checkout.
     NotACheckout { dir: PathBuf },
+    /// `init --git URL` that `git ls-remote` cannot read.
+    GitUnreadable { url: String, why: String },
+    /// `init --git URL --tag T` (or `--branch`) naming a ref the repository lacks.
+    GitRefMissing { url: String, reference: String },
     /// `package.build = false` in `manifest`.
     BuildScriptsOff { manifest: PathBuf },
     /// `package.build = value`, which is not one build script's path.
@@ -191,6 +195,14 @@ impl fmt::Display for Error {
                 f,
                 "init --path {}: not a gitops-rs checkout (no gitops-types/Cargo.toml and gitops-gen/Cargo.toml in it)",
                 dir.display()
+            ),
+            Error::GitUnreadable { url, why } => write!(
+                f,
+                "init --git {url}: git cannot read the repository ({why}); nothing was changed"
+            ),
+            Error::GitRefMissing { url, reference } => write!(
+                f,
+                "init --git {url}: the repository has no {reference}; nothing was changed"
             ),
             Error::BuildScriptsOff { manifest } => write!(
                 f,

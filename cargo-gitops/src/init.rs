@@ -19,13 +19,17 @@
 //!   by a build script. A failed write removes what this run created.
 //! - `src/main.rs` is yours: the next steps are printed, not applied.
 //!
-//! Where gitops-rs comes from: it is not on crates.io, so the dependencies
-//! are paths into a gitops-rs checkout: `--path DIR`, else the checkout this
-//! binary was built from (its source directory's parent, used only if it
-//! still holds `gitops-types/Cargo.toml`), else plain version requirements
-//! (`"0.1.0"`) for a registry or a `[patch]` of yours to satisfy. The paths
-//! are written relative to the crate's directory when the two share a
-//! directory below the root (`../gitops-rs/gitops-gen`), absolute otherwise.
+//! Where gitops-rs comes from (it is not on crates.io yet):
+//! - `--git URL [--rev R | --tag T | --branch B]`: git dependencies, which
+//!   build from any clone of the crate that can fetch URL. Checked with
+//!   `git ls-remote` first.
+//! - `--path DIR`: path dependencies on a checkout, for local development;
+//!   written relative to the crate's directory when the two share a
+//!   directory below the root (`../gitops-rs/gitops-gen`), absolute otherwise.
+//! - Neither: what this binary came from ([`Source::default_for`]): its
+//!   checkout's remote at its commit, the checkout itself when it has no
+//!   remote, the repository `cargo install --git` recorded, else version
+//!   requirements (`"0.1.0"`) for a registry or a `[patch]` of yours.
 //!
 //! The crate is the one whose Cargo.toml is in the current directory, or
 //! `--manifest-path`; unlike `check` and `env`, init does not look in the
@@ -41,10 +45,25 @@ use toml_edit::{value, Array, InlineTable, Item, Table};
 /// `cargo gitops init`'s options.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// A gitops-rs checkout for path dependencies [default: the one this
-    /// binary was built from, if still there, else version requirements]
-    #[arg(long, value_name = "GITOPS_RS_CHECKOUT")]
+    /// A gitops-rs checkout for path dependencies, which build only where
+    /// that checkout is (local development)
+    #[arg(long, value_name = "GITOPS_RS_CHECKOUT", conflicts_with_all = ["git", "rev", "tag", "branch"])]
     path: Option<PathBuf>,
+    /// A gitops-rs Git repository for git dependencies, which build from any
+    /// clone of your crate [default: the remote of the checkout this binary
+    /// was built from, at its commit; or the repository `cargo install --git`
+    /// installed it from]
+    #[arg(long, value_name = "URL")]
+    git: Option<String>,
+    /// With --git: the commit to build
+    #[arg(long, requires = "git", group = "git_ref")]
+    rev: Option<String>,
+    /// With --git: the tag to build
+    #[arg(long, requires = "git", group = "git_ref")]
+    tag: Option<String>,
+    /// With --git: the branch to build [default: the repository's default branch]
+    #[arg(long, requires = "git", group = "git_ref")]
+    branch: Option<String>,
     /// The crate's Cargo.toml [default: the one in the current directory]
     #[arg(long, value_name = "Cargo.toml")]
     manifest_path: Option<PathBuf>,
@@ -60,7 +79,19 @@ pub(crate) struct Args {
 
 /// Runs the command.
 pub(crate) fn run(args: Args) -> Result<(), Error> {
-    let source = Source::choose(args.path.as_deref())?;
+    let source = match (&args.path, &args.git) {
+        (Some(dir), _) => Source::checkout(dir)?,
+        (None, Some(url)) => {
+            let pin = match (&args.rev, &args.tag, &args.branch) {
+                (Some(rev), _, _) => GitPin::Rev(rev.clone()),
+                (_, Some(tag), _) => GitPin::Tag(tag.clone()),
+                (_, _, Some(branch)) => GitPin::Branch(branch.clone()),
+                _ => GitPin::DefaultBranch,
+            };
+            Source::git(url, pin)?
+        }
+        (None, None) => Source::default_for(&built_from(), install_root().as_deref()),
+    };
     // The crate in the current directory, not one found above it.
     let during = |e: Error| e.during("init");
     let manifest =
@@ -94,22 +125,8 @@ fn write_ci(
     if !ci::is_environment_name(release_env) {
         return Err(Error::BadEnvironmentName { name: release_env.to_owned() });
     }
-    // The same gitops-rs the crate was set up with: its Git remote at its
-    // commit, else (no remote) the registry's at this version.
-    let versioned =
-        format!("cargo install --locked cargo-gitops --version {}", env!("CARGO_PKG_VERSION"));
-    let install = match source {
-        Source::Checkout(dir) => {
-            match (ask(dir, &["remote", "get-url", "origin"]), ask(dir, &["rev-parse", "HEAD"])) {
-                (Some(url), Some(rev)) => format!(
-                    "cargo install --locked --git {} --rev {rev} cargo-gitops",
-                    cargo_git_url(&url)
-                ),
-                _ => versioned,
-            }
-        }
-        Source::Version(_) => versioned,
-    };
+    // The same gitops-rs the crate was set up with.
+    let install = source.install_command();
     let pipeline = ci::Pipeline {
         crate_dir: prefix.trim_end_matches('/'),
         install: &install,
@@ -121,33 +138,117 @@ fn write_ci(
 /// Where the gitops-rs dependencies come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Source {
-    /// A gitops-rs checkout: path dependencies on its crates.
+    /// A gitops-rs checkout: path dependencies on its crates, for local
+    /// development (they build only where that checkout is).
     Checkout(PathBuf),
-    /// Version requirements (this binary's version).
+    /// A gitops-rs Git repository: git dependencies, which build from any
+    /// clone of the crate that can reach the repository.
+    Git { url: String, pin: GitPin },
+    /// Version requirements (this binary's version), for a registry or a
+    /// `[patch]` of the user's.
     Version(String),
 }
 
-impl Source {
-    /// `--path DIR` if given (it must be a checkout), else the checkout this
-    /// binary was built from if it is still there, else this version.
-    fn choose(path: Option<&Path>) -> Result<Source, Error> {
-        if let Some(dir) = path {
-            let dir = manifest::absolute(dir);
-            if !is_checkout(&dir) {
-                return Err(Error::NotACheckout { dir });
-            }
-            return Ok(Source::Checkout(dir));
+/// Which commit of a Git source cargo builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum GitPin {
+    Rev(String),
+    Tag(String),
+    Branch(String),
+    DefaultBranch,
+}
+
+impl GitPin {
+    /// The key and value of the dependency's entry (`rev = "…"`), if any.
+    fn key_value(&self) -> Option<(&'static str, &str)> {
+        match self {
+            GitPin::Rev(rev) => Some(("rev", rev)),
+            GitPin::Tag(tag) => Some(("tag", tag)),
+            GitPin::Branch(branch) => Some(("branch", branch)),
+            GitPin::DefaultBranch => None,
         }
-        let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned);
-        Ok(match built_from.filter(|dir| is_checkout(dir)) {
-            Some(dir) => Source::Checkout(dir),
-            None => Source::Version(env!("CARGO_PKG_VERSION").to_owned()),
-        })
+    }
+}
+
+/// The gitops-rs checkout this binary was built from (its source
+/// directory's parent), whether or not it is still there.
+fn built_from() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_owned()
+}
+
+/// Where cargo installed this binary (`<root>/bin/cargo-gitops`): its
+/// `.crates2.json` says where it came from.
+fn install_root() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.parent()?.to_owned())
+}
+
+impl Source {
+    /// `--path DIR`, which must be a checkout.
+    fn checkout(dir: &Path) -> Result<Source, Error> {
+        let dir = manifest::absolute(dir);
+        if !is_checkout(&dir) {
+            return Err(Error::NotACheckout { dir });
+        }
+        Ok(Source::Checkout(dir))
+    }
+
+    /// `--git URL` with its ref, once `git ls-remote` has read them: a typo
+    /// is caught here, not by the crate's first build.
+    fn git(url: &str, pin: GitPin) -> Result<Source, Error> {
+        let url = cargo_git_url(url);
+        use gitops_gen::foundation::git::{Git, GitError};
+        // No prompt for credentials: a URL that needs them fails here.
+        let git = Git::new().env("GIT_TERMINAL_PROMPT", "0");
+        let wanted = match &pin {
+            GitPin::Tag(tag) => format!("refs/tags/{tag}"),
+            GitPin::Branch(branch) => format!("refs/heads/{branch}"),
+            GitPin::Rev(_) | GitPin::DefaultBranch => "HEAD".to_owned(),
+        };
+        let here = std::env::temp_dir();
+        match git.run(&here, &["ls-remote", "--", &url, &wanted]) {
+            Err(GitError::Failed { stderr, .. }) => {
+                Err(Error::GitUnreadable { url, why: first_line(&stderr) })
+            }
+            Err(e) => Err(Error::GitUnreadable { url, why: e.to_string() }),
+            Ok(listed) if listed.trim().is_empty() => {
+                Err(Error::GitRefMissing { url, reference: wanted })
+            }
+            Ok(_) => Ok(Source::Git { url, pin }),
+        }
+    }
+
+    /// No `--path` or `--git`: what this binary came from.
+    /// - Built from a checkout with a remote (`origin`): that remote at the
+    ///   checkout's commit. Git dependencies build from any clone; a commit
+    ///   not pushed yet is warned about when the report is printed.
+    /// - Built from a checkout without a remote: path dependencies on it
+    ///   (local development; `--git` for anything else).
+    /// - Installed by `cargo install --git URL`: that URL at that commit, as
+    ///   cargo recorded it in the install root's `.crates2.json`.
+    /// - Otherwise: this version, for a registry or a `[patch]` of yours.
+    fn default_for(built_from: &Path, install_root: Option<&Path>) -> Source {
+        let in_cargo_cache = built_from.components().any(|c| c.as_os_str() == "checkouts")
+            && built_from.ancestors().any(|dir| dir.file_name() == Some("git".as_ref()));
+        if is_checkout(built_from) && !in_cargo_cache {
+            let git = gitops_gen::foundation::git::Git::new();
+            let ask = |args: &[&str]| git.run(built_from, args).ok().map(|o| o.trim().to_owned());
+            return match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
+                (Some(url), Some(rev)) if !url.is_empty() => {
+                    Source::Git { url: cargo_git_url(&url), pin: GitPin::Rev(rev) }
+                }
+                _ => Source::Checkout(built_from.to_owned()),
+            };
+        }
+        install_root
+            .and_then(installed_from_git)
+            .unwrap_or_else(|| Source::Version(env!("CARGO_PKG_VERSION").to_owned()))
     }
 
     /// The entry for the gitops-rs crate `name` in the Cargo.toml of the
-    /// crate in `crate_dir`: a path relative to it when there is one (see
-    /// [`relative_path`]), else absolute.
+    /// crate in `crate_dir`: for a checkout, a path relative to it when there
+    /// is one (see [`relative_path`]), else absolute.
     fn dependency(&self, name: &str, crate_dir: &Path) -> Item {
         match self {
             Source::Checkout(dir) => {
@@ -157,19 +258,76 @@ impl Source {
                 table.insert("path", path.to_string_lossy().replace('\\', "/").into());
                 value(table)
             }
+            Source::Git { url, pin } => {
+                let mut table = InlineTable::new();
+                table.insert("git", url.as_str().into());
+                if let Some((key, reference)) = pin.key_value() {
+                    table.insert(key, reference.into());
+                }
+                value(table)
+            }
             Source::Version(version) => value(version.as_str()),
+        }
+    }
+
+    /// How a CI job installs the same cargo-gitops.
+    fn install_command(&self) -> String {
+        let versioned =
+            format!("cargo install --locked cargo-gitops --version {}", env!("CARGO_PKG_VERSION"));
+        let git = gitops_gen::foundation::git::Git::new();
+        match self {
+            Source::Git { url, pin } => match pin.key_value() {
+                Some((key, reference)) => {
+                    format!("cargo install --locked --git {url} --{key} {reference} cargo-gitops")
+                }
+                None => format!("cargo install --locked --git {url} cargo-gitops"),
+            },
+            // A checkout: its remote at its commit, if it has one.
+            Source::Checkout(dir) => {
+                let ask = |args: &[&str]| git.run(dir, args).ok().map(|o| o.trim().to_owned());
+                match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
+                    (Some(url), Some(rev)) if !url.is_empty() => format!(
+                        "cargo install --locked --git {} --rev {rev} cargo-gitops",
+                        cargo_git_url(&url)
+                    ),
+                    _ => versioned,
+                }
+            }
+            Source::Version(_) => versioned,
         }
     }
 }
 
+/// The repository and commit `cargo install --git` recorded for
+/// cargo-gitops in `<root>/.crates2.json`: a key of its `installs` map such
+/// as `"cargo-gitops 0.1.0 (git+https://host/gitops-rs?tag=v1#<sha>)"`.
+fn installed_from_git(root: &Path) -> Option<Source> {
+    let text = fs::read_to_string(root.join(".crates2.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json.get("installs")?.as_object()?.keys().find_map(|key| {
+        let source = key.strip_prefix("cargo-gitops ")?.split_once(" (git+")?.1;
+        let (url, rev) = source.strip_suffix(')')?.split_once('#')?;
+        let url = url.split_once('?').map_or(url, |(url, _)| url);
+        Some(Source::Git { url: url.to_owned(), pin: GitPin::Rev(rev.to_owned()) })
+    })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_owned()
+}
+
 /// A Git remote as cargo takes it: scp-like `git@host:path` becomes
-/// `ssh://git@host/path`.
+/// `ssh://git@host/path`, a local path `file://` + its absolute path.
 fn cargo_git_url(url: &str) -> String {
+    if url.contains("://") {
+        return url.to_owned();
+    }
     match url.split_once(':') {
-        Some((host, path))
-            if !url.contains("://") && host.contains('@') && !path.starts_with('/') =>
-        {
+        Some((host, path)) if host.contains('@') && !path.starts_with('/') => {
             format!("ssh://{host}/{path}")
+        }
+        _ if Path::new(url).is_absolute() || Path::new(url).exists() => {
+            format!("file://{}", manifest::absolute(Path::new(url)).to_string_lossy())
         }
         _ => url.to_owned(),
     }
@@ -275,9 +433,19 @@ impl std::fmt::Display for Report {
             Some(Source::Checkout(dir)) => {
                 writeln!(f, "    (path dependencies on the gitops-rs checkout {})", dir.display())?
             }
+            Some(Source::Git { url, pin }) => match pin.key_value() {
+                Some((key, reference)) => writeln!(
+                    f,
+                    "    (git dependencies on {url}, {key} {reference}: they build from any clone that can fetch it; `--path DIR` for a local checkout)"
+                )?,
+                None => writeln!(
+                    f,
+                    "    (git dependencies on {url}, its default branch; pin one with --rev, --tag or --branch)"
+                )?,
+            },
             Some(Source::Version(version)) => writeln!(
                 f,
-                "    (version {version}: gitops-rs is not on crates.io; point them at a checkout with `--path DIR` or a [patch] section)"
+                "    (version {version}: gitops-rs is not on crates.io; point them at a repository with `--git URL`, a checkout with `--path DIR`, or a [patch] section)"
             )?,
             None => {}
         }
@@ -705,6 +873,72 @@ mod tests {
         );
         // `link/svc/..` is `real/deep` on disk, not `link`'s parent.
         assert_eq!(relative_path(&root.join("link/svc"), &target), None);
+    }
+
+    #[test]
+    fn git_urls_as_cargo_takes_them() {
+        assert_eq!(cargo_git_url("git@host:org/gitops-rs.git"), "ssh://git@host/org/gitops-rs.git");
+        assert_eq!(cargo_git_url("https://host/org/gitops-rs"), "https://host/org/gitops-rs");
+        assert_eq!(cargo_git_url("/srv/git/gitops-rs.git"), "file:///srv/git/gitops-rs.git");
+    }
+
+    /// Where the default source comes from: a checkout's remote at its
+    /// commit, the checkout itself without one, cargo's install record for
+    /// a binary built in cargo's Git cache, else a version.
+    #[test]
+    fn the_default_source_is_what_the_binary_came_from() {
+        let root = tempfile::tempdir().unwrap();
+        let checkout = root.path().join("gitops-rs");
+        for krate in ["gitops-types", "gitops-gen"] {
+            fs::create_dir_all(checkout.join(krate)).unwrap();
+            fs::write(checkout.join(krate).join("Cargo.toml"), "").unwrap();
+        }
+        let git = gitops_gen::foundation::git::Git::new()
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        let run = |args: &[&str]| git.run(&checkout, args).unwrap();
+        run(&["init", "--quiet"]);
+        assert_eq!(Source::default_for(&checkout, None), Source::Checkout(checkout.clone()));
+
+        run(&["add", "."]);
+        run(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x"]);
+        run(&["remote", "add", "origin", "git@host:org/gitops-rs.git"]);
+        let head = run(&["rev-parse", "HEAD"]).trim().to_owned();
+        let from_remote = Source::Git {
+            url: "ssh://git@host/org/gitops-rs.git".into(),
+            pin: GitPin::Rev(head.clone()),
+        };
+        assert_eq!(Source::default_for(&checkout, None), from_remote);
+        assert_eq!(
+            from_remote.install_command(),
+            format!("cargo install --locked --git ssh://git@host/org/gitops-rs.git --rev {head} cargo-gitops")
+        );
+
+        // Built by `cargo install --git`: the checkout is cargo's own copy,
+        // and the install root's record names the repository.
+        let cached = root.path().join("cargo/git/checkouts/gitops-rs-0123/abcdef0");
+        for krate in ["gitops-types", "gitops-gen"] {
+            fs::create_dir_all(cached.join(krate)).unwrap();
+            fs::write(cached.join(krate).join("Cargo.toml"), "").unwrap();
+        }
+        let install_root = root.path().join("cargo");
+        assert_eq!(
+            Source::default_for(&cached, Some(&install_root)),
+            Source::Version(env!("CARGO_PKG_VERSION").into())
+        );
+        fs::create_dir_all(&install_root).unwrap();
+        fs::write(
+            install_root.join(".crates2.json"),
+            r#"{"installs":{"other 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)":{},"cargo-gitops 0.1.0 (git+https://host/org/gitops-rs?tag=v0.1.0#0123abcd)":{"bins":["cargo-gitops"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Source::default_for(&cached, Some(&install_root)),
+            Source::Git {
+                url: "https://host/org/gitops-rs".into(),
+                pin: GitPin::Rev("0123abcd".into())
+            }
+        );
     }
 
     #[test]

@@ -30,9 +30,17 @@ serde = { version = \"1\", features = [\"derive\"] }   # mine
 default = [ ]
 ";
 
+/// `cargo gitops args…` in the crate. An `init` that names no source gets
+/// `--path` this workspace: its default (the remote of the checkout the
+/// binary was built from) depends on how the checkout was cloned, and the
+/// tests must not fetch from it.
 fn gitops(krate: &ScratchCrate, args: &[&str]) -> Output {
+    let workspace = gitops_tests::workspace();
     let mut all = vec!["gitops"];
     all.extend_from_slice(args);
+    if args.first() == Some(&"init") && !args.iter().any(|a| ["--path", "--git"].contains(a)) {
+        all.extend(["--path", workspace.to_str().expect("UTF-8 path")]);
+    }
     krate.run(BIN, &all)
 }
 
@@ -108,8 +116,8 @@ fn init_then_build_check_and_env() {
     ] {
         assert!(doc[table].get(name).is_some(), "{name} in [{table}]:\n{manifest}");
     }
-    // The checkout the binary was built from, by path: relative to the
-    // crate when they share a directory below the root, else absolute.
+    // The checkout by path: relative to the crate when they share a
+    // directory below the root, else absolute.
     let path = doc["build-dependencies"]["gitops-gen"]["path"].as_str().expect("a path");
     assert_eq!(
         krate.dir.join(path).canonicalize().unwrap(),
@@ -384,4 +392,92 @@ fn init_acts_on_the_crate_directory_only_and_writes_relative_paths() {
             "{name} in [{table}]"
         );
     }
+}
+
+/// A bare clone of this repository's HEAD with the tag `gitops-rs-test`, at
+/// a fixed path (so cargo's Git cache of it is reused between runs).
+fn bare_clone() -> std::path::PathBuf {
+    let bare = gitops_tests::workspace().join("target/tests/gitops-rs.git");
+    let _ = std::fs::remove_dir_all(&bare);
+    let workspace = gitops_tests::workspace();
+    gitops_tests::git(
+        &workspace,
+        &["clone", "--quiet", "--bare", ".", bare.to_str().expect("UTF-8 path")],
+    );
+    gitops_tests::git(&bare, &["tag", "gitops-rs-test", "HEAD"]);
+    bare
+}
+
+#[test]
+fn init_with_git_dependencies_builds_from_a_copy_elsewhere() {
+    let bare = bare_clone();
+    let url = format!("file://{}", bare.display());
+    let krate = ScratchCrate::new("init-git");
+    let manifest = "[package]\nname = \"from_git\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    krate.write("Cargo.toml", manifest);
+    krate.write("src/main.rs", "mod config;\nfn main() {\n    let _config: config::Config = gitops_types::load().unwrap();\n}\n");
+
+    // Refused before anything is written: a URL git cannot read, a tag the
+    // repository lacks.
+    let out = gitops(&krate, &["init", "--git", "file:///nonexistent/gitops-rs.git"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains(
+            "init --git file:///nonexistent/gitops-rs.git: git cannot read the repository ("
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = gitops(&krate, &["init", "--git", &url, "--tag", "no-such-tag"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("the repository has no refs/tags/no-such-tag"), "{}", text(&out));
+    let out = gitops(&krate, &["init", "--tag", "x"]);
+    assert!(
+        text(&out).contains("cannot be used with '--path"),
+        "--tag needs --git: {}",
+        text(&out)
+    );
+    assert_eq!(krate.read("Cargo.toml"), manifest);
+    assert!(!krate.dir.join("build.rs").exists() && !krate.dir.join("src/config.rs").exists());
+
+    let out = gitops(&krate, &["init", "--git", &url, "--tag", "gitops-rs-test"]);
+    assert_success("cargo gitops init --git", &out);
+    assert!(
+        text(&out).contains(&format!("git dependencies on {url}, tag gitops-rs-test")),
+        "{}",
+        text(&out)
+    );
+    let doc: toml_edit::DocumentMut = krate.read("Cargo.toml").parse().expect("TOML");
+    for (table, name) in [
+        ("dependencies", "gitops-types"),
+        ("build-dependencies", "gitops-gen"),
+        ("build-dependencies", "gitops-types"),
+    ] {
+        let entry = &doc[table][name];
+        assert_eq!(entry["git"].as_str(), Some(url.as_str()), "{name} in [{table}]");
+        assert_eq!(entry["tag"].as_str(), Some("gitops-rs-test"), "{name} in [{table}]");
+        assert!(entry.get("path").is_none(), "{name} in [{table}]");
+    }
+
+    // A copy in another directory (a CI clone) builds: cargo fetches the
+    // crates from the repository. HTTP goes to a dead local proxy, so
+    // nothing but the file:// repository is reached.
+    let copy = ScratchCrate::new("init-git-copy");
+    // Cargo.lock too, as a binary crate commits it.
+    for file in ["Cargo.toml", "Cargo.lock", "build.rs", "src/main.rs", "src/config.rs"] {
+        copy.write(file, &krate.read(file));
+    }
+    drop(krate);
+    let out = std::process::Command::new(gitops_tests::scratch_crate::cargo())
+        .args(["build", "--quiet"])
+        .current_dir(&copy.dir)
+        .env("CARGO_TARGET_DIR", gitops_tests::scratch_crate::target_dir())
+        .env("CARGO_NET_OFFLINE", "false")
+        .env("CARGO_HTTP_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("run cargo");
+    assert_success("cargo build of the copy", &out);
+    let lock = copy.read("Cargo.lock");
+    assert!(lock.contains(&format!("source = \"git+{url}?tag=gitops-rs-test#")), "{lock}");
+    assert!(copy.read("chart/Chart.yaml").contains("name: from-git"));
 }

@@ -280,7 +280,54 @@ fn test(cargo_args: &[String]) -> Result {
     doc.args(["test", "--workspace", "--doc"]);
     run("cargo test --doc", &mut doc)?;
 
+    package_dry_run(&root)?;
     charts_up_to_date(&root)
+}
+
+/// `cargo package` for every crate a user's build depends on (each member
+/// without `publish = false`): what `cargo publish` would upload, each built
+/// from its own package against the others' packages. Catches what a path
+/// build hides: a file outside the crate that the code includes, missing
+/// metadata, a path dependency without a version. Offline: every crate it
+/// needs was fetched by the test run. A dirty tree is allowed, so it runs
+/// on work in progress too.
+fn package_dry_run(root: &Path) -> Result {
+    const STEP: &str = "cargo package";
+    let mut package = cargo();
+    package.args(["package", "--offline", "--allow-dirty", "--quiet"]);
+    for name in publishable_members(root).map_err(|message| Failure::new(STEP, message))? {
+        package.args(["-p", &name]);
+    }
+    run(STEP, &mut package)
+}
+
+/// The package names of the workspace's members that may be published, read
+/// from the root Cargo.toml's `members` and each member's `[package]`.
+fn publishable_members(root: &Path) -> std::result::Result<Vec<String>, String> {
+    let read = |path: PathBuf| {
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let workspace = read(root.join("Cargo.toml"))?;
+    let members = workspace
+        .split_once("members = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(list, _)| list)
+        .ok_or("the root Cargo.toml has no `members = [...]` list")?;
+    let mut names = Vec::new();
+    for member in members.split(',').map(|m| m.trim().trim_matches('"')).filter(|m| !m.is_empty()) {
+        let manifest = read(root.join(member).join("Cargo.toml"))?;
+        let field = |key: &str| {
+            manifest.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+            })
+        };
+        if field("publish").as_deref() == Some("false") {
+            continue;
+        }
+        names.push(field("name").ok_or(format!("{member}/Cargo.toml has no package name"))?);
+    }
+    Ok(names)
 }
 
 /// Makes `target/oracle-venv` with the packages of requirements.txt, and
