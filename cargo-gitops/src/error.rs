@@ -105,6 +105,8 @@ pub enum Error {
     // release, promote, history.
     /// No `--chart` given, and no chart where the crate's would be.
     NoChart { command: &'static str, looked: PathBuf },
+    /// What `tag` refused or git failed at.
+    Tag { message: String },
     /// What `gitops_release` refused.
     Pin { command: &'static str, source: gitops_release::Error },
 }
@@ -272,6 +274,7 @@ impl fmt::Display for Error {
                 let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(f, "refusing to overwrite {}; nothing written", paths.join(", "))
             }
+            Error::Tag { message } => write!(f, "tag: {message}"),
             Error::Pin { command, source } => write!(f, "{command}: {source}"),
         }
     }

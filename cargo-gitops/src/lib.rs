@@ -15,7 +15,8 @@
 //! - `import_command`: [`import`], an existing chart's values as a Rust
 //!   config module, written to files;
 //! - `pin_command`: `release`, `promote` and `history` of the environments'
-//!   image pins.
+//!   image pins;
+//! - `tag_command`: `tag`, the release tag the release gate compares with.
 //!
 //! Public: [`main`] for the binary, [`import`] (the chart import, which the
 //! round-trip test drives directly), [`policy`] (which the policy tests
@@ -33,6 +34,7 @@ mod manifest;
 mod pin_command;
 pub mod policy;
 mod render_command;
+mod tag_command;
 
 pub use error::Error;
 
@@ -72,6 +74,8 @@ enum Command {
     Promote(pin_command::PromoteArgs),
     /// An environment's pins over the Git history
     History(pin_command::HistoryArgs),
+    /// Tag HEAD as the chart's release (<chart>-v<version>), the release gate's next baseline
+    Tag(tag_command::TagArgs),
 }
 
 impl Command {
@@ -87,6 +91,7 @@ impl Command {
             Command::Release(args) => done(pin_command::release(args)),
             Command::Promote(args) => done(pin_command::promote(args)),
             Command::History(args) => done(pin_command::history(args)),
+            Command::Tag(args) => done(tag_command::run(args)),
         }
     }
 }

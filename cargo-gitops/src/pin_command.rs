@@ -60,7 +60,7 @@ pub(crate) struct HistoryArgs {
 
 /// `--chart`, or the `chart/` beside the crate's Cargo.toml (the crate found
 /// from the current directory upward, as `check` finds it).
-fn chart_dir(given: Option<PathBuf>, command: &'static str) -> Result<PathBuf, Error> {
+pub(crate) fn chart_dir(given: Option<PathBuf>, command: &'static str) -> Result<PathBuf, Error> {
     if let Some(chart) = given {
         return Ok(chart);
     }

@@ -164,11 +164,12 @@ fn perform(chart: &Chart, mode: Mode, outputs: &Outputs, env_out: &Path) -> Resu
                 }
                 e => e.to_string(),
             };
-            chart.check(outputs).map_err(hinted)?;
+            let checked = chart.check(outputs).map_err(hinted)?;
             let mut message = format!(
-                "{} is up to date (chart files, {} environment(s), your values files and pins checked)",
+                "{} is up to date (chart files, {} environment(s), your values files and pins checked); release gate: {}",
                 outputs.chart.display(),
-                chart.environments.len()
+                chart.environments.len(),
+                checked.release_gate
             );
             if let Some(dir) = &outputs.controllers {
                 message.push_str(&format!("; {} is up to date", dir.display()));

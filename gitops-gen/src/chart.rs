@@ -11,6 +11,7 @@ use crate::foundation::fs::{self, WriteReport};
 use crate::foundation::layout::{self, Files};
 use crate::native_render::{self, EnvironmentRender, RenderOptions, Rendered, Renderer};
 use crate::release::compat::{self, Baseline, Report};
+use crate::release::last_release::{self, LastRelease};
 use crate::release::pins;
 use crate::render::templates::Migration;
 use crate::render::{self, env_example, values};
@@ -35,8 +36,18 @@ pub struct Chart {
     pub(crate) environments: Vec<Environment>,
     clusters: Vec<Cluster>,
     controllers: Option<Controllers>,
-    baseline: Option<Baseline>,
+    baseline: Baseline,
     migration: Option<Migration>,
+}
+
+/// What [`Chart::check`] found beside up-to-date files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Checked {
+    /// The release gate in one sentence: the release the chart's version
+    /// was checked against, or why there was none to check against (no
+    /// Git repository, no release tag yet).
+    pub release_gate: String,
 }
 
 /// What every output is generated from: the config's source, its default
@@ -173,7 +184,7 @@ impl Chart {
             environments: Vec::new(),
             clusters: Vec::new(),
             controllers: None,
-            baseline: None,
+            baseline: Baseline::default(),
             migration: None,
         }
     }
@@ -273,11 +284,13 @@ impl Chart {
         self
     }
 
-    /// The previous release of the chart: [`check`](Chart::check) then also
-    /// fails when the chart's version is too low for what changed since
-    /// (see [`compare`](Chart::compare)).
+    /// The previous release of the chart, which [`check`](Chart::check)
+    /// compares with: it fails when the chart's version is too low for what
+    /// changed since (see [`compare`](Chart::compare)). By default the last
+    /// release tag ([`Baseline::LastRelease`]); set this for a chart released
+    /// elsewhere (a directory, a packaged chart, a tag named otherwise).
     pub fn baseline(mut self, baseline: Baseline) -> Self {
-        self.baseline = Some(baseline);
+        self.baseline = baseline;
         self
     }
 
@@ -362,7 +375,7 @@ impl Chart {
     /// otherwise. Your own values files and pins in the chart directory are
     /// checked against the schema, and with a [`baseline`](Chart::baseline)
     /// the version too. For drift tests and CI.
-    pub fn check(&self, outputs: &Outputs) -> Result<(), Error> {
+    pub fn check(&self, outputs: &Outputs) -> Result<Checked, Error> {
         let chart_dir = &outputs.chart;
         self.check_outputs(outputs)?;
         let hand_written = fs::hand_written_values(chart_dir)?;
@@ -386,16 +399,7 @@ impl Chart {
         if !missing.is_empty() {
             return Err(Error::Deployment { problems: missing });
         }
-        if let Some(baseline) = &self.baseline {
-            let report = compat::report(
-                baseline.describe(),
-                &compat::Version::read(baseline)?,
-                &compat::from_memory(&files)?,
-            );
-            if !report.ok {
-                return Err(Error::Incompatible(Box::new(report)));
-            }
-        }
+        let release_gate = self.release_gate(chart_dir, &files)?;
         if let (Some(dir), Some(files)) = (&outputs.controllers, self.controller_files()?) {
             fs::check(dir, &files)?;
         }
@@ -408,7 +412,34 @@ impl Chart {
         if let (Some(path), Some(text)) = (&outputs.env_example, &env_example) {
             fs::check_owned(path, text)?;
         }
-        Ok(())
+        Ok(Checked { release_gate })
+    }
+
+    /// The release gate: the chart's files against its baseline (the last
+    /// release by default). Fails when the version is too low; otherwise
+    /// says in one sentence what it compared with, or why nothing.
+    fn release_gate(&self, chart_dir: &Path, files: &Files) -> Result<String, Error> {
+        let baseline = match &self.baseline {
+            Baseline::LastRelease { tag_prefix } => {
+                match last_release::find(chart_dir, &self.name, tag_prefix.as_deref())? {
+                    LastRelease::Found { baseline, .. } => baseline,
+                    LastRelease::Nothing(why) => return Ok(why),
+                }
+            }
+            baseline => baseline.clone(),
+        };
+        let report = compat::report(
+            baseline.describe(),
+            &compat::Version::read(&baseline)?,
+            &compat::from_memory(files)?,
+        );
+        if !report.ok {
+            return Err(Error::Incompatible(Box::new(report)));
+        }
+        Ok(format!(
+            "version {} covers the changes since {} ({})",
+            report.new_version, report.baseline, report.old_version
+        ))
     }
 
     /// Checks your own values files (e.g. `values-qa.yaml`, which gitops-gen

@@ -46,7 +46,7 @@ pub mod typed;
 /// which the loader shares).
 pub use gitops_model::tree as build;
 
-pub use chart::{Chart, Generated, Outputs, Written};
+pub use chart::{Chart, Checked, Generated, Outputs, Written};
 pub use deploy::controllers::{ArgoCd, Controllers, DriftDetection, Flux, GitRef, GitRepository};
 pub use deploy::environment::{Controller, Environment};
 pub use deploy::fleet::{Cluster, Selector};
@@ -59,5 +59,6 @@ pub use foundation::template;
 pub use native_render::{EnvironmentRender, RenderOptions, Rendered, RenderedObject, Renderer};
 pub use release::build_info;
 pub use release::compat::{Baseline, Bump, Change, Impact, Report};
+pub use release::last_release::release_tag;
 pub use release::pins;
 pub use render::templates::Migration;

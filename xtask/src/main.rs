@@ -5,8 +5,9 @@
 //! - `test [ARGS...]`: the whole suite on a fresh machine: installs the test
 //!   oracles into `target/oracle-venv` (Python) and `target/oracle-node`
 //!   (Node.js, for custom resources), runs every test of the workspace
-//!   (`ARGS` go to `cargo test`), then checks that the committed example
-//!   charts match what the build generated.
+//!   (`ARGS` go to `cargo test`), packages every publishable crate, checks
+//!   that the committed example charts match what the build generated, and
+//!   runs `cargo gitops check` on each example (its release gate included).
 //! - `release --env ENV --tag TAG [--digest sha256:…]`, `promote --from ENV
 //!   --to ENV`, `history --env ENV`: the orders example's image pins
 //!   (`examples/orders/chart/pins/<env>.yaml`), by `cargo gitops` (crate cargo-gitops).
@@ -50,7 +51,8 @@ commands:
   gen            rebuild the examples, regenerating their Helm charts and GitOps manifests
                  (examples/*/chart, examples/*/gitops)
   test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
-                 doc tests, then check the committed example charts and GitOps manifests are up to date
+                 doc tests, `cargo package` of the publishable crates, then check the committed
+                 example charts and GitOps manifests are up to date and pass `cargo gitops check`
   release --env ENV --tag TAG [--digest sha256:HEX]
                  pin the orders example's image in ENV (examples/orders/chart/pins/ENV.yaml)
   promote --from ENV --to ENV
@@ -281,7 +283,33 @@ fn test(cargo_args: &[String]) -> Result {
     run("cargo test --doc", &mut doc)?;
 
     package_dry_run(&root)?;
-    charts_up_to_date(&root)
+    charts_up_to_date(&root)?;
+    examples_pass_cargo_gitops_check()
+}
+
+/// `cargo gitops check -p <example>` for each example, as a user's CI runs
+/// it: besides the files (compared already), each example's release gate
+/// against its last release tag (`orders-v…`, `worker-v…`), so a change
+/// that needs a new chart version fails here until the version is bumped.
+fn examples_pass_cargo_gitops_check() -> Result {
+    let mut packages: Vec<&str> = EXAMPLES.iter().map(|(package, _)| *package).collect();
+    packages.dedup();
+    for package in packages {
+        let mut check = cargo();
+        check.args([
+            "run",
+            "--quiet",
+            "-p",
+            "cargo-gitops",
+            "--",
+            "gitops",
+            "check",
+            "-p",
+            package,
+        ]);
+        run("cargo gitops check", &mut check)?;
+    }
+    Ok(())
 }
 
 /// `cargo package` for every crate a user's build depends on (each member

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Where the previous version of the chart is read from. Nothing is fetched.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
     /// A chart directory.
     Dir(PathBuf),
@@ -30,6 +30,17 @@ pub enum Baseline {
     /// The chart directory `path` (from the repository root) at `rev` of the
     /// Git repository at `repo`, read with `git show`.
     Git { repo: PathBuf, rev: String, path: String },
+    /// The chart at its last release: the highest tag `<tag_prefix><version>`
+    /// reachable from `HEAD` in the chart directory's Git repository; without
+    /// a prefix `<chart>-v<version>`, else `v<version>`. The default (see
+    /// [`last_release`](super::last_release)).
+    LastRelease { tag_prefix: Option<String> },
+}
+
+impl Default for Baseline {
+    fn default() -> Self {
+        Baseline::LastRelease { tag_prefix: None }
+    }
 }
 
 impl Baseline {
@@ -45,8 +56,19 @@ impl Baseline {
         Baseline::Git { repo: repo.into(), rev: rev.into(), path: path.into() }
     }
 
+    /// The last release, tagged `<prefix><version>` (say `release-` for
+    /// `release-1.4.2`) instead of the default `<chart>-v<version>` or
+    /// `v<version>`.
+    pub fn tagged(prefix: impl Into<String>) -> Self {
+        Baseline::LastRelease { tag_prefix: Some(prefix.into()) }
+    }
+
     pub(crate) fn describe(&self) -> String {
         match self {
+            Baseline::LastRelease { tag_prefix: None } => "the last release".into(),
+            Baseline::LastRelease { tag_prefix: Some(prefix) } => {
+                format!("the last release ({prefix}<version>)")
+            }
             Baseline::Dir(dir) => dir.display().to_string(),
             Baseline::Packaged(file) => file.display().to_string(),
             Baseline::Git { rev, path, .. } => format!("{rev}:{path}"),
@@ -57,6 +79,10 @@ impl Baseline {
     fn read(&self, name: &str) -> Result<Option<String>, Error> {
         let failed = |what: String| Error::Baseline { baseline: self.describe(), problem: what };
         match self {
+            // Resolved to a tag before anything is read.
+            Baseline::LastRelease { .. } => Err(failed(
+                "found from the chart's directory by `Chart::check`; give `compare` the tag (`Baseline::git`)".into(),
+            )),
             Baseline::Dir(dir) => match std::fs::read_to_string(dir.join(name)) {
                 Ok(text) => Ok(Some(text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
