@@ -53,6 +53,8 @@ commands:
   test [ARGS]    run the whole suite: oracle venv, `cargo test --workspace --all-targets [ARGS]`,
                  doc tests, `cargo package` of the publishable crates, then check the committed
                  example charts and GitOps manifests are up to date and pass `cargo gitops check`
+  package        `cargo package` of every publishable crate, each built from its package
+                 (a publish dry run; part of `test`)
   release --env ENV --tag TAG [--digest sha256:HEX]
                  pin the orders example's image in ENV (examples/orders/chart/pins/ENV.yaml)
   promote --from ENV --to ENV
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
     let result = match command {
         "gen" if rest.is_empty() => gen(),
         "test" => test(rest),
+        "package" if rest.is_empty() => package_dry_run(&root()),
         "release" | "promote" | "history" => pin(command, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
@@ -321,12 +324,59 @@ fn examples_pass_cargo_gitops_check() -> Result {
 /// on work in progress too.
 fn package_dry_run(root: &Path) -> Result {
     const STEP: &str = "cargo package";
+    let names = publishable_members(root).map_err(|message| Failure::new(STEP, message))?;
+    // Its own target directory: cargo builds the packages as registry
+    // crates, and the workspace's builds of the same names stay untouched.
+    let target = root.join("target").join("package-verify");
+    forget_earlier_packages(&target, &names);
     let mut package = cargo();
-    package.args(["package", "--offline", "--allow-dirty", "--quiet"]);
-    for name in publishable_members(root).map_err(|message| Failure::new(STEP, message))? {
-        package.args(["-p", &name]);
+    package
+        .args(["package", "--offline", "--allow-dirty", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target);
+    for name in &names {
+        package.args(["-p", name]);
     }
     run(STEP, &mut package)
+}
+
+/// Cargo takes a registry crate as immutable: a name and version it has
+/// unpacked or built once is never read again. The packages keep their
+/// version from one run to the next, so what earlier runs unpacked (under
+/// cargo's registry sources, in the directory of `cargo package`'s local
+/// registry, not crates.io's) and built (in `target`) is removed first;
+/// otherwise a crate is verified against its dependencies as they were.
+fn forget_earlier_packages(target: &Path, names: &[String]) {
+    let remove_named = |dir: &Path, prefixes: &[String]| {
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if prefixes.iter().any(|p| file.starts_with(p.as_str())) {
+                let path = entry.path();
+                let _ =
+                    if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+            }
+        }
+    };
+    let builds: Vec<String> = names
+        .iter()
+        .flat_map(|n| {
+            let snake = n.replace('-', "_");
+            [format!("{n}-"), format!("{snake}-"), format!("lib{snake}-")]
+        })
+        .collect();
+    for dir in [".fingerprint", "build", "deps"] {
+        remove_named(&target.join("debug").join(dir), &builds);
+    }
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let sources: Vec<String> = names.iter().map(|n| format!("{n}-")).collect();
+    for registry in cargo_home.map(|h| h.join("registry").join("src")).iter() {
+        for entry in fs::read_dir(registry).into_iter().flatten().flatten() {
+            if !entry.file_name().to_string_lossy().starts_with("index.crates.io-") {
+                remove_named(&entry.path(), &sources);
+            }
+        }
+    }
 }
 
 /// The package names of the workspace's members that may be published, read

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 /// by default `<chart>-v<version>` (`orders-v1.4.2`); gitops-gen's digest
 /// in the version (`+d.…`) left out. `cargo gitops tag` creates it.
 pub fn release_tag(chart_dir: &Path, tag_prefix: Option<&str>) -> Result<String, Error> {
-    let path = chart_dir.join(crate::layout::CHART_YAML);
+    let path = chart_dir.join(crate::foundation::layout::CHART_YAML);
     let text = std::fs::read_to_string(&path)
         .map_err(|source| Error::Io { path: path.clone(), source })?;
     let chart: serde_json::Value = yaml_serde::from_str(&text).map_err(|e| Error::Baseline {
