@@ -55,6 +55,33 @@ pub fn all() -> Vec<Switch> {
             &[],
         ),
         ("no preStop", "preStopSleepSeconds: 0\n".into(), &[], &[]),
+        (
+            "rollout",
+            "revisionHistoryLimit: 3\nstrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "init containers",
+            format!(
+                "initContainers:\n  - name: wait-for-db\n    image: busybox@{}\n    imagePullPolicy: Always\n    command: [sh, -c, 'until nc -z db 5432; do sleep 1; done']\n    securityContext: {{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: {{drop: [ALL]}}, seccompProfile: {{type: RuntimeDefault}}}}\n    resources: {{requests: {{cpu: 10m, memory: 16Mi}}, limits: {{cpu: 100m, memory: 32Mi}}}}\n",
+                digest()
+            ),
+            &[],
+            &[],
+        ),
+        (
+            "name resolution",
+            "dnsPolicy: None\ndnsConfig: {nameservers: [10.0.0.10], searches: [svc.cluster.local], options: [{name: ndots, value: \"2\"}]}\nhostAliases: [{ip: 10.0.0.20, hostnames: [db.internal]}]\n".into(),
+            &[],
+            &[],
+        ),
+        (
+            "service metadata",
+            "service:\n  annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}\n  labels: {team: payments}\n".into(),
+            &[],
+            &[],
+        ),
     ]
 }
 
@@ -62,7 +89,8 @@ pub fn all() -> Vec<Switch> {
 /// nothing exposes it, and no preStop delay or ingress sources.
 pub fn portless() -> Vec<Switch> {
     let portless = |(name, ..): &Switch| {
-        !["ingress", "httpRoute", "networkPolicy rules", "no preStop"].contains(name)
+        !["ingress", "httpRoute", "networkPolicy rules", "no preStop", "service metadata"]
+            .contains(name)
     };
     let mut switches: Vec<Switch> = all().into_iter().filter(portless).collect();
     switches.push((

@@ -55,6 +55,10 @@ fn values_files() -> Vec<Option<String>> {
             "securityContext: null\n",
             "config: null\n",
             "unknownKey: 1\n",
+            "strategy: {rollingUpdat: {maxSurge: 1}}\n",
+            "dnsPolicy: Cluster\n",
+            "initContainers: [{image: busybox}]\n",
+            "revisionHistoryLimit: null\n",
         ]
         .map(|v| Some(v.to_owned())),
     );

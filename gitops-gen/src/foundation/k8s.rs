@@ -3,11 +3,12 @@
 //!
 //! - in full, for the keys users set most (`resources`, the probes, the
 //!   security contexts, `tolerations`, `imagePullSecrets`, `extraEnv`,
-//!   `volumeMounts`): `helm install` rejects `cpu: {}`, a misspelt `runAsUsr`
+//!   `volumeMounts`, `strategy`, `dnsConfig`, `hostAliases`): `helm install` rejects `cpu: {}`, a misspelt `runAsUsr`
 //!   or a probe without a port, with the key's path, instead of the API
 //!   server at sync time;
 //! - shallow, for the rest (`volumes`, `affinity`, `topologySpreadConstraints`,
-//!   `extraEnvFrom`, ingress `tls`, network policy peers and egress rules):
+//!   `extraEnvFrom`, `initContainers`, ingress `tls`, network policy peers
+//!   and egress rules):
 //!   an object with Kubernetes' field names and required fields, one
 //!   `propertyNames` enum; the API server checks the rest. Their full schemas
 //!   would be most of values.schema.json, which Helm compiles on every render
@@ -37,6 +38,10 @@ pub const TOPOLOGY_SPREAD_CONSTRAINT: &str = "io.k8s.api.core.v1.TopologySpreadC
 pub const ENV_VAR: &str = "io.k8s.api.core.v1.EnvVar";
 pub const ENV_FROM_SOURCE: &str = "io.k8s.api.core.v1.EnvFromSource";
 pub const LOCAL_OBJECT_REFERENCE: &str = "io.k8s.api.core.v1.LocalObjectReference";
+pub const DEPLOYMENT_STRATEGY: &str = "io.k8s.api.apps.v1.DeploymentStrategy";
+pub const POD_DNS_CONFIG: &str = "io.k8s.api.core.v1.PodDNSConfig";
+pub const HOST_ALIAS: &str = "io.k8s.api.core.v1.HostAlias";
+pub const CONTAINER: &str = "io.k8s.api.core.v1.Container";
 pub const INGRESS_TLS: &str = "io.k8s.api.networking.v1.IngressTLS";
 pub const NETWORK_POLICY_PEER: &str = "io.k8s.api.networking.v1.NetworkPolicyPeer";
 pub const NETWORK_POLICY_EGRESS_RULE: &str = "io.k8s.api.networking.v1.NetworkPolicyEgressRule";

@@ -53,6 +53,8 @@ values_keys! {
     SECURITY_CONTEXT = "securityContext";
     SERVICE_TYPE = "service.type";
     SERVICE_PORT = "service.port";
+    SERVICE_ANNOTATIONS = "service.annotations";
+    SERVICE_LABELS = "service.labels";
     INGRESS_ENABLED = "ingress.enabled";
     INGRESS_CLASS_NAME = "ingress.className";
     INGRESS_ANNOTATIONS = "ingress.annotations";
@@ -87,6 +89,12 @@ values_keys! {
     AFFINITY = "affinity";
     TOPOLOGY_SPREAD_CONSTRAINTS = "topologySpreadConstraints";
     PRIORITY_CLASS_NAME = "priorityClassName";
+    REVISION_HISTORY_LIMIT = "revisionHistoryLimit";
+    STRATEGY = "strategy";
+    INIT_CONTAINERS = "initContainers";
+    DNS_POLICY = "dnsPolicy";
+    DNS_CONFIG = "dnsConfig";
+    HOST_ALIASES = "hostAliases";
     TEST_IMAGE = "test.image";
     SECRETS_ENV_VARS = "secrets.envVars";
     EXTERNAL_SECRET_ENABLED = "secrets.externalSecret.enabled";

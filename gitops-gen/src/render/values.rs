@@ -235,6 +235,20 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         ));
     }
     before.push(pod);
+    before.push(vec![
+        value(
+            "revisionHistoryLimit",
+            "Old ReplicaSets the Deployment keeps, each a revision `kubectl rollout undo` can go back to.",
+            json!(10),
+            json!({"type": "integer", "minimum": 0, "maximum": i32::MAX}),
+        ),
+        value(
+            "strategy",
+            "How the Deployment replaces its pods: `{type: Recreate}`, or `{type: RollingUpdate, rollingUpdate:\n{maxSurge: 1, maxUnavailable: 0}}`; empty is Kubernetes' default (rolling, 25% each).",
+            json!({}),
+            kube_object(k8s::DEPLOYMENT_STRATEGY),
+        ),
+    ]);
     before.push(vec![autoscaling_group()]);
     before.push(vec![pod_disruption_budget_group()]);
     before.push(vec![network_policy_group(first_port.is_some())]);
@@ -243,6 +257,10 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         value("extraEnvFrom", "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).", json!([]), kube_list(k8s::ENV_FROM_SOURCE)),
         value("volumes", "Extra volumes of the pod, beside the `/tmp` emptyDir.", json!([]), kube_list(k8s::VOLUME)),
         value("volumeMounts", "Extra volume mounts of the app container.", json!([]), kube_list(k8s::VOLUME_MOUNT)),
+        value("initContainers", "Containers that run to completion, in order, before the app container starts.", json!([]), kube_list(k8s::CONTAINER)),
+        value("dnsPolicy", "DNS policy of the pod: ClusterFirst, ClusterFirstWithHostNet, Default or None; empty is\nKubernetes' default (ClusterFirst).", json!(""), json!({"type": ["string", "null"], "enum": ["", "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None", null]})),
+        value("dnsConfig", "DNS settings of the pod (nameservers, searches, options), merged with the policy's.", json!({}), kube_object(k8s::POD_DNS_CONFIG)),
+        value("hostAliases", "Entries added to the pod's /etc/hosts.", json!([]), kube_list(k8s::HOST_ALIAS)),
         value("nodeSelector", "Node labels the pod must be scheduled on.", json!({}), string_map()),
         value("tolerations", "Tolerations of the pod.", json!([]), kube_list(k8s::TOLERATION)),
         value("affinity", "Affinity rules of the pod.", json!({}), kube_object(k8s::AFFINITY)),
@@ -344,6 +362,18 @@ fn service_group(first_port: &str) -> Key {
                 ),
                 json!(80),
                 json!({"type": "integer", "minimum": 1, "maximum": 65535}),
+            ),
+            value(
+                "annotations",
+                "Annotations of the Service (a load balancer's settings, say).",
+                json!({}),
+                string_map(),
+            ),
+            value(
+                "labels",
+                "Labels of the Service, beside the chart's own.",
+                json!({}),
+                string_map(),
             ),
         ],
     )

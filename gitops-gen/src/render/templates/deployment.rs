@@ -140,6 +140,17 @@ pub(super) fn scheduling(spread: bool) -> Vec<Part<(String, Node)>> {
     parts
 }
 
+/// How the pod resolves names, from values: the DNS policy and settings and
+/// extra `/etc/hosts` entries. The migration Job reaches what the app
+/// reaches, so its pod gets the same.
+pub(super) fn name_resolution() -> Vec<Part<(String, Node)>> {
+    vec![
+        Part::With(k::DNS_POLICY.to_string(), vec![entry("dnsPolicy", expr(". | quote"))]),
+        with_yaml(k::DNS_CONFIG, "dnsConfig"),
+        with_yaml(k::HOST_ALIASES, "hostAliases"),
+    ]
+}
+
 pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     let has_values = tree.has_values();
     let delivery =
@@ -236,10 +247,12 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         entry("securityContext", Node::ToYaml(k::POD_SECURITY_CONTEXT.to_string())),
         entry("enableServiceLinks", expr(k::ENABLE_SERVICE_LINKS.to_string())),
         entry("terminationGracePeriodSeconds", expr(grace)),
+        with_yaml(k::INIT_CONTAINERS, "initContainers"),
         entry("containers", seq(vec![Part::Item(map(container))])),
         // The root filesystem is read-only; /tmp is where the app may write.
         volumes,
     ];
+    pod_spec.extend(name_resolution());
     pod_spec.extend(scheduling(true));
     let mut annotations = Vec::new();
     if has_values {
@@ -280,6 +293,8 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
                     vec![entry("replicas", expr(format!("{} | int", k::REPLICA_COUNT)))],
                     vec![],
                 ),
+                entry("revisionHistoryLimit", expr(format!("{} | int", k::REVISION_HISTORY_LIMIT))),
+                with_yaml(k::STRATEGY, "strategy"),
                 entry("selector", selector_labels(names)),
                 entry(
                     "template",

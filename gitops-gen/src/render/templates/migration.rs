@@ -18,7 +18,7 @@
 //! succeed and before they are created again.
 
 use super::configmap::configmap_data;
-use super::deployment::{config_delivery, scheduling, ConfigDelivery};
+use super::deployment::{config_delivery, name_resolution, scheduling, ConfigDelivery};
 use super::externalsecret::external_secret_spec;
 use super::networkpolicy::policy_types;
 use super::{with_yaml, Names, ANNOTATION_PREFIX};
@@ -420,6 +420,7 @@ fn job(names: &Names, tree: &ConfigTree, migration: &Migration) -> Document {
         entry("containers", seq(vec![Part::Item(map(container))])),
         volumes,
     ];
+    pod_spec.extend(name_resolution());
     pod_spec.extend(scheduling(false));
     let mut body = head("batch/v1", "Job");
     body.push(metadata(names, migration, JOB_WEIGHT, vec![]));

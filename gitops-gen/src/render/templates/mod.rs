@@ -145,10 +145,28 @@ fn optional_resource(
     annotations: Option<ValuesKey>,
     body: Vec<Part<(String, Node)>>,
 ) -> Document {
+    labelled_resource(names, guard, api_version, kind, annotations, None, body)
+}
+
+/// [`optional_resource`], with the user's labels at the values path
+/// `labels` after the chart's own.
+fn labelled_resource(
+    names: &Names,
+    guard: Option<ValuesKey>,
+    api_version: &str,
+    kind: &str,
+    annotations: Option<ValuesKey>,
+    labels: Option<ValuesKey>,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    let mut all_labels = vec![Part::Include(names.helper("labels"))];
+    if let Some(path) = labels {
+        all_labels.push(Part::With(path.to_string(), vec![Part::ToYaml(".".into())]));
+    }
     let mut metadata = vec![
         entry("name", names.include("fullname")),
         entry("namespace", expr(".Release.Namespace")),
-        entry("labels", map(vec![Part::Include(names.helper("labels"))])),
+        entry("labels", map(all_labels)),
     ];
     if let Some(path) = annotations {
         metadata.push(with_yaml(path, "annotations"));

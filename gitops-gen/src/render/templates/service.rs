@@ -1,6 +1,6 @@
 //! `templates/service.yaml`.
 
-use super::{resource, values_path, Names};
+use super::{labelled_resource, values_path, Names};
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Part};
 use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
@@ -25,10 +25,13 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
             ]))
         })
         .collect();
-    resource(
+    labelled_resource(
         names,
+        None,
         "v1",
         "Service",
+        Some(k::SERVICE_ANNOTATIONS),
+        Some(k::SERVICE_LABELS),
         vec![entry(
             "spec",
             map(vec![
