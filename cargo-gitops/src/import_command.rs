@@ -1,4 +1,4 @@
-//! `cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--env-prefix PREFIX]`:
+//! `cargo gitops import CHART_DIR --out FILE [--values-out DIR] [--values FILE]… [--crds-out DIR] [--env-prefix PREFIX]`:
 //! [`crate::import::import`]'s module and converted values files written,
 //! all or none, never over an existing file; then its report.
 
@@ -18,6 +18,14 @@ pub(crate) struct Args {
     /// Where to write the converted values-*.yaml files [default: not written]
     #[arg(long, value_name = "DIR")]
     values_out: Option<PathBuf>,
+    /// Where to write the chart's CRDs (its crds/ files, as they are), for
+    /// the build script's `.crds(DIR)` [default: not written]
+    #[arg(long, value_name = "DIR")]
+    crds_out: Option<PathBuf>,
+    /// Another values file to convert, beside the chart's values-*.yaml
+    /// (e.g. its CI values, ci/*.yaml); may be repeated
+    #[arg(long = "values", value_name = "FILE")]
+    values: Vec<PathBuf>,
     /// The root struct's env prefix [default: the chart's name in upper snake case, then `_`]
     #[arg(long, value_name = "PREFIX", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     env_prefix: Option<String>,
@@ -26,7 +34,7 @@ pub(crate) struct Args {
 /// Writes the module (and the converted values files), refusing to
 /// overwrite anything, and prints the report.
 pub(crate) fn run(args: Args) -> Result<(), Error> {
-    let options = Options { env_prefix: args.env_prefix };
+    let options = Options { env_prefix: args.env_prefix, values: args.values };
     let imported = import(&args.chart, &options)?;
 
     let mut writes = vec![(args.out, imported.rust.clone())];
@@ -35,6 +43,9 @@ pub(crate) fn run(args: Args) -> Result<(), Error> {
             imported.values_files.iter().map(|(name, text)| (dir.join(name), text.clone())),
         );
     }
+    if let Some(dir) = &args.crds_out {
+        writes.extend(imported.crds.iter().map(|(name, text)| (dir.join(name), text.clone())));
+    }
     write_all(&writes)?;
     print!("{}", imported.report);
     for (path, _) in &writes {
@@ -42,6 +53,9 @@ pub(crate) fn run(args: Args) -> Result<(), Error> {
     }
     if args.values_out.is_none() && !imported.values_files.is_empty() {
         println!("(pass --values-out DIR to write the converted values files)");
+    }
+    if args.crds_out.is_none() && !imported.crds.is_empty() {
+        println!("(pass --crds-out DIR to write the chart's CRDs)");
     }
     Ok(())
 }

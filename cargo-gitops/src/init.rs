@@ -64,6 +64,18 @@ pub(crate) struct Args {
     /// With --git: the branch to build [default: the repository's default branch]
     #[arg(long, requires = "git", group = "git_ref")]
     branch: Option<String>,
+    /// The chart's name in the build script [default: the package's name,
+    /// lower case, `-` for `_`]; `cargo gitops import` prints the original's
+    #[arg(long, value_name = "NAME")]
+    chart_name: Option<String>,
+    /// The image repository in the build script, without a tag
+    /// [default: registry.example.com/<chart>]
+    #[arg(long, value_name = "REPOSITORY")]
+    image: Option<String>,
+    /// The chart's appVersion, the image tag a release without a pin runs
+    /// [default: the crate's version]
+    #[arg(long, value_name = "VERSION")]
+    app_version: Option<String>,
     /// The crate's Cargo.toml [default: the one in the current directory]
     #[arg(long, value_name = "Cargo.toml")]
     manifest_path: Option<PathBuf>,
@@ -96,7 +108,9 @@ pub(crate) fn run(args: Args) -> Result<(), Error> {
     let during = |e: Error| e.during("init");
     let manifest =
         manifest::manifest_path(args.manifest_path.as_deref(), Find::Here).map_err(during)?;
-    let report = init(&manifest, &source).map_err(during)?;
+    let chart =
+        ChartSettings { name: args.chart_name, image: args.image, app_version: args.app_version };
+    let report = init(&manifest, &source, &chart).map_err(during)?;
     print!("{report}");
     if let Some(system) = args.ci {
         let crate_dir = manifest.parent().unwrap_or(Path::new("."));
@@ -495,8 +509,32 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("build-dependencies", "schemars"),
 ];
 
+/// What the build script's `Chart` is given, when the user (or an import's
+/// next steps) says; the package's own otherwise.
+#[derive(Debug, Default)]
+struct ChartSettings {
+    name: Option<String>,
+    image: Option<String>,
+    app_version: Option<String>,
+}
+
+/// The `Chart` call a build script makes: its name, image and appVersion.
+struct ChartCall {
+    name: String,
+    image: String,
+    app_version: Option<String>,
+    /// A `crds/` beside Cargo.toml (an import's `--crds-out crds`): the
+    /// chart carries its CRDs.
+    crds: bool,
+}
+
+/// The dependency a config module needs when it names `serde_json` (an
+/// imported one, for values typed as JSON).
+const SERDE_JSON: &[(&str, &str)] =
+    &[("dependencies", "serde_json"), ("build-dependencies", "serde_json")];
+
 /// Sets up the crate whose Cargo.toml is `manifest`.
-fn init(manifest: &Path, source: &Source) -> Result<Report, Error> {
+fn init(manifest: &Path, source: &Source, settings: &ChartSettings) -> Result<Report, Error> {
     let crate_dir = manifest.parent().unwrap_or(Path::new("."));
     let original = match fs::read_to_string(manifest) {
         Ok(text) => text,
@@ -514,7 +552,15 @@ fn init(manifest: &Path, source: &Source) -> Result<Report, Error> {
 
     // Every refusal before anything is written; the user's files are kept.
     let config_rs = crate_dir.join("src").join("config.rs");
-    let chart = chart_name(&package);
+    let chart = ChartCall {
+        name: settings.name.clone().unwrap_or_else(|| chart_name(&package)),
+        image: settings
+            .image
+            .clone()
+            .unwrap_or_else(|| format!("registry.example.com/{}", chart_name(&package))),
+        app_version: settings.app_version.clone(),
+        crds: crate_dir.join("crds").is_dir(),
+    };
     let build_rs = match doc.get("package").and_then(|p| p.get("build")) {
         None => crate_dir.join("build.rs"),
         Some(build) => match build.as_value() {
@@ -536,9 +582,11 @@ fn init(manifest: &Path, source: &Source) -> Result<Report, Error> {
     let script = BuildScript::at(crate_dir, &build_rs);
     let (mut kept_files, mut warnings) = (Vec::new(), Vec::new());
     let config_is_yours = config_rs.exists();
+    let mut needs_serde_json = false;
     if config_is_yours {
         let text = fs::read_to_string(&config_rs)
             .map_err(|source| Error::Io { path: config_rs.clone(), source })?;
+        needs_serde_json = text.contains("serde_json::");
         kept_files.push(format!("{} as your config (not rewritten)", config_rs.display()));
         if !text.contains("GitOps") {
             warnings.push(format!(
@@ -561,7 +609,8 @@ fn init(manifest: &Path, source: &Source) -> Result<Report, Error> {
 
     let mut report =
         Report { package: package.clone(), kept_files, build_lines, warnings, ..Report::default() };
-    for (table_name, name) in DEPENDENCIES {
+    let extra = if needs_serde_json { SERDE_JSON } else { &[] };
+    for (table_name, name) in DEPENDENCIES.iter().chain(extra) {
         let table = doc
             .as_table_mut()
             .entry(table_name)
@@ -655,7 +704,7 @@ fn wanted(name: &str, source: &Source, crate_dir: &Path) -> Item {
             table.insert("features", features.into());
             value(table)
         }
-        "schemars" => value("1"),
+        "schemars" | "serde_json" => value("1"),
         _ => source.dependency(name, crate_dir),
     }
 }
@@ -771,12 +820,24 @@ impl BuildScript {
     }
 
     /// The chart's call, indented for `fn main()`.
-    fn chart_call(chart: &str) -> String {
+    fn chart_call(chart: &ChartCall) -> String {
+        let ChartCall { name, image, app_version, crds } = chart;
+        let crds = if *crds {
+            "\n        // The CustomResourceDefinitions in crds/, installed by Helm first.\n        .crds(\"crds\")"
+        } else {
+            ""
+        };
+        let app_version = match app_version {
+            Some(version) => format!(
+                "\n        // The image tag a release without a pin runs.\n        .app_version({version:?})"
+            ),
+            None => String::new(),
+        };
         format!(
-            r#"    gitops_gen::Chart::new("{chart}")
+            r#"    gitops_gen::Chart::new({name:?})
         // Your image's repository, without a tag.
-        .image("registry.example.com/{chart}")
-        .version(env!("CARGO_PKG_VERSION"))
+        .image({image:?})
+        .version(env!("CARGO_PKG_VERSION")){app_version}{crds}
         .config::<config::Config>()
         // `chart` is relative to this crate's directory. On an error it
         // prints `error: …` and fails the build.
@@ -786,7 +847,7 @@ impl BuildScript {
 
     /// What to add to a build script of the user's so it writes the chart
     /// too; `replace` when it already calls gitops-gen another way.
-    fn lines_to_add(&self, build_rs: &Path, chart: &str, replace: bool) -> String {
+    fn lines_to_add(&self, build_rs: &Path, chart: &ChartCall, replace: bool) -> String {
         let verb = if replace {
             "replace its gitops-gen call (e.g. `Chart::write`) with the entry point `cargo gitops check` and `env` need"
         } else {
@@ -801,7 +862,7 @@ impl BuildScript {
     }
 
     /// A new build script that only writes the chart.
-    fn skeleton(&self, chart: &str) -> String {
+    fn skeleton(&self, chart: &ChartCall) -> String {
         format!(
             r#"//! Writes the Helm chart in `chart/` from `src/config.rs` (gitops-rs). The
 //! same entry point answers `cargo gitops check` (is `chart/` up to date?)
@@ -813,12 +874,13 @@ mod config;
 
 fn main() {{
     println!("cargo:rerun-if-changed=src/config.rs");
-    println!("cargo:rerun-if-changed={}");
+    println!("cargo:rerun-if-changed={}");{}
 {}
 }}
 "#,
             self.config_path,
             self.own_path,
+            if chart.crds { "\n    println!(\"cargo:rerun-if-changed=crds\");" } else { "" },
             Self::chart_call(chart)
         )
     }

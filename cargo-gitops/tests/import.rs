@@ -138,14 +138,17 @@ fn imported_charts_build_and_render_the_same_values() {
             "search report lacks {expected:?}:\n{search_report}"
         );
     }
-    assert!(billing.report.to_string().contains("`httpPort` is the config's port"));
+    assert!(billing
+        .report
+        .to_string()
+        .contains("The config's ports, typed `u16`: `httpPort` (`#[gitops(port = \"http\")]`)"));
     let billing_report = billing.report.to_string();
     for expected in [
         "`templates/cronjob.yaml`",
         "`.Values.paymentRun.schedule` (now `.Values.config.paymentRun.schedule`)",
         "- `values-prod.yaml`: moved under `config:`: `logLevel`, `taxRate`, `httpProxy`, `database`, `providers`, `providerTls`, `paymentRun`",
         "| `replicaCount` | `2` | `1` |",
-        "`Chart::new(\"billing\").image(\"ghcr.io/acme/billing\")`",
+        "`cargo gitops init --chart-name billing --image ghcr.io/acme/billing --app-version 1.4.0`",
     ] {
         assert!(billing_report.contains(expected), "billing report lacks {expected:?}:\n{billing_report}");
     }

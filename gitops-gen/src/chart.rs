@@ -38,6 +38,7 @@ pub struct Chart {
     controllers: Option<Controllers>,
     baseline: Baseline,
     migration: Option<Migration>,
+    crds: Option<PathBuf>,
 }
 
 /// What [`Chart::check`] found beside up-to-date files.
@@ -185,6 +186,7 @@ impl Chart {
             clusters: Vec::new(),
             controllers: None,
             baseline: Baseline::default(),
+            crds: None,
             migration: None,
         }
     }
@@ -281,6 +283,18 @@ impl Chart {
     /// ```
     pub fn migration(mut self, migration: Migration) -> Self {
         self.migration = Some(migration);
+        self
+    }
+
+    /// The CustomResourceDefinitions in `dir` (its `.yaml`/`.yml` files,
+    /// each one or more CRD documents) go into the chart's `crds/` as they
+    /// are: Helm installs them before anything else and never upgrades or
+    /// deletes them (Helm's "CRDs" rules). Relative to the current
+    /// directory, which for a build script is the crate's. A file that is
+    /// not YAML or holds something other than a `apiextensions.k8s.io/v1`
+    /// CustomResourceDefinition is refused, naming it.
+    pub fn crds(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.crds = Some(dir.into());
         self
     }
 
@@ -689,10 +703,20 @@ impl Chart {
             // with what it deploys.
             versioned_by_content: self.controllers.as_ref().is_some_and(|c| c.flux.is_some()),
         };
+        let crds = match &self.crds {
+            Some(dir) => crd_files(dir)?,
+            None => Files::new(),
+        };
         if self.environments.is_empty() && self.clusters.is_empty() && hand_written.is_empty() {
-            return Ok(render::chart(&info, tree));
+            let mut files = render::chart(&info, tree);
+            if !crds.is_empty() {
+                files.extend(crds);
+                layout::list_files(&mut files, &layout::header(rust_name));
+            }
+            return Ok(files);
         }
         let mut files = render::chart(&info, tree.clone());
+        files.extend(crds);
         // Checked against the schema exactly as written for Helm.
         let schema: Value = serde_json::from_str(&files[layout::VALUES_SCHEMA]).map_err(|e| {
             let message = format!("{}: {e}", layout::VALUES_SCHEMA);
@@ -814,6 +838,52 @@ impl Chart {
 }
 
 /// A builder setting or output that cannot be used: `key` names it.
+/// `dir`'s CRD files as the chart's `crds/<file>`, each after a header
+/// naming its source; refused, naming the file, when one is not YAML or
+/// holds anything but CustomResourceDefinitions.
+fn crd_files(dir: &Path) -> Result<Files, Error> {
+    let refuse = |message: String| invalid(ProblemKind::InvalidSetting, "Chart.crds", message);
+    let entries = std::fs::read_dir(dir).map_err(|e| refuse(format!("{}: {e}", dir.display())))?;
+    let mut files = Files::new();
+    for entry in entries {
+        let path = entry.map_err(|e| refuse(format!("{}: {e}", dir.display())))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if !path.is_file() || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| refuse(format!("{}: {e}", path.display())))?;
+        let mut crds = 0;
+        for document in yaml_serde::Deserializer::from_str(&text) {
+            let value = <Value as serde::Deserialize>::deserialize(document)
+                .map_err(|e| refuse(format!("{}: not YAML: {e}", path.display())))?;
+            if value.is_null() {
+                continue;
+            }
+            let api_version = value["apiVersion"].as_str().unwrap_or("");
+            if value["kind"] != "CustomResourceDefinition"
+                || api_version != "apiextensions.k8s.io/v1"
+            {
+                return Err(refuse(format!(
+                    "{}: a `{}` `{}` where only apiextensions.k8s.io/v1 CustomResourceDefinitions go (crds/ is installed, never templated)",
+                    path.display(),
+                    api_version,
+                    value["kind"].as_str().unwrap_or("?")
+                )));
+            }
+            crds += 1;
+        }
+        if crds == 0 {
+            return Err(refuse(format!("{}: holds no CustomResourceDefinition", path.display())));
+        }
+        let header = format!("# {} from `{}`. DO NOT EDIT.\n", layout::MARKER, path.display());
+        files.insert(format!("crds/{name}"), format!("{header}{text}"));
+    }
+    Ok(files)
+}
+
 fn invalid(kind: ProblemKind, key: &str, message: impl Into<String>) -> Error {
     Error::InvalidChart(Box::new(Problem::new(kind, message).key(key)))
 }

@@ -10,7 +10,7 @@
 //! than a silently different file.
 
 use super::chart_keys::is_chart_key;
-use super::read;
+use super::read::{self, Node};
 use serde_json::{Map, Value};
 
 /// A converted values file.
@@ -26,8 +26,83 @@ struct Block {
     lines: Vec<String>,
 }
 
-/// Converts `text`; `Err` says why the file cannot be converted as text.
-pub fn convert(text: &str) -> Result<Converted, String> {
+/// Converts a values file: `text` as read, `tree` its values after the
+/// relocations (`relocated`: they changed something), `rejected` the paths
+/// of keys the generated chart's schema refuses. A file the relocations
+/// left alone and that holds nothing rejected is converted as text
+/// ([`convert_text`]); any other is written again from its values
+/// ([`convert_values`]), the rejected keys commented out at its end.
+pub fn convert(
+    text: &str,
+    tree: &Node,
+    relocated: bool,
+    rejected: &[String],
+) -> Result<Converted, String> {
+    if !relocated && rejected.is_empty() {
+        return convert_text(text);
+    }
+    convert_values(tree, rejected)
+}
+
+/// [`convert`] for a file that needs more than moving top-level blocks:
+/// its values in the generated layout, written anew (its comments are not
+/// kept; a first line says so), then a commented block listing every
+/// rejected key with its value, so nothing of the file is lost and the
+/// first build does not fail on it.
+fn convert_values(tree: &Node, rejected: &[String]) -> Result<Converted, String> {
+    let mut values = tree.to_json();
+    let mut removed = Vec::new();
+    for path in rejected {
+        if let Some(value) = remove_path(&mut values, path) {
+            removed.push((path.clone(), value));
+        }
+    }
+    let expected = expected_layout(&values);
+    let mut text = String::from(
+        "# Converted by `cargo gitops import` to the generated chart's keys; written anew,\n# so the original file's comments are not here.\n",
+    );
+    let mut moved = Vec::new();
+    for (key, value) in expected.as_object().into_iter().flatten() {
+        if key == "config" {
+            moved.extend(value.as_object().into_iter().flat_map(|o| o.keys().cloned()));
+        }
+        gitops_gen::foundation::yaml::write_entry(&mut text, 0, key, value);
+    }
+    if !removed.is_empty() {
+        text.push_str(
+            "\n# Not carried over: the generated chart's values.schema.json rejects these keys\n# (see the import report). Their values, as they were:\n",
+        );
+        for (path, value) in &removed {
+            text.push_str(&format!(
+                "# {path}: {}\n",
+                serde_json::to_string(value).unwrap_or_default()
+            ));
+        }
+    }
+    let got = read::values(&text)
+        .map_err(|e| format!("the converted file does not parse: {e}"))?
+        .to_json();
+    if got != expected {
+        return Err("the converted file would not hold the same values".into());
+    }
+    Ok(Converted { text, moved })
+}
+
+/// Removes the value at the dotted `path`, returning it.
+fn remove_path(value: &mut Value, path: &str) -> Option<Value> {
+    let (parents, last) = match path.rsplit_once('.') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, path),
+    };
+    let parent = match parents {
+        Some(parents) => parents.split('.').try_fold(value, |v, k| v.get_mut(k))?,
+        None => value,
+    };
+    parent.as_object_mut()?.remove(last)
+}
+
+/// Converts `text` as text; `Err` says why it cannot be.
+fn convert_text(text: &str) -> Result<Converted, String> {
     let tree = read::values(text)?;
     let original = tree.to_json();
     let lines: Vec<&str> = text.lines().collect();
@@ -138,7 +213,7 @@ db:
     line one
     line two
 ";
-        let converted = convert(text).unwrap();
+        let converted = convert_text(text).unwrap();
         assert_eq!(converted.moved, ["workers", "db"]);
         assert_eq!(
             converted.text,
@@ -167,14 +242,14 @@ config:
     #[test]
     fn a_file_of_chart_keys_only_is_unchanged() {
         let text = "replicaCount: 2\nresources:\n  limits:\n    cpu: 1\n";
-        assert_eq!(convert(text).unwrap(), Converted { text: text.into(), moved: vec![] });
-        assert_eq!(convert("").unwrap().text, "");
+        assert_eq!(convert_text(text).unwrap(), Converted { text: text.into(), moved: vec![] });
+        assert_eq!(convert_text("").unwrap().text, "");
     }
 
     #[test]
     fn an_alias_across_moved_keys_is_refused_rather_than_changed() {
-        assert!(convert("a: &x 1\nreplicaCount: *x\n").is_err());
-        assert!(convert("replicaCount: &x 1\na: *x\n").is_ok());
-        assert!(convert("{a: 1, replicaCount: 2}\n").is_err());
+        assert!(convert_text("a: &x 1\nreplicaCount: *x\n").is_err());
+        assert!(convert_text("replicaCount: &x 1\na: *x\n").is_ok());
+        assert!(convert_text("{a: 1, replicaCount: 2}\n").is_err());
     }
 }

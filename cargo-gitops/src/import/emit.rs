@@ -147,7 +147,7 @@ fn field(f: &Field) -> TokenStream {
         .omitted_when_none
         .then(|| quote! { #[serde(default, skip_serializing_if = "Option::is_none")] });
     let bounds = bounds(&f.bounds);
-    let port = f.port.then(|| quote! { #[gitops(port = "http")] });
+    let port = f.port.as_ref().map(|name| quote! { #[gitops(port = #name)] });
     let json = f.json.then(|| quote! { #[gitops(json)] });
     let env = f.env.as_ref().map(|e| quote! { #[gitops(env = #e)] });
     quote! {

@@ -99,8 +99,8 @@ pub struct Field {
     pub default: Value,
     /// Absent from some list items: `#[serde(default, skip_serializing_if)]`.
     pub omitted_when_none: bool,
-    /// `#[gitops(port = "http")]`.
-    pub port: bool,
+    /// `#[gitops(port = "NAME")]`: the container port's name.
+    pub port: Option<String>,
     /// `#[gitops(json)]`: a section's field whose type is a plain struct
     /// (or an `Option` of one), carried as one JSON value.
     pub json: bool,
@@ -218,7 +218,7 @@ pub fn infer(input: Input) -> Model {
         added: Vec::new(),
     };
     if let Some(service_port) = input.service_port {
-        choose_port(&mut model, &service_port);
+        choose_ports(&mut model, &service_port);
     }
     for (name, path) in [
         ("livenessProbe", &mut model.probes.liveness),
@@ -238,7 +238,7 @@ pub fn infer(input: Input) -> Model {
     let has_probe_paths = model.probes.liveness.is_some()
         || model.probes.readiness.is_some()
         || model.probes.startup.is_some();
-    if has_probe_paths && !model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port) {
+    if has_probe_paths && !model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port.is_some()) {
         model.notes.push("The original probes' HTTP paths need a port field; the chart has none, so they were left out.".into());
         model.probes = Probes::default();
     }
@@ -420,7 +420,7 @@ impl<'a> Builder<'a> {
                 bounds,
                 default,
                 omitted_when_none: false,
-                port: false,
+                port: None,
                 json: false,
                 env: None,
             });
@@ -773,7 +773,7 @@ impl<'a> Builder<'a> {
                     default: Value::Null,
                     // Settled by `null_or_absent` from values.yaml's entries.
                     omitted_when_none: !always,
-                    port: false,
+                    port: None,
                     json: false,
                     env: None,
                 });
@@ -925,27 +925,48 @@ fn is_port_key(key: &str) -> bool {
         || ["_port", "-port"].iter().any(|end| key.strip_suffix(end).is_some_and(after_word))
 }
 
-/// Marks the port field the chart's Service forwards to: the first integer
-/// field of the root named like a port (see [`is_port_key`]) whose default
-/// is a port number, else a new `httpPort` field defaulting to the original
-/// `service.port` (the starter's Deployment listens on that number). A
-/// section's `port` (`database.port`) is some other server's, never the app's.
-fn choose_port(model: &mut Model, service_port: &Value) {
+/// Marks the config's ports: every integer field of the root named like a
+/// port (see [`is_port_key`]) whose default is a port number, each a named
+/// container port (`httpPort` → `http`, `metricsPort` → `metrics`; a bare
+/// `port` or `containerPort` → `http`). The `http` one, else the first,
+/// moves to the front: the generated chart's Service forwards `service.port`
+/// to the first port and exposes the others by their own numbers. Without
+/// one, a new `httpPort` defaulting to the original `service.port` (the
+/// starter's Deployment listens on that number). A section's `port`
+/// (`database.port`) is some other server's, never the app's.
+fn choose_ports(model: &mut Model, service_port: &Value) {
     let root = &mut model.structs[0];
-    let chosen = root.fields.iter_mut().find(|f| {
+    let mut names: Vec<String> = Vec::new();
+    for field in root.fields.iter_mut().filter(|f| {
         matches!(f.ty, Ty::Int(_))
             && is_port_key(&f.key)
             && f.default.as_u64().is_some_and(|p| (1..=65535).contains(&p))
-    });
-    if let Some(field) = chosen {
-        field.port = true;
+    }) {
+        let name = port_name(&field.key, &names);
+        field.port = Some(name.clone());
         field.ty = Ty::Int(Int::U16);
         // Bounds beyond a u16's are the type's own.
         field.bounds.min = field.bounds.min.take().filter(|m| m.as_f64() > Some(0.0));
         field.bounds.max = field.bounds.max.take().filter(|m| m.as_f64() < Some(65535.0));
+        names.push(name);
+    }
+    if !names.is_empty() {
+        let main = root.fields.iter().position(|f| f.port.as_deref() == Some("http"));
+        let main = main.or_else(|| root.fields.iter().position(|f| f.port.is_some()));
+        if let Some(at) = main {
+            let field = root.fields.remove(at);
+            root.fields.insert(0, field);
+        }
+        let ports: Vec<String> = root
+            .fields
+            .iter()
+            .filter_map(|f| {
+                f.port.as_ref().map(|name| format!("`{}` (`#[gitops(port = \"{name}\")]`)", f.key))
+            })
+            .collect();
         model.notes.push(format!(
-            "`{}` is the config's port (`#[gitops(port = \"http\")]`, typed `u16`): the generated chart's Service forwards `service.port` to it.",
-            field.key
+            "The config's ports, typed `u16`: {}. The generated chart's Service forwards `service.port` to the first and exposes the others by their own numbers.",
+            ports.join(", ")
         ));
         return;
     }
@@ -966,7 +987,7 @@ fn choose_port(model: &mut Model, service_port: &Value) {
         bounds: Bounds::default(),
         default: Value::from(default),
         omitted_when_none: false,
-        port: true,
+        port: Some("http".into()),
         json: false,
         env: None,
     });
@@ -976,6 +997,40 @@ fn choose_port(model: &mut Model, service_port: &Value) {
         "Added `{key}` ({default}, from `service.port`) as the config's port: the generated chart names the container port from a config field, the original Deployment listened on `service.port`, and no root key is named like a port."
     ));
     model.added.push(key);
+}
+
+/// A container port's name for the port key `key` (an IANA service name:
+/// lower case letters, digits and `-`, at most 15), not one of `taken`.
+fn port_name(key: &str, taken: &[String]) -> String {
+    let stem =
+        ["Port", "_port", "-port"].iter().find_map(|end| key.strip_suffix(end)).unwrap_or("");
+    let mut name = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_uppercase() && !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+        match c {
+            c if c.is_ascii_alphanumeric() => name.push(c.to_ascii_lowercase()),
+            _ if !name.is_empty() && !name.ends_with('-') => name.push('-'),
+            _ => {}
+        }
+    }
+    name.truncate(15);
+    let name = name.trim_matches('-').to_owned();
+    let generic = ["", "container", "app", "server", "service", "listen"].contains(&name.as_str());
+    let base = if generic || !name.chars().any(|c| c.is_ascii_lowercase()) {
+        "http".to_owned()
+    } else {
+        name
+    };
+    let mut unique = base.clone();
+    let mut n = 2;
+    while taken.contains(&unique) {
+        let suffix = format!("-{n}");
+        unique = format!("{}{suffix}", &base[..base.len().min(15 - suffix.len())]);
+        n += 1;
+    }
+    unique
 }
 
 /// Gives `#[gitops(env = …)]` to leaves whose variable the naming rule
@@ -1220,6 +1275,43 @@ mod tests {
     }
 
     #[test]
+    fn several_ports_each_named_the_http_one_first() {
+        let tree =
+            read::values("metricsPort: 9090\nlogLevel: info\nhttpPort: 8080\ngrpc_port: 9000\n")
+                .unwrap();
+        let m = infer(Input {
+            app: tree.entries().iter().collect(),
+            environments: vec![],
+            schema: None,
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: Some(json!(80)),
+            probes: Probes::default(),
+        });
+        let ports: Vec<(&str, Option<&str>)> =
+            m.structs[0].fields.iter().map(|f| (f.key.as_str(), f.port.as_deref())).collect();
+        assert_eq!(
+            ports,
+            [
+                ("httpPort", Some("http")),
+                ("metricsPort", Some("metrics")),
+                ("logLevel", None),
+                ("grpc_port", Some("grpc"))
+            ]
+        );
+        assert!(m.added.is_empty());
+        for (key, taken, name) in [
+            ("port", &[][..], "http"),
+            ("containerPort", &[], "http"),
+            ("adminApiPort", &[], "admin-api"),
+            ("port", &["http".to_owned()][..], "http-2"),
+            ("aVeryLongServiceNamePort", &[], "a-very-long-ser"),
+        ] {
+            assert_eq!(port_name(key, taken), name, "{key}");
+        }
+    }
+
+    #[test]
     fn a_service_needs_a_port_field() {
         let tree = read::values("server:\n  port: 8080\n").unwrap();
         let app: Vec<&Entry> = tree.entries().iter().collect();
@@ -1234,19 +1326,24 @@ mod tests {
         };
         // A section's `port` is another server's: the app gets `httpPort`.
         let m = infer(input(app));
-        assert!(!field(&m, "Server", "port").port);
-        assert!(field(&m, "Config", "httpPort").port);
+        assert!(field(&m, "Server", "port").port.is_none());
+        assert!(field(&m, "Config", "httpPort").port.is_some());
         assert_eq!(field(&m, "Config", "httpPort").default, json!(80));
         assert_eq!(m.added, ["httpPort"]);
         let m = infer(input(vec![]));
-        assert!(field(&m, "Config", "httpPort").port);
+        assert!(field(&m, "Config", "httpPort").port.is_some());
         // `report` and `support` are no ports; a root `metricsPort` is.
         let tree = read::values("report: 8080\nsupport: 8081\nmetricsPort: 9090\n").unwrap();
         let m = infer(input(tree.entries().iter().collect()));
-        assert!(!field(&m, "Config", "report").port && !field(&m, "Config", "support").port);
-        assert!(field(&m, "Config", "metricsPort").port);
+        assert!(
+            field(&m, "Config", "report").port.is_none()
+                && field(&m, "Config", "support").port.is_none()
+        );
+        assert_eq!(field(&m, "Config", "metricsPort").port.as_deref(), Some("metrics"));
         assert!(m.added.is_empty());
-        assert!(m.notes.iter().any(|n| n.starts_with("`metricsPort` is the config's port")));
+        assert!(m.notes.iter().any(|n| n.starts_with(
+            "The config's ports, typed `u16`: `metricsPort` (`#[gitops(port = \"metrics\")]`)"
+        )));
         for (key, port) in [
             ("port", true),
             ("http_port", true),

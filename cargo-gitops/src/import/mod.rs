@@ -36,6 +36,7 @@ mod emit;
 mod infer;
 mod names;
 pub mod read;
+pub mod relocate;
 pub mod report;
 mod templates;
 
@@ -50,6 +51,9 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// The root struct's env prefix; by default the chart name in upper snake case and `_`.
     pub env_prefix: Option<String>,
+    /// Values files to convert beside the chart's own `values-*.yaml` (its
+    /// CI values under `ci/`, an environment's file kept elsewhere).
+    pub values: Vec<PathBuf>,
 }
 
 /// The import's results; nothing is written yet.
@@ -59,6 +63,8 @@ pub struct Imported {
     pub rust: String,
     /// Each `values-*.yaml`/`values-*.yml` (file name, converted text).
     pub values_files: Vec<(String, String)>,
+    /// The chart's `crds/` files (file name, text as it is).
+    pub crds: Vec<(String, String)>,
     pub report: Report,
 }
 
@@ -81,9 +87,15 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let chart = read::values(&read_text(&chart_yaml)?).map_err(|e| fail(&chart_yaml, e))?.to_json();
     let name = chart["name"].as_str().ok_or_else(|| fail(&chart_yaml, "no `name`"))?.to_owned();
     let description = chart["description"].as_str().unwrap_or("").trim().to_owned();
+    let app_version = match &chart["appVersion"] {
+        Value::String(v) => v.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let crds = crd_files(&chart_dir.join("crds"))?;
 
     let values_path = chart_dir.join("values.yaml");
-    let values = read::values(&read_text(&values_path)?).map_err(|e| fail(&values_path, e))?;
+    let mut values = read::values(&read_text(&values_path)?).map_err(|e| fail(&values_path, e))?;
     let schema_path = chart_dir.join("values.schema.json");
     let schema = match schema_path.exists() {
         true => Some(
@@ -92,11 +104,30 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
         false => None,
     };
 
+    // The chart's Kubernetes settings where the generated chart keeps them,
+    // in values.yaml and every values file alike.
+    let relocations = relocate::find(&values, schema.as_ref(), chart_keys::is_chart_key);
+    let mut kept_in_place = relocate::apply(&mut values, &relocations);
     let mut environments = Vec::new();
-    for (file, path) in values_files(chart_dir)? {
+    let mut files = values_files(chart_dir)?;
+    for path in &options.values {
+        let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            return Err(fail(path, "not a file name"));
+        };
+        if files.iter().any(|(name, _)| name == file) {
+            return Err(fail(path, format!("a second values file named `{file}`: the converted files are written side by side")));
+        }
+        files.push((file.to_owned(), path.clone()));
+    }
+    for (file, path) in files {
         let text = read_text(&path)?;
-        let tree = read::values(&text).map_err(|e| fail(&path, e))?;
-        environments.push((file, path, text, tree));
+        let mut tree = read::values(&text).map_err(|e| fail(&path, e))?;
+        let original = tree.clone();
+        kept_in_place.extend(
+            relocate::apply(&mut tree, &relocations).into_iter().map(|k| format!("{k} ({file})")),
+        );
+        let relocated = tree != original;
+        environments.push((file, path, text, tree, relocated));
     }
 
     let (chart_entries, app): (Vec<&Entry>, Vec<&Entry>) =
@@ -135,7 +166,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
         app: app.clone(),
         environments: environments
             .iter()
-            .map(|(file, _, _, tree)| (file.clone(), app_of(tree)))
+            .map(|(file, _, _, tree, _)| (file.clone(), app_of(tree)))
             .collect(),
         schema: schema.as_ref(),
         root_doc: if description.is_empty() {
@@ -155,20 +186,42 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let rust = emit::rust(&model, &module_doc).map_err(|e| fail(chart_dir, e))?;
 
     let repository = defaults["image"]["repository"].as_str().unwrap_or("");
-    let has_port = model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port);
+    let has_port = model.structs.iter().flat_map(|s| &s.fields).any(|f| f.port.is_some());
     let generated = chart_keys::generated_defaults(repository, has_port, &model.probes);
     let mut notes = model.notes.clone();
     notes.extend(chart_keys::repository_problem(repository));
-    let scanned =
+    let mut scanned =
         templates::scan_dir(&chart_dir.join("templates")).map_err(|e| fail(chart_dir, e))?;
+    for template in &mut scanned.templates {
+        template.values = std::mem::take(&mut template.values)
+            .into_iter()
+            .map(|(old, new)| {
+                let moved = relocations.iter().find_map(|r| {
+                    let rest = old.strip_prefix(r.from.as_str())?;
+                    (rest.is_empty() || rest.starts_with('.')).then(|| format!("{}{rest}", r.to))
+                });
+                match moved {
+                    Some(to) if chart_keys::is_chart_key(to.split('.').next().unwrap_or("")) => {
+                        (old, to)
+                    }
+                    Some(to) => (old, format!("config.{to}")),
+                    None => (old, new),
+                }
+            })
+            .collect();
+    }
 
     let mut report = Report {
         image: repository.to_owned(),
+        app_version,
+        crds: crds.iter().map(|(name, _)| name.clone()).collect(),
         chart: name,
         env_prefix,
         structs: model.structs.len(),
         enums: model.enums.len(),
         helm_create_keys: chart_entries.iter().map(|e| e.key.clone()).collect(),
+        relocations: relocations.clone(),
+        kept_in_place,
         differences: chart_keys::differences(&defaults, &generated),
         chart_key_names: app
             .iter()
@@ -184,9 +237,9 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
         skipped_template_links: scanned.skipped_links,
     };
     let mut converted_files = Vec::new();
-    for (file, _, text, tree) in &environments {
+    for (file, _, text, tree, relocated) in &environments {
         let not_carried = chart_keys::not_carried(&tree.to_json(), &generated);
-        match convert::convert(text) {
+        match convert::convert(text, tree, *relocated, &not_carried) {
             Ok(converted) => {
                 report.values_files.push(ValuesFile {
                     name: file.clone(),
@@ -204,7 +257,26 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
             }),
         }
     }
-    Ok(Imported { rust, values_files: converted_files, report })
+    Ok(Imported { rust, values_files: converted_files, crds, report })
+}
+
+/// The files of a chart's `crds/` (YAML or JSON, as Helm installs them),
+/// by name; none without the directory. Helm does not template them, so
+/// they are carried as they are.
+fn crd_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        if path.is_file() && [".yaml", ".yml", ".json"].iter().any(|end| name.ends_with(end)) {
+            out.push((name, read_text(&path)?));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// The chart's `values-*.yaml` and `values-*.yml`, by name.

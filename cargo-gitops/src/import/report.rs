@@ -2,6 +2,7 @@
 
 use super::chart_keys::Difference;
 use super::infer::Probes;
+use super::relocate::Relocation;
 use super::templates::Template;
 use serde_json::Value;
 use std::fmt;
@@ -11,12 +12,22 @@ pub struct Report {
     pub chart: String,
     /// The original `image.repository`, for the next steps (empty if none).
     pub image: String,
+    /// Chart.yaml's `appVersion` (empty if none): the generated chart's too.
+    pub app_version: String,
+    /// The CRD files of the chart's `crds/`, by name.
+    pub crds: Vec<String>,
     pub env_prefix: String,
     /// Structs and enums written.
     pub structs: usize,
     pub enums: usize,
     /// Chart keys found in values.yaml, which the generated chart owns.
     pub helm_create_keys: Vec<String>,
+    /// The chart's Kubernetes settings moved to the generated chart's keys
+    /// (and its ports under `service` to the config's root).
+    pub relocations: Vec<Relocation>,
+    /// Keys left where they were because the target was taken (with the
+    /// values file, for one of those).
+    pub kept_in_place: Vec<String>,
     /// Their values the generated chart's defaults do not reproduce.
     pub differences: Vec<Difference>,
     /// App keys named like one of the generated chart's app-named keys
@@ -73,13 +84,25 @@ impl fmt::Display for Report {
         )?;
 
         writeln!(f, "## Next steps\n")?;
-        writeln!(f, "1. In the crate that will own the chart, `cargo gitops init`: it keeps this module as `src/config.rs` and adds the dependencies and a `build.rs`.")?;
         let image = if self.image.is_empty() { "registry.example.com/app" } else { &self.image };
+        let mut init = format!("cargo gitops init --chart-name {} --image {image}", self.chart);
+        if !self.app_version.is_empty() {
+            init.push_str(&format!(" --app-version {}", self.app_version));
+        }
         writeln!(
             f,
-            "2. In `build.rs`, keep the chart's name and image, so release and resource names stay as they are: `Chart::new(\"{}\").image(\"{image}\")`.",
-            self.chart
+            "1. In the crate that will own the chart, `{init}`: it keeps this module as `src/config.rs`, adds the dependencies{} and writes a `build.rs` with the chart's name, image and appVersion, so release and resource names stay as they are.",
+            if self.needs_serde_json { " (`serde_json` too, which this module needs)" } else { "" }
         )?;
+        if self.crds.is_empty() {
+            writeln!(f, "2. Nothing more for the chart itself: it has no `crds/`.")?;
+        } else {
+            writeln!(
+                f,
+                "2. The chart's CRDs ({}): `--crds-out crds` writes them to `crds/` beside Cargo.toml, where `cargo gitops init` finds them and has the build script carry them (`.crds(\"crds\")`) into the generated chart's `crds/`, which Helm installs before anything else.",
+                list(&self.crds)
+            )?;
+        }
         writeln!(f, "3. Put the converted values files in the generated chart's directory (or declare them as environments), `cargo build`, and compare the new chart's render with the old one's before pointing Argo CD or Flux at it.\n")?;
 
         writeln!(f, "## Keys the generated chart owns\n")?;
@@ -90,6 +113,20 @@ impl fmt::Display for Report {
                 f,
                 "These keys stay chart keys, not config: {}.\n",
                 list(&self.helm_create_keys)
+            )?;
+        }
+        if !self.relocations.is_empty() {
+            writeln!(f, "Kubernetes settings found under other names or in a section of the chart's own, moved to the generated chart's keys in values.yaml and every values file:\n")?;
+            for r in &self.relocations {
+                writeln!(f, "- `{}` → `{}`", r.from, r.to)?;
+            }
+            writeln!(f)?;
+        }
+        if !self.kept_in_place.is_empty() {
+            writeln!(
+                f,
+                "Left where they were, because the generated chart's key was set already: {}.\n",
+                list(&self.kept_in_place)
             )?;
         }
         let probes: Vec<String> = [
@@ -161,7 +198,11 @@ impl fmt::Display for Report {
                 }
             }
             if !file.not_carried.is_empty() {
-                writeln!(f, "  - the generated chart rejects: {}", list(&file.not_carried))?;
+                writeln!(
+                    f,
+                    "  - the generated chart rejects, so commented out at the file's end: {}",
+                    list(&file.not_carried)
+                )?;
             }
         }
         if !self.values_files.is_empty() {
@@ -191,7 +232,7 @@ impl fmt::Display for Report {
                         } else {
                             format!(".Values.{old}")
                         };
-                        if new.starts_with("config.") {
+                        if new != old.trim_start_matches(".Values.") {
                             format!("`{old}` (now `.Values.{new}`)")
                         } else {
                             format!("`{old}`")

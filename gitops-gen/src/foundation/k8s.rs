@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     /// The names values.rs uses: in full, then shallow.
-    const FULL: [&str; 8] = [
+    const FULL: [&str; 11] = [
         RESOURCE_REQUIREMENTS,
         TOLERATION,
         POD_SECURITY_CONTEXT,
@@ -179,9 +179,13 @@ mod tests {
         VOLUME_MOUNT,
         ENV_VAR,
         LOCAL_OBJECT_REFERENCE,
+        DEPLOYMENT_STRATEGY,
+        POD_DNS_CONFIG,
+        HOST_ALIAS,
     ];
-    const SHALLOW: [&str; 7] = [
+    const SHALLOW: [&str; 8] = [
         VOLUME,
+        CONTAINER,
         AFFINITY,
         TOPOLOGY_SPREAD_CONSTRAINT,
         ENV_FROM_SOURCE,
