@@ -9,6 +9,7 @@
 //! the command's all-or-nothing writes.
 
 use cargo_gitops::import::{self, chart_keys, chart_keys::Difference, Imported, Options};
+use gitops_tests::effective_values::{at, effective, leaves, render, values_dumper};
 use gitops_tests::oracle;
 use gitops_tests::scratch_crate::{assert_success, path_text, ScratchCrate};
 use serde_json::{json, Value};
@@ -20,49 +21,6 @@ struct Case {
     original: PathBuf,
     imported: Imported,
     generated: PathBuf,
-}
-
-/// A copy of `chart` whose only template prints `.Values` as JSON.
-fn values_dumper(chart: &Path, into: &Path) -> PathBuf {
-    let _ = std::fs::remove_dir_all(into);
-    gitops_tests::copy_dir(chart, into);
-    std::fs::remove_dir_all(into.join("templates")).unwrap();
-    std::fs::create_dir_all(into.join("templates")).unwrap();
-    std::fs::write(
-        into.join("templates/values.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: values\ndata:\n  values: {{ .Values | toJson | quote }}\n",
-    )
-    .unwrap();
-    into.to_owned()
-}
-
-/// The effective values Helm renders for `chart` with `values_yaml`.
-fn effective(result: &Value) -> Value {
-    assert_eq!(result["ok"], json!(true), "render failed: {result}");
-    let text =
-        oracle::object(result, "ConfigMap")["data"]["values"].as_str().expect("values").to_owned();
-    serde_json::from_str(&text).expect("JSON values")
-}
-
-fn render(chart: &Path, values_yaml: Option<&str>) -> Value {
-    json!({"op": "render", "chart": chart, "values_yaml": values_yaml, "name": "release", "namespace": "shop"})
-}
-
-/// Every leaf (a non-object, or an empty object) of `value` with its dotted path.
-fn leaves(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
-    match value.as_object() {
-        Some(map) if !map.is_empty() => {
-            for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                leaves(&path, v, out);
-            }
-        }
-        _ => out.push((prefix.to_owned(), value.clone())),
-    }
-}
-
-fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(value, |v, k| v.get(k))
 }
 
 fn covered(path: &str, reported: &[Difference]) -> bool {

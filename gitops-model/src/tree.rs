@@ -101,13 +101,26 @@ impl ConfigTree {
 
     /// The config as values carry it: every non-secret leaf's value in
     /// `config` at its path, leaves without one (null) left out, as Helm
-    /// deletes a key set to null.
+    /// deletes a key set to null. The section holding such a leaf stays,
+    /// empty if nothing else is in it: Helm reads `env: {open: null}` as
+    /// `env: {}`, not as no `env` (the oracle shows it).
     pub fn values_of(&self, config: &Value) -> Value {
         let mut out = Value::Object(Map::new());
         for leaf in self.value_leaves() {
             let value = leaf.path.iter().try_fold(config, |v, key| v.get(key));
-            if let Some(value) = value.filter(|v| !v.is_null()) {
-                set_at(&mut out, &leaf.path, value.clone());
+            match value.filter(|v| !v.is_null()) {
+                Some(value) => set_at(&mut out, &leaf.path, value.clone()),
+                None => {
+                    let sections = &leaf.path[..leaf.path.len().saturating_sub(1)];
+                    let in_config = sections.iter().try_fold(config, |v, key| v.get(key));
+                    let in_out = sections.iter().try_fold(&out, |v, key| v.get(key));
+                    if !sections.is_empty()
+                        && in_config.is_some_and(Value::is_object)
+                        && in_out.is_none()
+                    {
+                        set_at(&mut out, sections, Value::Object(Map::new()));
+                    }
+                }
             }
         }
         out
@@ -632,6 +645,17 @@ mod tests {
             tree.values_of(&app_default()),
             json!({"http": 8080, "admin": 9090, "grace": 10, "db": {"url": "postgres://db"}})
         );
+    }
+
+    #[test]
+    fn a_section_of_nulls_stays_as_an_empty_map() {
+        let tree = config_tree(&app(), &app_schema(), &app_default()).unwrap();
+        let mut config = app_default();
+        config["db"]["url"] = Value::Null;
+        // As Helm reads `db: {url: null}`: `db: {}`; a null section itself goes.
+        assert_eq!(tree.values_of(&config)["db"], json!({}));
+        config["db"] = Value::Null;
+        assert!(tree.values_of(&config).get("db").is_none());
     }
 
     #[test]

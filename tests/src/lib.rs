@@ -1,12 +1,14 @@
 //! Shared by the integration tests: config structs that exercise every
 //! supported shape ([`fixtures`]), the native render against Helm's
-//! ([`differential`]), a client for the real-tool oracles
+//! ([`differential`]), the values a chart's templates see
+//! ([`effective_values`]), a client for the real-tool oracles
 //! ([`oracle`]), what the kubelet makes of a render ([`pod`]), and the checks
 //! every chart's environments and controller manifests pass
 //! ([`environments`]), and crates built outside the workspace as a new user's
 //! are ([`scratch_crate`]).
 
 pub mod differential;
+pub mod effective_values;
 pub mod environments;
 pub mod fixtures;
 pub mod oracle;

@@ -68,8 +68,12 @@ const PLACEHOLDER_IMAGE: &str = "app";
 /// fields any value may set).
 struct Reference {
     values: Value,
+    /// `config` as the reference chart has it, for validating a file's chart keys.
+    config: Value,
     keys: Vec<String>,
     groups: Vec<String>,
+    /// The reference chart's values.schema.json, compiled.
+    validator: gitops_model::schema::Validator,
 }
 
 fn reference() -> &'static Reference {
@@ -84,9 +88,7 @@ fn reference() -> &'static Reference {
             .expect("gitops-gen generates the one-port reference chart");
         let text = files.get("values.yaml").expect("the reference chart has a values.yaml");
         let mut values = read::values(text).expect("gitops-gen's values.yaml reads back").to_json();
-        if let Some(object) = values.as_object_mut() {
-            object.remove("config");
-        }
+        let config = values.as_object_mut().and_then(|o| o.remove("config")).unwrap_or(Value::Null);
         let schema: Value = files
             .get("values.schema.json")
             .and_then(|text| serde_json::from_str(text).ok())
@@ -107,7 +109,9 @@ fn reference() -> &'static Reference {
             })
             .cloned()
             .collect();
-        Reference { values, keys, groups }
+        let validator = gitops_model::schema::Validator::by_parts(&schema)
+            .expect("the reference chart's schema compiles");
+        Reference { values, config, keys, groups, validator }
     })
 }
 
@@ -223,16 +227,68 @@ fn compare(
     }
 }
 
-/// Keys of a values file's helm-create part that the generated chart does
-/// not have (its schema would reject the file).
+/// Keys of a values file's chart-key part that the generated chart rejects:
+/// keys it does not have, and values its values.schema.json refuses once
+/// the file is merged over its defaults as Helm merges it (an `enabled`
+/// inside a probe, a `tls: false` where a list goes). A refusal inside a
+/// list names the list. Each path is where the file sets it.
 pub(crate) fn not_carried(values: &Value, generated: &Value) -> Vec<String> {
-    differences(values, generated)
+    let mut out: Vec<String> = differences(values, generated)
         .into_iter()
         .filter_map(|d| match d {
             Difference::NotCarried { path, .. } => Some(path),
             _ => None,
         })
-        .collect()
+        .collect();
+    let Some(file) = values.as_object() else { return out };
+    let mut merged = generated.clone();
+    for (key, value) in file.iter().filter(|(k, _)| is_chart_key(k) && generated.get(*k).is_some())
+    {
+        match merged.as_object_mut() {
+            Some(merged) if value.is_null() => drop(merged.remove(key)),
+            _ => merge(&mut merged[key.as_str()], value),
+        }
+    }
+    if let Some(object) = merged.as_object_mut() {
+        object.insert("config".into(), reference().config.clone());
+        object.remove("secrets");
+    }
+    for violation in reference().validator.violations(&merged) {
+        // Up to the first list index, then back to what the file itself sets.
+        let mut at: Vec<&str> = violation
+            .at
+            .iter()
+            .map(String::as_str)
+            .take_while(|segment| segment.parse::<usize>().is_err())
+            .collect();
+        while !at.is_empty() && at.iter().try_fold(values, |v, k| v.get(*k)).is_none() {
+            at.pop();
+        }
+        let path = at.join(".");
+        let covered = out.iter().any(|p| path == *p || path.starts_with(&format!("{p}.")));
+        if !path.is_empty() && !covered {
+            out.retain(|p| !p.starts_with(&format!("{path}.")));
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// `overlay` over `base` as Helm merges a values file over the chart's
+/// defaults: maps key by key, a `null` removes the key, anything else replaces.
+fn merge(base: &mut Value, overlay: &Value) {
+    match (base.as_object_mut(), overlay.as_object()) {
+        (Some(base), Some(overlay)) => {
+            for (key, value) in overlay {
+                if value.is_null() {
+                    base.remove(key);
+                } else {
+                    merge(base.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        _ => *base = overlay.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -315,8 +371,32 @@ mod tests {
                 "service.nodePort"
             ]
         );
-        let mut not = not_carried(&original, &generated);
+    }
+
+    #[test]
+    fn what_the_schema_refuses_is_not_carried() {
+        let generated = generated_defaults("nginx", true, &Probes::default());
+        let file = json!({
+            "image": {"tag": "1.2.3", "extra": 1},
+            "service": {"port": 8080, "nodePort": 30000},
+            "livenessProbe": {"enabled": true, "periodSeconds": 10},
+            "ingress": {"tls": false},
+            "tolerations": [{"key": "a", "operatr": "Exists"}],
+            "resources": null,
+            "replicaCount": 2,
+            "app": {"anything": true}
+        });
+        let mut not = not_carried(&file, &generated);
         not.sort();
-        assert_eq!(not, ["image.extra", "service.nodePort"]);
+        assert_eq!(
+            not,
+            [
+                "image.extra",
+                "ingress.tls",
+                "livenessProbe.enabled",
+                "service.nodePort",
+                "tolerations"
+            ]
+        );
     }
 }

@@ -62,7 +62,10 @@ fn convert_values(tree: &Node, rejected: &[String]) -> Result<Converted, String>
         "# Converted by `cargo gitops import` to the generated chart's keys; written anew,\n# so the original file's comments are not here.\n",
     );
     let mut moved = Vec::new();
-    for (key, value) in expected.as_object().into_iter().flatten() {
+    // The chart keys, then `config:`, as the generated values.yaml orders them.
+    let entries = expected.as_object().into_iter().flatten();
+    let (config, chart): (Vec<_>, Vec<_>) = entries.partition(|(key, _)| *key == "config");
+    for (key, value) in chart.into_iter().chain(config) {
         if key == "config" {
             moved.extend(value.as_object().into_iter().flat_map(|o| o.keys().cloned()));
         }
@@ -244,6 +247,31 @@ config:
         let text = "replicaCount: 2\nresources:\n  limits:\n    cpu: 1\n";
         assert_eq!(convert_text(text).unwrap(), Converted { text: text.into(), moved: vec![] });
         assert_eq!(convert_text("").unwrap().text, "");
+    }
+
+    #[test]
+    fn a_relocated_file_is_written_anew_with_rejected_keys_commented_out() {
+        let mut tree = read::values(
+            "env: [{name: A, value: b}]\nlivenessProbe: {enabled: false}\nworkers: 4\n",
+        )
+        .unwrap();
+        let relocation =
+            super::super::relocate::Relocation { from: "env".into(), to: "extraEnv".into() };
+        super::super::relocate::apply(&mut tree, &[relocation]);
+        let converted = convert("", &tree, true, &["livenessProbe.enabled".into()]).unwrap();
+        assert_eq!(converted.moved, ["workers"]);
+        assert!(converted.text.ends_with("# livenessProbe.enabled: false\n"), "{}", converted.text);
+        let values = read::values(&converted.text).unwrap().to_json();
+        assert_eq!(
+            values,
+            json!({"extraEnv": [{"name": "A", "value": "b"}], "livenessProbe": {}, "config": {"workers": 4}})
+        );
+        // Chart keys first, then `config:`.
+        assert!(
+            converted.text.find("extraEnv:") < converted.text.find("config:"),
+            "{}",
+            converted.text
+        );
     }
 
     #[test]

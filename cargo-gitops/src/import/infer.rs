@@ -147,6 +147,9 @@ pub struct Model {
     pub uses_map: bool,
     /// Assumptions a reviewer should check, one sentence each.
     pub notes: Vec<String>,
+    /// Keys a values file sets that values.yaml has no default for, so the
+    /// config does not have them: (file, dotted path).
+    pub unknown_in_files: Vec<(String, String)>,
     /// Config keys the import added (not in the original chart), by path.
     pub added: Vec<String>,
 }
@@ -192,6 +195,7 @@ pub fn infer(input: Input) -> Model {
         .map(|s| s.to_string())
         .collect(),
         notes: Vec::new(),
+        unknown_in_files: Vec::new(),
         uses_json: false,
         uses_map: false,
     };
@@ -215,6 +219,7 @@ pub fn infer(input: Input) -> Model {
         uses_json: builder.uses_json,
         uses_map: builder.uses_map,
         notes: builder.notes,
+        unknown_in_files: builder.unknown_in_files,
         added: Vec::new(),
     };
     if let Some(service_port) = input.service_port {
@@ -312,6 +317,7 @@ struct Builder<'a> {
     enums: Vec<Enum>,
     names: HashSet<String>,
     notes: Vec<String>,
+    unknown_in_files: Vec<(String, String)>,
     uses_json: bool,
     uses_map: bool,
 }
@@ -444,9 +450,10 @@ impl<'a> Builder<'a> {
                     let mut p = path.to_vec();
                     p.push(key.clone());
                     self.notes.push(format!(
-                        "`{}` is set in {name} but has no default in values.yaml: not imported (the generated schema rejects it); add it to the struct by hand.",
+                        "`{}` is set in {name} but has no default in values.yaml: not imported (the generated schema rejects it, so the converted file has it commented out); add it to the struct by hand.",
                         dotted(&p)
                     ));
+                    self.unknown_in_files.push((name.to_string(), dotted(&p)));
                 }
             }
         }

@@ -238,7 +238,11 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     };
     let mut converted_files = Vec::new();
     for (file, _, text, tree, relocated) in &environments {
-        let not_carried = chart_keys::not_carried(&tree.to_json(), &generated);
+        let mut not_carried = chart_keys::not_carried(&tree.to_json(), &generated);
+        // A list's items are `[]` in the model's paths: the whole list goes.
+        not_carried.extend(model.unknown_in_files.iter().filter(|(name, _)| name == file).map(
+            |(_, path)| path.split("[]").next().unwrap_or(path).trim_end_matches('.').to_owned(),
+        ));
         match convert::convert(text, tree, *relocated, &not_carried) {
             Ok(converted) => {
                 report.values_files.push(ValuesFile {

@@ -13,8 +13,9 @@
 //!   the pod's settings, as Reloader's `reloader.deployment`): each setting
 //!   by its own name or an alias (`replicas` → `replicaCount`);
 //! - **the app's ports kept under `service`** (`service.httpPort`,
-//!   `service.metricsPort`): moved to the root of the config, where the
-//!   import makes each a named container port.
+//!   `service.metricsPort`) or in a map (`containerPorts: {http: 8080}` →
+//!   `httpPort`): moved to the root of the config, where the import makes
+//!   each a named container port.
 //!
 //! A target the tree already has is never overwritten: the key stays where
 //! it was and the report says why.
@@ -183,6 +184,16 @@ pub(crate) fn find(
                 && !taken(&out, key)
             {
                 out.push(Relocation { from: format!("service.{key}"), to: key.clone() });
+            }
+        }
+    }
+    // The app's ports as a map of their own (`containerPorts: {http: 8080}`).
+    if let Some(ports) = values.get("containerPorts").and_then(Value::as_object) {
+        for (name, value) in ports {
+            let key = format!("{name}Port");
+            let valid = value.as_u64().is_some_and(|p| (1..=65535).contains(&p));
+            if valid && name.chars().all(|c| c.is_ascii_alphanumeric()) && !taken(&out, &key) {
+                out.push(Relocation { from: format!("containerPorts.{name}"), to: key });
             }
         }
     }
@@ -396,6 +407,14 @@ mod tests {
                 "service:\n  port: 80\n  httpPort: 8080\n  metricsPort: 9090\n  nodePort: 30000\n"
             ),
             pairs(&[("service.httpPort", "httpPort"), ("service.metricsPort", "metricsPort")])
+        );
+    }
+
+    #[test]
+    fn a_map_of_ports_moves_to_the_config() {
+        assert_eq!(
+            found("containerPorts:\n  http: 8080\n  https: 8443\n  bad-name: 1\n"),
+            pairs(&[("containerPorts.http", "httpPort"), ("containerPorts.https", "httpsPort")])
         );
     }
 
