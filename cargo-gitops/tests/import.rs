@@ -324,6 +324,33 @@ fn the_command_refuses_to_overwrite_and_writes_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_bad_chart_is_named_in_one_line_and_nothing_is_written() {
+    let dir = gitops_tests::scratch_dir("import-bad-chart");
+    let chart = dir.join("chart");
+    std::fs::create_dir_all(&chart).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: bad\nversion: 0.1.0\n")
+        .unwrap();
+    let out = dir.join("config.rs");
+    let args = || vec![chart.display().to_string(), "--out".into(), out.display().to_string()];
+    let one_line = |said: &str, expected: &str| {
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines.len(), 1, "{said}");
+        assert!(lines[0].contains(expected), "{said}");
+    };
+    let (code, said) = import_command(&args());
+    assert_eq!(code, Some(1));
+    one_line(&said, &format!("{}: missing:", chart.join("values.yaml").display()));
+    std::fs::write(chart.join("values.yaml"), "a: [1\n").unwrap();
+    let (_, said) = import_command(&args());
+    one_line(&said, &format!("{}: not valid YAML:", chart.join("values.yaml").display()));
+    std::fs::write(chart.join("values.yaml"), "a: 1\n").unwrap();
+    std::fs::write(chart.join("values-prod.yaml"), "b: {\n").unwrap();
+    let (_, said) = import_command(&args());
+    one_line(&said, &format!("{}: not valid YAML:", chart.join("values-prod.yaml").display()));
+    assert!(!out.exists());
+}
+
 /// Tricky plain scalars, each read by read.rs and by Helm (`values_from_yaml`
 /// returns values exactly as Helm reads a `-f` file): the same value, or an
 /// error from both. Numbers compare as float64, which is what Helm has.

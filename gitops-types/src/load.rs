@@ -293,18 +293,20 @@ impl Layers {
             // A service link under a key's name is the kubelet's, never the
             // key's own value (generation refuses keys where it could be).
             let raw = vars.get(&leaf.env).filter(|v| !service_link::is_service_link(&leaf.env, v));
+            let secret = leaf.kind == LeafKind::Secret;
             if let Some(raw) = raw {
+                let raw = if secret { without_final_line_ending(raw) } else { raw };
                 let source = Source::Env(leaf.env.clone());
                 match parse_text(tree, leaf, raw) {
                     Ok(value) => self.set(leaf, value, source),
                     Err(message) => self.problems.push(problem(source, &key, message)),
                 }
-            } else if leaf.kind == LeafKind::Secret {
+            } else if secret {
                 let file = secrets_dir.as_ref().map(|dir| dir.join(&key));
                 match file.as_ref().map(std::fs::read_to_string) {
                     Some(Ok(text)) => self.set(
                         leaf,
-                        Value::String(text),
+                        Value::String(without_final_line_ending(&text).to_owned()),
                         Source::SecretFile(file.unwrap_or_default()),
                     ),
                     Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -406,6 +408,15 @@ fn item_key(item: &Item) -> &str {
 /// A variable's text as the leaf's value: the string itself for a string
 /// leaf, JSON otherwise (as the chart writes it). Text that is not JSON is
 /// answered with what the key takes, not with the parser's complaint.
+/// A secret's value without the one line ending that ends it, if any.
+/// `echo pw > file` and `kubectl create secret --from-file` leave one, which
+/// no password or token means (and PEM reads the same without it); kept, it
+/// fails a login with nothing to show why. Env var and file alike, so both
+/// deliveries of one Secret load the same value. Decision in docs/decisions.md.
+fn without_final_line_ending(raw: &str) -> &str {
+    raw.strip_suffix("\r\n").or_else(|| raw.strip_suffix('\n')).unwrap_or(raw)
+}
+
 fn parse_text(tree: &ConfigTree, leaf: &Leaf, raw: &str) -> Result<Value, String> {
     if leaf.text {
         return Ok(Value::String(raw.to_owned()));

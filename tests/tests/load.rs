@@ -97,8 +97,24 @@ fn secrets_come_from_files_when_no_env_var_is_set() {
     let shop =
         Loader::<Shop>::with_vars([("SHOP_SECRETS_DIR", dir.to_str().unwrap())]).load().unwrap();
     assert_eq!(shop.database_url, "postgres://from-file");
-    assert_eq!(shop.payments.webhook_secret, "whsec-file\n", "a file's bytes, exactly");
+    assert_eq!(shop.payments.webhook_secret, "whsec-file", "the one final line ending dropped");
     assert_eq!(shop.admin_api_key.as_deref(), Some("k"));
+
+    // One line ending, LF or CRLF, from a file or an env var alike; the rest
+    // of the bytes exactly; a value's own strings (not secrets) untouched.
+    fs::write(dir.join("databaseUrl"), "postgres://x\n\n").unwrap();
+    fs::write(dir.join("payments.webhook-secret"), "a\r\nb\r\n").unwrap();
+    let shop = Loader::<Shop>::with_vars([
+        ("SHOP_SECRETS_DIR", dir.to_str().unwrap()),
+        ("SHOP_ADMIN_KEY", "key\n"),
+        ("SHOP_STORE_NAME", "line\n"),
+    ])
+    .load()
+    .unwrap();
+    assert_eq!(shop.database_url, "postgres://x\n");
+    assert_eq!(shop.payments.webhook_secret, "a\r\nb");
+    assert_eq!(shop.admin_api_key.as_deref(), Some("key"));
+    assert_eq!(shop.store_name, "line\n");
 }
 
 #[test]

@@ -95,6 +95,12 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let crds = crd_files(&chart_dir.join("crds"))?;
 
     let values_path = chart_dir.join("values.yaml");
+    if !values_path.is_file() {
+        return Err(fail(
+            &values_path,
+            "missing: the import reads the chart's keys and their defaults from it",
+        ));
+    }
     let mut values = read::values(&read_text(&values_path)?).map_err(|e| fail(&values_path, e))?;
     let schema_path = chart_dir.join("values.schema.json");
     let schema = match schema_path.exists() {
