@@ -104,13 +104,17 @@ pub(crate) fn run(args: Args) -> Result<(), Error> {
         }
         (None, None) => Source::default_for(&built_from(), install_root().as_deref()),
     };
+    let chosen_by_default = args.path.is_none() && args.git.is_none();
     // The crate in the current directory, not one found above it.
     let during = |e: Error| e.during("init");
     let manifest =
         manifest::manifest_path(args.manifest_path.as_deref(), Find::Here).map_err(during)?;
     let chart =
         ChartSettings { name: args.chart_name, image: args.image, app_version: args.app_version };
-    let report = init(&manifest, &source, &chart).map_err(during)?;
+    let mut report = init(&manifest, &source, &chart).map_err(during)?;
+    if chosen_by_default && report.source.is_some() {
+        report.warnings.extend(unpushed(&built_from(), &source));
+    }
     print!("{report}");
     if let Some(system) = args.ci {
         let crate_dir = manifest.parent().unwrap_or(Path::new("."));
@@ -208,8 +212,10 @@ impl Source {
         Ok(Source::Checkout(dir))
     }
 
-    /// `--git URL` with its ref, once `git ls-remote` has read them: a typo
-    /// is caught here, not by the crate's first build.
+    /// `--git URL` with its ref, once `git ls-remote` has read the URL and
+    /// a tag or branch: a typo there is caught here, not by the crate's
+    /// first build (a `--rev` is fetched by that build; ls-remote lists refs,
+    /// not commits).
     fn git(url: &str, pin: GitPin) -> Result<Source, Error> {
         let url = cargo_git_url(url);
         use gitops_gen::foundation::git::{Git, GitError};
@@ -234,9 +240,10 @@ impl Source {
     }
 
     /// No `--path` or `--git`: what this binary came from.
-    /// - Built from a checkout with a remote (`origin`): that remote at the
-    ///   checkout's commit. Git dependencies build from any clone; a commit
-    ///   not pushed yet is warned about when the report is printed.
+    /// - Built from a checkout with a remote (`origin`): that remote, without
+    ///   credentials, at the checkout's commit. Git dependencies build from
+    ///   any clone; a commit on no remote branch is warned about
+    ///   ([`unpushed`]).
     /// - Built from a checkout without a remote: path dependencies on it
     ///   (local development; `--git` for anything else).
     /// - Installed by `cargo install --git URL`: that URL at that commit, as
@@ -249,9 +256,10 @@ impl Source {
             let git = gitops_gen::foundation::git::Git::new();
             let ask = |args: &[&str]| git.run(built_from, args).ok().map(|o| o.trim().to_owned());
             return match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
-                (Some(url), Some(rev)) if !url.is_empty() => {
-                    Source::Git { url: cargo_git_url(&url), pin: GitPin::Rev(rev) }
-                }
+                (Some(url), Some(rev)) if !url.is_empty() => Source::Git {
+                    url: without_credentials(&cargo_git_url(&url)),
+                    pin: GitPin::Rev(rev),
+                },
                 _ => Source::Checkout(built_from.to_owned()),
             };
         }
@@ -302,7 +310,7 @@ impl Source {
                 match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
                     (Some(url), Some(rev)) if !url.is_empty() => format!(
                         "cargo install --locked --git {} --rev {rev} cargo-gitops",
-                        cargo_git_url(&url)
+                        without_credentials(&cargo_git_url(&url))
                     ),
                     _ => versioned,
                 }
@@ -310,6 +318,30 @@ impl Source {
             Source::Version(_) => versioned,
         }
     }
+}
+
+/// `url` without a user or token (`https://me:token@host/x` →
+/// `https://host/x`): what goes into a committed Cargo.toml and a CI file.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) if scheme != "ssh" => {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}/{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A warning when the default source is the checkout's remote at a commit
+/// no remote branch holds yet: the crate would build only here.
+fn unpushed(built_from: &Path, source: &Source) -> Option<String> {
+    let Source::Git { url, pin: GitPin::Rev(rev) } = source else { return None };
+    let git = gitops_gen::foundation::git::Git::new();
+    let branches = git.run(built_from, &["branch", "--remotes", "--contains", rev]).ok()?;
+    branches.trim().is_empty().then(|| {
+        format!("the gitops-rs commit {rev} is on no branch of {url} yet: push it, or the crate builds only on this machine (`--path` or `--git URL --tag T` to choose)")
+    })
 }
 
 /// The repository and commit `cargo install --git` recorded for
@@ -938,6 +970,13 @@ mod tests {
     }
 
     #[test]
+    fn credentials_stay_out_of_what_init_writes() {
+        assert_eq!(without_credentials("https://me:tok@host/org/x.git"), "https://host/org/x.git");
+        assert_eq!(without_credentials("https://host/org/x.git"), "https://host/org/x.git");
+        assert_eq!(without_credentials("ssh://git@host/org/x.git"), "ssh://git@host/org/x.git");
+    }
+
+    #[test]
     fn git_urls_as_cargo_takes_them() {
         assert_eq!(cargo_git_url("git@host:org/gitops-rs.git"), "ssh://git@host/org/gitops-rs.git");
         assert_eq!(cargo_git_url("https://host/org/gitops-rs"), "https://host/org/gitops-rs");
@@ -971,6 +1010,10 @@ mod tests {
             pin: GitPin::Rev(head.clone()),
         };
         assert_eq!(Source::default_for(&checkout, None), from_remote);
+        // No remote branch holds the commit yet: said.
+        let warning =
+            unpushed(&checkout, &from_remote).expect("an unpushed commit is warned about");
+        assert!(warning.contains(&format!("commit {head} is on no branch of")), "{warning}");
         assert_eq!(
             from_remote.install_command(),
             format!("cargo install --locked --git ssh://git@host/org/gitops-rs.git --rev {head} cargo-gitops")

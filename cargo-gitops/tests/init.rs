@@ -431,10 +431,18 @@ fn init_with_git_dependencies_builds_from_a_copy_elsewhere() {
     let out = gitops(&krate, &["init", "--git", &url, "--tag", "no-such-tag"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("the repository has no refs/tags/no-such-tag"), "{}", text(&out));
+    // `--tag` names a ref of `--git`: without it, clap says so.
+    let out = krate.run(BIN, &["gitops", "init", "--tag", "x"]);
+    assert!(
+        text(&out).contains("the following required arguments were not provided"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("--git <URL>"), "{}", text(&out));
     let out = gitops(&krate, &["init", "--tag", "x"]);
     assert!(
         text(&out).contains("cannot be used with '--path"),
-        "--tag needs --git: {}",
+        "--tag with --path: {}",
         text(&out)
     );
     assert_eq!(krate.read("Cargo.toml"), manifest);

@@ -837,10 +837,9 @@ impl Chart {
     }
 }
 
-/// A builder setting or output that cannot be used: `key` names it.
 /// `dir`'s CRD files as the chart's `crds/<file>`, each after a header
-/// naming its source; refused, naming the file, when one is not YAML or
-/// holds anything but CustomResourceDefinitions.
+/// naming its source; refused, naming the file, when one is not YAML (by
+/// its name or its text) or holds anything but CustomResourceDefinitions.
 fn crd_files(dir: &Path) -> Result<Files, Error> {
     let refuse = |message: String| invalid(ProblemKind::InvalidSetting, "Chart.crds", message);
     let entries = std::fs::read_dir(dir).map_err(|e| refuse(format!("{}: {e}", dir.display())))?;
@@ -850,8 +849,14 @@ fn crd_files(dir: &Path) -> Result<Files, Error> {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             continue;
         };
-        if !path.is_file() || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        if !path.is_file() {
             continue;
+        }
+        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            return Err(refuse(format!(
+                "{}: not a `.yaml` or `.yml` file; crds/ takes CRDs as YAML",
+                path.display()
+            )));
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|e| refuse(format!("{}: {e}", path.display())))?;
@@ -884,6 +889,7 @@ fn crd_files(dir: &Path) -> Result<Files, Error> {
     Ok(files)
 }
 
+/// A builder setting or output that cannot be used: `key` names it.
 fn invalid(kind: ProblemKind, key: &str, message: impl Into<String>) -> Error {
     Error::InvalidChart(Box::new(Problem::new(kind, message).key(key)))
 }

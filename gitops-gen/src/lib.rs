@@ -56,6 +56,9 @@ pub use foundation::error::{Error, Problem, ProblemKind};
 pub use foundation::fs::WriteReport;
 pub use foundation::layout::{self, Files};
 pub use foundation::template;
+/// Helm's coalescing of a values file onto a chart's values (maps merged
+/// key by key, `null` deletes, anything else replaces).
+pub use helm::coalesce::coalesce;
 pub use native_render::{EnvironmentRender, RenderOptions, Rendered, RenderedObject, Renderer};
 pub use release::build_info;
 pub use release::compat::{Baseline, Bump, Change, Impact, Report};

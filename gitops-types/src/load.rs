@@ -405,9 +405,6 @@ fn item_key(item: &Item) -> &str {
     }
 }
 
-/// A variable's text as the leaf's value: the string itself for a string
-/// leaf, JSON otherwise (as the chart writes it). Text that is not JSON is
-/// answered with what the key takes, not with the parser's complaint.
 /// A secret's value without the one line ending that ends it, if any.
 /// `echo pw > file` and `kubectl create secret --from-file` leave one, which
 /// no password or token means (and PEM reads the same without it); kept, it
@@ -417,6 +414,9 @@ fn without_final_line_ending(raw: &str) -> &str {
     raw.strip_suffix("\r\n").or_else(|| raw.strip_suffix('\n')).unwrap_or(raw)
 }
 
+/// A variable's text as the leaf's value: the string itself for a string
+/// leaf, JSON otherwise (as the chart writes it). Text that is not JSON is
+/// answered with what the key takes, not with the parser's complaint.
 fn parse_text(tree: &ConfigTree, leaf: &Leaf, raw: &str) -> Result<Value, String> {
     if leaf.text {
         return Ok(Value::String(raw.to_owned()));

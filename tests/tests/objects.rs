@@ -211,6 +211,7 @@ fn deployment(checksum: &str) -> Deployment {
         metadata: metadata(FULLNAME),
         spec: Some(DeploymentSpec {
             replicas: Some(1),
+            revision_history_limit: Some(10),
             selector: LabelSelector { match_labels: Some(selector_labels()), ..Default::default() },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {

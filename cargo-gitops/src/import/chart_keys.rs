@@ -241,25 +241,25 @@ pub(crate) fn not_carried(values: &Value, generated: &Value) -> Vec<String> {
         })
         .collect();
     let Some(file) = values.as_object() else { return out };
+    let chart_part: serde_json::Map<String, Value> = file
+        .iter()
+        .filter(|(k, _)| is_chart_key(k) && generated.get(*k).is_some())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut merged = generated.clone();
-    for (key, value) in file.iter().filter(|(k, _)| is_chart_key(k) && generated.get(*k).is_some())
-    {
-        match merged.as_object_mut() {
-            Some(merged) if value.is_null() => drop(merged.remove(key)),
-            _ => merge(&mut merged[key.as_str()], value),
-        }
-    }
+    gitops_gen::coalesce(&mut merged, &Value::Object(chart_part));
     if let Some(object) = merged.as_object_mut() {
         object.insert("config".into(), reference().config.clone());
         object.remove("secrets");
     }
     for violation in reference().validator.violations(&merged) {
-        // Up to the first list index, then back to what the file itself sets.
+        // Up to the first list index or key with a dot in it (a dotted path
+        // could not name it), then back to what the file itself sets.
         let mut at: Vec<&str> = violation
             .at
             .iter()
             .map(String::as_str)
-            .take_while(|segment| segment.parse::<usize>().is_err())
+            .take_while(|segment| segment.parse::<usize>().is_err() && !segment.contains('.'))
             .collect();
         while !at.is_empty() && at.iter().try_fold(values, |v, k| v.get(*k)).is_none() {
             at.pop();
@@ -272,23 +272,6 @@ pub(crate) fn not_carried(values: &Value, generated: &Value) -> Vec<String> {
         }
     }
     out
-}
-
-/// `overlay` over `base` as Helm merges a values file over the chart's
-/// defaults: maps key by key, a `null` removes the key, anything else replaces.
-fn merge(base: &mut Value, overlay: &Value) {
-    match (base.as_object_mut(), overlay.as_object()) {
-        (Some(base), Some(overlay)) => {
-            for (key, value) in overlay {
-                if value.is_null() {
-                    base.remove(key);
-                } else {
-                    merge(base.entry(key.clone()).or_insert(Value::Null), value);
-                }
-            }
-        }
-        _ => *base = overlay.clone(),
-    }
 }
 
 #[cfg(test)]
@@ -382,6 +365,7 @@ mod tests {
             "livenessProbe": {"enabled": true, "periodSeconds": 10},
             "ingress": {"tls": false},
             "tolerations": [{"key": "a", "operatr": "Exists"}],
+            "nodeSelector": {"kubernetes.io/os": 1},
             "resources": null,
             "replicaCount": 2,
             "app": {"anything": true}
@@ -394,6 +378,7 @@ mod tests {
                 "image.extra",
                 "ingress.tls",
                 "livenessProbe.enabled",
+                "nodeSelector",
                 "service.nodePort",
                 "tolerations"
             ]

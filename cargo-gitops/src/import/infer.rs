@@ -947,6 +947,7 @@ fn choose_ports(model: &mut Model, service_port: &Value) {
     for field in root.fields.iter_mut().filter(|f| {
         matches!(f.ty, Ty::Int(_))
             && is_port_key(&f.key)
+            && !is_client_port(&f.key)
             && f.default.as_u64().is_some_and(|p| (1..=65535).contains(&p))
     }) {
         let name = port_name(&field.key, &names);
@@ -1006,6 +1007,46 @@ fn choose_ports(model: &mut Model, service_port: &Value) {
     model.added.push(key);
 }
 
+/// Whether the port key `key` names a server the app connects to (its
+/// database's, its cache's) rather than one it listens on: such a port is
+/// config, never a container port the Service exposes.
+fn is_client_port(key: &str) -> bool {
+    const SERVERS: &[&str] = &[
+        "db",
+        "database",
+        "postgres",
+        "postgresql",
+        "pg",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "mongodb",
+        "redis",
+        "memcached",
+        "cache",
+        "kafka",
+        "nats",
+        "amqp",
+        "rabbitmq",
+        "smtp",
+        "mail",
+        "ldap",
+        "elasticsearch",
+        "opensearch",
+        "statsd",
+        "syslog",
+        "jaeger",
+        "zipkin",
+        "otlp",
+        "upstream",
+        "backend",
+    ];
+    let stem =
+        ["Port", "_port", "-port"].iter().find_map(|end| key.strip_suffix(end)).unwrap_or("");
+    let stem = stem.to_ascii_lowercase().replace(['_', '-'], "");
+    SERVERS.iter().any(|server| stem == *server || stem.ends_with(server))
+}
+
 /// A container port's name for the port key `key` (an IANA service name:
 /// lower case letters, digits and `-`, at most 15), not one of `taken`.
 fn port_name(key: &str, taken: &[String]) -> String {
@@ -1034,7 +1075,8 @@ fn port_name(key: &str, taken: &[String]) -> String {
     let mut n = 2;
     while taken.contains(&unique) {
         let suffix = format!("-{n}");
-        unique = format!("{}{suffix}", &base[..base.len().min(15 - suffix.len())]);
+        let stem = base[..base.len().min(15 - suffix.len())].trim_end_matches('-');
+        unique = format!("{stem}{suffix}");
         n += 1;
     }
     unique
@@ -1283,9 +1325,10 @@ mod tests {
 
     #[test]
     fn several_ports_each_named_the_http_one_first() {
-        let tree =
-            read::values("metricsPort: 9090\nlogLevel: info\nhttpPort: 8080\ngrpc_port: 9000\n")
-                .unwrap();
+        let tree = read::values(
+            "metricsPort: 9090\nlogLevel: info\nhttpPort: 8080\ngrpc_port: 9000\nredisPort: 6379\n",
+        )
+        .unwrap();
         let m = infer(Input {
             app: tree.entries().iter().collect(),
             environments: vec![],
@@ -1303,7 +1346,8 @@ mod tests {
                 ("httpPort", Some("http")),
                 ("metricsPort", Some("metrics")),
                 ("logLevel", None),
-                ("grpc_port", Some("grpc"))
+                ("grpc_port", Some("grpc")),
+                ("redisPort", None)
             ]
         );
         assert!(m.added.is_empty());
@@ -1313,6 +1357,7 @@ mod tests {
             ("adminApiPort", &[], "admin-api"),
             ("port", &["http".to_owned()][..], "http-2"),
             ("aVeryLongServiceNamePort", &[], "a-very-long-ser"),
+            ("abcdefghijklMnPort", &["abcdefghijkl-mn".to_owned()][..], "abcdefghijkl-2"),
         ] {
             assert_eq!(port_name(key, taken), name, "{key}");
         }

@@ -92,7 +92,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
         Value::Number(n) => n.to_string(),
         _ => String::new(),
     };
-    let crds = crd_files(&chart_dir.join("crds"))?;
+    let (crds, not_yaml) = crd_files(&chart_dir.join("crds"))?;
 
     let values_path = chart_dir.join("values.yaml");
     if !values_path.is_file() {
@@ -112,8 +112,10 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
 
     // The chart's Kubernetes settings where the generated chart keeps them,
     // in values.yaml and every values file alike.
-    let relocations = relocate::find(&values, schema.as_ref(), chart_keys::is_chart_key);
-    let mut kept_in_place = relocate::apply(&mut values, &relocations);
+    let relocate::Found { relocations, blocked } =
+        relocate::find(&values, schema.as_ref(), chart_keys::is_chart_key);
+    let mut kept_in_place = blocked;
+    kept_in_place.extend(relocate::apply(&mut values, &relocations));
     let mut environments = Vec::new();
     let mut files = values_files(chart_dir)?;
     for path in &options.values {
@@ -196,16 +198,16 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let generated = chart_keys::generated_defaults(repository, has_port, &model.probes);
     let mut notes = model.notes.clone();
     notes.extend(chart_keys::repository_problem(repository));
+    notes.extend(not_yaml.iter().map(|name| {
+        format!("`crds/{name}` is not carried: the generated chart takes CRDs as YAML (`.yaml`, `.yml`); convert it and put it beside the others.")
+    }));
     let mut scanned =
         templates::scan_dir(&chart_dir.join("templates")).map_err(|e| fail(chart_dir, e))?;
     for template in &mut scanned.templates {
         template.values = std::mem::take(&mut template.values)
             .into_iter()
             .map(|(old, new)| {
-                let moved = relocations.iter().find_map(|r| {
-                    let rest = old.strip_prefix(r.from.as_str())?;
-                    (rest.is_empty() || rest.starts_with('.')).then(|| format!("{}{rest}", r.to))
-                });
+                let moved = relocations.iter().find_map(|r| r.moved(&old));
                 match moved {
                     Some(to) if chart_keys::is_chart_key(to.split('.').next().unwrap_or("")) => {
                         (old, to)
@@ -270,23 +272,32 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     Ok(Imported { rust, values_files: converted_files, crds, report })
 }
 
-/// The files of a chart's `crds/` (YAML or JSON, as Helm installs them),
-/// by name; none without the directory. Helm does not template them, so
-/// they are carried as they are.
-fn crd_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+/// A chart's CRD files: (name, text) of each YAML one, names of the others.
+type CrdFiles = (Vec<(String, String)>, Vec<String>);
+
+/// The YAML files of a chart's `crds/`, by name, and the names of its
+/// other files; nothing without the directory. Helm does not template
+/// them, so they are carried as they are; `Chart::crds` takes YAML only.
+fn crd_files(dir: &Path) -> Result<CrdFiles, Error> {
+    let (mut yaml, mut other) = (Vec::new(), Vec::new());
     if !dir.is_dir() {
-        return Ok(Vec::new());
+        return Ok((yaml, other));
     }
-    let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
-        if path.is_file() && [".yaml", ".yml", ".json"].iter().any(|end| name.ends_with(end)) {
-            out.push((name, read_text(&path)?));
+        if !path.is_file() {
+            continue;
+        }
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            yaml.push((name, read_text(&path)?));
+        } else {
+            other.push(name);
         }
     }
-    out.sort();
-    Ok(out)
+    yaml.sort();
+    other.sort();
+    Ok((yaml, other))
 }
 
 /// The chart's `values-*.yaml` and `values-*.yml`, by name.

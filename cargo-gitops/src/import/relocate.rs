@@ -136,18 +136,44 @@ const CONTAINER_ONLY: &[&str] = &[
     "procMount",
 ];
 
+/// What values.yaml calls for: the relocations, and the keys that stay
+/// where they are because their target is set already (each as
+/// `from` → `to`, for the report).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    pub relocations: Vec<Relocation>,
+    pub blocked: Vec<String>,
+}
+
+impl Found {
+    /// Takes `from` → `to` unless `to` is set in `values` or taken already.
+    fn offer(&mut self, values: &Value, from: String, to: &str) {
+        if self.relocations.iter().any(|r| r.to == to) || has_path(values, to) {
+            self.blocked.push(format!("`{from}` (`{to}` is set already)"));
+        } else {
+            self.relocations.push(Relocation { from, to: to.to_owned() });
+        }
+    }
+}
+
+impl Relocation {
+    /// Where the value at the dotted `path` of the original chart is now,
+    /// when this relocation moved it (it or a key inside it).
+    pub fn moved(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix(self.from.as_str())?;
+        (rest.is_empty() || rest.starts_with('.')).then(|| format!("{}{rest}", self.to))
+    }
+}
+
 /// Every relocation `defaults` (values.yaml) calls for. `is_chart_key`
 /// says which top-level keys the generated chart has under their own name.
 pub(crate) fn find(
     defaults: &Node,
     schema: Option<&Schema>,
     is_chart_key: impl Fn(&str) -> bool,
-) -> Vec<Relocation> {
+) -> Found {
     let values = defaults.to_json();
-    let mut out: Vec<Relocation> = Vec::new();
-    let taken = |out: &[Relocation], target: &str| {
-        out.iter().any(|r| r.to == target) || has_path(&values, target)
-    };
+    let mut found = Found::default();
     // Top-level aliases, by name and shape or by the schema's `$ref`.
     for entry in defaults.entries() {
         let key = entry.key.as_str();
@@ -163,14 +189,12 @@ pub(crate) fn find(
             .map(|(_, target, _)| *target);
         let by_ref = schema.and_then(|s| referenced_key(s, key, &value));
         if let Some(target) = by_name.or(by_ref) {
-            if !taken(&out, target) {
-                out.push(Relocation { from: key.to_owned(), to: target.to_owned() });
-            }
+            found.offer(&values, key.to_owned(), target);
         }
     }
     for (from, target, shape) in ALIASES {
-        if path_value(&values, from).is_some_and(|v| shape.fits(v)) && !taken(&out, target) {
-            out.push(Relocation { from: (*from).to_owned(), to: (*target).to_owned() });
+        if path_value(&values, from).is_some_and(|v| shape.fits(v)) {
+            found.offer(&values, (*from).to_owned(), target);
         }
     }
     // The app's ports under `service`.
@@ -179,21 +203,17 @@ pub(crate) fn find(
             let named_port = key.len() > 4
                 && key.ends_with("Port")
                 && !["nodePort", "targetPort"].contains(&key.as_str());
-            if named_port
-                && value.as_u64().is_some_and(|p| (1..=65535).contains(&p))
-                && !taken(&out, key)
-            {
-                out.push(Relocation { from: format!("service.{key}"), to: key.clone() });
+            if named_port && value.as_u64().is_some_and(|p| (1..=65535).contains(&p)) {
+                found.offer(&values, format!("service.{key}"), key);
             }
         }
     }
     // The app's ports as a map of their own (`containerPorts: {http: 8080}`).
     if let Some(ports) = values.get("containerPorts").and_then(Value::as_object) {
         for (name, value) in ports {
-            let key = format!("{name}Port");
             let valid = value.as_u64().is_some_and(|p| (1..=65535).contains(&p));
-            if valid && name.chars().all(|c| c.is_ascii_alphanumeric()) && !taken(&out, &key) {
-                out.push(Relocation { from: format!("containerPorts.{name}"), to: key });
+            if valid && name.chars().all(|c| c.is_ascii_alphanumeric()) {
+                found.offer(&values, format!("containerPorts.{name}"), &format!("{name}Port"));
             }
         }
     }
@@ -220,12 +240,10 @@ pub(crate) fn find(
                 ("securityContext", "securityContext") if !is_container_context(value) => continue,
                 (target, _) => target,
             };
-            if !taken(&out, target) {
-                out.push(Relocation { from: format!("{section}.{key}"), to: target.to_owned() });
-            }
+            found.offer(&values, format!("{section}.{key}"), target);
         }
     }
-    out
+    found
 }
 
 fn is_pod_context(value: &Value) -> bool {
@@ -252,6 +270,11 @@ fn referenced_key(schema: &Schema, key: &str, value: &Value) -> Option<&'static 
 fn workload_section(node: &Node, prefix: &str) -> Option<String> {
     for entry in node.entries() {
         let Node::Map(entries) = &entry.node else { continue };
+        // A map with an image of its own is another container (a metrics
+        // exporter, a sidecar): its settings are not the app's.
+        if entries.iter().any(|e| e.key == "image") {
+            continue;
+        }
         let path =
             if prefix.is_empty() { entry.key.clone() } else { format!("{prefix}.{}", entry.key) };
         let settings = entries
@@ -298,7 +321,11 @@ pub(crate) fn apply(tree: &mut Node, relocations: &[Relocation]) -> Vec<String> 
         if get(tree, &from).is_none() {
             continue;
         }
-        if get(tree, &to).is_some() {
+        // Set already, or under a parent that is not a map (`serviceAccount: null`).
+        let parents = &to[..to.len() - 1];
+        let blocked = (1..=parents.len())
+            .any(|n| get(tree, &parents[..n]).is_some_and(|e| !matches!(e.node, Node::Map(_))));
+        if get(tree, &to).is_some() || blocked {
             kept.push(relocation.from.clone());
             continue;
         }
@@ -376,6 +403,7 @@ mod tests {
 
     fn found(yaml: &str) -> Vec<(String, String)> {
         find(&read::values(yaml).unwrap(), None, chart_key)
+            .relocations
             .into_iter()
             .map(|r| (r.from, r.to))
             .collect()
@@ -431,7 +459,7 @@ mod tests {
             ])
         );
         let mut tree = read::values(yaml).unwrap();
-        let relocations = find(&tree, None, |k| k == "nodeSelector");
+        let relocations = find(&tree, None, |k| k == "nodeSelector").relocations;
         assert_eq!(apply(&mut tree, &relocations), Vec::<String>::new());
         let json = tree.to_json();
         assert_eq!(json["replicaCount"], serde_json::json!(2));
@@ -444,11 +472,27 @@ mod tests {
     fn by_a_schema_ref() {
         let schema = read::Schema::parse(r##"{"properties": {"sidecarVolumes": {"type": "array", "items": {"$ref": "#/definitions/io.k8s.api.core.v1.Volume"}}}}"##).unwrap();
         let tree = read::values("sidecarVolumes: [{name: cache, emptyDir: {}}]\n").unwrap();
-        let relocations = find(&tree, Some(&schema), |k| k == "nothing");
+        let relocations = find(&tree, Some(&schema), |k| k == "nothing").relocations;
         assert_eq!(
             relocations,
             [Relocation { from: "sidecarVolumes".into(), to: "volumes".into() }]
         );
+    }
+
+    #[test]
+    fn a_blocked_target_is_reported_and_a_sidecar_is_no_workload_section() {
+        let found = find(
+            &read::values("extraEnv: []\nenv: [{name: A}]\nmetrics:\n  image: {repository: exporter}\n  resources: {}\n  podAnnotations: {}\n  securityContext: {privileged: false}\n").unwrap(),
+            None,
+            |k| k == "extraEnv",
+        );
+        assert_eq!(found.relocations, []);
+        assert_eq!(found.blocked, ["`env` (`extraEnv` is set already)"]);
+        assert_eq!(
+            Relocation { from: "a.b".into(), to: "c".into() }.moved("a.b.d").as_deref(),
+            Some("c.d")
+        );
+        assert_eq!(Relocation { from: "a.b".into(), to: "c".into() }.moved("a.bc"), None);
     }
 
     #[test]
@@ -463,6 +507,15 @@ mod tests {
             ],
         );
         assert_eq!(kept, ["env"]);
+        // A target under a value that is not a map: kept where it was.
+        let mut odd =
+            read::values("serviceAccount: null\nautomountServiceAccountToken: false\n").unwrap();
+        let to_automount = Relocation {
+            from: "automountServiceAccountToken".into(),
+            to: "serviceAccount.automount".into(),
+        };
+        assert_eq!(apply(&mut odd, &[to_automount]), ["automountServiceAccountToken"]);
+        assert_eq!(odd.to_json()["automountServiceAccountToken"], serde_json::json!(false));
         let json = tree.to_json();
         assert_eq!(
             json,

@@ -126,7 +126,11 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "Left where they were, because the generated chart's key was set already: {}.\n",
-                list(&self.kept_in_place)
+                self.kept_in_place
+                    .iter()
+                    .map(|k| if k.starts_with('`') { k.clone() } else { format!("`{k}`") })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )?;
         }
         let probes: Vec<String> = [

@@ -69,9 +69,15 @@ pub(crate) fn find(
         return Ok(LastRelease::Nothing(format!("{} does not exist", chart_dir.display())));
     };
     let ask = |args: &[&str]| git.run(dir, args).map(|out| out.trim().to_owned());
-    let (Ok(root), Ok(in_repo)) =
-        (ask(&["rev-parse", "--show-toplevel"]), ask(&["rev-parse", "--show-prefix"]))
-    else {
+    let toplevel = ask(&["rev-parse", "--show-toplevel"]);
+    if let Err(e @ crate::foundation::git::GitError::NotRun { .. }) = &toplevel {
+        // Passing here would turn the gate off on a machine without git.
+        return Err(Error::Baseline {
+            baseline: "the last release".into(),
+            problem: e.to_string(),
+        });
+    }
+    let (Ok(root), Ok(in_repo)) = (toplevel, ask(&["rev-parse", "--show-prefix"])) else {
         return Ok(LastRelease::Nothing(format!(
             "{} is not in a Git repository: no release to compare with",
             chart_dir.display()
