@@ -227,6 +227,44 @@ replicaCount: 2
     assert!(files[".gitops-gen-files"].contains("\nvalues-prod.yaml\n"));
 }
 
+/// Requests and limits apart: `resources` sets the requests and the memory
+/// limit, never a CPU limit; `cpu_limit` and `memory_limit` each set one;
+/// the chart's defaults have none for CPU. Read as Helm reads the files
+/// (values.yaml, then the environment's, coalesced).
+#[test]
+fn resources_set_requests_and_limits_apart() {
+    let files = Chart::new("worker")
+        .image("ghcr.io/acme/worker")
+        .config::<Worker>()
+        .environment(Environment::new("burstable").resources("250m", "512Mi"))
+        .environment(Environment::new("capped").resources("250m", "512Mi").cpu_limit("1"))
+        .environment(Environment::new("guaranteed").resources("1", "1Gi").cpu_limit("1"))
+        .environment(Environment::new("roomy").memory_limit("2Gi"))
+        .generate()
+        .unwrap()
+        .chart;
+    let yaml = |name: &str| -> Value { yaml_serde::from_str(&files[name]).unwrap() };
+    let effective = |env: &str| {
+        let mut values = yaml("values.yaml");
+        gitops_gen::coalesce(&mut values, &yaml(&format!("values-{env}.yaml")));
+        values["resources"].clone()
+    };
+    assert_eq!(
+        yaml("values.yaml")["resources"],
+        json!({"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}})
+    );
+    assert_eq!(
+        effective("burstable"),
+        json!({"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}})
+    );
+    assert_eq!(effective("capped")["limits"], json!({"cpu": "1", "memory": "512Mi"}));
+    assert_eq!(effective("guaranteed")["limits"], effective("guaranteed")["requests"]);
+    assert_eq!(
+        effective("roomy"),
+        json!({"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "2Gi"}})
+    );
+}
+
 fn expected() -> Vec<Expected<Shop>> {
     ENVIRONMENTS
         .iter()

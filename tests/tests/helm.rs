@@ -600,11 +600,11 @@ fn the_default_render_is_restricted_and_values_can_loosen_it() {
     assert!(pod["volumes"][0]["emptyDir"].is_object(), "/tmp is an emptyDir");
     assert_eq!(pod["automountServiceAccountToken"], false);
     assert_eq!(pod["serviceAccountName"], "release-shop");
-    for kind in ["requests", "limits"] {
-        for resource in ["cpu", "memory"] {
-            assert!(container["resources"][kind][resource].is_string(), "{kind}.{resource} set");
-        }
+    // Requests for both, a memory limit, no CPU limit (it would throttle).
+    for (kind, resource) in [("requests", "cpu"), ("requests", "memory"), ("limits", "memory")] {
+        assert!(container["resources"][kind][resource].is_string(), "{kind}.{resource} set");
     }
+    assert!(container["resources"]["limits"].get("cpu").is_none(), "no CPU limit by default");
     let account = object(&results[0], "ServiceAccount");
     assert_eq!(account["automountServiceAccountToken"], false);
 

@@ -195,7 +195,8 @@ fn deployment(checksum: &str) -> Deployment {
         ]),
         resources: Some(ResourceRequirements {
             requests: Some(quantities("100m", "128Mi")),
-            limits: Some(quantities("500m", "256Mi")),
+            // No CPU limit by default: it would throttle.
+            limits: Some([("memory".to_string(), Quantity("256Mi".into()))].into()),
             ..Default::default()
         }),
         lifecycle: Some(Lifecycle {

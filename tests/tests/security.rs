@@ -54,13 +54,24 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 
 /// Image digest (CKV_K8S_43) and pull policy Always (CKV_K8S_15), for the
 /// app and for the `helm test` pod: the accepted exceptions, which a digest
-/// clears.
-const ACCEPTED: &[&str] =
-    &["CKV_K8S_15 Deployment", "CKV_K8S_15 Pod", "CKV_K8S_43 Deployment", "CKV_K8S_43 Pod"];
+/// clears; and no CPU limit on the app (CKV_K8S_11), by decision (a CPU
+/// limit throttles; docs/chart.md, "Resources"), which `limits.cpu` clears.
+const ACCEPTED: &[&str] = &[
+    "CKV_K8S_11 Deployment",
+    "CKV_K8S_15 Deployment",
+    "CKV_K8S_15 Pod",
+    "CKV_K8S_43 Deployment",
+    "CKV_K8S_43 Pod",
+];
+
+/// What stays once both images are pinned by digest: no CPU limit.
+const PINNED: &[&str] = &["CKV_K8S_11 Deployment"];
 
 /// The orders example's: its migration Job (the app's image) fails the
 /// same two as the Deployment, and a digest clears them too.
 const ORDERS_ACCEPTED: &[&str] = &[
+    "CKV_K8S_11 Deployment",
+    "CKV_K8S_11 Job",
     "CKV_K8S_15 Deployment",
     "CKV_K8S_15 Job",
     "CKV_K8S_15 Pod",
@@ -95,10 +106,17 @@ fn checkov_on_the_default_render_of_a_service_with_secrets() {
 
 /// With `image.digest` (and the test pod's image pinned the same way), both
 /// accepted exceptions pass: checkov takes a digest-pinned image as
-/// satisfying the pull-policy check as well. Nothing fails.
+/// satisfying the pull-policy check as well. Only the missing CPU limit
+/// stays (the app's and its migration Job's), and a CPU limit clears it:
+/// then nothing fails.
 #[test]
 fn image_digests_clear_the_digest_and_pull_policy_checks() {
-    assert_eq!(failed(&example("orders"), Some(&digests(true))), set(&[]));
+    assert_eq!(
+        failed(&example("orders"), Some(&digests(true))),
+        set(&["CKV_K8S_11 Deployment", "CKV_K8S_11 Job"])
+    );
+    let capped = format!("{}resources:\n  limits:\n    cpu: \"1\"\n", digests(true));
+    assert_eq!(failed(&example("orders"), Some(&capped)), set(&[]));
 }
 
 /// `secrets.envVars: true` is real: the secrets become `secretKeyRef` env
@@ -169,6 +187,7 @@ fn checkov_on_the_default_render_of_a_worker() {
     assert_eq!(
         failed(&example("worker"), None),
         set(&[
+            "CKV_K8S_11 Deployment",
             "CKV_K8S_15 Deployment",
             "CKV_K8S_43 Deployment",
             "CKV_K8S_8 Deployment",
@@ -212,12 +231,14 @@ fn checkov_on_every_fixture_config() {
     for ((name, has_port), pair) in cases.into_iter().zip(results.chunks(2)) {
         pair.iter().for_each(assert_ran);
         let (default, pinned) = if has_port {
-            (set(ACCEPTED), set(&[]))
+            (set(ACCEPTED), set(PINNED))
         } else {
             let unprobed = ["CKV_K8S_8 Deployment", "CKV_K8S_9 Deployment"];
             let mut default = set(&["CKV_K8S_15 Deployment", "CKV_K8S_43 Deployment"]);
-            default.extend(unprobed.iter().map(|c| c.to_string()));
-            (default, set(&unprobed))
+            default.extend(unprobed.iter().chain(PINNED).map(|c| c.to_string()));
+            let mut pinned = set(&unprobed);
+            pinned.extend(PINNED.iter().map(|c| c.to_string()));
+            (default, pinned)
         };
         assert_eq!(checks(&pair[0]["failed"]), default, "{name}: default values");
         assert_eq!(checks(&pair[1]["failed"]), pinned, "{name}: images pinned by digest");

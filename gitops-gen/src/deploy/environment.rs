@@ -226,12 +226,31 @@ impl Environment {
             .set(k::AUTOSCALING_MAX_REPLICAS.path(), max)
     }
 
-    /// `resources`: CPU and memory, in Kubernetes quantities (`"250m"`,
-    /// `"256Mi"`), as both requests and limits (Guaranteed QoS: the pod is
-    /// the last evicted, and a request can never exceed its limit).
+    /// `resources`: the app container's CPU and memory requests, in
+    /// Kubernetes quantities (`"250m"`, `"256Mi"`), and a memory limit equal
+    /// to the memory request; no CPU limit. That is Burstable QoS: the
+    /// request is the app's share when the node is busy, and it may use
+    /// idle CPU beyond it, where a CPU limit would throttle it even on an
+    /// idle node. [`cpu_limit`](Environment::cpu_limit) sets one; with it
+    /// equal to the CPU request the pod is Guaranteed (evicted last).
+    /// docs/chart.md, "Resources", has the trade-off.
     pub fn resources(self, cpu: &str, memory: &str) -> Self {
-        let both = serde_json::json!({"cpu": cpu, "memory": memory});
-        self.set(k::RESOURCES.path(), serde_json::json!({"requests": both, "limits": both}))
+        let resources = k::RESOURCES.path();
+        self.set(&format!("{resources}.requests.cpu"), cpu)
+            .set(&format!("{resources}.requests.memory"), memory)
+            .set(&format!("{resources}.limits.memory"), memory)
+    }
+
+    /// `resources.limits.cpu`: a CPU limit (a quantity, `"1"`, `"500m"`),
+    /// which the kernel enforces by throttling; at least the CPU request.
+    pub fn cpu_limit(self, cpu: &str) -> Self {
+        self.set(&format!("{}.limits.cpu", k::RESOURCES.path()), cpu)
+    }
+
+    /// `resources.limits.memory`: where the kernel stops the container
+    /// (OOM), when it is to differ from the memory request.
+    pub fn memory_limit(self, memory: &str) -> Self {
+        self.set(&format!("{}.limits.memory", k::RESOURCES.path()), memory)
     }
 
     /// An Ingress for `host` at `/`, with TLS from the Secret `tls_secret`

@@ -179,10 +179,10 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
     }
     let mut pod = vec![value(
         "resources",
-        "CPU and memory requests and limits of the app container; size them for your app.",
+        "CPU and memory of the app container; size them for your app. Requests are its share of the node\n(the scheduler places the pod by them); the memory limit is where the kernel stops it. No CPU\nlimit: one throttles the app even on an idle node. Set `limits.cpu` to cap it, or every limit\nequal to its request for Guaranteed QoS (evicted last).",
         json!({
             "requests": {"cpu": "100m", "memory": "128Mi"},
-            "limits": {"cpu": "500m", "memory": "256Mi"}
+            "limits": {"memory": "256Mi"}
         }),
         kube_object(k8s::RESOURCE_REQUIREMENTS),
     )];
