@@ -236,21 +236,21 @@ impl Environment {
     /// docs/chart.md, "Resources", has the trade-off.
     pub fn resources(self, cpu: &str, memory: &str) -> Self {
         let resources = k::RESOURCES.path();
-        self.set(&format!("{resources}.requests.cpu"), cpu)
-            .set(&format!("{resources}.requests.memory"), memory)
-            .set(&format!("{resources}.limits.memory"), memory)
+        self.set(format!("{resources}.requests.cpu"), cpu)
+            .set(format!("{resources}.requests.memory"), memory)
+            .set(format!("{resources}.limits.memory"), memory)
     }
 
     /// `resources.limits.cpu`: a CPU limit (a quantity, `"1"`, `"500m"`),
     /// which the kernel enforces by throttling; at least the CPU request.
     pub fn cpu_limit(self, cpu: &str) -> Self {
-        self.set(&format!("{}.limits.cpu", k::RESOURCES.path()), cpu)
+        self.set(format!("{}.limits.cpu", k::RESOURCES.path()), cpu)
     }
 
     /// `resources.limits.memory`: where the kernel stops the container
     /// (OOM), when it is to differ from the memory request.
     pub fn memory_limit(self, memory: &str) -> Self {
-        self.set(&format!("{}.limits.memory", k::RESOURCES.path()), memory)
+        self.set(format!("{}.limits.memory", k::RESOURCES.path()), memory)
     }
 
     /// An Ingress for `host` at `/`, with TLS from the Secret `tls_secret`
