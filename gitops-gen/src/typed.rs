@@ -1,6 +1,6 @@
 //! The typed render (feature `typed`): each object Helm would apply as a
 //! `k8s-openapi` type, and the custom resources the chart emits
-//! (`ExternalSecret`, `HTTPRoute`) as structs of their own, strict about the
+//! (`ExternalSecret`, `SealedSecret`, `HTTPRoute`) as structs of their own, strict about the
 //! fields gitops-gen writes (an unknown field is an error) and open
 //! (`serde_json::Value`) where a values file passes Kubernetes-shaped
 //! objects through (an HTTPRoute's parentRefs, matches and filters).
@@ -32,7 +32,33 @@ pub enum TypedObject {
     Service(Box<Service>),
     ServiceAccount(Box<ServiceAccount>),
     ExternalSecret(Box<ExternalSecret>),
+    SealedSecret(Box<SealedSecret>),
     HttpRoute(Box<HttpRoute>),
+}
+
+/// `bitnami.com/v1alpha1` `SealedSecret`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedSecret {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: SealedSecretSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedSecretSpec {
+    /// Each Secret key's ciphertext.
+    pub encrypted_data: std::collections::BTreeMap<String, String>,
+    /// The Secret the controller makes: its metadata.
+    pub template: SealedSecretTemplate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedSecretTemplate {
+    pub metadata: ObjectMeta,
 }
 
 /// `external-secrets.io/v1` `ExternalSecret`, as the chart writes it.
@@ -157,6 +183,7 @@ fn typed_object(object: &Value) -> Result<TypedObject, String> {
         ("networking.k8s.io/v1", "NetworkPolicy") => TypedObject::NetworkPolicy(parse(object)?),
         ("policy/v1", "PodDisruptionBudget") => TypedObject::PodDisruptionBudget(parse(object)?),
         ("external-secrets.io/v1", "ExternalSecret") => TypedObject::ExternalSecret(parse(object)?),
+        ("bitnami.com/v1alpha1", "SealedSecret") => TypedObject::SealedSecret(parse(object)?),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => TypedObject::HttpRoute(parse(object)?),
         (api_version, kind) => {
             return Err(format!("{api_version} {kind} is not a kind the chart emits"))

@@ -182,7 +182,7 @@ def _validate_one(entry, version):
 CRD_API_VERSIONS = {"gateway.networking.k8s.io/v1", "external-secrets.io/v1", "argoproj.io/v1alpha1",
                     "helm.toolkit.fluxcd.io/v2", "source.toolkit.fluxcd.io/v1",
                     "kustomize.toolkit.fluxcd.io/v1",
-                    "notification.toolkit.fluxcd.io/v1beta3"}
+                    "notification.toolkit.fluxcd.io/v1beta3", "bitnami.com/v1alpha1"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -377,6 +377,7 @@ _FAKE_GROUPS = {
     ("autoscaling", "v2"): [("horizontalpodautoscalers", "HorizontalPodAutoscaler", True)],
     ("gateway.networking.k8s.io", "v1"): [("httproutes", "HTTPRoute", True)],
     ("external-secrets.io", "v1"): [("externalsecrets", "ExternalSecret", True)],
+    ("bitnami.com", "v1alpha1"): [("sealedsecrets", "SealedSecret", True)],
 }
 
 

@@ -59,6 +59,8 @@ fn values_files() -> Vec<Option<String>> {
             "dnsPolicy: Cluster\n",
             "initContainers: [{image: busybox}]\n",
             "revisionHistoryLimit: null\n",
+            "secrets:\n  sealedSecret:\n    enabled: true\n    scope: cluster-wide\n    encryptedData: {databaseUrl: AgB+/x==}\n",
+            "secrets:\n  sealedSecret: {enabled: true}\n  externalSecret: {enabled: true, secretStoreRef: {name: v}, remoteKey: k}\n",
         ]
         .map(|v| Some(v.to_owned())),
     );

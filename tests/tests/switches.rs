@@ -3,8 +3,8 @@
 //! kubernetes-validate, custom resources against their CRD schemas), and it
 //! turns on exactly its resources. Then what each switch renders.
 
-use gitops_gen::Chart;
 use gitops_gen::Outputs;
+use gitops_gen::{Chart, Environment};
 use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
@@ -460,6 +460,94 @@ fn the_test_pod_fetches_the_readiness_path_through_the_service() {
     assert_eq!(pod["spec"]["securityContext"]["runAsNonRoot"], true);
 }
 
+/// A SealedSecret: the values' ciphertexts, unsealed by the controller into
+/// the very Secret the pods mount (one name, strictly valid against the
+/// sealed-secrets CRD); its scope as the controller's annotation. With a
+/// migration Job (the orders example), a hook copy unsealed into the Job's
+/// own Secret, which `strict` ciphertexts cannot be (refused, saying how to
+/// seal). Refused with an ExternalSecret beside it, for a key the config has
+/// no secret for, and for text that is not a ciphertext; and at generation,
+/// an environment that turns both on.
+#[test]
+fn the_sealed_secret_fills_the_secret_the_pods_read() {
+    let sealed = |scope: &str, data: &str| {
+        format!("secrets:\n  sealedSecret:\n    enabled: true\n    scope: {scope}\n    encryptedData: {data}\n")
+    };
+    let ciphertext = "{databaseUrl: AgBy3i4OJSWK+PiTySYZZA1rO43cGDEq==}";
+    let results = oracle::run(vec![
+        oracle::render_validate(&worker(), Some(&sealed("strict", "{brokerUrl: AgB+/w==}"))),
+        oracle::render_validate(&orders(), Some(&sealed("namespace-wide", ciphertext))),
+        oracle::render_validate(&orders(), Some(&sealed("strict", ciphertext))),
+        oracle::render_validate(
+            &orders(),
+            Some(&format!("{}  externalSecret:\n    enabled: true\n    secretStoreRef: {{name: vault}}\n    remoteKey: prod/orders\n", sealed("namespace-wide", ciphertext))),
+        ),
+        oracle::render_validate(&orders(), Some(&sealed("namespace-wide", "{notASecret: AgB=}"))),
+        oracle::render_validate(&orders(), Some(&sealed("namespace-wide", "{databaseUrl: \"postgres://plain\"}"))),
+    ]);
+    let mounted = |result: &Value, kind: &str| {
+        let volumes = &object(result, kind)["spec"]["template"]["spec"]["volumes"];
+        volumes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|v| v["secret"]["secretName"].as_str())
+            .map(str::to_owned)
+    };
+    // The worker (no migration), strict scope: no annotation.
+    assert_eq!(results[0]["ok"], true, "{:#}", results[0]);
+    let sealed_secret = object(&results[0], "SealedSecret");
+    assert_eq!(
+        sealed_secret["metadata"]["name"].as_str(),
+        mounted(&results[0], "Deployment").as_deref()
+    );
+    assert_eq!(
+        sealed_secret["spec"]["template"]["metadata"]["name"],
+        sealed_secret["metadata"]["name"]
+    );
+    assert_eq!(sealed_secret["spec"]["encryptedData"], json!({"brokerUrl": "AgB+/w=="}));
+    assert!(sealed_secret["metadata"].get("annotations").is_none(), "strict needs no annotation");
+    // The orders example: the app's and the Job's, each into its own Secret.
+    assert_eq!(results[1]["ok"], true, "{:#}", results[1]);
+    let app = object(&results[1], "SealedSecret");
+    assert_eq!(app["metadata"]["name"].as_str(), mounted(&results[1], "Deployment").as_deref());
+    assert_eq!(
+        app["metadata"]["annotations"],
+        json!({"sealedsecrets.bitnami.com/namespace-wide": "true"})
+    );
+    let objects = results[1]["objects"].as_array().unwrap();
+    let copy = &objects
+        .iter()
+        .find(|o| {
+            o["object"]["kind"] == "SealedSecret"
+                && o["template"].as_str().unwrap().ends_with("/migration.yaml")
+        })
+        .expect("the migration Job's copy")["object"];
+    assert_eq!(
+        copy["spec"]["template"]["metadata"]["name"].as_str(),
+        mounted(&results[1], "Job").as_deref()
+    );
+    assert_eq!(copy["spec"]["encryptedData"], app["spec"]["encryptedData"]);
+    assert_eq!(copy["metadata"]["annotations"]["sealedsecrets.bitnami.com/namespace-wide"], "true");
+    let error = |i: usize| results[i]["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error(2).contains("seal them with --scope namespace-wide"), "{}", error(2));
+    assert!(error(3).contains("secrets.sealedSecret.enabled and secrets.externalSecret.enabled both fill the Secret: enable one"), "{}", error(3));
+    assert!(error(4).contains("notASecret"), "{}", error(4));
+    assert!(error(5).contains("encryptedData") && error(5).contains("databaseUrl"), "{}", error(5));
+
+    // At generation: an environment that turns both on is refused, named.
+    let both = Environment::new("prod")
+        .set("secrets.sealedSecret.enabled", true)
+        .set("secrets.externalSecret.enabled", true);
+    let refused =
+        Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>().environment(both).generate();
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("environment `prod`: secrets.sealedSecret.enabled and secrets.externalSecret.enabled both fill the Secret: enable one"),
+        "{message}"
+    );
+}
+
 /// The custom-resource oracle has teeth: it rejects what the CRDs reject.
 #[test]
 fn the_crd_oracle_rejects_invalid_custom_resources() {
@@ -470,6 +558,8 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
             "spec": {"secretStoreRef": {"name": "s", "kind": "Vault"}, "data": [{"secretKey": "a"}]}}},
         {"template": "t", "object": {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "ok"},
             "spec": {"secretStoreRef": {"name": "s", "kind": "SecretStore"}, "data": [{"secretKey": "a", "remoteRef": {"key": "k"}}]}}},
+        {"template": "t", "object": {"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret", "metadata": {"name": "s"},
+            "spec": {"encryptedData": {"a": 1}}}},
     ]);
     let result = oracle::one(
         json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
@@ -477,7 +567,12 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
     assert_eq!(result["ok"], false);
     let errors: Vec<&str> =
         result["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
-    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(
+        errors[2].contains("SealedSecret/s") && errors[2].contains("encryptedData"),
+        "{}",
+        errors[2]
+    );
     assert!(errors[0].contains("HTTPRoute/r") && errors[0].contains("port"), "{}", errors[0]);
     assert!(
         errors[1].contains("ExternalSecret/e") && errors[1].contains("remoteRef"),

@@ -347,6 +347,24 @@ pub(crate) fn generate(
         if problems.len() > before {
             continue;
         }
+        // Two controllers would fill the one Secret, each undoing the other.
+        let on = |key: k::ValuesKey| {
+            key.path().split('.').try_fold(&wanted, |v, part| v.get(part))
+                == Some(&Value::Bool(true))
+        };
+        if on(k::EXTERNAL_SECRET_ENABLED) && on(k::SEALED_SECRET_ENABLED) {
+            problems.push(Problem {
+                kind: ProblemKind::Clash,
+                key: Some(k::SEALED_SECRET_ENABLED.path().into()),
+                message: format!(
+                    "{culprit}: {} and {} both fill the Secret: enable one",
+                    k::SEALED_SECRET_ENABLED.path(),
+                    k::EXTERNAL_SECRET_ENABLED.path()
+                ),
+                ..blame.clone()
+            });
+            continue;
+        }
         let diff = difference(&defaults, &wanted).unwrap_or_else(|| Value::Object(Map::new()));
         // What Helm reads for each release of the environment: its values,
         // or on each cluster of its fleet its values then the cluster's.

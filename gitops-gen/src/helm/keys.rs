@@ -103,4 +103,7 @@ values_keys! {
     EXTERNAL_SECRET_REFRESH_INTERVAL = "secrets.externalSecret.refreshInterval";
     EXTERNAL_SECRET_REMOTE_KEY = "secrets.externalSecret.remoteKey";
     EXTERNAL_SECRET_REMOTE_REFS = "secrets.externalSecret.remoteRefs";
+    SEALED_SECRET_ENABLED = "secrets.sealedSecret.enabled";
+    SEALED_SECRET_SCOPE = "secrets.sealedSecret.scope";
+    SEALED_SECRET_ENCRYPTED_DATA = "secrets.sealedSecret.encryptedData";
 }

@@ -91,6 +91,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     if !tree.secrets().is_empty() {
         chart_templates
             .push(("externalsecret.yaml", yaml(templates::external_secret(&names, tree))));
+        chart_templates.push(("sealedsecret.yaml", yaml(templates::sealed_secret(&names))));
     }
     if let Some(migration) = info.migration {
         let text = templates::migration(&names, tree, migration, &header);

@@ -565,6 +565,16 @@ fn secrets_group(secrets: &[&Leaf], secrets_dir_var: &str) -> Key {
         value("remoteKey", "The store's secret holding every key; each Secret key is read from its property of the same name.", json!(""), json!({"type": "string"})),
         value("remoteRefs", "Per Secret key, where else to read it (`{key, property, version}`), e.g.\n`{\"db.password\": {key: prod/db, property: password}}`. Optional keys are fetched only when listed here.", json!({}), json!({"type": ["object", "null"], "additionalProperties": remote_ref})),
     ]);
+    let secret_keys: Vec<String> = secrets.iter().map(|l| l.key()).collect();
+    let sealed = group("sealedSecret", "", vec![
+        value("enabled", "Create a SealedSecret (bitnami.com/v1alpha1) holding the Secret's values encrypted for the cluster's\nsealed-secrets controller, which unseals it into the Secret the pods read: the ciphertexts are safe in Git.\nNot together with `externalSecret`: both would fill the one Secret.", json!(false), json!({"type": "boolean"})),
+        value("scope", "The scope the values were sealed with (`kubeseal --scope`): `strict` binds each to the Secret's name\nand namespace, `namespace-wide` to the namespace, `cluster-wide` to neither.", json!("strict"), json!({"type": "string", "enum": ["strict", "namespace-wide", "cluster-wide"]})),
+        value("encryptedData", "Each Secret key's ciphertext, as `kubeseal --raw` prints it (see docs/runtime.md, \"Where the Secret comes from\").", json!({}), json!({
+            "type": ["object", "null"],
+            "propertyNames": {"enum": secret_keys},
+            "additionalProperties": {"type": "string", "pattern": "^[A-Za-z0-9+/]+=*$"}
+        })),
+    ]);
     group(
         "secrets",
         "Secret config fields come from a Kubernetes Secret, never from this file.",
@@ -572,6 +582,7 @@ fn secrets_group(secrets: &[&Leaf], secrets_dir_var: &str) -> Key {
             value("existingSecret", name_doc, json!(""), nullable("string")),
             value("envVars", env_vars_doc, json!(false), json!({"type": "boolean"})),
             external,
+            sealed,
         ],
     )
 }

@@ -16,6 +16,7 @@ const MODULES = {
   "source.toolkit.fluxcd.io/v1": "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/index.js",
   "kustomize.toolkit.fluxcd.io/v1": "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/index.js",
   "notification.toolkit.fluxcd.io/v1beta3": "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/index.js",
+  "bitnami.com/v1alpha1": "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/index.js",
 };
 
 const request = JSON.parse(readFileSync(0, "utf8"));

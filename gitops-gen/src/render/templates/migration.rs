@@ -21,6 +21,7 @@ use super::configmap::configmap_data;
 use super::deployment::{config_delivery, name_resolution, scheduling, ConfigDelivery};
 use super::externalsecret::external_secret_spec;
 use super::networkpolicy::policy_types;
+use super::sealedsecret::{scope_annotations, sealed_secret_spec};
 use super::{with_yaml, Names, ANNOTATION_PREFIX};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
@@ -329,6 +330,22 @@ pub fn migration(names: &Names, tree: &ConfigTree, migration: &Migration, header
         body.push(metadata(names, migration, COPY_WEIGHT, vec![]));
         body.push(external_secret_spec(tree, name(names)));
         documents.push(Document { guard: Some(k::EXTERNAL_SECRET_ENABLED.to_string()), body });
+        // A SealedSecret is a release resource, made after the hooks: the
+        // Job gets a copy, unsealed into its own Secret. Values sealed with
+        // `strict` scope are bound to the app's Secret's name and cannot be.
+        let strict = go_quote(&format!(
+            "{} strict binds the ciphertexts to the app's Secret's name, and the migration Job needs a copy under its own: seal them with --scope namespace-wide and set the scope",
+            k::SEALED_SECRET_SCOPE.path()
+        ));
+        let copy_name = expr(format!(
+            "required {strict} (ternary \"\" ({}) (eq {} \"strict\"))",
+            name_text(names),
+            k::SEALED_SECRET_SCOPE
+        ));
+        let mut body = head("bitnami.com/v1alpha1", "SealedSecret");
+        body.push(metadata(names, migration, COPY_WEIGHT, scope_annotations()));
+        body.push(sealed_secret_spec(names, copy_name));
+        documents.push(Document { guard: Some(k::SEALED_SECRET_ENABLED.to_string()), body });
     }
     // The Job's pod is none of the app's pods: a policy of its own, which
     // admits no connection and restricts egress as the app's does.
@@ -367,9 +384,10 @@ fn job(names: &Names, tree: &ConfigTree, migration: &Migration) -> Document {
         k::SERVICE_ACCOUNT_CREATE
     ));
     let secret = expr(format!(
-        "ternary ({own}) ({}) {}",
+        "ternary ({own}) ({}) (or {} {})",
         names.include_text("secretName", "."),
-        k::EXTERNAL_SECRET_ENABLED
+        k::EXTERNAL_SECRET_ENABLED,
+        k::SEALED_SECRET_ENABLED
     ));
     let ConfigDelivery { env_from, env, mounts, volumes } =
         config_delivery(names, tree, name(names), secret);
