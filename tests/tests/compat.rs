@@ -191,9 +191,20 @@ fn every_change_is_classified_exactly() {
             "port http",
             "removed or renamed: Services, probes and NetworkPolicies name it",
         ),
+        // The SealedSecret's ciphertexts are keyed by the Secret's keys.
+        (
+            Impact::Breaking,
+            "secrets.sealedSecret.encryptedData.(key names)",
+            "no longer takes `\"apiToken\"`",
+        ),
         (Impact::Addition, "config.name", "maxLength 64 → 128"),
         (Impact::Addition, "config.timeout", "added"),
         (Impact::Addition, "port web", "added"),
+        (
+            Impact::Addition,
+            "secrets.sealedSecret.encryptedData.(key names)",
+            "now also takes `\"token\"`",
+        ),
         (Impact::Default, "config.greeting", "default \"hi\" → \"hello\""),
         (Impact::Default, "config.ratio", "default 0.5 → 1"),
         // The probes follow the renamed port.
