@@ -253,15 +253,8 @@ impl Source {
         let in_cargo_cache = built_from.components().any(|c| c.as_os_str() == "checkouts")
             && built_from.ancestors().any(|dir| dir.file_name() == Some("git".as_ref()));
         if is_checkout(built_from) && !in_cargo_cache {
-            let git = gitops_gen::foundation::git::Git::new();
-            let ask = |args: &[&str]| git.run(built_from, args).ok().map(|o| o.trim().to_owned());
-            return match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
-                (Some(url), Some(rev)) if !url.is_empty() => Source::Git {
-                    url: without_credentials(&cargo_git_url(&url)),
-                    pin: GitPin::Rev(rev),
-                },
-                _ => Source::Checkout(built_from.to_owned()),
-            };
+            return remote_at_head(built_from)
+                .unwrap_or_else(|| Source::Checkout(built_from.to_owned()));
         }
         install_root
             .and_then(installed_from_git)
@@ -296,7 +289,6 @@ impl Source {
     fn install_command(&self) -> String {
         let versioned =
             format!("cargo install --locked cargo-gitops --version {}", env!("CARGO_PKG_VERSION"));
-        let git = gitops_gen::foundation::git::Git::new();
         match self {
             Source::Git { url, pin } => match pin.key_value() {
                 Some((key, reference)) => {
@@ -306,18 +298,21 @@ impl Source {
             },
             // A checkout: its remote at its commit, if it has one.
             Source::Checkout(dir) => {
-                let ask = |args: &[&str]| git.run(dir, args).ok().map(|o| o.trim().to_owned());
-                match (ask(&["remote", "get-url", "origin"]), ask(&["rev-parse", "HEAD"])) {
-                    (Some(url), Some(rev)) if !url.is_empty() => format!(
-                        "cargo install --locked --git {} --rev {rev} cargo-gitops",
-                        without_credentials(&cargo_git_url(&url))
-                    ),
-                    _ => versioned,
-                }
+                remote_at_head(dir).map_or(versioned, |remote| remote.install_command())
             }
             Source::Version(_) => versioned,
         }
     }
+}
+
+/// The checkout `dir`'s remote (`origin`), without credentials, at its
+/// commit; `None` without a remote or a commit.
+fn remote_at_head(dir: &Path) -> Option<Source> {
+    let git = gitops_gen::foundation::git::Git::new();
+    let ask = |args: &[&str]| git.run(dir, args).ok().map(|o| o.trim().to_owned());
+    let url = ask(&["remote", "get-url", "origin"]).filter(|url| !url.is_empty())?;
+    let rev = ask(&["rev-parse", "HEAD"])?;
+    Some(Source::Git { url: without_credentials(&cargo_git_url(&url)), pin: GitPin::Rev(rev) })
 }
 
 /// `url` without a user or token (`https://me:token@host/x` →
@@ -989,11 +984,15 @@ mod tests {
     #[test]
     fn the_default_source_is_what_the_binary_came_from() {
         let root = tempfile::tempdir().unwrap();
+        // Enough of a checkout for `is_checkout`.
+        let fake_checkout = |dir: &Path| {
+            for krate in ["gitops-types", "gitops-gen"] {
+                fs::create_dir_all(dir.join(krate)).unwrap();
+                fs::write(dir.join(krate).join("Cargo.toml"), "").unwrap();
+            }
+        };
         let checkout = root.path().join("gitops-rs");
-        for krate in ["gitops-types", "gitops-gen"] {
-            fs::create_dir_all(checkout.join(krate)).unwrap();
-            fs::write(checkout.join(krate).join("Cargo.toml"), "").unwrap();
-        }
+        fake_checkout(&checkout);
         let git = gitops_gen::foundation::git::Git::new()
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1");
@@ -1022,10 +1021,7 @@ mod tests {
         // Built by `cargo install --git`: the checkout is cargo's own copy,
         // and the install root's record names the repository.
         let cached = root.path().join("cargo/git/checkouts/gitops-rs-0123/abcdef0");
-        for krate in ["gitops-types", "gitops-gen"] {
-            fs::create_dir_all(cached.join(krate)).unwrap();
-            fs::write(cached.join(krate).join("Cargo.toml"), "").unwrap();
-        }
+        fake_checkout(&cached);
         let install_root = root.path().join("cargo");
         assert_eq!(
             Source::default_for(&cached, Some(&install_root)),

@@ -5,7 +5,7 @@
 
 use crate::Error;
 use gitops_gen::foundation::git::Git;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `cargo gitops tag`'s options.
 #[derive(Debug, clap::Args)]
@@ -38,7 +38,7 @@ pub(crate) fn run(args: TagArgs) -> Result<(), Error> {
         return Err(Error::Tag {
             message: format!(
                 "{} has changes not committed; a tag marks a commit, so commit them first:\n{pending}",
-                display(dir)
+                dir.display()
             ),
         });
     }
@@ -65,8 +65,4 @@ pub(crate) fn run(args: TagArgs) -> Result<(), Error> {
 
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
-}
-
-fn display(dir: &Path) -> String {
-    dir.display().to_string()
 }

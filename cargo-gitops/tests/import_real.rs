@@ -152,12 +152,18 @@ fn real_charts_import_build_and_render_strictly_valid() {
         }
         let original_dump = values_dumper(&original, &work.join("original").join(chart.name));
         let generated_dump = values_dumper(&generated, &work.join("generated").join(chart.name));
-        for (_, source, converted) in &files {
-            ops.push(render(&original_dump, source.as_deref()));
+        // The generated chart's effective values for each file; the
+        // original's for each values file (its defaults are read, not
+        // rendered: see below).
+        for (_, _, converted) in &files {
             ops.push(render(&generated_dump, converted.as_deref()));
+        }
+        for (_, source, _) in &files[1..] {
+            ops.push(render(&original_dump, source.as_deref()));
         }
         let results = oracle::run(ops);
         let (checks, renders) = results.split_at(files.len() * 2);
+        let (generated_renders, original_renders) = renders.split_at(files.len());
         for (i, result) in checks.iter().enumerate() {
             assert_eq!(
                 result["ok"],
@@ -168,9 +174,8 @@ fn real_charts_import_build_and_render_strictly_valid() {
                 if i % 2 == 0 { "lint --strict" } else { "render, validated strictly" }
             );
         }
-        for (i, pair) in renders.chunks(2).enumerate() {
-            let (name, source, converted) = &files[i];
-            let after = effective(&pair[1]);
+        for (i, (name, source, converted)) in files.iter().enumerate() {
+            let after = effective(&generated_renders[i]);
             // The defaults: values.yaml's app keys only (the generated chart's
             // own defaults are its own; the report lists where they differ),
             // read as Helm reads them (a `null` is no key), not rendered:
@@ -186,7 +191,7 @@ fn real_charts_import_build_and_render_strictly_valid() {
                 without_nulls(&mut read);
                 read
             } else {
-                effective(&pair[0])
+                effective(&original_renders[i - 1])
             };
             let converted_values = converted
                 .as_deref()

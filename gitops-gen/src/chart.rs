@@ -436,7 +436,7 @@ impl Chart {
         let baseline = match &self.baseline {
             Baseline::LastRelease { tag_prefix } => {
                 match last_release::find(chart_dir, &self.name, tag_prefix.as_deref())? {
-                    LastRelease::Found { baseline, .. } => baseline,
+                    LastRelease::Found(baseline) => baseline,
                     LastRelease::Nothing(why) => return Ok(why),
                 }
             }

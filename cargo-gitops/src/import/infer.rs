@@ -1293,6 +1293,19 @@ mod tests {
         );
     }
 
+    /// The model of `tree`'s keys for a chart with a Service on port 80.
+    fn served(tree: &read::Node, probes: Probes) -> Model {
+        infer(Input {
+            app: tree.entries().iter().collect(),
+            environments: vec![],
+            schema: None,
+            root_doc: String::new(),
+            env_prefix: "APP_".into(),
+            service_port: Some(json!(80)),
+            probes,
+        })
+    }
+
     #[test]
     fn big_integers_and_bad_probe_paths_are_reported() {
         let m = model("id: 9007199254740993\n", None, json!({}));
@@ -1302,19 +1315,14 @@ mod tests {
             m.notes
         );
         let tree = read::values("httpPort: 8080\n").unwrap();
-        let m = infer(Input {
-            app: tree.entries().iter().collect(),
-            environments: vec![],
-            schema: None,
-            root_doc: String::new(),
-            env_prefix: "APP_".into(),
-            service_port: Some(json!(80)),
-            probes: Probes {
+        let m = served(
+            &tree,
+            Probes {
                 liveness: Some("/ok".into()),
                 readiness: Some("health check".into()),
                 startup: Some("/a b".into()),
             },
-        });
+        );
         assert_eq!(m.probes.liveness.as_deref(), Some("/ok"));
         assert!(m.probes.readiness.is_none() && m.probes.startup.is_none());
         assert!(m
@@ -1329,15 +1337,7 @@ mod tests {
             "metricsPort: 9090\nlogLevel: info\nhttpPort: 8080\ngrpc_port: 9000\nredisPort: 6379\n",
         )
         .unwrap();
-        let m = infer(Input {
-            app: tree.entries().iter().collect(),
-            environments: vec![],
-            schema: None,
-            root_doc: String::new(),
-            env_prefix: "APP_".into(),
-            service_port: Some(json!(80)),
-            probes: Probes::default(),
-        });
+        let m = served(&tree, Probes::default());
         let ports: Vec<(&str, Option<&str>)> =
             m.structs[0].fields.iter().map(|f| (f.key.as_str(), f.port.as_deref())).collect();
         assert_eq!(

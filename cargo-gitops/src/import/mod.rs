@@ -115,7 +115,8 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
     let relocate::Found { relocations, blocked } =
         relocate::find(&values, schema.as_ref(), chart_keys::is_chart_key);
     let mut kept_in_place = blocked;
-    kept_in_place.extend(relocate::apply(&mut values, &relocations));
+    kept_in_place
+        .extend(relocate::apply(&mut values, &relocations).into_iter().map(|k| format!("`{k}`")));
     let mut environments = Vec::new();
     let mut files = values_files(chart_dir)?;
     for path in &options.values {
@@ -132,7 +133,7 @@ pub fn import(chart_dir: &Path, options: &Options) -> Result<Imported, Error> {
         let mut tree = read::values(&text).map_err(|e| fail(&path, e))?;
         let original = tree.clone();
         kept_in_place.extend(
-            relocate::apply(&mut tree, &relocations).into_iter().map(|k| format!("{k} ({file})")),
+            relocate::apply(&mut tree, &relocations).into_iter().map(|k| format!("`{k}` ({file})")),
         );
         let relocated = tree != original;
         environments.push((file, path, text, tree, relocated));

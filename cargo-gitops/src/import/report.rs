@@ -25,8 +25,8 @@ pub struct Report {
     /// The chart's Kubernetes settings moved to the generated chart's keys
     /// (and its ports under `service` to the config's root).
     pub relocations: Vec<Relocation>,
-    /// Keys left where they were because the target was taken (with the
-    /// values file, for one of those).
+    /// Keys left where they were because the target was taken, each as
+    /// Markdown (`` `key` ``, with why or the values file).
     pub kept_in_place: Vec<String>,
     /// Their values the generated chart's defaults do not reproduce.
     pub differences: Vec<Difference>,
@@ -126,11 +126,7 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "Left where they were, because the generated chart's key was set already: {}.\n",
-                self.kept_in_place
-                    .iter()
-                    .map(|k| if k.starts_with('`') { k.clone() } else { format!("`{k}`") })
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                self.kept_in_place.join(", ")
             )?;
         }
         let probes: Vec<String> = [

@@ -50,8 +50,8 @@ pub fn release_tag(chart_dir: &Path, tag_prefix: Option<&str>) -> Result<String,
 /// What the gate compares with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LastRelease {
-    /// The chart at the release tag `tag`.
-    Found { tag: String, baseline: Baseline },
+    /// The chart at the release tag (the baseline's `rev`).
+    Found(Baseline),
     /// Nothing to compare with, and why (one sentence).
     Nothing(String),
 }
@@ -119,7 +119,7 @@ pub(crate) fn find(
                 if path.is_empty() { "the repository's root" } else { &path }
             )));
         }
-        return Ok(LastRelease::Found { tag: tag.to_owned(), baseline });
+        return Ok(LastRelease::Found(baseline));
     }
 
     let patterns =
@@ -183,10 +183,7 @@ mod tests {
         // `v<version>` when the chart has no tag of its own; not a version: ignored.
         git(&repo, &["tag", "v0.9.0"]);
         git(&repo, &["tag", "v-latest"]);
-        let expect = |tag: &str| LastRelease::Found {
-            tag: tag.into(),
-            baseline: Baseline::git(&repo, tag, "svc/chart"),
-        };
+        let expect = |tag: &str| LastRelease::Found(Baseline::git(&repo, tag, "svc/chart"));
         assert_eq!(found(None), expect("v0.9.0"));
         // The chart's own tags win; the highest by SemVer, not by name.
         git(&repo, &["tag", "svc-v0.9.0"]);
