@@ -85,6 +85,10 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
                 .replicas(3)
                 .resources("500m", "256Mi")
                 .pod_disruption_budget(2)
+                // The clusters run the Prometheus Operator (kube-prometheus-stack),
+                // whose Prometheus selects monitors by this label.
+                .set("metrics.scrape", "serviceMonitor")
+                .set("metrics.labels.release", "kube-prometheus-stack")
                 .config(prod)
                 // The on-call channel hears of a failed sync or a degraded
                 // release, through Argo CD's Slack service.

@@ -133,6 +133,21 @@ fn check_field(cx: &Ctxt, field: &Field) {
             );
         }
     }
+    if let Some(metrics) = &a.metrics {
+        if a.port.is_none() && !a.written.has("port") {
+            cx.error_spanned_by(
+                metrics,
+                "`metrics` is the path Prometheus scrapes on this field's port, and the field has no \
+                 `port`: write `#[gitops(port = \"metrics\", metrics = \"/metrics\")]`",
+            );
+        }
+        if !is_http_path(&metrics.value()) {
+            cx.error_spanned_by(
+                metrics,
+                "`metrics` is the HTTP path Prometheus scrapes: it starts with `/` and has no spaces, e.g. \"/metrics\"",
+            );
+        }
+    }
     if let Some(port) = &a.port {
         if !roles_conflict && !model::is_integer(field.ty) {
             cx.error_spanned_by(
@@ -260,8 +275,7 @@ fn check_probes(cx: &Ctxt, input: &Input, fields: &[Field]) {
     // field is still meant to be the port, so the probes have one.
     let has_port = fields.iter().any(|f| f.attrs.written.has("port") && !f.serde_skipped);
     for (key, path) in input.attrs.probes() {
-        let value = path.value();
-        if !value.starts_with('/') || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !is_http_path(&path.value()) {
             cx.error_spanned_by(
                 path,
                 format!("`{key}` is the HTTP path of the probe: it starts with `/` and has no spaces, e.g. \"/healthz\""),
@@ -274,6 +288,12 @@ fn check_probes(cx: &Ctxt, input: &Input, fields: &[Field]) {
             );
         }
     }
+}
+
+/// A path Kubernetes accepts in an HTTP probe and Prometheus in a scrape
+/// config: absolute, without spaces or control characters.
+fn is_http_path(path: &str) -> bool {
+    path.starts_with('/') && !path.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Only a root struct's prefix is used and the derive cannot tell which

@@ -82,7 +82,8 @@ fn field(krate: &syn::Path, f: &Field) -> TokenStream {
     } else if a.secret.is_some() {
         quote!(Secret)
     } else if let Some(port) = &a.port {
-        quote!(Port(#port))
+        let metrics = option(a.metrics.as_ref().map(|m| quote!(#m)));
+        quote!(Port { name: #port, metrics: #metrics })
     } else if a.shutdown_timeout.is_some() {
         quote!(ShutdownTimeout)
     } else if a.json.is_some() {

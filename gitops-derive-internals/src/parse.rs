@@ -34,6 +34,8 @@ impl ContainerAttrs {
 #[derive(Default)]
 pub struct FieldAttrs {
     pub port: Option<LitStr>,
+    /// `metrics = "/path"` beside `port`: Prometheus scrapes the port there.
+    pub metrics: Option<LitStr>,
     pub env: Option<LitStr>,
     /// The `secret` word itself, for spans.
     pub secret: Option<syn::Path>,
@@ -50,6 +52,7 @@ pub struct FieldAttrs {
 impl FieldAttrs {
     pub fn is_empty(&self) -> bool {
         self.port.is_none()
+            && self.metrics.is_none()
             && self.env.is_none()
             && self.secret.is_none()
             && self.skip.is_none()
@@ -78,7 +81,7 @@ impl Written {
 
 const CONTAINER_KEYS: &str =
     "`env_prefix`, `liveness`, `readiness`, `startup`, `delivery`, `crate`";
-const FIELD_KEYS: &str = "`port`, `secret`, `env`, `skip`, `shutdown_timeout`, `json`";
+const FIELD_KEYS: &str = "`port`, `metrics`, `secret`, `env`, `skip`, `shutdown_timeout`, `json`";
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
@@ -115,6 +118,15 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         out.written.record(&meta);
         if meta.path.is_ident("port") {
             set_once(cx, &meta, &mut out.port, string_value(&meta)?);
+        } else if meta.path.is_ident("metrics") {
+            // A bare `metrics` is the likely mistake: say what the value is.
+            if !meta.input.peek(syn::Token![=]) {
+                return Err(meta.error(
+                    "`metrics` takes the HTTP path Prometheus scrapes on this port: \
+                     `#[gitops(port = \"metrics\", metrics = \"/metrics\")]`",
+                ));
+            }
+            set_once(cx, &meta, &mut out.metrics, string_value(&meta)?);
         } else if meta.path.is_ident("env") {
             set_once(cx, &meta, &mut out.env, string_value(&meta)?);
         } else if meta.path.is_ident("secret") {

@@ -1,6 +1,6 @@
 //! The typed render (feature `typed`): each object Helm would apply as a
 //! `k8s-openapi` type, and the custom resources the chart emits
-//! (`ExternalSecret`, `SealedSecret`, `HTTPRoute`) as structs of their own, strict about the
+//! (`ExternalSecret`, `SealedSecret`, `HTTPRoute`, `ServiceMonitor`, `PodMonitor`) as structs of their own, strict about the
 //! fields gitops-gen writes (an unknown field is an error) and open
 //! (`serde_json::Value`) where a values file passes Kubernetes-shaped
 //! objects through (an HTTPRoute's parentRefs, matches and filters).
@@ -13,7 +13,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -34,6 +34,53 @@ pub enum TypedObject {
     ExternalSecret(Box<ExternalSecret>),
     SealedSecret(Box<SealedSecret>),
     HttpRoute(Box<HttpRoute>),
+    ServiceMonitor(Box<ServiceMonitor>),
+    PodMonitor(Box<PodMonitor>),
+}
+
+/// `monitoring.coreos.com/v1` `ServiceMonitor`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceMonitor {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: ServiceMonitorSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceMonitorSpec {
+    pub selector: LabelSelector,
+    pub endpoints: Vec<MetricsEndpoint>,
+}
+
+/// `monitoring.coreos.com/v1` `PodMonitor`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodMonitor {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: PodMonitorSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodMonitorSpec {
+    pub selector: LabelSelector,
+    pub pod_metrics_endpoints: Vec<MetricsEndpoint>,
+}
+
+/// One scraped port: a ServiceMonitor's endpoint or a PodMonitor's pod
+/// metrics endpoint, which share these fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsEndpoint {
+    pub port: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 /// `bitnami.com/v1alpha1` `SealedSecret`, as the chart writes it.
@@ -185,6 +232,10 @@ fn typed_object(object: &Value) -> Result<TypedObject, String> {
         ("external-secrets.io/v1", "ExternalSecret") => TypedObject::ExternalSecret(parse(object)?),
         ("bitnami.com/v1alpha1", "SealedSecret") => TypedObject::SealedSecret(parse(object)?),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => TypedObject::HttpRoute(parse(object)?),
+        ("monitoring.coreos.com/v1", "ServiceMonitor") => {
+            TypedObject::ServiceMonitor(parse(object)?)
+        }
+        ("monitoring.coreos.com/v1", "PodMonitor") => TypedObject::PodMonitor(parse(object)?),
         (api_version, kind) => {
             return Err(format!("{api_version} {kind} is not a kind the chart emits"))
         }

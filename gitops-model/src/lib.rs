@@ -95,8 +95,9 @@ pub enum Role {
     /// `#[gitops(json)]`: one value under `config:`, its env var JSON text,
     /// never a section, even when the type is a struct.
     Json,
-    /// A value under `config:` that is also a named container port.
-    Port(&'static str),
+    /// A value under `config:` that is also a named container port;
+    /// `metrics` is the HTTP path Prometheus scrapes on it, if any.
+    Port { name: &'static str, metrics: Option<&'static str> },
     /// `#[gitops(shutdown_timeout)]`: a value under `config:` (seconds) that
     /// also sizes the pod's `terminationGracePeriodSeconds`.
     ShutdownTimeout,

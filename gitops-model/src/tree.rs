@@ -55,7 +55,11 @@ pub struct Leaf {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeafKind {
     Value,
-    Port(String),
+    /// A named container port; `metrics`, the path Prometheus scrapes on it.
+    Port {
+        name: String,
+        metrics: Option<String>,
+    },
     /// Seconds the app takes to shut down; sizes the pod's grace period.
     ShutdownTimeout,
     Secret,
@@ -152,7 +156,20 @@ impl ConfigTree {
         let leaves = self.leaves().into_iter();
         leaves
             .filter_map(|l| match &l.kind {
-                LeafKind::Port(name) => Some((name.as_str(), l)),
+                LeafKind::Port { name, .. } => Some((name.as_str(), l)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The ports Prometheus scrapes, with their paths, in declaration order.
+    pub fn metrics_ports(&self) -> Vec<(&str, &str)> {
+        let leaves = self.leaves().into_iter();
+        leaves
+            .filter_map(|l| match &l.kind {
+                LeafKind::Port { name, metrics: Some(path) } => {
+                    Some((name.as_str(), path.as_str()))
+                }
                 _ => None,
             })
             .collect()
@@ -414,7 +431,9 @@ impl Walk<'_> {
             self.problem(ProblemKind::Clash, &dotted, format!("`{dotted}` and `{owner}` both read env var `{env}`; rename one or set `#[gitops(env = \"...\")]`"));
         }
         let kind = match &field.role {
-            Role::Port(name) => LeafKind::Port((*name).to_owned()),
+            Role::Port { name, metrics } => {
+                LeafKind::Port { name: (*name).to_owned(), metrics: metrics.map(str::to_owned) }
+            }
             Role::Secret => LeafKind::Secret,
             Role::ShutdownTimeout => {
                 if let Some(first) = self.shutdown_timeout.replace(dotted.clone()) {
@@ -465,7 +484,7 @@ impl Walk<'_> {
             ));
         }
         let mut leaf_schema = schema::leaf(prop);
-        if let LeafKind::Port(_) = leaf.kind {
+        if let LeafKind::Port { .. } = leaf.kind {
             if !matches!(leaf.default.as_i64(), Some(1..=65535)) {
                 self.problem(
                     ProblemKind::Refused,
@@ -565,8 +584,8 @@ mod tests {
             probes: Probes::default(),
             delivery: Delivery::Env,
             fields: vec![
-                field("http", Role::Port("http"), false),
-                field("admin", Role::Port("admin"), false),
+                field("http", Role::Port { name: "http", metrics: None }, false),
+                field("admin", Role::Port { name: "admin", metrics: Some("/metrics") }, false),
                 field("grace", Role::ShutdownTimeout, false),
                 field("token", Role::Secret, false),
                 field("note", Role::Value, true),
@@ -609,6 +628,7 @@ mod tests {
         assert_eq!(keys(tree.value_leaves()), ["http", "admin", "grace", "note", "db.url"]);
         let ports: Vec<_> = tree.ports().iter().map(|(name, l)| (*name, l.env.as_str())).collect();
         assert_eq!(ports, [("http", "APP_HTTP"), ("admin", "APP_ADMIN")]);
+        assert_eq!(tree.metrics_ports(), [("admin", "/metrics")]);
         assert_eq!(tree.shutdown_timeout().map(Leaf::key).as_deref(), Some("grace"));
         assert!(tree.has_values());
         assert_eq!(

@@ -182,7 +182,8 @@ def _validate_one(entry, version):
 CRD_API_VERSIONS = {"gateway.networking.k8s.io/v1", "external-secrets.io/v1", "argoproj.io/v1alpha1",
                     "helm.toolkit.fluxcd.io/v2", "source.toolkit.fluxcd.io/v1",
                     "kustomize.toolkit.fluxcd.io/v1",
-                    "notification.toolkit.fluxcd.io/v1beta3", "bitnami.com/v1alpha1"}
+                    "notification.toolkit.fluxcd.io/v1beta3", "bitnami.com/v1alpha1",
+                    "monitoring.coreos.com/v1"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -14,8 +14,8 @@ pub struct Shop {
     #[gitops(port = "http")]
     #[schemars(range(min = 1024, max = 65535))]
     pub http_port: u16,
-    /// Port of the metrics endpoint.
-    #[gitops(port = "metrics")]
+    /// Port of the metrics endpoint, which Prometheus scrapes.
+    #[gitops(port = "metrics", metrics = "/metrics")]
     pub metrics_port: u16,
     /// Postgres connection string.
     #[gitops(secret)]

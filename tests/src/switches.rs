@@ -9,7 +9,18 @@ pub fn digest() -> String {
 /// (name, values, kinds it adds, kinds it removes).
 pub type Switch = (&'static str, String, &'static [&'static str], &'static [&'static str]);
 
-/// The switches of a chart with a port and secrets.
+/// Switches that choose another value of a key a switch in `all` sets too,
+/// so they are tried alone, not together.
+const ALTERNATIVES: &[&str] = &["podMonitor"];
+
+/// Whether the switch joins the others in one values file: it turns
+/// something on or configures it (an "off" switch would repeat its
+/// top-level key), and is no alternative to another.
+pub fn joins_together((name, .., removes): &Switch) -> bool {
+    removes.is_empty() && !ALTERNATIVES.contains(name)
+}
+
+/// The switches of a chart with a port, a metrics port and secrets.
 pub fn all() -> Vec<Switch> {
     vec![
         (
@@ -77,6 +88,13 @@ pub fn all() -> Vec<Switch> {
             &[],
         ),
         (
+            "serviceMonitor",
+            "metrics:\n  scrape: serviceMonitor\n  interval: 30s\n  labels: {release: prometheus}\nnetworkPolicy:\n  metricsFrom: [{namespaceSelector: {matchLabels: {team: observability}}, podSelector: {matchLabels: {app: prometheus}}}]\n".into(),
+            &["ServiceMonitor"],
+            &[],
+        ),
+        ("podMonitor", "metrics:\n  scrape: podMonitor\n".into(), &["PodMonitor"], &[]),
+        (
             "service metadata",
             "service:\n  annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}\n  labels: {team: payments}\n".into(),
             &[],
@@ -89,8 +107,16 @@ pub fn all() -> Vec<Switch> {
 /// nothing exposes it, and no preStop delay or ingress sources.
 pub fn portless() -> Vec<Switch> {
     let portless = |(name, ..): &Switch| {
-        !["ingress", "httpRoute", "networkPolicy rules", "no preStop", "service metadata"]
-            .contains(name)
+        ![
+            "ingress",
+            "httpRoute",
+            "networkPolicy rules",
+            "no preStop",
+            "service metadata",
+            "serviceMonitor",
+            "podMonitor",
+        ]
+        .contains(name)
     };
     let mut switches: Vec<Switch> = all().into_iter().filter(portless).collect();
     switches.push((
@@ -123,8 +149,7 @@ pub fn combine<'a>(files: impl Iterator<Item = &'a str>) -> String {
     blocks.into_iter().map(|(head, body)| format!("{head}\n{body}")).collect()
 }
 
-/// Every switch that turns something on or configures it, as one values
-/// file (an "off" switch would repeat its top-level key).
+/// Every switch that [joins the others](joins_together), as one values file.
 pub fn together() -> String {
-    combine(all().iter().filter(|(.., removes)| removes.is_empty()).map(|(_, v, ..)| v.as_str()))
+    combine(all().iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()))
 }

@@ -8,7 +8,9 @@ use gitops_gen::{Chart, Environment};
 use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
-use gitops_tests::switches::{all as switches, combine, portless as portless_switches, Switch};
+use gitops_tests::switches::{
+    all as switches, combine, joins_together, portless as portless_switches, Switch,
+};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -38,11 +40,7 @@ fn combined_values_set_each_top_level_key_once() {
 /// Lints and renders `chart` with each switch alone and all together,
 /// checking validity and the kinds each switch adds or removes.
 fn check_matrix(chart: &Path, switches: Vec<Switch>) {
-    // Together: every switch that turns something on or configures it (an
-    // "off" switch would repeat its top-level key).
-    let all = combine(
-        switches.iter().filter(|(.., removes)| removes.is_empty()).map(|(_, v, ..)| v.as_str()),
-    );
+    let all = combine(switches.iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()));
     let mut ops = vec![oracle::render_validate(chart, None)];
     for values in switches.iter().map(|(_, v, ..)| v.as_str()).chain([all.as_str()]) {
         ops.push(oracle::lint(chart, Some(values)));
@@ -61,10 +59,12 @@ fn check_matrix(chart: &Path, switches: Vec<Switch>) {
         );
         assert_eq!(render["ok"], true, "{name}: render/validate: {render:#}");
         let mut expected = defaults.clone();
-        if let Some((_, _, adds, removes)) = switches.get(i) {
+        if let Some(switch @ (_, _, adds, removes)) = switches.get(i) {
             expected.extend(adds.iter().map(|k| k.to_string()));
             expected.retain(|k| !removes.contains(&k.as_str()));
-            all_kinds.extend(adds.iter().map(|k| k.to_string()));
+            if joins_together(switch) {
+                all_kinds.extend(adds.iter().map(|k| k.to_string()));
+            }
         } else {
             expected = all_kinds.clone();
         }

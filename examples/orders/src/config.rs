@@ -18,6 +18,11 @@ pub struct Config {
     #[gitops(port = "http")]
     #[schemars(range(min = 1024, max = 65535))]
     pub http_port: u16,
+    /// Port of the Prometheus metrics endpoint, apart from the API so the
+    /// ingress never exposes it.
+    #[gitops(port = "metrics", metrics = "/metrics")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub metrics_port: u16,
     /// Postgres connection string.
     #[gitops(secret)]
     pub database_url: String,
@@ -43,6 +48,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             http_port: 8080,
+            metrics_port: 9090,
             database_url: String::new(),
             greeting: "hello from orders".to_owned(),
             shutdown_timeout_seconds: 20,

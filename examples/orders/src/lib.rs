@@ -12,6 +12,10 @@
 //!
 //! A browser request whose `Origin` is in `allowedOrigins` gets it back in
 //! `Access-Control-Allow-Origin`.
+//!
+//! On `metricsPort`, `GET /metrics` serves the request count in Prometheus's
+//! text format (the path the config struct declares, which the chart's
+//! scrape annotations or ServiceMonitor name).
 
 pub mod config;
 
@@ -25,7 +29,7 @@ use axum::routing::get;
 use axum::Router;
 use std::future::{Future, IntoFuture};
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -53,10 +57,39 @@ impl Readiness {
     }
 }
 
+/// What `GET /metrics` reports: requests the API has answered.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics(Arc<AtomicU64>);
+
+impl Metrics {
+    /// The Prometheus text exposition of the counters.
+    pub fn exposition(&self) -> String {
+        format!(
+            "# HELP orders_http_requests_total Requests the API has answered.\n\
+             # TYPE orders_http_requests_total counter\n\
+             orders_http_requests_total {}\n",
+            self.0.load(Ordering::Relaxed)
+        )
+    }
+}
+
+/// The metrics port's routes.
+pub fn metrics_router(metrics: Metrics) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(metrics): State<Metrics>| async move {
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.exposition())
+            }),
+        )
+        .with_state(metrics)
+}
+
 #[derive(Clone)]
 struct AppState {
     config: Arc<Config>,
     readiness: Readiness,
+    metrics: Metrics,
 }
 
 /// The service's routes, reporting ready at once (for tests and embedding).
@@ -68,7 +101,11 @@ pub fn router(config: Arc<Config>) -> Router {
 
 /// The service's routes; `GET /readyz` follows `readiness`.
 pub fn router_with_readiness(config: Arc<Config>, readiness: Readiness) -> Router {
-    let state = AppState { config, readiness };
+    router_with(config, readiness, Metrics::default())
+}
+
+fn router_with(config: Arc<Config>, readiness: Readiness, metrics: Metrics) -> Router {
+    let state = AppState { config, readiness, metrics };
     Router::new()
         .route("/", get(greeting))
         .route("/healthz", get(|| async { "ok" }))
@@ -76,6 +113,7 @@ pub fn router_with_readiness(config: Arc<Config>, readiness: Readiness) -> Route
         .route("/version", get(version))
         .route("/admin/status", get(admin_status))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
+        .layer(middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
 }
 
@@ -116,6 +154,12 @@ async fn admin_status(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// Compares without stopping at the first differing byte.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    state.metrics.0.fetch_add(1, Ordering::Relaxed);
+    response
 }
 
 /// Echoes an allowed `Origin` back; other origins get no CORS headers, so the
@@ -159,16 +203,22 @@ pub fn migrate(config: &Config) -> Result<&'static [&'static str], String> {
     Ok(MIGRATIONS)
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish for
-/// at most `shutdown_timeout_seconds`. Readiness turns true once serving and
-/// false as soon as shutdown begins.
+/// Serves the API on `listener` until `shutdown` completes, then lets
+/// in-flight requests finish for at most `shutdown_timeout_seconds`.
+/// Readiness turns true once serving and false as soon as shutdown begins.
+/// The metrics on `metrics_listener` are served until the API stops.
 pub async fn serve(
     listener: TcpListener,
+    metrics_listener: TcpListener,
     config: Arc<Config>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let readiness = Readiness::new();
-    let app = router_with_readiness(config.clone(), readiness.clone());
+    let metrics = Metrics::default();
+    let app = router_with(config.clone(), readiness.clone(), metrics.clone());
+    let metrics_server =
+        tokio::spawn(axum::serve(metrics_listener, metrics_router(metrics)).into_future());
+    let _stop_metrics = AbortOnDrop(metrics_server);
     let grace = Duration::from_secs(config.shutdown_timeout_seconds.into());
 
     let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
@@ -199,6 +249,15 @@ pub async fn serve(
                 grace.as_secs()
             ),
         )),
+    }
+}
+
+/// Stops a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<io::Result<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -301,28 +360,39 @@ mod tests {
         assert!(!log_enabled(&config, LogLevel::Info));
     }
 
-    /// The real server over a real socket: answers, then shuts down gracefully.
+    fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    /// The real server over real sockets: answers, counts the request on the
+    /// metrics port, then shuts down gracefully.
     #[test]
     fn serves_over_tcp_and_shuts_down() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
+        let metrics_listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let (addr, metrics_addr) =
+            (listener.local_addr().unwrap(), metrics_listener.local_addr().unwrap());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = std::thread::spawn(move || {
-            runtime.block_on(serve(listener, config(), async {
+            runtime.block_on(serve(listener, metrics_listener, config(), async {
                 let _ = stop_rx.await;
             }))
         });
 
-        let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        let response = http_get(addr, "/");
         assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
         assert!(response.ends_with("\r\n\r\nhi there"), "{response}");
+        let metrics = http_get(metrics_addr, "/metrics");
+        assert!(metrics.ends_with("\norders_http_requests_total 1\n"), "{metrics}");
+        assert!(http_get(addr, "/metrics").starts_with("HTTP/1.1 404"), "not on the API port");
 
         stop_tx.send(()).unwrap();
         server.join().unwrap().expect("graceful shutdown");
@@ -334,11 +404,12 @@ mod tests {
     fn shutdown_is_bounded_by_the_timeout() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let metrics_listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let config = Arc::new(Config { shutdown_timeout_seconds: 1, ..Config::default() });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = std::thread::spawn(move || {
-            runtime.block_on(serve(listener, config, async {
+            runtime.block_on(serve(listener, metrics_listener, config, async {
                 let _ = stop_rx.await;
             }))
         });

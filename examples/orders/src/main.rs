@@ -41,18 +41,21 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.http_port));
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            eprintln!("error: cannot listen on {addr}: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let (listener, metrics_listener) =
+        match (bind(config.http_port).await, bind(config.metrics_port).await) {
+            (Ok(listener), Ok(metrics_listener)) => (listener, metrics_listener),
+            (Err(err), _) | (_, Err(err)) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
     if log_enabled(&config, LogLevel::Info) {
         // Which build is running: version, commit, dirty, source date.
         eprintln!("orders: version {BUILD}");
-        eprintln!("orders: listening on {addr}");
+        eprintln!(
+            "orders: listening on port {}, metrics on port {}",
+            config.http_port, config.metrics_port
+        );
     }
     let shutdown = {
         let config = config.clone();
@@ -63,13 +66,20 @@ async fn main() -> ExitCode {
             }
         }
     };
-    match orders::serve(listener, config, shutdown).await {
+    match orders::serve(listener, metrics_listener, config, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }
+}
+
+async fn bind(port: u16) -> Result<tokio::net::TcpListener, String> {
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|err| format!("cannot listen on {addr}: {err}"))
 }
 
 /// Resolves on SIGTERM (what Kubernetes sends) or Ctrl-C.

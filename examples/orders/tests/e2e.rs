@@ -72,10 +72,10 @@ fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 #[test]
 fn the_service_runs_on_what_its_chart_delivers() {
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     // Service links on, as a cluster without the chart's default has them.
     let values = format!(
-        "enableServiceLinks: true\nconfig:\n  httpPort: {port}\n  greeting: \"yes: {{{{ hello }}}}\"\n  shutdownTimeoutSeconds: 3\n"
+        "enableServiceLinks: true\nconfig:\n  httpPort: {port}\n  metricsPort: {metrics_port}\n  greeting: \"yes: {{{{ hello }}}}\"\n  shutdownTimeoutSeconds: 3\n"
     );
     let (env, deployment) = pod_env(&values, "e2e-orders-runs");
     assert_eq!(env["ORDERS_HTTP_PORT"], port.to_string());
@@ -109,6 +109,19 @@ fn the_service_runs_on_what_its_chart_delivers() {
     assert_eq!(version["commit"], head, "the commit checked out: {version}");
     assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
     assert!(version["dirty"].is_boolean(), "{version}");
+    // Prometheus scrapes where the chart's annotations say: the app counted
+    // the requests above (the /healthz polls, /readyz, /, /version).
+    let scrape = &deployment["spec"]["template"]["metadata"]["annotations"];
+    assert_eq!(scrape["prometheus.io/scrape"], "true");
+    assert_eq!(scrape["prometheus.io/port"], metrics_port.to_string());
+    let (status, body) = get(metrics_port, scrape["prometheus.io/path"].as_str().unwrap()).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let served: u64 = body
+        .lines()
+        .find_map(|line| line.strip_prefix("orders_http_requests_total "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no request counter: {body}"));
+    assert!(served >= 4, "{body}");
     if std::env::var_os("SOURCE_DATE_EPOCH").is_none_or(|v| v.is_empty()) {
         // The commit's date in UTC, as git formats it.
         let date =

@@ -80,6 +80,10 @@ values_keys! {
     NETWORK_POLICY_ENABLED = "networkPolicy.enabled";
     NETWORK_POLICY_FROM = "networkPolicy.from";
     NETWORK_POLICY_EGRESS = "networkPolicy.egress";
+    NETWORK_POLICY_METRICS_FROM = "networkPolicy.metricsFrom";
+    METRICS_SCRAPE = "metrics.scrape";
+    METRICS_INTERVAL = "metrics.interval";
+    METRICS_LABELS = "metrics.labels";
     EXTRA_ENV = "extraEnv";
     EXTRA_ENV_FROM = "extraEnvFrom";
     VOLUMES = "volumes";

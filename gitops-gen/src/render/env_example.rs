@@ -65,7 +65,7 @@ pub fn env_example(tree: &ConfigTree) -> String {
         let form = if leaf.text { "text" } else { "JSON" };
         let mut note = format!("# Takes {takes}, as {form}");
         match &leaf.kind {
-            LeafKind::Port(name) => note.push_str(&format!("; container port `{name}`")),
+            LeafKind::Port { name, .. } => note.push_str(&format!("; container port `{name}`")),
             LeafKind::ShutdownTimeout => note.push_str("; sizes the pod's grace period"),
             _ => {}
         }

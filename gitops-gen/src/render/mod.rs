@@ -67,7 +67,8 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let tpl_header = layout::template_header(&tree.rust_name);
     let yaml = |template: Document| template.emit(&header);
     // Which templates a config gets: a Service and its routes only with a
-    // port, a ConfigMap only with values, an ExternalSecret only with secrets.
+    // port, a ConfigMap only with values, monitors only with a metrics port,
+    // an ExternalSecret only with secrets.
     let mut chart_templates = vec![
         ("_helpers.tpl", templates::helpers(&names, tree, &tpl_header)),
         ("NOTES.txt", templates::notes(&names, tree, &tpl_header)),
@@ -86,6 +87,12 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
             ("ingress.yaml", yaml(templates::ingress(&names))),
             ("httproute.yaml", yaml(templates::http_route(&names))),
             ("tests/test-connection.yaml", yaml(templates::test_connection(&names, tree))),
+        ]);
+    }
+    if !tree.metrics_ports().is_empty() {
+        chart_templates.extend([
+            ("servicemonitor.yaml", yaml(templates::service_monitor(&names, tree))),
+            ("podmonitor.yaml", yaml(templates::pod_monitor(&names, tree))),
         ]);
     }
     if !tree.secrets().is_empty() {

@@ -251,7 +251,11 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
     ]);
     before.push(vec![autoscaling_group()]);
     before.push(vec![pod_disruption_budget_group()]);
-    before.push(vec![network_policy_group(first_port.is_some())]);
+    let metrics = tree.metrics_ports();
+    before.push(vec![network_policy_group(first_port.is_some(), !metrics.is_empty())]);
+    if !metrics.is_empty() {
+        before.push(vec![metrics_group(&metrics)]);
+    }
     before.push(vec![
         value("extraEnv", "Extra environment variables of the app container, for what the config struct does not model\n(e.g. `[{name: RUST_LOG, value: info}]`); they win over config variables of the same name.", json!([]), kube_list(k8s::ENV_VAR)),
         value("extraEnvFrom", "Extra `envFrom` sources of the app container (ConfigMaps or Secrets).", json!([]), kube_list(k8s::ENV_FROM_SOURCE)),
@@ -497,7 +501,7 @@ fn pod_disruption_budget_group() -> Key {
     ])
 }
 
-fn network_policy_group(has_ports: bool) -> Key {
+fn network_policy_group(has_ports: bool, has_metrics: bool) -> Key {
     let ingress_doc = if has_ports {
         "Create a NetworkPolicy: ingress only to the app's declared ports."
     } else {
@@ -507,8 +511,42 @@ fn network_policy_group(has_ports: bool) -> Key {
     if has_ports {
         keys.push(value("from", "Sources allowed to reach those ports (NetworkPolicyPeer entries); empty allows any source.", json!([]), kube_list(k8s::NETWORK_POLICY_PEER)));
     }
+    if has_metrics {
+        keys.push(value(
+            "metricsFrom",
+            "Sources allowed to reach the metrics ports (NetworkPolicyPeer entries): by default the pods of the\nnamespace `monitoring`, where Prometheus usually runs; empty allows any source.",
+            json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]),
+            kube_list(k8s::NETWORK_POLICY_PEER),
+        ));
+    }
     keys.push(value("egress", "Egress rules (NetworkPolicyEgressRule entries); empty leaves egress open. Once set, only\nthe listed traffic leaves the pod: remember DNS.", json!([]), kube_list(k8s::NETWORK_POLICY_EGRESS_RULE)));
     group("networkPolicy", "", keys)
+}
+
+/// How Prometheus finds the ports the config struct marks `metrics`.
+fn metrics_group(ports: &[(&str, &str)]) -> Key {
+    let ports =
+        ports.iter().map(|(port, path)| format!("`{port}` at `{path}`")).collect::<Vec<_>>();
+    let scrape_doc = format!(
+        "How Prometheus finds the metrics ({}):\n\
+         - `annotations`: `prometheus.io/scrape`, `port` and `path` on the pods, for scrape configs that read them\n  \
+         (one port per pod: the first);\n\
+         - `serviceMonitor` or `podMonitor`: a Prometheus Operator ServiceMonitor or PodMonitor\n  \
+         (monitoring.coreos.com/v1; the operator's CRDs must be installed);\n\
+         - `none`: nothing.",
+        ports.join(", ")
+    );
+    group("metrics", "", vec![
+        value("scrape", scrape_doc, json!("annotations"), json!({"type": "string", "enum": ["annotations", "serviceMonitor", "podMonitor", "none"]})),
+        value(
+            "interval",
+            "Scrape interval of the ServiceMonitor or PodMonitor (e.g. `30s`); empty is Prometheus's own.",
+            json!(""),
+            // The operator's Duration pattern (it matches "" too), so a typo fails at install, not at apply.
+            json!({"type": "string", "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}),
+        ),
+        value("labels", "Labels of the ServiceMonitor or PodMonitor, which the Prometheus resource selects by\n(e.g. `release: kube-prometheus-stack`).", json!({}), string_map()),
+    ])
 }
 
 fn test_group() -> Key {
@@ -658,8 +696,10 @@ pub(crate) mod tests {
         };
         // A port and a secret: every optional group of the table is there.
         let mut tree = tree();
-        tree.items =
-            vec![leaf("port", LeafKind::Port("http".into())), leaf("token", LeafKind::Secret)];
+        tree.items = vec![
+            leaf("port", LeafKind::Port { name: "http".into(), metrics: None }),
+            leaf("token", LeafKind::Secret),
+        ];
         let values = table(&tree, "app");
         for key in crate::helm::keys::ALL {
             assert!(has_path(&values, key.path()), "{key} is not in the values table");

@@ -277,6 +277,7 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
         )],
         vec![],
     ));
+    annotations.extend(scrape_annotations(tree));
     annotations.push(Part::With(k::POD_ANNOTATIONS.to_string(), vec![Part::ToYaml(".".into())]));
     let annotations = entry("annotations", map(annotations));
 
@@ -335,4 +336,21 @@ fn list_with_extra(key: &str, items: Vec<Part<Node>>, extra: ValuesKey) -> Part<
         all.push(user);
         entry(key, seq(all))
     }
+}
+
+/// `prometheus.io/*` on the pods when `metrics.scrape` is `annotations`:
+/// the convention Prometheus's example Kubernetes scrape config reads. It
+/// holds one port per pod, so the first metrics port.
+fn scrape_annotations(tree: &ConfigTree) -> Option<Part<(String, Node)>> {
+    let (name, path) = *tree.metrics_ports().first()?;
+    let (_, leaf) = tree.ports().into_iter().find(|(port, _)| *port == name)?;
+    Some(Part::If(
+        format!("eq {} \"annotations\"", k::METRICS_SCRAPE),
+        vec![
+            entry("prometheus.io/scrape", str("true")),
+            entry("prometheus.io/port", expr(format!("{} | int | quote", values_path(&leaf.path)))),
+            entry("prometheus.io/path", str(path)),
+        ],
+        vec![],
+    ))
 }

@@ -16,6 +16,7 @@ mod hpa;
 mod httproute;
 mod ingress;
 mod migration;
+mod monitor;
 mod networkpolicy;
 mod notes;
 mod pdb;
@@ -32,6 +33,7 @@ pub use hpa::autoscaler;
 pub use httproute::http_route;
 pub use ingress::ingress;
 pub use migration::{migration, Migration, MIGRATION_FILE};
+pub use monitor::{pod_monitor, service_monitor};
 pub use networkpolicy::network_policy;
 pub use notes::notes;
 pub use pdb::pod_disruption_budget;
@@ -240,7 +242,7 @@ mod tests {
         };
         let full = || {
             vec![
-                leaf(&["port"], LeafKind::Port("http".into()), false),
+                leaf(&["port"], LeafKind::Port { name: "http".into(), metrics: None }, false),
                 leaf(&["greeting"], LeafKind::Value, true),
                 Item::Section {
                     key: "a-b".into(),

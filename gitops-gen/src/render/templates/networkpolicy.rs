@@ -5,9 +5,6 @@ use crate::foundation::template::{entry, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
 
-/// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
-/// ingress only to the declared ports, from `networkPolicy.from` or anywhere;
-/// egress restricted only once `networkPolicy.egress` lists rules.
 /// `policyTypes`: ingress always; egress once rules restrict it.
 pub(super) fn policy_types() -> Part<(String, Node)> {
     entry(
@@ -19,23 +16,35 @@ pub(super) fn policy_types() -> Part<(String, Node)> {
     )
 }
 
+/// The NetworkPolicy, when `networkPolicy.enabled` is set (the default):
+/// ingress only to the declared ports, from `networkPolicy.from` or anywhere,
+/// and to the metrics ports from `networkPolicy.metricsFrom`; egress
+/// restricted only once `networkPolicy.egress` lists rules.
 pub fn network_policy(names: &Names, tree: &ConfigTree) -> Document {
-    let ports: Vec<Part<Node>> = tree
+    let port =
+        |name: &str| Part::Item(map(vec![entry("port", str(name)), entry("protocol", str("TCP"))]));
+    let rule = |ports: Vec<Part<Node>>, from| {
+        Part::Item(map(vec![entry("ports", seq(ports)), with_yaml(from, "from")]))
+    };
+    let metrics: Vec<&str> = tree.metrics_ports().into_iter().map(|(name, _)| name).collect();
+    // The app's ports take `from`; the first is the Service's, whatever it
+    // also serves. The metrics ports take `metricsFrom`.
+    let app_ports: Vec<Part<Node>> = tree
         .ports()
         .into_iter()
-        .map(|(name, _)| {
-            Part::Item(map(vec![entry("port", str(name)), entry("protocol", str("TCP"))]))
-        })
+        .enumerate()
+        .filter(|(i, (name, _))| *i == 0 || !metrics.contains(name))
+        .map(|(_, (name, _))| port(name))
         .collect();
-    let ingress = if ports.is_empty() {
-        // No port: nothing may connect.
-        seq(vec![])
-    } else {
-        seq(vec![Part::Item(map(vec![
-            entry("ports", seq(ports)),
-            with_yaml(k::NETWORK_POLICY_FROM, "from"),
-        ]))])
-    };
+    let mut rules = Vec::new();
+    if !app_ports.is_empty() {
+        rules.push(rule(app_ports, k::NETWORK_POLICY_FROM));
+    }
+    if !metrics.is_empty() {
+        rules.push(rule(metrics.into_iter().map(port).collect(), k::NETWORK_POLICY_METRICS_FROM));
+    }
+    // No port: an empty list, so nothing may connect.
+    let ingress = seq(rules);
     optional_resource(
         names,
         Some(k::NETWORK_POLICY_ENABLED),
