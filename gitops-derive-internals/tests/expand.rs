@@ -18,6 +18,8 @@ fn struct_with_every_attribute() {
             /// Port the HTTP server listens on.
             #[gitops(port = "http")]
             pub http_port: u16,
+            #[gitops(port = "metrics", metrics = "/metrics")]
+            pub metrics_port: u16,
             #[gitops(secret, env = "DATABASE_URL")]
             pub database_url: String,
             pub api_key: Option<String>,

@@ -273,7 +273,13 @@ fn the_network_policy_admits_only_the_declared_ports() {
         object(&default, "Deployment")["spec"]["selector"]["matchLabels"]
     );
     assert_eq!(spec["policyTypes"], json!(["Ingress"]));
-    assert_eq!(spec["ingress"], json!([{"ports": [{"port": "http", "protocol": "TCP"}]}]));
+    assert_eq!(
+        spec["ingress"],
+        json!([
+            {"ports": [{"port": "http", "protocol": "TCP"}]},
+            {"ports": [{"port": "metrics", "protocol": "TCP"}], "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]},
+        ])
+    );
     assert!(spec.get("egress").is_none());
 
     let shop_dir = scratch_dir("switches-netpol-shop");
@@ -285,11 +291,69 @@ fn the_network_policy_admits_only_the_declared_ports() {
     let shop = render(&shop_dir, "networkPolicy:\n  from: [{podSelector: {matchLabels: {role: edge}}}]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n");
     let spec = &object(&shop, "NetworkPolicy")["spec"];
     assert_eq!(spec["policyTypes"], json!(["Ingress", "Egress"]));
-    let ports: Vec<&Value> =
-        spec["ingress"][0]["ports"].as_array().unwrap().iter().map(|p| &p["port"]).collect();
-    assert_eq!(ports, [&json!("http"), &json!("metrics")], "every declared port");
-    assert_eq!(spec["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["role"], "edge");
+    // The app's port from `from`, the metrics port from `metricsFrom`: by
+    // default the namespace `monitoring`, as Kubernetes labels every namespace.
+    assert_eq!(
+        spec["ingress"],
+        json!([
+            {"ports": [{"port": "http", "protocol": "TCP"}], "from": [{"podSelector": {"matchLabels": {"role": "edge"}}}]},
+            {"ports": [{"port": "metrics", "protocol": "TCP"}], "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]},
+        ])
+    );
     assert_eq!(spec["egress"][0]["to"][0]["ipBlock"]["cidr"], "10.0.0.0/8");
+    let open = render(&shop_dir, "networkPolicy:\n  metricsFrom: []\n");
+    let spec = &object(&open, "NetworkPolicy")["spec"];
+    assert!(spec["ingress"][1].get("from").is_none(), "empty: from anywhere: {spec}");
+}
+
+/// Prometheus finds the metrics port the config struct marks as
+/// `metrics.scrape` says: pod annotations by default, else a ServiceMonitor
+/// whose selector and port match the Service, or a PodMonitor whose
+/// selector and port match the pods; `none` renders neither.
+#[test]
+fn metrics_are_scraped_as_metrics_scrape_says() {
+    let annotated = render(&orders(), "");
+    let pod = &object(&annotated, "Deployment")["spec"]["template"];
+    let annotations = &pod["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/scrape"], "true");
+    assert_eq!(annotations["prometheus.io/port"], "9090");
+    assert_eq!(annotations["prometheus.io/path"], "/metrics");
+    let container = &pod["spec"]["containers"][0];
+    assert!(has_named(&container["ports"], "metrics"));
+    assert_eq!(named(&container["ports"], "metrics")["containerPort"], 9090);
+    let kinds = oracle::kinds(&annotated);
+    assert!(!kinds.iter().any(|k| k.ends_with("Monitor")), "{kinds:?}");
+
+    let subset = |selector: &Value, labels: &Value| {
+        selector.as_object().unwrap().iter().all(|(k, v)| &labels[k] == v)
+    };
+    let values = "metrics:\n  scrape: serviceMonitor\n  interval: 15s\n  labels: {release: prom}\n";
+    let monitored = render(&orders(), values);
+    let monitor = object(&monitored, "ServiceMonitor");
+    let service = object(&monitored, "Service");
+    assert_eq!(monitor["metadata"]["labels"]["release"], "prom");
+    assert!(subset(&monitor["spec"]["selector"]["matchLabels"], &service["metadata"]["labels"]));
+    assert_eq!(
+        monitor["spec"]["endpoints"],
+        json!([{"port": "metrics", "path": "/metrics", "interval": "15s"}])
+    );
+    assert!(has_named(&service["spec"]["ports"], "metrics"), "the port the monitor names");
+    let pod = &object(&monitored, "Deployment")["spec"]["template"]["metadata"];
+    assert!(pod["annotations"].get("prometheus.io/scrape").is_none());
+
+    let monitored = render(&orders(), "metrics:\n  scrape: podMonitor\n");
+    let monitor = object(&monitored, "PodMonitor");
+    let pod = &object(&monitored, "Deployment")["spec"]["template"]["metadata"];
+    assert!(subset(&monitor["spec"]["selector"]["matchLabels"], &pod["labels"]));
+    assert_eq!(
+        monitor["spec"]["podMetricsEndpoints"],
+        json!([{"port": "metrics", "path": "/metrics"}])
+    );
+
+    let none = render(&orders(), "metrics:\n  scrape: none\n");
+    let pod = &object(&none, "Deployment")["spec"]["template"]["metadata"];
+    assert!(pod["annotations"].get("prometheus.io/scrape").is_none());
+    assert!(!oracle::kinds(&none).iter().any(|k| k.ends_with("Monitor")));
 }
 
 #[test]
@@ -560,6 +624,10 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
             "spec": {"secretStoreRef": {"name": "s", "kind": "SecretStore"}, "data": [{"secretKey": "a", "remoteRef": {"key": "k"}}]}}},
         {"template": "t", "object": {"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret", "metadata": {"name": "s"},
             "spec": {"encryptedData": {"a": 1}}}},
+        {"template": "t", "object": {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "sm"},
+            "spec": {"selector": {}, "endpoints": [{"port": "metrics", "interval": "30 seconds"}]}}},
+        {"template": "t", "object": {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": {"name": "pm"},
+            "spec": {"selector": {}, "podMetricsEndpoints": [{"port": 9090}]}}},
     ]);
     let result = oracle::one(
         json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
@@ -567,7 +635,13 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
     assert_eq!(result["ok"], false);
     let errors: Vec<&str> =
         result["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+    assert!(
+        errors[3].contains("ServiceMonitor/sm") && errors[3].contains("interval"),
+        "{}",
+        errors[3]
+    );
+    assert!(errors[4].contains("PodMonitor/pm") && errors[4].contains("port"), "{}", errors[4]);
     assert!(
         errors[2].contains("SealedSecret/s") && errors[2].contains("encryptedData"),
         "{}",

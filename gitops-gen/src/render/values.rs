@@ -694,10 +694,14 @@ pub(crate) mod tests {
                 default: json!(8080),
             })
         };
-        // A port and a secret: every optional group of the table is there.
+        // A port, a metrics port and a secret: every optional group of the table is there.
         let mut tree = tree();
         tree.items = vec![
             leaf("port", LeafKind::Port { name: "http".into(), metrics: None }),
+            leaf(
+                "metricsPort",
+                LeafKind::Port { name: "metrics".into(), metrics: Some("/m".into()) },
+            ),
             leaf("token", LeafKind::Secret),
         ];
         let values = table(&tree, "app");
