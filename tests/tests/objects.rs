@@ -18,7 +18,8 @@ use k8s_openapi::api::core::v1::{
     VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -219,6 +220,9 @@ fn deployment(checksum: &str) -> Deployment {
                     annotations: Some(labels(&[
                         ("checksum/config", checksum),
                         ("gitops-rs.io/image-tag", "0.1.0"),
+                        ("prometheus.io/scrape", "true"),
+                        ("prometheus.io/port", "9090"),
+                        ("prometheus.io/path", "/metrics"),
                     ])),
                     labels: Some(all_labels()),
                     ..Default::default()
@@ -289,10 +293,22 @@ fn network_policy() -> NetworkPolicy {
                 ..Default::default()
             }),
             policy_types: Some(vec!["Ingress".into()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                ports: Some(vec![port("http"), port("metrics")]),
-                from: None,
-            }]),
+            ingress: Some(vec![
+                NetworkPolicyIngressRule { ports: Some(vec![port("http")]), from: None },
+                NetworkPolicyIngressRule {
+                    ports: Some(vec![port("metrics")]),
+                    from: Some(vec![NetworkPolicyPeer {
+                        namespace_selector: Some(LabelSelector {
+                            match_labels: Some(labels(&[(
+                                "kubernetes.io/metadata.name",
+                                "monitoring",
+                            )])),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }]),
+                },
+            ]),
             ..Default::default()
         }),
     }
