@@ -197,7 +197,7 @@ fn files_no_longer_generated_are_removed_but_user_files_stay() {
     shop().write(&Outputs::chart(&dir)).unwrap();
     fs::write(dir.join("templates/mine.yaml"), "# mine\n").unwrap();
     // The worker has no port and no secret: its chart has no Service and what
-    // hangs on one, and no ExternalSecret or SealedSecret.
+    // hangs on one, no monitors, and no ExternalSecret or SealedSecret.
     let report = Chart::new("shop")
         .image("ghcr.io/acme/shop")
         .config::<Worker>()
@@ -210,8 +210,10 @@ fn files_no_longer_generated_are_removed_but_user_files_stay() {
             "templates/externalsecret.yaml",
             "templates/httproute.yaml",
             "templates/ingress.yaml",
+            "templates/podmonitor.yaml",
             "templates/sealedsecret.yaml",
             "templates/service.yaml",
+            "templates/servicemonitor.yaml",
             "templates/tests/test-connection.yaml"
         ]
     );
