@@ -8,12 +8,13 @@ use crate::deploy::fleet::Cluster;
 use crate::deploy::{argo_cd, flux};
 use crate::foundation::error::{Error, Problem, ProblemKind};
 use crate::foundation::fs::{self, WriteReport};
+use crate::foundation::k8s;
 use crate::foundation::layout::{self, Files};
 use crate::native_render::{self, EnvironmentRender, RenderOptions, Rendered, Renderer};
 use crate::release::compat::{self, Baseline, Report};
 use crate::release::last_release::{self, LastRelease};
 use crate::release::pins;
-use crate::render::templates::Migration;
+use crate::render::templates::{Canary, Migration, Rbac};
 use crate::render::{self, env_example, values};
 use crate::requires;
 use gitops_model::tree::{self, ConfigTree};
@@ -38,7 +39,11 @@ pub struct Chart {
     controllers: Option<Controllers>,
     baseline: Baseline,
     migration: Option<Migration>,
+    canary: Option<Canary>,
+    rbac: Option<Rbac>,
     crds: Option<PathBuf>,
+    /// `Chart::crd`'s values, as JSON (or why one would not serialize).
+    crd_objects: Vec<Result<Value, String>>,
 }
 
 /// What [`Chart::check`] found beside up-to-date files.
@@ -187,7 +192,10 @@ impl Chart {
             controllers: None,
             baseline: Baseline::default(),
             crds: None,
+            crd_objects: Vec::new(),
             migration: None,
+            canary: None,
+            rbac: None,
         }
     }
 
@@ -295,6 +303,47 @@ impl Chart {
     /// CustomResourceDefinition is refused, naming it.
     pub fn crds(mut self, dir: impl Into<PathBuf>) -> Self {
         self.crds = Some(dir.into());
+        self
+    }
+
+    /// A CustomResourceDefinition of the app's own types, written as
+    /// `crds/<metadata.name>.yaml`: any value that serializes to an
+    /// `apiextensions.k8s.io/v1` CustomResourceDefinition, such as kube's
+    /// `CustomResource::crd()` (a `k8s_openapi` CustomResourceDefinition).
+    /// Helm installs `crds/` before the templates, so a custom resource of
+    /// the chart finds its kind. Refused at generation, naming `Chart.crd`:
+    /// a value that is no CRD, and a CRD whose name is not
+    /// `<spec.names.plural>.<spec.group>` (the API server refuses it).
+    pub fn crd(mut self, crd: impl serde::Serialize) -> Self {
+        self.crd_objects.push(serde_json::to_value(crd).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// Release by canary with Argo Rollouts: with the values key
+    /// `canary.enabled`, a Rollout with these steps replaces the Deployment
+    /// (`templates/rollout.yaml`); see [`Canary`]. Off by default, so each
+    /// environment whose cluster runs Argo Rollouts turns it on.
+    ///
+    /// ```
+    /// # #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, gitops_types::GitOps, Default)]
+    /// # #[gitops(env_prefix = "APP_")] struct Config { #[gitops(port = "http")] http_port: u16 }
+    /// use gitops_gen::{Canary, Chart};
+    /// let chart = Chart::new("orders").image("ghcr.io/acme/orders").config::<Config>()
+    ///     .canary(Canary::new().set_weight(20).pause("5m").set_weight(50).pause("10m"));
+    /// assert!(chart.generate()?.chart.contains_key("templates/rollout.yaml"));
+    /// # Ok::<(), gitops_gen::Error>(())
+    /// ```
+    pub fn canary(mut self, canary: Canary) -> Self {
+        self.canary = Some(canary);
+        self
+    }
+
+    /// What the app may do with the Kubernetes API: a Role and a
+    /// ClusterRole with their bindings to its ServiceAccount
+    /// (`templates/rbac.yaml`), whose token is then mounted by default;
+    /// see [`Rbac`].
+    pub fn rbac(mut self, rbac: Rbac) -> Self {
+        self.rbac = Some(rbac);
         self
     }
 
@@ -699,14 +748,23 @@ impl Chart {
             image: self.image.as_deref().unwrap_or_default(),
             description: self.description.as_deref(),
             migration: self.migration.as_ref(),
+            canary: self.canary.as_ref(),
+            rbac: self.rbac.as_ref(),
             // Flux builds a chart once per version: its version must change
             // with what it deploys.
             versioned_by_content: self.controllers.as_ref().is_some_and(|c| c.flux.is_some()),
         };
-        let crds = match &self.crds {
+        let mut crds = match &self.crds {
             Some(dir) => crd_files(dir)?,
             None => Files::new(),
         };
+        for crd in &self.crd_objects {
+            let (file, text) = crd_object_file(crd, rust_name)?;
+            if crds.insert(file.clone(), text).is_some() {
+                let message = format!("two CRDs would be {file}: give each its own name");
+                return Err(invalid(ProblemKind::Clash, "Chart.crd", message));
+            }
+        }
         if self.environments.is_empty() && self.clusters.is_empty() && hand_written.is_empty() {
             let mut files = render::chart(&info, tree);
             if !crds.is_empty() {
@@ -722,7 +780,7 @@ impl Chart {
             let message = format!("{}: {e}", layout::VALUES_SCHEMA);
             invalid(ProblemKind::NotValues, "Chart.config", message)
         })?;
-        let values = values::table(&tree, info.image);
+        let values = values::table(&tree, info.image, info.extras());
         let chart = environment::ChartValues {
             chart: &self.name,
             config_type: source.type_name,
@@ -829,12 +887,49 @@ impl Chart {
         }
         check_version(&self.version)
             .map_err(|message| invalid(ProblemKind::InvalidSetting, "Chart.version", message))?;
-        // The first of the migration's problems, naming its setting.
-        match self.migration.as_ref().and_then(|m| m.problems().into_iter().next()) {
+        // The first problem of the migration, canary or RBAC, naming its setting.
+        let problems = (self.migration.iter().flat_map(Migration::problems))
+            .chain(self.canary.iter().flat_map(Canary::problems))
+            .chain(self.rbac.iter().flat_map(Rbac::problems));
+        match problems.into_iter().next() {
             Some(problem) => Err(Error::InvalidChart(Box::new(problem))),
             None => Ok(()),
         }
     }
+}
+
+/// A `Chart::crd` value as the chart's `crds/<metadata.name>.yaml`, after
+/// checking it is a CRD the API server would take by its name.
+fn crd_object_file(
+    crd: &Result<Value, String>,
+    rust_name: &str,
+) -> Result<(String, String), Error> {
+    let refuse = |message: String| invalid(ProblemKind::InvalidSetting, "Chart.crd", message);
+    let crd = crd.as_ref().map_err(|e| refuse(format!("the CRD does not serialize: {e}")))?;
+    let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
+    let name = text("/metadata/name");
+    if crd["kind"] != "CustomResourceDefinition" || text("/apiVersion") != "apiextensions.k8s.io/v1"
+    {
+        return Err(refuse(format!(
+            "{name:?} is a `{}` `{}`, not an apiextensions.k8s.io/v1 CustomResourceDefinition",
+            text("/apiVersion"),
+            text("/kind")
+        )));
+    }
+    let (plural, group) = (text("/spec/names/plural"), text("/spec/group"));
+    if plural.is_empty() || group.is_empty() || name != format!("{plural}.{group}") {
+        return Err(refuse(format!(
+            "CRD {name:?} must be named `<spec.names.plural>.<spec.group>`, {:?}: the API server refuses any other name \
+             (was the group changed without the name?)",
+            format!("{plural}.{group}")
+        )));
+    }
+    if !k8s::is_dns_subdomain(name) {
+        return Err(refuse(format!("CRD name {name:?} is not a DNS subdomain")));
+    }
+    let mut text = layout::header(rust_name);
+    crate::foundation::yaml::write_value(&mut text, 0, crd);
+    Ok((format!("crds/{name}.yaml"), text))
 }
 
 /// `dir`'s CRD files as the chart's `crds/<file>`, each after a header

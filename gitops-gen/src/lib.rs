@@ -64,4 +64,4 @@ pub use release::build_info;
 pub use release::compat::{Baseline, Bump, Change, Impact, Report};
 pub use release::last_release::release_tag;
 pub use release::pins;
-pub use render::templates::Migration;
+pub use render::templates::{Canary, Migration, Rbac, Rule};

@@ -84,6 +84,14 @@ values_keys! {
     METRICS_SCRAPE = "metrics.scrape";
     METRICS_INTERVAL = "metrics.interval";
     METRICS_LABELS = "metrics.labels";
+    CANARY_ENABLED = "canary.enabled";
+    CANARY_ANALYSIS_ENABLED = "canary.analysis.enabled";
+    CANARY_ANALYSIS_PROMETHEUS_ADDRESS = "canary.analysis.prometheusAddress";
+    CANARY_ANALYSIS_QUERY = "canary.analysis.query";
+    CANARY_ANALYSIS_SUCCESS_CONDITION = "canary.analysis.successCondition";
+    CANARY_ANALYSIS_INTERVAL = "canary.analysis.interval";
+    CANARY_ANALYSIS_FAILURE_LIMIT = "canary.analysis.failureLimit";
+    RBAC_CREATE = "rbac.create";
     EXTRA_ENV = "extraEnv";
     EXTRA_ENV_FROM = "extraEnvFrom";
     VOLUMES = "volumes";

@@ -30,9 +30,20 @@ pub struct ChartInfo<'a> {
     pub description: Option<&'a str>,
     /// [`crate::Chart::migration`]: `templates/migration.yaml` only with one.
     pub migration: Option<&'a templates::Migration>,
+    /// [`crate::Chart::canary`]: `templates/rollout.yaml` only with one.
+    pub canary: Option<&'a templates::Canary>,
+    /// [`crate::Chart::rbac`]: `templates/rbac.yaml` only with one.
+    pub rbac: Option<&'a templates::Rbac>,
     /// Flux deploys it: Chart.yaml's version carries the chart's digest
     /// ([`version`]).
     pub versioned_by_content: bool,
+}
+
+impl ChartInfo<'_> {
+    /// What the values table has beside the config's and the standard keys.
+    pub fn extras(&self) -> values::Extras<'_> {
+        values::Extras { canary: self.canary, rbac: self.rbac }
+    }
 }
 
 pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
@@ -45,7 +56,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
 
     let mut files = Files::new();
     let description = description(info, tree);
-    let values = values::table(tree, info.image);
+    let values = values::table(tree, info.image, info.extras());
     files.insert(layout::CHART_README.into(), readme::readme(info, tree, &values, &description));
     files.insert(layout::VALUES_YAML.into(), values_yaml::values_yaml(&values, tree, &header));
     files.insert(layout::CONTRACT.into(), contract::contract_json(tree));
@@ -72,11 +83,11 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     let mut chart_templates = vec![
         ("_helpers.tpl", templates::helpers(&names, tree, &tpl_header)),
         ("NOTES.txt", templates::notes(&names, tree, &tpl_header)),
-        ("deployment.yaml", yaml(templates::deployment(&names, tree))),
+        ("deployment.yaml", yaml(templates::deployment(&names, tree, info.canary.is_some()))),
         ("serviceaccount.yaml", yaml(templates::service_account(&names))),
         ("networkpolicy.yaml", yaml(templates::network_policy(&names, tree))),
         ("pdb.yaml", yaml(templates::pod_disruption_budget(&names))),
-        ("hpa.yaml", yaml(templates::autoscaler(&names))),
+        ("hpa.yaml", yaml(templates::autoscaler(&names, info.canary.is_some()))),
     ];
     if tree.has_values() {
         chart_templates.push((templates::CONFIGMAP_FILE, yaml(templates::configmap(&names, tree))));
@@ -85,13 +96,16 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
         chart_templates.extend([
             ("service.yaml", yaml(templates::service(&names, tree))),
             ("ingress.yaml", yaml(templates::ingress(&names))),
-            ("httproute.yaml", yaml(templates::http_route(&names))),
+            ("httproute.yaml", yaml(templates::http_route(&names, info.canary.is_some()))),
             ("tests/test-connection.yaml", yaml(templates::test_connection(&names, tree))),
         ]);
     }
     if !tree.metrics_ports().is_empty() {
         chart_templates.extend([
-            ("servicemonitor.yaml", yaml(templates::service_monitor(&names, tree))),
+            (
+                "servicemonitor.yaml",
+                yaml(templates::service_monitor(&names, tree, info.canary.is_some())),
+            ),
             ("podmonitor.yaml", yaml(templates::pod_monitor(&names, tree))),
         ]);
     }
@@ -99,6 +113,13 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
         chart_templates
             .push(("externalsecret.yaml", yaml(templates::external_secret(&names, tree))));
         chart_templates.push(("sealedsecret.yaml", yaml(templates::sealed_secret(&names))));
+    }
+    if let Some(canary) = info.canary {
+        chart_templates
+            .push((templates::ROLLOUT_FILE, templates::rollout(&names, tree, canary, &header)));
+    }
+    if let Some(rbac) = info.rbac {
+        chart_templates.push((templates::RBAC_FILE, templates::rbac(&names, rbac, &header)));
     }
     if let Some(migration) = info.migration {
         let text = templates::migration(&names, tree, migration, &header);

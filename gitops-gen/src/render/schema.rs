@@ -100,7 +100,7 @@ mod tests {
         let none = values_schema("C", &no_values(), json!({"type": "object"}), None);
         assert_eq!(none["definitions"], json!({}), "no Kubernetes key, no definition");
         assert_eq!(none["required"], json!(["config"]));
-        let values = crate::render::values::table(&tree(), "app");
+        let values = crate::render::values::table(&tree(), "app", Default::default());
         let schema = values_schema("C", &values, json!({"type": "object"}), None);
         let definitions = schema["definitions"].as_object().unwrap();
         assert!(definitions.contains_key(k8s::PROBE) && definitions.contains_key(k8s::VOLUME));
@@ -126,7 +126,7 @@ mod tests {
             probe: {"type": "object", "properties": {"next": {"$ref": format!("#/definitions/{probe}")}}},
             "Tree": {"type": "string"}
         });
-        let values = crate::render::values::table(&tree(), "app");
+        let values = crate::render::values::table(&tree(), "app", Default::default());
         let schema = values_schema("C", &values, config, Some(&own));
         let moved = format!("#/definitions/config:{probe}");
         assert_eq!(schema["properties"]["config"]["properties"]["p"]["$ref"], moved);

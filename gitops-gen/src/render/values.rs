@@ -3,6 +3,7 @@
 //! written, so a key's default, schema and doc cannot disagree.
 
 use crate::foundation::k8s;
+use crate::render::templates::{Canary, Rbac};
 use gitops_model::naming;
 use gitops_model::tree::{ConfigTree, Leaf};
 use serde_json::{json, Map, Value};
@@ -130,8 +131,22 @@ pub fn properties<'a>(keys: impl Iterator<Item = &'a Key>) -> (Map<String, Value
     (props, required)
 }
 
+/// What the chart's builder adds beside the config, each with keys of its
+/// own: [`Canary`] steps (`canary.*`) and [`Rbac`] rules (`rbac.*`, and the
+/// ServiceAccount's token mounted by default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub canary: Option<&'a Canary>,
+    pub rbac: Option<&'a Rbac>,
+}
+
 /// Every standard key of the chart generated for `tree`.
-pub fn table(tree: &ConfigTree, image: &str) -> Values {
+pub fn table(tree: &ConfigTree, image: &str, extras: Extras) -> Values {
+    let calls_the_api = extras.rbac.is_some_and(Rbac::has_rules);
+    let automount_doc = match calls_the_api {
+        true => "Mount its API token into the pods: the app's RBAC rules are for it to call the Kubernetes API.",
+        false => "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.",
+    };
     let first_port = tree.ports().first().map(|(name, _)| *name);
     let secrets = tree.secrets();
 
@@ -149,7 +164,7 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         ],
         vec![group("serviceAccount", "", vec![
             value("create", "Create a ServiceAccount for the pods.", json!(true), json!({"type": "boolean"})),
-            value("automount", "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.", json!(false), json!({"type": "boolean"})),
+            value("automount", automount_doc, json!(calls_the_api), json!({"type": "boolean"})),
             value("annotations", "Annotations of the ServiceAccount.", json!({}), string_map()),
             value("name", "Its name; empty means the release's full name (or `default` when not created).", json!(""), nullable("string")),
         ])],
@@ -176,6 +191,17 @@ pub fn table(tree: &ConfigTree, image: &str) -> Values {
         before.push(vec![service_group(port)]);
         before.push(vec![ingress_group()]);
         before.push(vec![http_route_group()]);
+    }
+    if let Some(canary) = extras.canary {
+        before.push(vec![canary_group(canary, !tree.metrics_ports().is_empty())]);
+    }
+    if calls_the_api {
+        before.push(vec![group("rbac", "", vec![value(
+            "create",
+            "Create the Role, ClusterRole and bindings of the app's RBAC rules for its ServiceAccount.",
+            json!(true),
+            json!({"type": "boolean"}),
+        )])]);
     }
     let mut pod = vec![value(
         "resources",
@@ -477,6 +503,31 @@ fn http_route_group() -> Key {
     )
 }
 
+fn canary_group(canary: &Canary, has_metrics: bool) -> Key {
+    let mut keys = vec![value(
+        "enabled",
+        format!(
+            "Release by canary: an Argo Rollouts Rollout (argoproj.io/v1alpha1) replaces the Deployment, stepping\n\
+             {}. With `httpRoute.enabled` the steps shift requests through the HTTPRoute\n\
+             (Argo Rollouts' Gateway API plugin), else replicas. Argo Rollouts must run in the cluster.",
+            canary.describe()
+        ),
+        json!(false),
+        json!({"type": "boolean"}),
+    )];
+    if has_metrics {
+        keys.push(group("analysis", "", vec![
+            value("enabled", "Judge the canary by a Prometheus query (an AnalysisTemplate, from the first step on); a failing\nresult aborts the rollout.", json!(false), json!({"type": "boolean"})),
+            value("prometheusAddress", "Prometheus's URL, as Argo Rollouts reaches it.", json!("http://prometheus-operated.monitoring.svc:9090"), json!({"type": "string", "pattern": "^https?://"})),
+            value("query", "PromQL of the canary's success rate, from 0 to 1; `{{args.namespace}}` is the release's namespace,\n`{{args.canary-hash}}` the new pods' template hash (their names carry it). Required when enabled.", json!(""), json!({"type": "string"})),
+            value("successCondition", "When a result passes (Argo Rollouts' expression on `result`); no data yet passes.", json!("len(result) == 0 || isNaN(result[0]) || result[0] >= 0.95"), json!({"type": "string", "minLength": 1})),
+            value("interval", "How often the query runs.", json!("1m"), json!({"type": "string", "pattern": "^[1-9][0-9]*(s|m|h)$"})),
+            value("failureLimit", "Failed results before the rollout is aborted.", json!(2), json!({"type": "integer", "minimum": 0, "maximum": 100})),
+        ]));
+    }
+    group("canary", "", keys)
+}
+
 fn autoscaling_group() -> Key {
     let replicas = json!({"type": "integer", "minimum": 1, "maximum": i32::MAX});
     let target = json!({"type": "integer", "minimum": 0, "maximum": i32::MAX});
@@ -653,7 +704,7 @@ pub(crate) mod tests {
 
     #[test]
     fn kubernetes_keys_refer_to_the_bundled_definitions_and_accept_null() {
-        let values = table(&tree(), "app");
+        let values = table(&tree(), "app", Extras::default());
         let (props, required) = properties(values.before_config.iter().flatten());
         assert_eq!(
             props["resources"],
@@ -673,7 +724,7 @@ pub(crate) mod tests {
 
     #[test]
     fn groups_close_their_keys_and_require_what_cannot_be_null() {
-        let values = table(&tree(), "app");
+        let values = table(&tree(), "app", Extras::default());
         let image = values.before_config.iter().flatten().find(|k| k.name == "image").unwrap();
         let schema = image.schema();
         assert_eq!(schema["additionalProperties"], false);
@@ -704,7 +755,10 @@ pub(crate) mod tests {
             ),
             leaf("token", LeafKind::Secret),
         ];
-        let values = table(&tree, "app");
+        // With the builder's extras, whose keys are the canary's and RBAC's.
+        let canary = Canary::new().set_weight(50);
+        let rbac = Rbac::new().rule(crate::Rule::new([""], ["pods"], ["get"]));
+        let values = table(&tree, "app", Extras { canary: Some(&canary), rbac: Some(&rbac) });
         for key in crate::helm::keys::ALL {
             assert!(has_path(&values, key.path()), "{key} is not in the values table");
         }

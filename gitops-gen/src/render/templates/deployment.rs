@@ -151,7 +151,22 @@ pub(super) fn name_resolution() -> Vec<Part<(String, Node)>> {
     ]
 }
 
-pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
+/// The Deployment; with [`Canary`](super::Canary) steps, only while
+/// `canary.enabled` is off (the Rollout takes its place).
+pub fn deployment(names: &Names, tree: &ConfigTree, has_canary: bool) -> Document {
+    let mut spec = workload_spec(names, tree);
+    // After replicas and revisionHistoryLimit, as Kubernetes lists them.
+    spec.insert(2, with_yaml(k::STRATEGY, "strategy"));
+    let mut deployment = resource(names, "apps/v1", "Deployment", vec![entry("spec", map(spec))]);
+    if has_canary {
+        deployment.guard = Some(format!("not {}", k::CANARY_ENABLED));
+    }
+    deployment
+}
+
+/// What a Deployment and a Rollout share of their `spec`: replicas (unless
+/// autoscaled), revisionHistoryLimit, the selector and the pod template.
+pub(super) fn workload_spec(names: &Names, tree: &ConfigTree) -> Vec<Part<(String, Node)>> {
     let has_values = tree.has_values();
     let delivery =
         config_delivery(names, tree, names.include("fullname"), names.include("secretName"));
@@ -281,47 +296,38 @@ pub fn deployment(names: &Names, tree: &ConfigTree) -> Document {
     annotations.push(Part::With(k::POD_ANNOTATIONS.to_string(), vec![Part::ToYaml(".".into())]));
     let annotations = entry("annotations", map(annotations));
 
-    resource(
-        names,
-        "apps/v1",
-        "Deployment",
-        vec![entry(
-            "spec",
+    vec![
+        // With autoscaling on, the HPA owns the replica count.
+        Part::If(
+            format!("not {}", k::AUTOSCALING_ENABLED),
+            vec![entry("replicas", expr(format!("{} | int", k::REPLICA_COUNT)))],
+            vec![],
+        ),
+        entry("revisionHistoryLimit", expr(format!("{} | int", k::REVISION_HISTORY_LIMIT))),
+        entry("selector", selector_labels(names)),
+        entry(
+            "template",
             map(vec![
-                // With autoscaling on, the HPA owns the replica count.
-                Part::If(
-                    format!("not {}", k::AUTOSCALING_ENABLED),
-                    vec![entry("replicas", expr(format!("{} | int", k::REPLICA_COUNT)))],
-                    vec![],
-                ),
-                entry("revisionHistoryLimit", expr(format!("{} | int", k::REVISION_HISTORY_LIMIT))),
-                with_yaml(k::STRATEGY, "strategy"),
-                entry("selector", selector_labels(names)),
                 entry(
-                    "template",
+                    "metadata",
                     map(vec![
+                        annotations,
                         entry(
-                            "metadata",
+                            "labels",
                             map(vec![
-                                annotations,
-                                entry(
-                                    "labels",
-                                    map(vec![
-                                        Part::Include(names.helper("labels")),
-                                        Part::With(
-                                            k::POD_LABELS.to_string(),
-                                            vec![Part::ToYaml(".".into())],
-                                        ),
-                                    ]),
+                                Part::Include(names.helper("labels")),
+                                Part::With(
+                                    k::POD_LABELS.to_string(),
+                                    vec![Part::ToYaml(".".into())],
                                 ),
                             ]),
                         ),
-                        entry("spec", map(pod_spec)),
                     ]),
                 ),
+                entry("spec", map(pod_spec)),
             ]),
-        )],
-    )
+        ),
+    ]
 }
 
 /// `key:` with the generated `items`, then the user's list at `extra`; when

@@ -4,8 +4,22 @@ use super::{optional_resource, Names};
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Part};
 use crate::helm::keys::{self as k, ValuesKey};
 
-/// The HorizontalPodAutoscaler, when `autoscaling.enabled` is set.
-pub fn autoscaler(names: &Names) -> Document {
+/// The HorizontalPodAutoscaler, when `autoscaling.enabled` is set; it
+/// scales the Rollout instead of the Deployment while `canary.enabled` is
+/// (a chart with [`Canary`](super::Canary) steps).
+pub fn autoscaler(names: &Names, has_canary: bool) -> Document {
+    let workload = |api_version: &str, kind: &str| {
+        vec![entry("apiVersion", str(api_version)), entry("kind", str(kind))]
+    };
+    let mut target = match has_canary {
+        true => vec![Part::If(
+            k::CANARY_ENABLED.to_string(),
+            workload("argoproj.io/v1alpha1", "Rollout"),
+            workload("apps/v1", "Deployment"),
+        )],
+        false => workload("apps/v1", "Deployment"),
+    };
+    target.push(entry("name", names.include("fullname")));
     let metric = |resource: &str, key: ValuesKey| {
         Part::If(
             key.to_string(),
@@ -37,14 +51,7 @@ pub fn autoscaler(names: &Names) -> Document {
         vec![entry(
             "spec",
             map(vec![
-                entry(
-                    "scaleTargetRef",
-                    map(vec![
-                        entry("apiVersion", str("apps/v1")),
-                        entry("kind", str("Deployment")),
-                        entry("name", names.include("fullname")),
-                    ]),
-                ),
+                entry("scaleTargetRef", map(target)),
                 entry("minReplicas", expr(format!("{} | int", k::AUTOSCALING_MIN_REPLICAS))),
                 entry("maxReplicas", expr(format!("{} | int", k::AUTOSCALING_MAX_REPLICAS))),
                 // Without targets the HPA's own default (80% CPU) applies.

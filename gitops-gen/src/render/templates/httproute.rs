@@ -5,15 +5,33 @@ use crate::foundation::template::{entry, map, seq, Document, Node, Part};
 use crate::helm::keys as k;
 
 /// The Gateway API HTTPRoute, when `httpRoute.enabled` is set: each rule's
-/// matches and filters, sent to the Service port.
-pub fn http_route(names: &Names) -> Document {
-    let backend = map(vec![
+/// matches and filters, sent to the Service port. While a canary is on (a
+/// chart with [`Canary`](super::Canary) steps), each rule sends to the
+/// stable and the canary Service without weights: Argo Rollouts' Gateway
+/// API plugin sets them, and a weight in the manifest would be a
+/// difference that Helm or Argo CD undoes mid-release.
+pub fn http_route(names: &Names, has_canary: bool) -> Document {
+    let weight = entry("weight", Node::Int(1));
+    let mut backends = vec![Part::Item(map(vec![
         entry("name", names.include_from("fullname", "$")),
         entry("port", service_port()),
-        entry("weight", Node::Int(1)),
-    ]);
+        match has_canary {
+            true => Part::If(format!("not {}", k::CANARY_ENABLED.rooted()), vec![weight], vec![]),
+            false => weight,
+        },
+    ]))];
+    if has_canary {
+        backends.push(Part::If(
+            k::CANARY_ENABLED.rooted(),
+            vec![Part::Item(map(vec![
+                entry("name", super::canary::canary_service_name(names, "$")),
+                entry("port", service_port()),
+            ]))],
+            vec![],
+        ));
+    }
     let rule = map(vec![
-        entry("backendRefs", seq(vec![Part::Item(backend)])),
+        entry("backendRefs", seq(backends)),
         with_yaml(".matches", "matches"),
         with_yaml(".filters", "filters"),
     ]);

@@ -8,6 +8,7 @@
 //! config's values paths) is in this file; every other `.Values` path is a
 //! [`keys`](crate::render::values::keys) constant.
 
+mod canary;
 mod configmap;
 mod deployment;
 mod externalsecret;
@@ -20,11 +21,13 @@ mod monitor;
 mod networkpolicy;
 mod notes;
 mod pdb;
+mod rbac;
 mod sealedsecret;
 mod service;
 mod serviceaccount;
 mod test_connection;
 
+pub use canary::{rollout, Canary, CANARY_COMPONENT, ROLLOUT_FILE};
 pub use configmap::{configmap, CONFIGMAP_FILE};
 pub use deployment::deployment;
 pub use externalsecret::external_secret;
@@ -37,6 +40,7 @@ pub use monitor::{pod_monitor, service_monitor};
 pub use networkpolicy::network_policy;
 pub use notes::notes;
 pub use pdb::pod_disruption_budget;
+pub use rbac::{rbac, Rbac, Rule, RBAC_FILE};
 pub use sealedsecret::sealed_secret;
 pub use service::service;
 pub use serviceaccount::service_account;
@@ -184,6 +188,43 @@ fn labelled_resource(
     Document { guard: guard.map(|key| key.to_string()), body: parts }
 }
 
+/// The metadata map of a document [`labelled_resource`] built.
+fn metadata_mut(document: &mut Document) -> &mut Vec<Part<(String, Node)>> {
+    document
+        .body
+        .iter_mut()
+        .find_map(|part| match part {
+            Part::Item((key, Node::Map(metadata))) if key == "metadata" => Some(metadata),
+            _ => None,
+        })
+        .expect("labelled_resource writes metadata")
+}
+
+/// A resource of [`labelled_resource`] named `name` instead of the full name.
+fn renamed(mut document: Document, name: Node) -> Document {
+    for part in metadata_mut(&mut document) {
+        if let Part::Item((key, value)) = part {
+            if key == "name" {
+                *value = name;
+                break;
+            }
+        }
+    }
+    document
+}
+
+/// A resource of [`labelled_resource`] with one more fixed label.
+fn with_label(mut document: Document, key: &str, value: &str) -> Document {
+    for part in metadata_mut(&mut document) {
+        if let Part::Item((name, Node::Map(labels))) = part {
+            if name == "labels" {
+                labels.push(entry(key, str(value)));
+            }
+        }
+    }
+    document
+}
+
 fn selector_labels(names: &Names) -> Node {
     map(vec![entry("matchLabels", map(vec![Part::Include(names.helper("selectorLabels"))]))])
 }
@@ -196,6 +237,7 @@ fn service_port() -> Node {
 
 #[cfg(test)]
 mod tests {
+    use super::{Canary, Rbac, Rule};
     use crate::render::values;
     use crate::render::{self, ChartInfo};
     use gitops_model::tree::{ConfigTree, Item, Leaf, LeafKind};
@@ -231,6 +273,9 @@ mod tests {
     /// is a key of the values table (or under `config`).
     #[test]
     fn every_values_path_in_the_templates_is_in_the_table() {
+        // With every builder extra, so their templates' keys are read too.
+        let canary = Canary::new().set_weight(50);
+        let rbac = Rbac::new().rule(Rule::new([""], ["configmaps"], ["get"]));
         let info = ChartInfo {
             name: "app",
             version: "0.1.0",
@@ -238,11 +283,18 @@ mod tests {
             image: "app",
             description: None,
             migration: None,
+            canary: Some(&canary),
+            rbac: Some(&rbac),
             versioned_by_content: false,
         };
         let full = || {
             vec![
                 leaf(&["port"], LeafKind::Port { name: "http".into(), metrics: None }, false),
+                leaf(
+                    &["metricsPort"],
+                    LeafKind::Port { name: "metrics".into(), metrics: Some("/metrics".into()) },
+                    false,
+                ),
                 leaf(&["greeting"], LeafKind::Value, true),
                 Item::Section {
                     key: "a-b".into(),
@@ -261,7 +313,7 @@ mod tests {
         ];
         let mut seen = 0;
         for tree in trees {
-            let values = values::table(&tree, info.image);
+            let values = values::table(&tree, info.image, info.extras());
             for (file, text) in render::chart(&info, tree) {
                 if !file.starts_with("templates/") {
                     continue;

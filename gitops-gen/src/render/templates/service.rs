@@ -1,11 +1,22 @@
 //! `templates/service.yaml`.
 
-use super::{labelled_resource, values_path, Names};
-use crate::foundation::template::{entry, expr, map, seq, str, Document, Part};
+use super::{labelled_resource, renamed, values_path, with_label, Names};
+use crate::foundation::template::{entry, expr, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
+    service_named(names, tree, names.include("fullname"), None)
+}
+
+/// The Service named `name`, with an `app.kubernetes.io/component` label
+/// when `component` is given (the canary's Service).
+pub(super) fn service_named(
+    names: &Names,
+    tree: &ConfigTree,
+    name: Node,
+    component: Option<&str>,
+) -> Document {
     let ports = tree
         .ports()
         .into_iter()
@@ -25,7 +36,7 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
             ]))
         })
         .collect();
-    labelled_resource(
+    let service = labelled_resource(
         names,
         None,
         "v1",
@@ -40,5 +51,10 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
                 entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
             ]),
         )],
-    )
+    );
+    let service = renamed(service, name);
+    match component {
+        Some(component) => with_label(service, "app.kubernetes.io/component", component),
+        None => service,
+    }
 }
