@@ -7,8 +7,8 @@
 
 use crate::config::{Config, LogLevel};
 use gitops_gen::{
-    ArgoCd, Chart, Cluster, Controller, Controllers, Environment, Flux, GitRepository, Migration,
-    Notification, Outputs, RollingSync, Selector, Service, Trigger,
+    ArgoCd, Canary, Chart, Cluster, Controller, Controllers, Environment, Flux, GitRepository,
+    Migration, Notification, Outputs, RollingSync, Selector, Service, Trigger,
 };
 
 /// Development: everything logged.
@@ -30,6 +30,13 @@ pub fn prod(config: &mut Config) {
     config.allowed_origins = vec!["https://shop.example.com".into()];
     config.log_level = LogLevel::Warn;
 }
+
+/// The canary's success rate: the share of the new pods' responses that
+/// are not 5xx, over two minutes (`{{args.*}}` are Argo Rollouts' arguments).
+pub const SUCCESS_RATE: &str = concat!(
+    r#"sum(rate(orders_http_requests_total{namespace="{{args.namespace}}",pod=~".*-{{args.canary-hash}}-.*",code!="5xx"}[2m]))"#,
+    r#" / sum(rate(orders_http_requests_total{namespace="{{args.namespace}}",pod=~".*-{{args.canary-hash}}-.*"}[2m]))"#,
+);
 
 /// Production's regions: a cluster in each, pulling from its own region's
 /// registry with its own pull secret.
@@ -73,6 +80,9 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
         // service's own config and secrets; the image installs the binary
         // at /usr/local/bin/orders.
         .migration(Migration::new().command(["/usr/local/bin/orders"]).args(["migrate"]))
+        // A new version takes a third, then two thirds of the pods (prod has
+        // three), ten minutes each, while its success rate is watched.
+        .canary(Canary::new().set_weight(33).pause("10m").set_weight(66).pause("10m"))
         .environment(Environment::new("dev").controller(Controller::Flux).config(dev))
         .environment(
             Environment::new("staging").controller(Controller::ArgoCd).replicas(2).config(staging),
@@ -89,6 +99,10 @@ pub fn chart_with(argo_cd: ArgoCd) -> Chart {
                 // whose Prometheus selects monitors by this label.
                 .set("metrics.scrape", "serviceMonitor")
                 .set("metrics.labels.release", "kube-prometheus-stack")
+                // The clusters run Argo Rollouts: prod releases by canary.
+                .set("canary.enabled", true)
+                .set("canary.analysis.enabled", true)
+                .set("canary.analysis.query", SUCCESS_RATE)
                 .config(prod)
                 // The on-call channel hears of a failed sync or a degraded
                 // release, through Argo CD's Slack service.

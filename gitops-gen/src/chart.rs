@@ -761,7 +761,8 @@ impl Chart {
         for crd in &self.crd_objects {
             let (file, text) = crd_object_file(crd, rust_name)?;
             if crds.insert(file.clone(), text).is_some() {
-                let message = format!("two CRDs would be {file}: give each its own name");
+                let message =
+                    format!("`Chart::crd`: two CRDs would be {file}: give each its own name");
                 return Err(invalid(ProblemKind::Clash, "Chart.crd", message));
             }
         }
@@ -904,7 +905,9 @@ fn crd_object_file(
     crd: &Result<Value, String>,
     rust_name: &str,
 ) -> Result<(String, String), Error> {
-    let refuse = |message: String| invalid(ProblemKind::InvalidSetting, "Chart.crd", message);
+    let refuse = |message: String| {
+        invalid(ProblemKind::InvalidSetting, "Chart.crd", format!("`Chart::crd`: {message}"))
+    };
     let crd = crd.as_ref().map_err(|e| refuse(format!("the CRD does not serialize: {e}")))?;
     let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
     let name = text("/metadata/name");

@@ -1,6 +1,7 @@
 //! The typed render (feature `typed`): each object Helm would apply as a
 //! `k8s-openapi` type, and the custom resources the chart emits
-//! (`ExternalSecret`, `SealedSecret`, `HTTPRoute`, `ServiceMonitor`, `PodMonitor`) as structs of their own, strict about the
+//! (`ExternalSecret`, `SealedSecret`, `HTTPRoute`, `ServiceMonitor`, `PodMonitor`, `Rollout`,
+//! `AnalysisTemplate`) as structs of their own, strict about the
 //! fields gitops-gen writes (an unknown field is an error) and open
 //! (`serde_json::Value`) where a values file passes Kubernetes-shaped
 //! objects through (an HTTPRoute's parentRefs, matches and filters).
@@ -10,9 +11,10 @@ use crate::native_render::Rendered;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, PodTemplateSpec, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -27,6 +29,10 @@ pub enum TypedObject {
     Ingress(Box<Ingress>),
     Job(Box<Job>),
     NetworkPolicy(Box<NetworkPolicy>),
+    Role(Box<Role>),
+    RoleBinding(Box<RoleBinding>),
+    ClusterRole(Box<ClusterRole>),
+    ClusterRoleBinding(Box<ClusterRoleBinding>),
     Pod(Box<Pod>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     Service(Box<Service>),
@@ -36,6 +42,64 @@ pub enum TypedObject {
     HttpRoute(Box<HttpRoute>),
     ServiceMonitor(Box<ServiceMonitor>),
     PodMonitor(Box<PodMonitor>),
+    Rollout(Box<Rollout>),
+    AnalysisTemplate(Box<AnalysisTemplate>),
+}
+
+/// `argoproj.io/v1alpha1` `Rollout`, as the chart writes it: the
+/// Deployment's pod template, released by canary steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rollout {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: RolloutSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutSpec {
+    /// Absent while autoscaling owns the count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    pub revision_history_limit: i32,
+    pub selector: LabelSelector,
+    pub template: PodTemplateSpec,
+    pub strategy: RolloutStrategy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutStrategy {
+    pub canary: CanaryStrategy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryStrategy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stable_service: Option<String>,
+    /// The traffic router plugin's settings, free-form as the CRD has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_routing: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Value>,
+    /// Each a `setWeight` or a `pause`.
+    pub steps: Vec<Value>,
+}
+
+/// `argoproj.io/v1alpha1` `AnalysisTemplate`, as the chart writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalysisTemplate {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    /// Its arguments and its one Prometheus metric.
+    pub spec: Value,
 }
 
 /// `monitoring.coreos.com/v1` `ServiceMonitor`, as the chart writes it.
@@ -236,6 +300,16 @@ fn typed_object(object: &Value) -> Result<TypedObject, String> {
             TypedObject::ServiceMonitor(parse(object)?)
         }
         ("monitoring.coreos.com/v1", "PodMonitor") => TypedObject::PodMonitor(parse(object)?),
+        ("argoproj.io/v1alpha1", "Rollout") => TypedObject::Rollout(parse(object)?),
+        ("argoproj.io/v1alpha1", "AnalysisTemplate") => {
+            TypedObject::AnalysisTemplate(parse(object)?)
+        }
+        ("rbac.authorization.k8s.io/v1", "Role") => TypedObject::Role(parse(object)?),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding") => TypedObject::RoleBinding(parse(object)?),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole") => TypedObject::ClusterRole(parse(object)?),
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => {
+            TypedObject::ClusterRoleBinding(parse(object)?)
+        }
         (api_version, kind) => {
             return Err(format!("{api_version} {kind} is not a kind the chart emits"))
         }

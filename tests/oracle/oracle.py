@@ -227,6 +227,23 @@ def op_validate_k8s(op):
     return {"ok": not errors, "errors": errors}
 
 
+def op_crds(op):
+    """What Helm installs from `crds/` before any template (the install action's
+    CRDObjects), each document parsed, and validated like a rendered object."""
+    try:
+        with helm_python.Chart.load(op["chart"]) as chart:
+            crds = chart.crds
+    except helm_python.HelmError as exc:
+        return {"ok": False, "error": str(exc)}
+    objects = []
+    for crd in crds:
+        for doc in yaml.load_all(crd["data"], Loader=KubeLoader):
+            if doc is not None:
+                objects.append({"template": crd["filename"], "object": doc})
+    checked = op_validate_k8s({"objects": objects, "version": op.get("version", "1.33.0")})
+    return {"ok": checked["ok"], "errors": checked["errors"], "objects": objects}
+
+
 def op_render_validate(op):
     rendered = op_render(op)
     if not rendered["ok"]:
@@ -594,6 +611,7 @@ OPS = {
     "render": (op_render, ["chart"]),
     "validate_k8s": (op_validate_k8s, ["objects"]),
     "render_validate": (op_render_validate, ["chart"]),
+    "crds": (op_crds, ["chart"]),
     "jsonschema": (op_jsonschema, ["schema_file", "instance_yaml"]),
     "create_starter": (op_create_starter, ["name", "dir"]),
     "values_from_yaml": (op_values_from_yaml, ["yaml"]),

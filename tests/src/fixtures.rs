@@ -490,3 +490,24 @@ pub struct MenuEntry {
     pub weight: u64,
     pub children: Vec<MenuEntry>,
 }
+
+/// An operator: it reconciles `Cart`s cluster-wide, elects a leader in its
+/// own namespace, and serves health and metrics on one port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, GitOps)]
+#[serde(rename_all = "camelCase", default)]
+#[gitops(env_prefix = "CARTS_", liveness = "/healthz", readiness = "/readyz")]
+pub struct CartOperator {
+    /// Port of the health and metrics endpoints.
+    #[gitops(port = "http", metrics = "/metrics")]
+    pub http_port: u16,
+    /// Seconds between two reconciliations of an unchanged cart.
+    pub resync_seconds: u32,
+    /// Name of the Lease the replicas elect their leader with.
+    pub leader_lease: String,
+}
+
+impl Default for CartOperator {
+    fn default() -> Self {
+        CartOperator { http_port: 8080, resync_seconds: 300, leader_lease: "carts-leader".into() }
+    }
+}

@@ -9,15 +9,31 @@ pub fn digest() -> String {
 /// (name, values, kinds it adds, kinds it removes).
 pub type Switch = (&'static str, String, &'static [&'static str], &'static [&'static str]);
 
-/// Switches that choose another value of a key a switch in `all` sets too,
-/// so they are tried alone, not together.
-const ALTERNATIVES: &[&str] = &["podMonitor"];
+/// Switches tried alone, not together: the "off" switches (they would
+/// repeat a top-level key another switch sets) and those that choose
+/// another value of a key a joining switch sets.
+const ALONE: &[&str] =
+    &["networkPolicy off", "no serviceAccount", "podMonitor", "canary by replicas"];
 
-/// Whether the switch joins the others in one values file: it turns
-/// something on or configures it (an "off" switch would repeat its
-/// top-level key), and is no alternative to another.
-pub fn joins_together((name, .., removes): &Switch) -> bool {
-    removes.is_empty() && !ALTERNATIVES.contains(name)
+/// Whether the switch joins the others in one values file.
+pub fn joins_together((name, ..): &Switch) -> bool {
+    !ALONE.contains(name)
+}
+
+/// The switches of a chart with [`Canary`](gitops_gen::Canary) steps and
+/// a metrics port (the orders example), beside [`all`]'s: a canary with
+/// analysis (together with `httpRoute`, shifting requests), and one by
+/// replicas alone.
+pub fn canary() -> Vec<Switch> {
+    vec![
+        (
+            "canary",
+            "canary:\n  enabled: true\n  analysis:\n    enabled: true\n    query: 'sum(rate(orders_http_requests_total{code!=\"5xx\",pod=~\".*-{{args.canary-hash}}-.*\"}[2m]))'\n    interval: 30s\n".into(),
+            &["Rollout", "AnalysisTemplate"],
+            &["Deployment"],
+        ),
+        ("canary by replicas", "canary:\n  enabled: true\n".into(), &["Rollout"], &["Deployment"]),
+    ]
 }
 
 /// The switches of a chart with a port, a metrics port and secrets.
@@ -152,4 +168,10 @@ pub fn combine<'a>(files: impl Iterator<Item = &'a str>) -> String {
 /// Every switch that [joins the others](joins_together), as one values file.
 pub fn together() -> String {
     combine(all().iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()))
+}
+
+/// [`together`] with the [`canary`] switches that join.
+pub fn together_with_canary() -> String {
+    let switches = all().into_iter().chain(canary());
+    combine(switches.filter(joins_together).collect::<Vec<_>>().iter().map(|(_, v, ..)| v.as_str()))
 }

@@ -44,6 +44,8 @@ fn values_files() -> Vec<Option<String>> {
     let mut out: Vec<Option<String>> = vec![None];
     out.extend(gitops_tests::switches::all().into_iter().map(|(_, v, _, _)| Some(v)));
     out.push(Some(gitops_tests::switches::together()));
+    out.extend(gitops_tests::switches::canary().into_iter().map(|(_, v, _, _)| Some(v)));
+    out.push(Some(gitops_tests::switches::together_with_canary()));
     out.extend(
         [
             "replicaCount: -1\n",

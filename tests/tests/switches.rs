@@ -9,7 +9,8 @@ use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use gitops_tests::switches::{
-    all as switches, combine, joins_together, portless as portless_switches, Switch,
+    all as switches, canary as canary_switches, combine, joins_together,
+    portless as portless_switches, Switch,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -64,6 +65,7 @@ fn check_matrix(chart: &Path, switches: Vec<Switch>) {
             expected.retain(|k| !removes.contains(&k.as_str()));
             if joins_together(switch) {
                 all_kinds.extend(adds.iter().map(|k| k.to_string()));
+                all_kinds.retain(|k| !removes.contains(&k.as_str()));
             }
         } else {
             expected = all_kinds.clone();
@@ -74,7 +76,7 @@ fn check_matrix(chart: &Path, switches: Vec<Switch>) {
 
 #[test]
 fn every_switch_alone_and_together_on_the_example() {
-    check_matrix(&orders(), switches());
+    check_matrix(&orders(), switches().into_iter().chain(canary_switches()).collect());
 }
 
 #[test]

@@ -57,19 +57,31 @@ impl Readiness {
     }
 }
 
-/// What `GET /metrics` reports: requests the API has answered.
+/// The status classes `GET /metrics` counts responses by.
+const CODES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/// What `GET /metrics` reports: requests the API has answered, by status
+/// class (the canary analysis's success rate is the share without `5xx`).
 #[derive(Debug, Clone, Default)]
-pub struct Metrics(Arc<AtomicU64>);
+pub struct Metrics(Arc<[AtomicU64; 5]>);
 
 impl Metrics {
+    fn count(&self, status: StatusCode) {
+        let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
+        self.0[class].fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The Prometheus text exposition of the counters.
     pub fn exposition(&self) -> String {
-        format!(
-            "# HELP orders_http_requests_total Requests the API has answered.\n\
-             # TYPE orders_http_requests_total counter\n\
-             orders_http_requests_total {}\n",
-            self.0.load(Ordering::Relaxed)
-        )
+        let mut out = String::from(
+            "# HELP orders_http_requests_total Requests the API has answered, by status class.\n\
+             # TYPE orders_http_requests_total counter\n",
+        );
+        for (code, count) in CODES.iter().zip(self.0.iter()) {
+            let count = count.load(Ordering::Relaxed);
+            out.push_str(&format!("orders_http_requests_total{{code=\"{code}\"}} {count}\n"));
+        }
+        out
     }
 }
 
@@ -158,7 +170,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    state.metrics.0.fetch_add(1, Ordering::Relaxed);
+    state.metrics.count(response.status());
     response
 }
 
@@ -391,7 +403,8 @@ mod tests {
         assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
         assert!(response.ends_with("\r\n\r\nhi there"), "{response}");
         let metrics = http_get(metrics_addr, "/metrics");
-        assert!(metrics.ends_with("\norders_http_requests_total 1\n"), "{metrics}");
+        assert!(metrics.contains("\norders_http_requests_total{code=\"2xx\"} 1\n"), "{metrics}");
+        assert!(metrics.contains("\norders_http_requests_total{code=\"5xx\"} 0\n"), "{metrics}");
         assert!(http_get(addr, "/metrics").starts_with("HTTP/1.1 404"), "not on the API port");
 
         stop_tx.send(()).unwrap();
