@@ -16,7 +16,7 @@ deny contains msg if {
 	min := input.spec.minAvailable
 	is_number(min)
 	some workload in data.gitops.objects
-	workload.kind in {"Deployment", "StatefulSet"}
+	workload.kind in {"Deployment", "StatefulSet", "Rollout"}
 	selects(input.spec.selector, workload)
 	replicas := fewest_replicas(workload)
 	min >= replicas

@@ -98,11 +98,12 @@ fn check_policy_evaluates_every_release() {
     assert_success("cargo gitops check --policy", &out);
     assert!(text(&out).contains("5 release(s) pass every policy"), "{}", text(&out));
 
-    // One policy of the user's that every Deployment breaks, in GitHub's format.
+    // One policy of the user's that every workload breaks (prod's is an Argo
+    // Rollouts Rollout), in GitHub's format.
     let dir = gitops_tests::scratch_dir("check-policy-own");
     std::fs::write(
         dir.join("replicas.rego"),
-        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.kind == \"Deployment\"\n\tmsg := sprintf(\"%d replicas in %s\", [input.spec.replicas, data.gitops.environment])\n}\n",
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.kind in {\"Deployment\", \"Rollout\"}\n\tmsg := sprintf(\"%d replicas in %s\", [input.spec.replicas, data.gitops.environment])\n}\n",
     )
     .unwrap();
     let out =
@@ -111,8 +112,7 @@ fn check_policy_evaluates_every_release() {
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert_eq!(stdout.lines().filter(|l| l.starts_with("::error file=")).count(), 5, "{stdout}");
     assert!(
-        stdout
-            .contains("title=deny Deployment/orders::prod on prod-singapore: 3 replicas in prod\n"),
+        stdout.contains("title=deny Rollout/orders::prod on prod-singapore: 3 replicas in prod\n"),
         "{stdout}"
     );
     assert!(text(&out).contains("5 policy violation(s) in 5 of 5 release(s)"), "{}", text(&out));
@@ -145,7 +145,7 @@ fn diff_names_each_changed_release_and_flags_production() {
     assert_eq!(changed.len(), 3, "{report:#}");
     for release in changed {
         assert_eq!(release["production"], true);
-        assert_eq!(release["changed"][0]["object"], "Deployment/orders/orders");
+        assert_eq!(release["changed"][0]["object"], "Rollout/orders/orders");
         assert_eq!(
             release["changed"][0]["fields"],
             serde_json::json!([{"path": ".spec.replicas", "before": 4, "after": 3}])

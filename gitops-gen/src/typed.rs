@@ -262,7 +262,9 @@ pub struct HttpRouteRule {
 pub struct BackendRef {
     pub name: String,
     pub port: i32,
-    pub weight: i32,
+    /// Absent while a canary is on: Argo Rollouts' plugin sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i32>,
 }
 
 /// What a controller applies of `rendered`, typed; an object of a kind the

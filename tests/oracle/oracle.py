@@ -294,6 +294,15 @@ def op_create_starter(op):
         return {"ok": True, "chart": chart_dir, "values_yaml": f.read()}
 
 
+def _as_deployment(obj):
+    """An Argo Rollouts Rollout as the Deployment of the same pod template, which
+    checkov's Kubernetes checks read (they know no Rollout); other objects as they are."""
+    if obj.get("apiVersion") != "argoproj.io/v1alpha1" or obj.get("kind") != "Rollout":
+        return obj
+    spec = {k: v for k, v in obj["spec"].items() if k != "strategy"}
+    return {**obj, "apiVersion": "apps/v1", "kind": "Deployment", "spec": spec}
+
+
 def op_checkov(op):
     """Render, then scan the manifests with checkov's Kubernetes checks.
 
@@ -307,6 +316,9 @@ def op_checkov(op):
     with tempfile.TemporaryDirectory(prefix="oracle-checkov-") as tmp:
         for template, text in rendered["manifests"].items():
             if template.endswith(".yaml") and text.strip():
+                objects = [o["object"] for o in rendered["objects"] if o["template"] == template]
+                if any(o.get("kind") == "Rollout" for o in objects):
+                    text = yaml.safe_dump_all([_as_deployment(o) for o in objects])
                 with open(os.path.join(tmp, template.replace("/", "__")), "w", encoding="utf-8") as f:
                     f.write(text)
         proc = subprocess.run(
