@@ -189,10 +189,11 @@ pub fn merge_maps(base: &mut Value, overlay: &Value) {
     }
 }
 
-/// The Deployment runs the pinned image: `repository@digest` when the pin
-/// has a digest, else `repository:tag`.
+/// The app's workload runs the pinned image: `repository@digest` when the
+/// pin has a digest, else `repository:tag`.
 fn assert_pinned(objects: &[Value], pin: &Value, name: &str) {
-    let deployment = objects.iter().find(|o| o["kind"] == "Deployment").expect("a Deployment");
+    let kind = pod::app_workload(objects);
+    let deployment = objects.iter().find(|o| o["kind"] == kind).expect("the app's workload");
     let image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
         .as_str()
         .expect("the container's image");

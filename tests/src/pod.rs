@@ -80,10 +80,19 @@ fn is_env_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// The first container of the Deployment among `objects`, with the
+/// The first container of the app's workload ([`app_workload`]) among `objects`, with the
 /// ConfigMaps and Secrets among `objects` and `extra`.
 pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
-    simulate_kind(objects, extra, "Deployment")
+    simulate_kind(objects, extra, app_workload(objects))
+}
+
+/// The kind that runs the app's pods: its Deployment, or the Argo Rollouts
+/// Rollout that replaces it while a canary is on.
+pub fn app_workload(objects: &[Value]) -> &'static str {
+    match objects.iter().any(|o| o["kind"] == "Rollout") {
+        true => "Rollout",
+        false => "Deployment",
+    }
 }
 
 /// The first container of the first workload of `kind` among `objects`

@@ -62,9 +62,11 @@ fn the_committed_environments_pass_every_check() {
     assert_eq!(written, listed, "add the new environment's edit here");
     let rendered =
         check_environments(&manifest_dir().join("chart"), "orders", &[secret], &expected);
-    // Each region's release pulls from its region's registry.
+    // Each region's release pulls from its region's registry; prod releases
+    // by canary (deploy.rs), so its pods are a Rollout's.
     for (release, objects) in expected.iter().zip(&rendered) {
-        let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
+        let kind = if release.name == "prod" { "Rollout" } else { "Deployment" };
+        let deployment = objects.iter().find(|o| o["kind"] == kind).unwrap();
         let pod = &deployment["spec"]["template"]["spec"];
         let image = pod["containers"][0]["image"].as_str().unwrap();
         match release.cluster.and_then(|c| c.strip_prefix("prod-")) {
