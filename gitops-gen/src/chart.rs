@@ -325,8 +325,9 @@ impl Chart {
     /// environment whose cluster runs Argo Rollouts turns it on.
     ///
     /// ```
-    /// # #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, gitops_types::GitOps, Default)]
+    /// # #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, gitops_types::GitOps)]
     /// # #[gitops(env_prefix = "APP_")] struct Config { #[gitops(port = "http")] http_port: u16 }
+    /// # impl Default for Config { fn default() -> Self { Config { http_port: 8080 } } }
     /// use gitops_gen::{Canary, Chart};
     /// let chart = Chart::new("orders").image("ghcr.io/acme/orders").config::<Config>()
     ///     .canary(Canary::new().set_weight(20).pause("5m").set_weight(50).pause("10m"));

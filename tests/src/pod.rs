@@ -89,9 +89,10 @@ pub fn simulate(objects: &[Value], extra: &[Value]) -> Result<Pod, String> {
 /// The kind that runs the app's pods: its Deployment, or the Argo Rollouts
 /// Rollout that replaces it while a canary is on.
 pub fn app_workload(objects: &[Value]) -> &'static str {
-    match objects.iter().any(|o| o["kind"] == "Rollout") {
-        true => "Rollout",
-        false => "Deployment",
+    if objects.iter().any(|o| o["kind"] == "Rollout") {
+        "Rollout"
+    } else {
+        "Deployment"
     }
 }
 

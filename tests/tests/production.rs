@@ -4,7 +4,7 @@
 //! plugin), an operator's CRDs (Helm's install) and RBAC (Kubernetes).
 
 use gitops_gen::{Canary, Chart, Outputs, Rbac, Rule};
-use gitops_tests::fixtures::{CartOperator, Shop};
+use gitops_tests::fixtures::{CartOperator, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::{pod, scratch_dir};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
@@ -109,6 +109,9 @@ fn the_canary_meets_argo_rollouts_rules() {
     // controller never creates a Service, so both are rendered.
     assert!(selected(&stable["spec"]["selector"]) && selected(&canary_service["spec"]["selector"]));
     assert_eq!(stable["spec"]["ports"], canary_service["spec"]["ports"]);
+    // The canary's Service is in-cluster only, whatever the Service's type.
+    assert_eq!(canary_service["spec"]["type"], "ClusterIP");
+    assert_eq!(canary_service["metadata"]["labels"]["app.kubernetes.io/component"], "canary");
 
     // rollouts-plugin-trafficrouter-gatewayapi pkg/plugin/plugin.go reads
     // the plugin's settings under `argoproj-labs/gatewayAPI`; httproute.go
@@ -140,26 +143,28 @@ fn the_canary_meets_argo_rollouts_rules() {
     };
     assert_eq!(names(&template["spec"]["args"]), names(&analysis["args"]));
     // rollout/analysis.go (reconcileBackgroundAnalysisRun) starts the run at
-    // `startingStep`: after the first step, once the canary has traffic.
-    assert_eq!(analysis["startingStep"], 1);
+    // `startingStep`: the first weighted step, as the canary gets traffic.
+    assert_eq!(analysis["startingStep"], 0);
     assert_eq!(spec["strategy"]["canary"]["steps"][0], json!({"setWeight": 33}));
-    // utils/analysis/factory.go (ValidateMetric): failureLimit is at least
-    // -1; a metric without `count` runs until the rollout ends, with an interval.
+    // utils/analysis/factory.go (ValidateMetric): a metric without `count`
+    // runs until the rollout ends, once per interval.
     let metric = &template["spec"]["metrics"][0];
-    assert!(metric["failureLimit"].as_i64().unwrap() >= -1 && metric.get("count").is_none());
+    assert!(metric.get("count").is_none());
     assert_eq!(metric["interval"], "1m");
-    // metricproviders/prometheus/prometheus.go: an address that is a URL.
-    assert!(metric["provider"]["prometheus"]["address"].as_str().unwrap().starts_with("http"));
 
-    // The ServiceMonitor leaves the canary Service out: the canary's pods
-    // are scraped once, through the stable Service's selector or not at all.
+    // While the canary runs, rollout/service.go (ensureSVCTargets) points the
+    // stable Service at the stable pods alone and the canary's at its own:
+    // the ServiceMonitor selects both Services, so the canary's pods are
+    // scraped and the analysis has series to judge.
     let monitor = &object(&result, "ServiceMonitor")["spec"]["selector"];
-    assert_eq!(canary_service["metadata"]["labels"]["app.kubernetes.io/component"], "canary");
-    assert_eq!(
-        monitor["matchExpressions"],
-        json!([{"key": "app.kubernetes.io/component", "operator": "NotIn", "values": ["canary"]}])
-    );
-    assert!(stable["metadata"]["labels"].get("app.kubernetes.io/component").is_none());
+    for service in [stable, canary_service] {
+        let labels = &service["metadata"]["labels"];
+        assert!(
+            monitor["matchLabels"].as_object().unwrap().iter().all(|(k, v)| &labels[k] == v),
+            "{service}"
+        );
+    }
+    assert!(monitor.get("matchExpressions").is_none());
 
     // No query: the render fails naming the key, not at the first analysis.
     let refused = oracle::one(oracle::render_validate(
@@ -171,6 +176,45 @@ fn the_canary_meets_argo_rollouts_rules() {
         refused["error"].as_str().unwrap().contains("canary.analysis.query is empty"),
         "{refused}"
     );
+}
+
+/// The canary Service's name stays a distinct DNS label however long the
+/// full name; a config without a port releases by replicas alone.
+#[test]
+fn the_canary_fits_any_name_and_any_config() {
+    let long = "a".repeat(63);
+    let values = format!(
+        "fullnameOverride: {long}\ncanary:\n  enabled: true\nhttpRoute:\n  enabled: true\n"
+    );
+    let result = render(&orders(), &values);
+    let mut names: Vec<&str> = objects_of(&result, "Service")
+        .iter()
+        .map(|s| s["metadata"]["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, [format!("{}-canary", "a".repeat(56)).as_str(), &long]);
+
+    let dir = scratch_dir("production-canary-worker");
+    Chart::new("worker")
+        .image("ghcr.io/acme/worker")
+        .config::<Worker>()
+        .canary(Canary::new().pause("1m").set_weight(50).pause("10m"))
+        .write(&Outputs::chart(&dir))
+        .unwrap();
+    let results = oracle::run(vec![
+        oracle::lint(&dir, Some("canary:\n  enabled: true\n")),
+        oracle::render_validate(&dir, Some("canary:\n  enabled: true\n")),
+        oracle::render_validate(&dir, Some("httpRoute:\n  enabled: true\n")),
+    ]);
+    assert_eq!(results[0]["ok"], true, "{:#}", results[0]);
+    assert_eq!(results[1]["ok"], true, "{:#}", results[1]);
+    let canary = &object(&results[1], "Rollout")["spec"]["strategy"]["canary"];
+    assert_eq!(
+        *canary,
+        json!({"steps": [{"pause": {"duration": "1m"}}, {"setWeight": 50}, {"pause": {"duration": "10m"}}]})
+    );
+    assert!(objects_of(&results[1], "Service").is_empty());
+    assert_eq!(results[2]["ok"], false, "no port, no HTTPRoute key");
 }
 
 /// The CRD kube's `CustomResource::crd()` would give for a `Cart`, built
@@ -254,8 +298,23 @@ fn the_operator_ships_its_crd_and_rbac() {
         json!({"op": "crds", "chart": dir, "version": oracle::KUBE_VERSION}),
         oracle::render_validate(&dir, Some("rbac:\n  create: false\n")),
         oracle::render_validate(&bare, None),
+        oracle::render_validate(&dir, Some("serviceAccount:\n  create: false\n")),
+        oracle::render_validate(
+            &dir,
+            Some("serviceAccount:\n  create: false\n  name: carts-operator\n"),
+        ),
     ]);
-    let [lint, rendered, crds, no_rbac, without_rules] = &results[..] else { unreachable!() };
+    let [lint, rendered, crds, no_rbac, without_rules, unnamed, named] = &results[..] else {
+        unreachable!()
+    };
+    // Without an account of the chart's, the rules would bind `default`,
+    // and so every pod of the namespace: refused, naming the keys.
+    assert_eq!(unnamed["ok"], false);
+    assert!(
+        unnamed["error"].as_str().unwrap().contains("serviceAccount.name is empty"),
+        "{unnamed}"
+    );
+    assert_eq!(object(named, "RoleBinding")["subjects"][0]["name"], "carts-operator");
     assert_eq!(lint["ok"], true, "{lint:#}");
     assert_eq!(rendered["ok"], true, "{rendered:#}");
 
@@ -288,6 +347,16 @@ fn the_operator_ships_its_crd_and_rbac() {
     );
     assert_eq!(object(rendered, "ClusterRole")["rules"][1]["resources"], json!(["carts/status"]));
 
+    // Its one port serves both the health checks and the metrics: the
+    // NetworkPolicy admits `from` (anywhere by default) and `metricsFrom`.
+    assert_eq!(
+        object(rendered, "NetworkPolicy")["spec"]["ingress"],
+        json!([
+            {"ports": [{"port": "http", "protocol": "TCP"}]},
+            {"ports": [{"port": "http", "protocol": "TCP"}], "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]},
+        ])
+    );
+
     // The token is mounted because the app calls the API; without rules it is not.
     let token = |result: &Value| {
         object(result, "Deployment")["spec"]["template"]["spec"]["automountServiceAccountToken"]
@@ -311,26 +380,30 @@ fn bad_builder_input_is_refused_by_name_and_nothing_is_written() {
     let mut config_map = serde_json::to_value(cart_crd()).unwrap();
     config_map["kind"] = json!("ConfigMap");
     let shop = || Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>();
-    let cases: Vec<(&str, Chart, &[&str])> = vec![
+    let cases: Vec<(&str, Chart, &str, &[&str])> = vec![
         (
             "crd group",
             operator().crd(regrouped),
-            &["`Chart::crd`", "carts.shop.example.com", "carts.shop.example.org"],
+            "Chart.crd",
+            &["carts.shop.example.com", "carts.shop.example.org"],
         ),
         (
             "not a crd",
             operator().crd(config_map),
-            &["`Chart::crd`", "not an apiextensions.k8s.io/v1 CustomResourceDefinition"],
+            "Chart.crd",
+            &["not an apiextensions.k8s.io/v1 CustomResourceDefinition"],
         ),
         (
             "same crd twice",
             operator().crd(cart_crd()),
-            &["`Chart::crd`", "crds/carts.shop.example.com.yaml"],
+            "Chart.crd",
+            &["crds/carts.shop.example.com.yaml"],
         ),
         (
             "unknown verb",
             operator().rbac(Rbac::new().rule(Rule::new([""], ["configmaps"], ["get", "lsit"]))),
-            &["Rbac.rule[0]", "unknown verb \"lsit\" (did you mean \"list\"?)"],
+            "Rbac.rule[0]",
+            &["unknown verb \"lsit\" (did you mean \"list\"?)"],
         ),
         (
             "empty rule",
@@ -339,30 +412,42 @@ fn bad_builder_input_is_refused_by_name_and_nothing_is_written() {
                 Vec::<String>::new(),
                 ["get"],
             ))),
-            &["Rbac.cluster_rule[0]", "no resource"],
+            "Rbac.cluster_rule[0]",
+            &["no resource"],
         ),
-        ("no rules", operator().rbac(Rbac::new()), &["Rbac", "no rule"]),
+        ("no rules", operator().rbac(Rbac::new()), "Rbac", &["no rule"]),
         (
             "canary without steps",
             shop().canary(Canary::new()),
-            &["canary", "no steps with a weight"],
+            "Canary",
+            &["no step with a weight below 100"],
+        ),
+        (
+            "all at once",
+            shop().canary(Canary::new().set_weight(100)),
+            "Canary",
+            &["no step with a weight below 100"],
         ),
         (
             "weights down",
             shop().canary(Canary::new().set_weight(50).pause("5m").set_weight(25)),
-            &["canary", "weights must increase: 25 comes after 50"],
+            "Canary",
+            &["weights must increase: 25 comes after 50"],
         ),
         (
             "bad pause",
             shop().canary(Canary::new().set_weight(50).pause("5 minutes")),
-            &["canary", "\"5 minutes\""],
+            "Canary",
+            &["\"5 minutes\""],
         ),
     ];
-    for (case, chart, expected) in cases {
+    for (case, chart, key, expected) in cases {
         let dir = scratch_dir("production-refused").join(case.replace(' ', "-"));
-        let err = chart.write(&Outputs::chart(&dir)).expect_err(case).to_string();
+        let err = chart.write(&Outputs::chart(&dir)).expect_err(case);
+        let gitops_gen::Error::InvalidChart(problem) = &err else { panic!("{case}: {err:?}") };
+        assert_eq!(problem.key.as_deref(), Some(key), "{case}: {err}");
         for text in expected {
-            assert!(err.contains(text), "{case}: {text:?} not in: {err}");
+            assert!(err.to_string().contains(text), "{case}: {text:?} not in: {err}");
         }
         assert!(!dir.exists(), "{case}: nothing is written");
     }

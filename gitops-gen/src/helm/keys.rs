@@ -49,6 +49,7 @@ values_keys! {
     SERVICE_ACCOUNT_CREATE = "serviceAccount.create";
     SERVICE_ACCOUNT_AUTOMOUNT = "serviceAccount.automount";
     SERVICE_ACCOUNT_ANNOTATIONS = "serviceAccount.annotations";
+    SERVICE_ACCOUNT_NAME = "serviceAccount.name";
     POD_SECURITY_CONTEXT = "podSecurityContext";
     SECURITY_CONTEXT = "securityContext";
     SERVICE_TYPE = "service.type";

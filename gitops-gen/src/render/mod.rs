@@ -102,10 +102,7 @@ pub fn chart(info: &ChartInfo, mut tree: ConfigTree) -> Files {
     }
     if !tree.metrics_ports().is_empty() {
         chart_templates.extend([
-            (
-                "servicemonitor.yaml",
-                yaml(templates::service_monitor(&names, tree, info.canary.is_some())),
-            ),
+            ("servicemonitor.yaml", yaml(templates::service_monitor(&names, tree))),
             ("podmonitor.yaml", yaml(templates::pod_monitor(&names, tree))),
         ]);
     }

@@ -143,9 +143,10 @@ pub struct Extras<'a> {
 /// Every standard key of the chart generated for `tree`.
 pub fn table(tree: &ConfigTree, image: &str, extras: Extras) -> Values {
     let calls_the_api = extras.rbac.is_some_and(Rbac::has_rules);
-    let automount_doc = match calls_the_api {
-        true => "Mount its API token into the pods: the app's RBAC rules are for it to call the Kubernetes API.",
-        false => "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so.",
+    let automount_doc = if calls_the_api {
+        "Mount its API token into the pods: the app's RBAC rules are for it to call the Kubernetes API."
+    } else {
+        "Mount its API token into the pods; the app does not call the Kubernetes API unless you say so."
     };
     let first_port = tree.ports().first().map(|(name, _)| *name);
     let secrets = tree.secrets();
@@ -193,7 +194,11 @@ pub fn table(tree: &ConfigTree, image: &str, extras: Extras) -> Values {
         before.push(vec![http_route_group()]);
     }
     if let Some(canary) = extras.canary {
-        before.push(vec![canary_group(canary, !tree.metrics_ports().is_empty())]);
+        before.push(vec![canary_group(
+            canary,
+            first_port.is_some(),
+            !tree.metrics_ports().is_empty(),
+        )]);
     }
     if calls_the_api {
         before.push(vec![group("rbac", "", vec![value(
@@ -503,13 +508,17 @@ fn http_route_group() -> Key {
     )
 }
 
-fn canary_group(canary: &Canary, has_metrics: bool) -> Key {
+fn canary_group(canary: &Canary, has_port: bool, has_metrics: bool) -> Key {
+    let shift = if has_port {
+        "With `httpRoute.enabled` the steps shift requests through the HTTPRoute\n(Argo Rollouts' Gateway API plugin), else replicas."
+    } else {
+        "The steps shift replicas."
+    };
     let mut keys = vec![value(
         "enabled",
         format!(
             "Release by canary: an Argo Rollouts Rollout (argoproj.io/v1alpha1) replaces the Deployment, stepping\n\
-             {}. With `httpRoute.enabled` the steps shift requests through the HTTPRoute\n\
-             (Argo Rollouts' Gateway API plugin), else replicas. Argo Rollouts must run in the cluster.",
+             {}. {shift} Argo Rollouts must run in the cluster.",
             canary.describe()
         ),
         json!(false),
@@ -517,10 +526,10 @@ fn canary_group(canary: &Canary, has_metrics: bool) -> Key {
     )];
     if has_metrics {
         keys.push(group("analysis", "", vec![
-            value("enabled", "Judge the canary by a Prometheus query (an AnalysisTemplate, from the first step on); a failing\nresult aborts the rollout.", json!(false), json!({"type": "boolean"})),
+            value("enabled", "Judge the canary by a Prometheus query (an AnalysisTemplate, from its first weight on); failing\nresults abort the rollout.", json!(false), json!({"type": "boolean"})),
             value("prometheusAddress", "Prometheus's URL, as Argo Rollouts reaches it.", json!("http://prometheus-operated.monitoring.svc:9090"), json!({"type": "string", "pattern": "^https?://"})),
             value("query", "PromQL of the canary's success rate, from 0 to 1; `{{args.namespace}}` is the release's namespace,\n`{{args.canary-hash}}` the new pods' template hash (their names carry it). Required when enabled.", json!(""), json!({"type": "string"})),
-            value("successCondition", "When a result passes (Argo Rollouts' expression on `result`); no data yet passes.", json!("len(result) == 0 || isNaN(result[0]) || result[0] >= 0.95"), json!({"type": "string", "minLength": 1})),
+            value("successCondition", "When a result passes (Argo Rollouts' expression on `result`): no series at all fails (the canary\nis not scraped), no request in the window (NaN) passes.", json!("len(result) > 0 && (isNaN(result[0]) || result[0] >= 0.95)"), json!({"type": "string", "minLength": 1})),
             value("interval", "How often the query runs.", json!("1m"), json!({"type": "string", "pattern": "^[1-9][0-9]*(s|m|h)$"})),
             value("failureLimit", "Failed results before the rollout is aborted.", json!(2), json!({"type": "integer", "minimum": 0, "maximum": 100})),
         ]));

@@ -7,7 +7,7 @@
 //! AnalysisTemplate on a Prometheus query judges the canary in the
 //! background. The steps' problems are found here, at generation.
 
-use super::{deployment, labelled_resource, service, Names};
+use super::{deployment, join_documents, labelled_resource, service, Names};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
@@ -15,10 +15,6 @@ use gitops_model::tree::ConfigTree;
 
 /// The file the Rollout, the canary Service and the AnalysisTemplate go to.
 pub const ROLLOUT_FILE: &str = "rollout.yaml";
-
-/// The label that sets the canary Service apart, so a ServiceMonitor does
-/// not scrape the canary's pods a second time through it.
-pub const CANARY_COMPONENT: &str = "canary";
 
 /// The Gateway API traffic router's name in a Rollout's `trafficRouting.plugins`.
 const GATEWAY_API_PLUGIN: &str = "argoproj-labs/gatewayAPI";
@@ -86,7 +82,7 @@ impl Canary {
         steps.join(" → ")
     }
 
-    /// Every problem, each naming `Canary`: no steps, no weight, a weight
+    /// Every problem, each naming `Canary`: no weight below 100, a weight
     /// outside 1..=100 or not above the one before, a pause Argo Rollouts
     /// could not read. Argo Rollouts itself takes a Rollout without steps
     /// (it goes straight to 100%) and weights in any order
@@ -94,10 +90,10 @@ impl Canary {
     pub fn problems(&self) -> Vec<Problem> {
         let problem = |kind, message: String| Problem::new(kind, message).key("Canary");
         let mut problems = Vec::new();
-        if !self.steps.iter().any(|s| matches!(s, CanaryStep::SetWeight(_))) {
+        if !self.steps.iter().any(|s| matches!(s, CanaryStep::SetWeight(1..=99))) {
             problems.push(problem(
                 ProblemKind::Missing,
-                "the canary has no steps with a weight: without one Argo Rollouts sends all traffic to the new version at once; \
+                "the canary has no step with a weight below 100: without one Argo Rollouts sends all traffic to the new version at once; \
                  add e.g. `.set_weight(20).pause(\"5m\")`".into(),
             ));
         }
@@ -134,13 +130,21 @@ impl Canary {
         problems
     }
 
+    /// The index of the first weighted step: where the analysis starts,
+    /// as the canary gets its first traffic.
+    fn first_weight(&self) -> usize {
+        self.steps.iter().position(|s| matches!(s, CanaryStep::SetWeight(_))).unwrap_or(0)
+    }
+
     fn steps(&self) -> Node {
         seq(self
             .steps
             .iter()
             .map(|step| {
                 Part::Item(map(vec![match step {
-                    CanaryStep::SetWeight(weight) => entry("setWeight", expr(weight.to_string())),
+                    CanaryStep::SetWeight(weight) => {
+                        entry("setWeight", Node::Int((*weight).into()))
+                    }
                     CanaryStep::Pause(Some(duration)) => {
                         entry("pause", map(vec![entry("duration", str(duration.as_str()))]))
                     }
@@ -158,11 +162,13 @@ fn is_duration(text: &str) -> bool {
     !number.is_empty() && !number.starts_with('0') && number.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The canary Service's name, `<fullname>-canary` (at most 63 characters),
-/// with the chart's context `ctx` (`$` inside a `range`).
+/// The canary Service's name, `<fullname>-canary`: the full name cut to 56
+/// characters first, so the suffix survives and the name stays a DNS label
+/// distinct from the stable Service's, with the chart's context `ctx` (`$`
+/// inside a `range`).
 pub(super) fn canary_service_name(names: &Names, ctx: &str) -> Node {
     expr(format!(
-        "printf \"%s-canary\" ({}) | trunc 63 | trimSuffix \"-\"",
+        "printf \"%s-canary\" ({} | trunc 56 | trimSuffix \"-\")",
         names.include_text("fullname", ctx)
     ))
 }
@@ -211,8 +217,8 @@ pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) 
                             names.include("fullname"),
                         )]))]),
                     ),
-                    // From the first step on: before it, the canary has no traffic to judge.
-                    entry("startingStep", expr("1")),
+                    // From the first weight on: before it, the canary has no traffic to judge.
+                    entry("startingStep", Node::Int(canary.first_weight() as i64)),
                     entry(
                         "args",
                         seq(vec![
@@ -248,22 +254,15 @@ pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) 
     );
     let mut documents = vec![rollout];
     if has_route {
-        let name = canary_service_name(names, ".");
-        let mut canary_service = service::service_named(names, tree, name, Some(CANARY_COMPONENT));
+        let mut canary_service =
+            service::canary_service(names, tree, canary_service_name(names, "."));
         canary_service.guard = Some(with_traffic);
         documents.push(canary_service);
     }
     if has_analysis {
         documents.push(analysis_template(names));
     }
-    let mut out = String::from(header);
-    for (i, document) in documents.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&document.emit(""));
-    }
-    out
+    join_documents(header, &documents)
 }
 
 /// The AnalysisTemplate: `canary.analysis.query` (PromQL, which may use
@@ -344,8 +343,10 @@ mod tests {
 
     #[test]
     fn steps_are_refused_when_they_are_no_canary() {
-        assert!(messages(Canary::new())[0].contains("no steps with a weight"));
-        assert!(messages(Canary::new().pause("5m"))[0].contains("no steps with a weight"));
+        for all_at_once in [Canary::new(), Canary::new().pause("5m"), Canary::new().set_weight(100)]
+        {
+            assert!(messages(all_at_once)[0].contains("no step with a weight below 100"));
+        }
         let down = messages(Canary::new().set_weight(50).pause("1m").set_weight(20));
         assert_eq!(down.len(), 1);
         assert!(down[0].contains("must increase: 20 comes after 50"), "{down:?}");
@@ -366,6 +367,8 @@ mod tests {
             .pause_until_promoted()
             .set_weight(100);
         assert!(fine.problems().is_empty());
+        assert_eq!(fine.first_weight(), 0);
+        assert_eq!(Canary::new().pause("1m").set_weight(5).first_weight(), 1);
         assert_eq!(
             fine.describe(),
             "10% → pause 30s → 50% → pause 1h → pause until promoted → 100%"

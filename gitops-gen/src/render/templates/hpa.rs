@@ -11,13 +11,14 @@ pub fn autoscaler(names: &Names, has_canary: bool) -> Document {
     let workload = |api_version: &str, kind: &str| {
         vec![entry("apiVersion", str(api_version)), entry("kind", str(kind))]
     };
-    let mut target = match has_canary {
-        true => vec![Part::If(
+    let mut target = if has_canary {
+        vec![Part::If(
             k::CANARY_ENABLED.to_string(),
             workload("argoproj.io/v1alpha1", "Rollout"),
             workload("apps/v1", "Deployment"),
-        )],
-        false => workload("apps/v1", "Deployment"),
+        )]
+    } else {
+        workload("apps/v1", "Deployment")
     };
     target.push(entry("name", names.include("fullname")));
     let metric = |resource: &str, key: ValuesKey| {

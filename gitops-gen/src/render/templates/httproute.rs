@@ -15,9 +15,10 @@ pub fn http_route(names: &Names, has_canary: bool) -> Document {
     let mut backends = vec![Part::Item(map(vec![
         entry("name", names.include_from("fullname", "$")),
         entry("port", service_port()),
-        match has_canary {
-            true => Part::If(format!("not {}", k::CANARY_ENABLED.rooted()), vec![weight], vec![]),
-            false => weight,
+        if has_canary {
+            Part::If(format!("not {}", k::CANARY_ENABLED.rooted()), vec![weight], vec![])
+        } else {
+            weight
         },
     ]))];
     if has_canary {

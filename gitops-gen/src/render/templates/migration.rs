@@ -22,7 +22,7 @@ use super::deployment::{config_delivery, name_resolution, scheduling, ConfigDeli
 use super::externalsecret::external_secret_spec;
 use super::networkpolicy::policy_types;
 use super::sealedsecret::{scope_annotations, sealed_secret_spec};
-use super::{with_yaml, Names, ANNOTATION_PREFIX};
+use super::{join_documents, with_yaml, Names, ANNOTATION_PREFIX};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
@@ -292,7 +292,7 @@ pub fn migration(names: &Names, tree: &ConfigTree, migration: &Migration, header
     // A full name of 63 characters ending in `-migration` would give the
     // copies the originals' names, and deleting a copy would delete an
     // original.
-    let mut out = format!(
+    let name_check = format!(
         "{header}{{{{- if eq ({}) ({}) }}}}\n{{{{- fail {} }}}}\n{{{{- end }}}}\n",
         name_text(names),
         names.include_text("fullname", "."),
@@ -365,13 +365,7 @@ pub fn migration(names: &Names, tree: &ConfigTree, migration: &Migration, header
     };
     documents.push(network_policy);
     documents.push(job(names, tree, migration));
-    for (i, document) in documents.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&document.emit(""));
-    }
-    out
+    join_documents(&name_check, &documents)
 }
 
 fn job(names: &Names, tree: &ConfigTree, migration: &Migration) -> Document {

@@ -27,7 +27,7 @@ mod service;
 mod serviceaccount;
 mod test_connection;
 
-pub use canary::{rollout, Canary, CANARY_COMPONENT, ROLLOUT_FILE};
+pub use canary::{rollout, Canary, ROLLOUT_FILE};
 pub use configmap::{configmap, CONFIGMAP_FILE};
 pub use deployment::deployment;
 pub use externalsecret::external_secret;
@@ -186,6 +186,20 @@ fn labelled_resource(
     ];
     parts.extend(body);
     Document { guard: guard.map(|key| key.to_string()), body: parts }
+}
+
+/// Several documents as one template file: `header`, then each document,
+/// `---` between them (a document whose guard is off leaves an empty one,
+/// which Helm skips).
+fn join_documents(header: &str, documents: &[Document]) -> String {
+    let mut out = String::from(header);
+    for (i, document) in documents.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&document.emit(""));
+    }
+    out
 }
 
 /// The metadata map of a document [`labelled_resource`] built.

@@ -2,7 +2,7 @@
 //! Prometheus Operator's scrape targets for the ports the config struct
 //! marks `metrics`, one of them (or neither) as `metrics.scrape` says.
 
-use super::{labelled_resource, selector_labels, Names, CANARY_COMPONENT};
+use super::{labelled_resource, selector_labels, Names};
 use crate::foundation::template::{entry, expr, go_quote, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
@@ -10,25 +10,16 @@ use gitops_model::tree::ConfigTree;
 /// The ServiceMonitor: the Service's metrics ports, by name. The operator
 /// looks the names up on the Services it selects, which the chart's Service
 /// carries (every container port is a Service port). A canary's Service
-/// selects some of the same pods, so it is left out.
-pub fn service_monitor(names: &Names, tree: &ConfigTree, has_canary: bool) -> Document {
-    let mut selector = selector_labels(names);
-    if has_canary {
-        let Node::Map(parts) = &mut selector else { unreachable!("selector_labels is a map") };
-        parts.push(entry(
-            "matchExpressions",
-            seq(vec![Part::Item(map(vec![
-                entry("key", str("app.kubernetes.io/component")),
-                entry("operator", str("NotIn")),
-                entry("values", seq(vec![Part::Item(str(CANARY_COMPONENT))])),
-            ]))]),
-        ));
-    }
-    monitor(names, tree, "ServiceMonitor", "serviceMonitor", "endpoints", selector)
+/// carries the same labels: while a canary runs its pods are behind it
+/// alone, so it must be scraped too (at rest both Services point at the
+/// stable pods, which a PodMonitor does not count twice).
+pub fn service_monitor(names: &Names, tree: &ConfigTree) -> Document {
+    monitor(names, tree, "ServiceMonitor", "serviceMonitor", "endpoints", selector_labels(names))
 }
 
 /// The PodMonitor: the pods' metrics container ports, by name, with no
-/// Service in between (e.g. when the Service is for the app port only).
+/// Service in between, so each pod is scraped once however many Services
+/// select it (a canary's included).
 pub fn pod_monitor(names: &Names, tree: &ConfigTree) -> Document {
     monitor(names, tree, "PodMonitor", "podMonitor", "podMetricsEndpoints", selector_labels(names))
 }

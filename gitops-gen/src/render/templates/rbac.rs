@@ -4,7 +4,7 @@
 //! whole cluster, each only when it has rules, all bound to the app's
 //! ServiceAccount. The rules' problems are found here, at generation.
 
-use super::{labelled_resource, metadata_mut, renamed, Names};
+use super::{join_documents, labelled_resource, metadata_mut, renamed, Names};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
@@ -16,7 +16,7 @@ pub const RBAC_FILE: &str = "rbac.yaml";
 /// The verbs the Kubernetes API authorizes (`*` is all of them). An unknown
 /// verb is not an error to the API server: the rule would silently grant
 /// nothing, so generation refuses it.
-const VERBS: [&str; 14] = [
+const VERBS: [&str; 16] = [
     "get",
     "list",
     "watch",
@@ -30,6 +30,8 @@ const VERBS: [&str; 14] = [
     "escalate",
     "use",
     "approve",
+    "sign",
+    "attest",
     "*",
 ];
 
@@ -131,8 +133,8 @@ impl Rbac {
     }
 
     /// Every problem, each naming its rule (`Rbac.rule[0]`,
-    /// `Rbac.cluster_rule[1]`): no rule at all, an empty list, an unknown
-    /// verb, names on a `*` resource.
+    /// `Rbac.cluster_rule[1]`): no rule at all, an empty list, a resource
+    /// name with spaces, an unknown verb.
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         if !self.has_rules() {
@@ -190,8 +192,22 @@ impl Rbac {
 
 /// The Role and RoleBinding, the ClusterRole and ClusterRoleBinding, those
 /// with rules, when `rbac.create` is set (the default). A ClusterRole's name
-/// is cluster-wide, so it carries the release's namespace.
+/// is cluster-wide, so it carries the release's namespace. Without a
+/// ServiceAccount of the chart's or a name, the render fails: the rules
+/// would go to the namespace's `default` account, so to every pod.
 pub fn rbac(names: &Names, rbac: &Rbac, header: &str) -> String {
+    let head = format!(
+        "{header}{{{{- if and {} (not {}) (not {}) }}}}\n{{{{- fail {} }}}}\n{{{{- end }}}}\n",
+        k::RBAC_CREATE,
+        k::SERVICE_ACCOUNT_CREATE,
+        k::SERVICE_ACCOUNT_NAME,
+        crate::foundation::template::go_quote(&format!(
+            "{} is on but {} is off and {} is empty: the rules would bind the namespace's `default` account; name the account to bind",
+            k::RBAC_CREATE.path(),
+            k::SERVICE_ACCOUNT_CREATE.path(),
+            k::SERVICE_ACCOUNT_NAME.path()
+        ))
+    );
     let subject = map(vec![
         entry("kind", str("ServiceAccount")),
         entry("name", names.include("serviceAccountName")),
@@ -225,23 +241,15 @@ pub fn rbac(names: &Names, rbac: &Rbac, header: &str) -> String {
             ],
         ));
     }
-    let mut out = String::from(header);
-    for (i, document) in documents.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&document.emit(""));
-    }
-    out
+    join_documents(&head, &documents)
 }
 
 fn role_name(names: &Names, cluster: bool) -> Node {
-    match cluster {
-        true => expr(format!(
-            "printf \"%s-%s\" .Release.Namespace ({}) | quote",
-            names.include_text("fullname", ".")
-        )),
-        false => names.include("fullname"),
+    if cluster {
+        let fullname = names.include_text("fullname", ".");
+        expr(format!("printf \"%s-%s\" .Release.Namespace ({fullname}) | quote"))
+    } else {
+        names.include("fullname")
     }
 }
 

@@ -6,17 +6,36 @@ use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
 
 pub fn service(names: &Names, tree: &ConfigTree) -> Document {
-    service_named(names, tree, names.include("fullname"), None)
+    let service_type = expr(k::SERVICE_TYPE.to_string());
+    labelled_resource(
+        names,
+        None,
+        "v1",
+        "Service",
+        Some(k::SERVICE_ANNOTATIONS),
+        Some(k::SERVICE_LABELS),
+        spec(names, tree, service_type),
+    )
 }
 
-/// The Service named `name`, with an `app.kubernetes.io/component` label
-/// when `component` is given (the canary's Service).
-pub(super) fn service_named(
-    names: &Names,
-    tree: &ConfigTree,
-    name: Node,
-    component: Option<&str>,
-) -> Document {
+/// A canary's Service `name`: the same ports and selector (Argo Rollouts
+/// adds the canary's pod-template hash), cluster-internal only, without
+/// the Service's annotations and labels from values (a second load
+/// balancer, a second DNS record), labelled as the canary's.
+pub(super) fn canary_service(names: &Names, tree: &ConfigTree, name: Node) -> Document {
+    let service = labelled_resource(
+        names,
+        None,
+        "v1",
+        "Service",
+        None,
+        None,
+        spec(names, tree, str("ClusterIP")),
+    );
+    with_label(renamed(service, name), "app.kubernetes.io/component", "canary")
+}
+
+fn spec(names: &Names, tree: &ConfigTree, service_type: Node) -> Vec<Part<(String, Node)>> {
     let ports = tree
         .ports()
         .into_iter()
@@ -36,25 +55,12 @@ pub(super) fn service_named(
             ]))
         })
         .collect();
-    let service = labelled_resource(
-        names,
-        None,
-        "v1",
-        "Service",
-        Some(k::SERVICE_ANNOTATIONS),
-        Some(k::SERVICE_LABELS),
-        vec![entry(
-            "spec",
-            map(vec![
-                entry("type", expr(k::SERVICE_TYPE.to_string())),
-                entry("ports", seq(ports)),
-                entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
-            ]),
-        )],
-    );
-    let service = renamed(service, name);
-    match component {
-        Some(component) => with_label(service, "app.kubernetes.io/component", component),
-        None => service,
-    }
+    vec![entry(
+        "spec",
+        map(vec![
+            entry("type", service_type),
+            entry("ports", seq(ports)),
+            entry("selector", map(vec![Part::Include(names.helper("selectorLabels"))])),
+        ]),
+    )]
 }
