@@ -791,6 +791,7 @@ impl Chart {
             schema: &schema,
             default: &default,
             clusters: &self.clusters,
+            has_migration: self.migration.is_some(),
         };
         let header = layout::header(rust_name);
         let environments = environment::generate(&self.environments, hand_written, &chart, &header)

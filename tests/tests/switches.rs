@@ -612,6 +612,27 @@ fn the_sealed_secret_fills_the_secret_the_pods_read() {
         message.contains("environment `prod`: secrets.sealedSecret.enabled and secrets.externalSecret.enabled both fill the Secret: enable one"),
         "{message}"
     );
+    // And a `strict` SealedSecret beside a migration Job, whose copy could
+    // not be unsealed; `namespace-wide` passes.
+    let sealed = |scope: &str| {
+        let env = Environment::new("prod")
+            .set("secrets.sealedSecret.enabled", true)
+            .set("secrets.sealedSecret.scope", scope);
+        Chart::new("shop")
+            .image("ghcr.io/acme/shop")
+            .config::<Shop>()
+            .migration(gitops_gen::Migration::new().command(["/app"]).args(["migrate"]))
+            .environment(env)
+            .generate()
+    };
+    let message = sealed("strict").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains(
+            "environment `prod`: a `strict` SealedSecret is sealed for the Secret's name alone"
+        ),
+        "{message}"
+    );
+    sealed("namespace-wide").expect("a namespace-wide SealedSecret is copied for the Job");
 }
 
 /// The custom-resource oracle has teeth: it rejects what the CRDs reject.
@@ -630,6 +651,10 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
             "spec": {"selector": {}, "endpoints": [{"port": "metrics", "interval": "30 seconds"}]}}},
         {"template": "t", "object": {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": {"name": "pm"},
             "spec": {"selector": {}, "podMetricsEndpoints": [{"port": 9090}]}}},
+        {"template": "t", "object": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "ro"},
+            "spec": {"selector": {}, "template": {}, "strategy": {"canary": {"steps": [{"setWeight": "ten"}]}}}}},
+        {"template": "t", "object": {"apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate", "metadata": {"name": "at"},
+            "spec": {"metrics": [{"provider": {"prometheus": {"query": "up"}}}]}}},
     ]);
     let result = oracle::one(
         json!({"op": "validate_k8s", "objects": objects, "version": oracle::KUBE_VERSION}),
@@ -637,7 +662,13 @@ fn the_crd_oracle_rejects_invalid_custom_resources() {
     assert_eq!(result["ok"], false);
     let errors: Vec<&str> =
         result["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
-    assert_eq!(errors.len(), 5, "{errors:#?}");
+    assert_eq!(errors.len(), 7, "{errors:#?}");
+    assert!(errors[5].contains("Rollout/ro") && errors[5].contains("setWeight"), "{}", errors[5]);
+    assert!(
+        errors[6].contains("AnalysisTemplate/at") && errors[6].contains("name"),
+        "{}",
+        errors[6]
+    );
     assert!(
         errors[3].contains("ServiceMonitor/sm") && errors[3].contains("interval"),
         "{}",

@@ -297,6 +297,8 @@ pub(crate) struct ChartValues<'a> {
     pub default: &'a Value,
     /// The declared clusters.
     pub clusters: &'a [Cluster],
+    /// `Chart::migration` is set: its Job needs a copy of the Secret.
+    pub has_migration: bool,
 }
 
 /// Each environment's values file (name → text), after checking them and
@@ -360,6 +362,25 @@ pub(crate) fn generate(
                     "{culprit}: {} and {} both fill the Secret: enable one",
                     k::SEALED_SECRET_ENABLED.path(),
                     k::EXTERNAL_SECRET_ENABLED.path()
+                ),
+                ..blame.clone()
+            });
+            continue;
+        }
+        // A `strict` ciphertext is sealed for one Secret name: the migration
+        // Job's copy cannot be unsealed (the template refuses it too).
+        let scope = k::SEALED_SECRET_SCOPE.path().split('.').try_fold(&wanted, |v, p| v.get(p));
+        if chart.has_migration
+            && on(k::SEALED_SECRET_ENABLED)
+            && scope.and_then(Value::as_str) == Some("strict")
+        {
+            problems.push(Problem {
+                kind: ProblemKind::Unsupported,
+                key: Some(k::SEALED_SECRET_SCOPE.path().into()),
+                message: format!(
+                    "{culprit}: a `strict` SealedSecret is sealed for the Secret's name alone, so the migration Job's copy \
+                     cannot be unsealed; seal with `kubeseal --scope namespace-wide` and set {} to `namespace-wide`",
+                    k::SEALED_SECRET_SCOPE.path()
                 ),
                 ..blame.clone()
             });

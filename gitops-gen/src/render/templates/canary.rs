@@ -353,8 +353,11 @@ mod tests {
         assert!(
             messages(Canary::new().set_weight(20).set_weight(20))[0].contains("20 comes after 20")
         );
-        assert!(messages(Canary::new().set_weight(0))[0].contains("from 1 to 100"));
-        assert!(messages(Canary::new().set_weight(101))[0].contains("from 1 to 100"));
+        assert_eq!(
+            messages(Canary::new().set_weight(0).set_weight(10)),
+            ["canary weight 0 is not a share of traffic from 1 to 100"]
+        );
+        assert!(messages(Canary::new().set_weight(10).set_weight(101))[0].contains("from 1 to 100"));
         for bad in ["5", "5 m", "1d", "05m", "m", "1.5h", ""] {
             let found = messages(Canary::new().set_weight(10).pause(bad));
             assert!(found[0].contains("not a duration"), "{bad}: {found:?}");
