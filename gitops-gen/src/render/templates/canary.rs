@@ -176,7 +176,6 @@ pub(super) fn canary_service_name(names: &Names, ctx: &str) -> Node {
 /// `rollout.yaml`: the Rollout; the canary Service (with an HTTPRoute); the
 /// AnalysisTemplate (with `canary.analysis.enabled`).
 pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) -> String {
-    let with_traffic = format!("and {} {}", k::CANARY_ENABLED, k::HTTP_ROUTE_ENABLED);
     let has_analysis = !tree.metrics_ports().is_empty();
     // Without a port there is no Service and no HTTPRoute: replicas only.
     let has_route = !tree.ports().is_empty();
@@ -256,7 +255,7 @@ pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) 
     if has_route {
         let mut canary_service =
             service::canary_service(names, tree, canary_service_name(names, "."));
-        canary_service.guard = Some(with_traffic);
+        canary_service.guard = Some(format!("and {} {}", k::CANARY_ENABLED, k::HTTP_ROUTE_ENABLED));
         documents.push(canary_service);
     }
     if has_analysis {
