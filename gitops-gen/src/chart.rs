@@ -818,6 +818,7 @@ impl Chart {
             environments: &self.environments,
             clusters: &self.clusters,
             header: &header,
+            has_canary: self.canary.is_some(),
         };
         let mut files = Files::new();
         if let Some(argo) = &controllers.argo_cd {

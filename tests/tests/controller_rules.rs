@@ -5,8 +5,9 @@
 
 use gitops_gen::Outputs;
 use gitops_gen::{
-    ArgoCd, Chart, Cluster, Controller, Controllers, Environment, Error, Flux, GitRepository,
-    MaxUpdate, Migration, Notification, ProblemKind, RollingSync, Selector, Service, Step, Trigger,
+    ArgoCd, Canary, Chart, Cluster, Controller, Controllers, Environment, Error, Flux,
+    GitRepository, MaxUpdate, Migration, Notification, ProblemKind, RollingSync, Selector, Service,
+    Step, Trigger,
 };
 use gitops_tests::environments;
 use gitops_tests::fixtures::Shop;
@@ -247,6 +248,47 @@ fn sync_options_are_written_in_one_place() {
     assert!(template_policy.get("syncOptions").is_none(), "{template_policy}");
     let patch = set["spec"]["templatePatch"].as_str().expect("a templatePatch");
     assert!(patch.contains("syncOptions:") && patch.contains("CreateNamespace=true"), "{patch}");
+}
+
+/// gitops-engine `pkg/sync/sync_context.go` (`getSyncTasks`): with
+/// `PruneLast=true` every prune task's wave is moved past the last sync
+/// wave, and a sync of several waves waits for the applied resources'
+/// healthy state before the next (`setRunningPhase`: "waiting for healthy
+/// state of"). Turning `canary.enabled` on swaps the Deployment for a
+/// Rollout in one sync, so with a canary the Deployment is deleted only once
+/// the Rollout serves; without one nothing changes.
+#[test]
+fn a_chart_with_a_canary_prunes_last() {
+    let canary = Canary::new().set_weight(25).pause("5m");
+    let generate = |controllers: Controllers, canary: Option<Canary>| {
+        let chart = chart(controllers);
+        let chart = match canary {
+            Some(canary) => chart.canary(canary),
+            None => chart,
+        };
+        parse(&chart.generate().expect("generates").controllers.expect("manifests"))
+    };
+    let options = |app: &Value| -> Vec<String> {
+        app["spec"]["syncPolicy"]["syncOptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let argo_cd = || Controllers::new(repository()).argo_cd(ArgoCd::new());
+    let with_canary = generate(argo_cd(), Some(canary.clone()));
+    let apps = environment_apps(&with_canary);
+    assert_eq!(apps.len(), 2);
+    for app in apps {
+        assert!(options(app).contains(&"PruneLast=true".to_owned()), "{app}");
+    }
+    for app in environment_apps(&generate(argo_cd(), None)) {
+        assert!(!options(app).contains(&"PruneLast=true".to_owned()), "{app}");
+    }
+    let set = generate(with_set(), Some(canary));
+    let patch = of_kind(&set, "ApplicationSet")[0]["spec"]["templatePatch"].as_str().unwrap();
+    assert!(patch.contains("\n      - PruneLast=true\n"), "{patch}");
 }
 
 /// kustomize-controller `docs/spec/v1/kustomizations.md` (`.spec.prune`):

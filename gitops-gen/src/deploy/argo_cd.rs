@@ -29,11 +29,15 @@ fn destination(deployment: &Deployment, chart: &str) -> Value {
 }
 
 /// An environment's `syncPolicy`: automated (prune, self-heal) or not, the
-/// namespace created and labelled, retries with backoff.
-fn sync_policy(automated: bool, server_side_apply: bool) -> Value {
+/// namespace created and labelled, retries with backoff; with a canary,
+/// prunes last ([`PRUNE_LAST`]).
+fn sync_policy(automated: bool, server_side_apply: bool, prune_last: bool) -> Value {
     let mut options = vec![json!("CreateNamespace=true")];
     if server_side_apply {
         options.push(json!("ServerSideApply=true"));
+    }
+    if prune_last {
+        options.push(json!(PRUNE_LAST));
     }
     let mut policy = namespace_and_retry();
     policy["syncOptions"] = Value::Array(options);
@@ -182,7 +186,8 @@ pub(crate) fn files(argo: &ArgoCd, d: &Manifests) -> Files {
         spec.insert("project".into(), json!(project_name(argo, d.chart)));
         spec.insert(key.into(), sources);
         spec.insert("destination".into(), destination(deployment, d.chart));
-        spec.insert("syncPolicy".into(), sync_policy(env.automated, env.server_side_apply));
+        let policy = sync_policy(env.automated, env.server_side_apply, d.has_canary);
+        spec.insert("syncPolicy".into(), policy);
         let mut labels = json!({"app.kubernetes.io/name": d.chart, "environment": env.name});
         if let Some(cluster) = deployment.cluster {
             labels["cluster"] = json!(cluster.name);
@@ -458,8 +463,18 @@ fn template_patch(argo: &ArgoCd, d: &Manifests, environments: &[&Environment]) -
     // A fleet's element has the cluster generator's `server`, never empty.
     patch.push_str(DESTINATION_PATCH);
     patch.push_str(SYNC_POLICY_PATCH);
+    if d.has_canary {
+        patch.push_str(&format!("      - {PRUNE_LAST}\n"));
+    }
+    patch.push_str(AUTOMATED_PATCH);
     patch
 }
+
+/// Prune after everything else is applied and healthy: a sync that turns
+/// `canary.enabled` on deletes the Deployment only once the Rollout that
+/// replaces it serves, not in the same breath (gitops-engine moves the
+/// prune to a wave of its own, and a sync of several waves waits for each).
+const PRUNE_LAST: &str = "PruneLast=true";
 
 /// The destination of an element on one cluster: by name or by server.
 const DESTINATION_PATCH: &str = r#"  destination:
@@ -470,14 +485,18 @@ const DESTINATION_PATCH: &str = r#"  destination:
   {{- end }}
 "#;
 
-/// The sync options and automated sync, which differ in shape per element.
+/// The sync options, which differ in shape per element (then [`PRUNE_LAST`]
+/// for every element with a canary, and [`AUTOMATED_PATCH`]).
 const SYNC_POLICY_PATCH: &str = r#"  syncPolicy:
     syncOptions:
       - CreateNamespace=true
     {{- if eq .serverSideApply "true" }}
       - ServerSideApply=true
     {{- end }}
-    {{- if eq .automated "true" }}
+"#;
+
+/// Automated sync, per element.
+const AUTOMATED_PATCH: &str = r#"    {{- if eq .automated "true" }}
     automated:
       prune: true
       selfHeal: true

@@ -534,6 +534,9 @@ pub(crate) struct Manifests<'a> {
     /// The declared fleet clusters.
     pub clusters: &'a [Cluster],
     pub header: &'a str,
+    /// `Chart::canary` is set: turning `canary.enabled` on replaces the
+    /// Deployment by a Rollout in one sync.
+    pub has_canary: bool,
 }
 
 /// One release a controller makes: an environment, on one of its fleet's
