@@ -21,6 +21,7 @@ use gitops_model::tree::{self, ConfigTree};
 use gitops_model::ConfigStruct;
 use gitops_types::GitOps;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A chart to generate. Build it, then [`write`](Chart::write) or
@@ -755,17 +756,21 @@ impl Chart {
             // with what it deploys.
             versioned_by_content: self.controllers.as_ref().is_some_and(|c| c.flux.is_some()),
         };
+        // Each CRD's name → the file holding it: one definition per name.
+        let mut crd_names = BTreeMap::new();
         let mut crds = match &self.crds {
-            Some(dir) => crd_files(dir)?,
+            Some(dir) => crd_files(dir, &mut crd_names)?,
             None => Files::new(),
         };
         for crd in &self.crd_objects {
-            let (file, text) = crd_object_file(crd, rust_name)?;
-            if crds.insert(file.clone(), text).is_some() {
-                let message =
-                    format!("`Chart::crd`: two CRDs would be {file}: give each its own name");
+            let (name, file, text) = crd_object_file(crd, rust_name)?;
+            if let Some(other) = crd_names.insert(name.clone(), file.clone()) {
+                let message = format!(
+                    "`Chart::crd`: CRD {name:?} is defined twice ({other} and {file}): give it once"
+                );
                 return Err(invalid(ProblemKind::Clash, "Chart.crd", message));
             }
+            crds.insert(file, text);
         }
         if self.environments.is_empty() && self.clusters.is_empty() && hand_written.is_empty() {
             let mut files = render::chart(&info, tree);
@@ -902,24 +907,31 @@ impl Chart {
     }
 }
 
-/// A `Chart::crd` value as the chart's `crds/<metadata.name>.yaml`, after
-/// checking it is a CRD the API server would take by its name.
+/// What `value` is when it is not an apiextensions.k8s.io/v1
+/// CustomResourceDefinition, the one kind `crds/` holds.
+fn not_a_crd(value: &Value) -> Option<String> {
+    let text = |key: &str| value[key].as_str().unwrap_or("?").to_owned();
+    let is_crd = value["kind"] == "CustomResourceDefinition"
+        && value["apiVersion"] == "apiextensions.k8s.io/v1";
+    (!is_crd).then(|| format!("a `{}` `{}`", text("apiVersion"), text("kind")))
+}
+
+/// A `Chart::crd` value as the chart's `crds/<metadata.name>.yaml` (name,
+/// file, text), after checking it is a CRD the API server would take by its
+/// name.
 fn crd_object_file(
     crd: &Result<Value, String>,
     rust_name: &str,
-) -> Result<(String, String), Error> {
+) -> Result<(String, String, String), Error> {
     let refuse = |message: String| {
         invalid(ProblemKind::InvalidSetting, "Chart.crd", format!("`Chart::crd`: {message}"))
     };
     let crd = crd.as_ref().map_err(|e| refuse(format!("the CRD does not serialize: {e}")))?;
     let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
     let name = text("/metadata/name");
-    if crd["kind"] != "CustomResourceDefinition" || text("/apiVersion") != "apiextensions.k8s.io/v1"
-    {
+    if let Some(what) = not_a_crd(crd) {
         return Err(refuse(format!(
-            "{name:?} is a `{}` `{}`, not an apiextensions.k8s.io/v1 CustomResourceDefinition",
-            text("/apiVersion"),
-            text("/kind")
+            "{name:?} is {what}, not an apiextensions.k8s.io/v1 CustomResourceDefinition"
         )));
     }
     let (plural, group) = (text("/spec/names/plural"), text("/spec/group"));
@@ -935,13 +947,15 @@ fn crd_object_file(
     }
     let mut text = layout::header(rust_name);
     crate::foundation::yaml::write_value(&mut text, 0, crd);
-    Ok((format!("crds/{name}.yaml"), text))
+    Ok((name.to_owned(), format!("crds/{name}.yaml"), text))
 }
 
 /// `dir`'s CRD files as the chart's `crds/<file>`, each after a header
-/// naming its source; refused, naming the file, when one is not YAML (by
-/// its name or its text) or holds anything but CustomResourceDefinitions.
-fn crd_files(dir: &Path) -> Result<Files, Error> {
+/// naming its source, each CRD's name recorded in `names` with its file;
+/// refused, naming the file, when one is not YAML (by its name or its
+/// text), holds anything but CustomResourceDefinitions, or defines a CRD
+/// another file does.
+fn crd_files(dir: &Path, names: &mut BTreeMap<String, String>) -> Result<Files, Error> {
     let refuse = |message: String| invalid(ProblemKind::InvalidSetting, "Chart.crds", message);
     let entries = std::fs::read_dir(dir).map_err(|e| refuse(format!("{}: {e}", dir.display())))?;
     let mut files = Files::new();
@@ -968,15 +982,18 @@ fn crd_files(dir: &Path) -> Result<Files, Error> {
             if value.is_null() {
                 continue;
             }
-            let api_version = value["apiVersion"].as_str().unwrap_or("");
-            if value["kind"] != "CustomResourceDefinition"
-                || api_version != "apiextensions.k8s.io/v1"
-            {
+            if let Some(what) = not_a_crd(&value) {
                 return Err(refuse(format!(
-                    "{}: a `{}` `{}` where only apiextensions.k8s.io/v1 CustomResourceDefinitions go (crds/ is installed, never templated)",
+                    "{}: {what} where only apiextensions.k8s.io/v1 CustomResourceDefinitions go (crds/ is installed, never templated)",
                     path.display(),
-                    api_version,
-                    value["kind"].as_str().unwrap_or("?")
+                )));
+            }
+            let crd_name = value["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let file = format!("crds/{name}");
+            if let Some(other) = names.insert(crd_name.clone(), file.clone()) {
+                return Err(refuse(format!(
+                    "{}: CRD {crd_name:?} is defined twice ({other} and {file}): give it once",
+                    path.display()
                 )));
             }
             crds += 1;

@@ -380,6 +380,10 @@ fn bad_builder_input_is_refused_by_name_and_nothing_is_written() {
     let mut config_map = serde_json::to_value(cart_crd()).unwrap();
     config_map["kind"] = json!("ConfigMap");
     let shop = || Chart::new("shop").image("ghcr.io/acme/shop").config::<Shop>();
+    // The same CRD as a file of a `Chart::crds` directory, under another name.
+    let crds_dir = scratch_dir("production-crds-dir");
+    let yaml = yaml_serde::to_string(&cart_crd()).unwrap();
+    std::fs::write(crds_dir.join("cart.yaml"), yaml).unwrap();
     let cases: Vec<(&str, Chart, &str, &[&str])> = vec![
         (
             "crd group",
@@ -397,7 +401,13 @@ fn bad_builder_input_is_refused_by_name_and_nothing_is_written() {
             "same crd twice",
             operator().crd(cart_crd()),
             "Chart.crd",
-            &["crds/carts.shop.example.com.yaml"],
+            &["CRD \"carts.shop.example.com\" is defined twice"],
+        ),
+        (
+            "a crd also in crds/",
+            operator().crds(&crds_dir),
+            "Chart.crd",
+            &["defined twice (crds/cart.yaml and crds/carts.shop.example.com.yaml)"],
         ),
         (
             "unknown verb",
