@@ -167,22 +167,62 @@ fn labelled_resource(
     labels: Option<ValuesKey>,
     body: Vec<Part<(String, Node)>>,
 ) -> Document {
-    let mut all_labels = vec![Part::Include(names.helper("labels"))];
-    if let Some(path) = labels {
-        all_labels.push(Part::With(path.to_string(), vec![Part::ToYaml(".".into())]));
+    let metadata = Metadata { annotations, labels, ..Metadata::of(names) };
+    object(names, guard, api_version, kind, metadata, body)
+}
+
+/// What a resource's `metadata` holds besides the chart's labels.
+struct Metadata {
+    name: Node,
+    /// In the release's namespace (all but cluster-wide objects).
+    namespaced: bool,
+    /// Fixed labels after the chart's own.
+    fixed_labels: Vec<(&'static str, &'static str)>,
+    /// The user's labels and annotations: values paths.
+    labels: Option<ValuesKey>,
+    annotations: Option<ValuesKey>,
+}
+
+impl Metadata {
+    /// Named for the release, in its namespace, nothing else.
+    fn of(names: &Names) -> Self {
+        Metadata {
+            name: names.include("fullname"),
+            namespaced: true,
+            fixed_labels: Vec::new(),
+            labels: None,
+            annotations: None,
+        }
     }
-    let mut metadata = vec![
-        entry("name", names.include("fullname")),
-        entry("namespace", expr(".Release.Namespace")),
-        entry("labels", map(all_labels)),
-    ];
-    if let Some(path) = annotations {
-        metadata.push(with_yaml(path, "annotations"));
+}
+
+/// A resource labelled like every other of the chart, with `body` after its
+/// metadata, rendered only when `guard` holds.
+fn object(
+    names: &Names,
+    guard: Option<ValuesKey>,
+    api_version: &str,
+    kind: &str,
+    metadata: Metadata,
+    body: Vec<Part<(String, Node)>>,
+) -> Document {
+    let mut labels = vec![Part::Include(names.helper("labels"))];
+    labels.extend(metadata.fixed_labels.iter().map(|(key, value)| entry(key, str(*value))));
+    if let Some(path) = metadata.labels {
+        labels.push(Part::With(path.to_string(), vec![Part::ToYaml(".".into())]));
+    }
+    let mut meta = vec![entry("name", metadata.name)];
+    if metadata.namespaced {
+        meta.push(entry("namespace", expr(".Release.Namespace")));
+    }
+    meta.push(entry("labels", map(labels)));
+    if let Some(path) = metadata.annotations {
+        meta.push(with_yaml(path, "annotations"));
     }
     let mut parts = vec![
         entry("apiVersion", str(api_version)),
         entry("kind", str(kind)),
-        entry("metadata", map(metadata)),
+        entry("metadata", map(meta)),
     ];
     parts.extend(body);
     Document { guard: guard.map(|key| key.to_string()), body: parts }
@@ -200,43 +240,6 @@ fn join_documents(header: &str, documents: &[Document]) -> String {
         out.push_str(&document.emit(""));
     }
     out
-}
-
-/// The metadata map of a document [`labelled_resource`] built.
-fn metadata_mut(document: &mut Document) -> &mut Vec<Part<(String, Node)>> {
-    document
-        .body
-        .iter_mut()
-        .find_map(|part| match part {
-            Part::Item((key, Node::Map(metadata))) if key == "metadata" => Some(metadata),
-            _ => None,
-        })
-        .expect("labelled_resource writes metadata")
-}
-
-/// A resource of [`labelled_resource`] named `name` instead of the full name.
-fn renamed(mut document: Document, name: Node) -> Document {
-    for part in metadata_mut(&mut document) {
-        if let Part::Item((key, value)) = part {
-            if key == "name" {
-                *value = name;
-                break;
-            }
-        }
-    }
-    document
-}
-
-/// A resource of [`labelled_resource`] with one more fixed label.
-fn with_label(mut document: Document, key: &str, value: &str) -> Document {
-    for part in metadata_mut(&mut document) {
-        if let Part::Item((name, Node::Map(labels))) = part {
-            if name == "labels" {
-                labels.push(entry(key, str(value)));
-            }
-        }
-    }
-    document
 }
 
 fn selector_labels(names: &Names) -> Node {

@@ -4,7 +4,7 @@
 //! whole cluster, each only when it has rules, all bound to the app's
 //! ServiceAccount. The rules' problems are found here, at generation.
 
-use super::{join_documents, labelled_resource, metadata_mut, renamed, Names};
+use super::{join_documents, object, Metadata, Names};
 use crate::foundation::error::{Problem, ProblemKind};
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
@@ -253,22 +253,10 @@ fn role_name(names: &Names, cluster: bool) -> Node {
     }
 }
 
-/// An RBAC object named for the release (cluster-wide ones without a
-/// namespace), guarded by `rbac.create`.
+/// An RBAC object named for the release (cluster-wide ones for its
+/// namespace too, and without one), guarded by `rbac.create`.
 fn named(names: &Names, kind: &str, cluster: bool, body: Vec<Part<(String, Node)>>) -> Document {
-    let mut document = labelled_resource(
-        names,
-        Some(k::RBAC_CREATE),
-        "rbac.authorization.k8s.io/v1",
-        kind,
-        None,
-        None,
-        body,
-    );
-    if cluster {
-        metadata_mut(&mut document)
-            .retain(|part| !matches!(part, Part::Item((key, _)) if key == "namespace"));
-        document = renamed(document, role_name(names, true));
-    }
-    document
+    let metadata =
+        Metadata { name: role_name(names, cluster), namespaced: !cluster, ..Metadata::of(names) };
+    object(names, Some(k::RBAC_CREATE), "rbac.authorization.k8s.io/v1", kind, metadata, body)
 }

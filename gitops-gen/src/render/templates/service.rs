@@ -1,6 +1,6 @@
 //! `templates/service.yaml`.
 
-use super::{labelled_resource, renamed, values_path, with_label, Names};
+use super::{labelled_resource, object, values_path, Metadata, Names};
 use crate::foundation::template::{entry, expr, map, seq, str, Document, Node, Part};
 use crate::helm::keys as k;
 use gitops_model::tree::ConfigTree;
@@ -23,16 +23,9 @@ pub fn service(names: &Names, tree: &ConfigTree) -> Document {
 /// the Service's annotations and labels from values (a second load
 /// balancer, a second DNS record), labelled as the canary's.
 pub(super) fn canary_service(names: &Names, tree: &ConfigTree, name: Node) -> Document {
-    let service = labelled_resource(
-        names,
-        None,
-        "v1",
-        "Service",
-        None,
-        None,
-        spec(names, tree, str("ClusterIP")),
-    );
-    with_label(renamed(service, name), "app.kubernetes.io/component", "canary")
+    let fixed_labels = vec![("app.kubernetes.io/component", "canary")];
+    let metadata = Metadata { name, fixed_labels, ..Metadata::of(names) };
+    object(names, None, "v1", "Service", metadata, spec(names, tree, str("ClusterIP")))
 }
 
 fn spec(names: &Names, tree: &ConfigTree, service_type: Node) -> Vec<Part<(String, Node)>> {
