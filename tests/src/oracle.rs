@@ -63,6 +63,14 @@ pub fn render_validate(chart: &Path, values_yaml: Option<&str>) -> Value {
     })
 }
 
+/// Helm's render of `chart` with `values`, validated; the test fails naming
+/// the values when Helm refuses them or a manifest is invalid.
+pub fn rendered(chart: &Path, values: &str) -> Value {
+    let result = one(render_validate(chart, Some(values)));
+    assert_eq!(result["ok"], true, "{values}: {result:#}");
+    result
+}
+
 pub fn jsonschema(schema_file: &Path, instance_yaml: &str) -> Value {
     json!({"op": "jsonschema", "schema_file": schema_file, "instance_yaml": instance_yaml})
 }
@@ -89,6 +97,12 @@ pub fn kinds(result: &Value) -> Vec<String> {
         .iter()
         .map(|o| o["object"]["kind"].as_str().expect("kind").to_owned())
         .collect()
+}
+
+/// Every rendered object of `kind`, from a render result, in template order.
+pub fn objects<'a>(result: &'a Value, kind: &str) -> Vec<&'a Value> {
+    let objects = result["objects"].as_array().expect("objects");
+    objects.iter().map(|o| &o["object"]).filter(|o| o["kind"] == kind).collect()
 }
 
 /// The rendered object of `kind`, from a render result: the app's own,

@@ -165,13 +165,18 @@ pub fn combine<'a>(files: impl Iterator<Item = &'a str>) -> String {
     blocks.into_iter().map(|(head, body)| format!("{head}\n{body}")).collect()
 }
 
-/// Every switch that [joins the others](joins_together), as one values file.
+/// The switches of `switches` that [join the others](joins_together), as
+/// one values file.
+pub fn joined(switches: &[Switch]) -> String {
+    combine(switches.iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()))
+}
+
+/// Every switch of [`all`] that joins, as one values file.
 pub fn together() -> String {
-    combine(all().iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()))
+    joined(&all())
 }
 
 /// [`together`] with the [`canary`] switches that join.
 pub fn together_with_canary() -> String {
-    let switches = all().into_iter().chain(canary());
-    combine(switches.filter(joins_together).collect::<Vec<_>>().iter().map(|(_, v, ..)| v.as_str()))
+    joined(&[all(), canary()].concat())
 }

@@ -15,21 +15,10 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn orders() -> PathBuf {
     gitops_tests::workspace().join("examples/orders/chart")
-}
-
-fn render(chart: &Path, values: &str) -> Value {
-    let result = oracle::one(oracle::render_validate(chart, Some(values)));
-    assert_eq!(result["ok"], true, "{values}: {result:#}");
-    result
-}
-
-fn objects_of<'a>(result: &'a Value, kind: &str) -> Vec<&'a Value> {
-    let objects = result["objects"].as_array().expect("objects");
-    objects.iter().map(|o| &o["object"]).filter(|o| o["kind"] == kind).collect()
 }
 
 /// The Secret an operator would have created, for the pod simulation.
@@ -40,9 +29,9 @@ fn secret() -> Value {
 
 #[test]
 fn the_canary_rollout_runs_the_deployments_pod() {
-    let deployed = render(&orders(), "");
-    let released = render(&orders(), "canary:\n  enabled: true\n");
-    assert!(objects_of(&released, "Deployment").is_empty(), "the Rollout replaces it");
+    let deployed = oracle::rendered(&orders(), "");
+    let released = oracle::rendered(&orders(), "canary:\n  enabled: true\n");
+    assert!(oracle::objects(&released, "Deployment").is_empty(), "the Rollout replaces it");
     let (deployment, rollout) = (object(&deployed, "Deployment"), object(&released, "Rollout"));
     for field in ["replicas", "revisionHistoryLimit", "selector", "template"] {
         assert_eq!(rollout["spec"][field], deployment["spec"][field], "spec.{field}");
@@ -57,14 +46,15 @@ fn the_canary_rollout_runs_the_deployments_pod() {
     // By replicas: no HTTPRoute, so no canary Service and no traffic routing.
     let canary = &rollout["spec"]["strategy"]["canary"];
     assert!(canary.get("trafficRouting").is_none() && canary.get("canaryService").is_none());
-    assert_eq!(objects_of(&released, "Service").len(), 1);
+    assert_eq!(oracle::objects(&released, "Service").len(), 1);
     assert_eq!(
         canary["steps"],
         json!([{"setWeight": 33}, {"pause": {"duration": "10m"}}, {"setWeight": 66}, {"pause": {"duration": "10m"}}]),
         "the steps of deploy.rs"
     );
     // The autoscaler scales what runs the pods.
-    let scaled = render(&orders(), "canary:\n  enabled: true\nautoscaling:\n  enabled: true\n");
+    let scaled =
+        oracle::rendered(&orders(), "canary:\n  enabled: true\nautoscaling:\n  enabled: true\n");
     let target = &object(&scaled, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"];
     assert_eq!(
         *target,
@@ -78,11 +68,11 @@ fn the_canary_rollout_runs_the_deployments_pod() {
 #[test]
 fn the_canary_meets_argo_rollouts_rules() {
     let values = "canary:\n  enabled: true\n  analysis:\n    enabled: true\n    query: 'sum(rate(x{pod=~\".*-{{args.canary-hash}}-.*\"}[2m]))'\nhttpRoute:\n  enabled: true\n  rules: [{matches: [{path: {type: PathPrefix, value: /api}}]}, {}]\nmetrics:\n  scrape: serviceMonitor\n";
-    let result = render(&orders(), values);
+    let result = oracle::rendered(&orders(), values);
     let rollout = object(&result, "Rollout");
     let spec = &rollout["spec"];
     let canary = &spec["strategy"]["canary"];
-    let services = objects_of(&result, "Service");
+    let services = oracle::objects(&result, "Service");
     let named = |name: &Value| {
         *services
             .iter()
@@ -186,8 +176,8 @@ fn the_canary_fits_any_name_and_any_config() {
     let values = format!(
         "fullnameOverride: {long}\ncanary:\n  enabled: true\nhttpRoute:\n  enabled: true\n"
     );
-    let result = render(&orders(), &values);
-    let mut names: Vec<&str> = objects_of(&result, "Service")
+    let result = oracle::rendered(&orders(), &values);
+    let mut names: Vec<&str> = oracle::objects(&result, "Service")
         .iter()
         .map(|s| s["metadata"]["name"].as_str().unwrap())
         .collect();
@@ -213,7 +203,7 @@ fn the_canary_fits_any_name_and_any_config() {
         *canary,
         json!({"steps": [{"pause": {"duration": "1m"}}, {"setWeight": 50}, {"pause": {"duration": "10m"}}]})
     );
-    assert!(objects_of(&results[1], "Service").is_empty());
+    assert!(oracle::objects(&results[1], "Service").is_empty());
     assert_eq!(results[2]["ok"], false, "no port, no HTTPRoute key");
 }
 
@@ -326,7 +316,7 @@ fn the_operator_ships_its_crd_and_rbac() {
     let installed: Vec<&Value> =
         crds["objects"].as_array().unwrap().iter().map(|o| &o["object"]).collect();
     assert_eq!(installed, [&serde_json::to_value(cart_crd()).unwrap()]);
-    assert!(objects_of(rendered, "CustomResourceDefinition").is_empty());
+    assert!(oracle::objects(rendered, "CustomResourceDefinition").is_empty());
 
     // Each binding binds its role to the pods' ServiceAccount; the
     // ClusterRole's name, shared by the whole cluster, carries the namespace.
@@ -365,9 +355,9 @@ fn the_operator_ships_its_crd_and_rbac() {
     assert_eq!(token(rendered), true);
     assert_eq!(without_rules["ok"], true);
     assert_eq!(token(without_rules), false);
-    assert!(objects_of(without_rules, "Role").is_empty());
+    assert!(oracle::objects(without_rules, "Role").is_empty());
     for kind in ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"] {
-        assert!(objects_of(no_rbac, kind).is_empty(), "rbac.create: false leaves out {kind}");
+        assert!(oracle::objects(no_rbac, kind).is_empty(), "rbac.create: false leaves out {kind}");
     }
 }
 

@@ -9,7 +9,7 @@ use gitops_tests::fixtures::{Relay, SecretsOnly, Shop, Worker};
 use gitops_tests::oracle::{self, object};
 use gitops_tests::scratch_dir;
 use gitops_tests::switches::{
-    all as switches, canary as canary_switches, combine, joins_together,
+    all as switches, canary as canary_switches, combine, joined, joins_together,
     portless as portless_switches, Switch,
 };
 use serde_json::{json, Value};
@@ -41,7 +41,7 @@ fn combined_values_set_each_top_level_key_once() {
 /// Lints and renders `chart` with each switch alone and all together,
 /// checking validity and the kinds each switch adds or removes.
 fn check_matrix(chart: &Path, switches: Vec<Switch>) {
-    let all = combine(switches.iter().filter(|s| joins_together(s)).map(|(_, v, ..)| v.as_str()));
+    let all = joined(&switches);
     let mut ops = vec![oracle::render_validate(chart, None)];
     for values in switches.iter().map(|(_, v, ..)| v.as_str()).chain([all.as_str()]) {
         ops.push(oracle::lint(chart, Some(values)));
@@ -206,15 +206,9 @@ fn the_helm_create_values_file_works_unchanged() {
     assert_eq!(deployment["spec"]["template"]["spec"]["automountServiceAccountToken"], true);
 }
 
-fn render(chart: &Path, values: &str) -> Value {
-    let result = oracle::one(oracle::render_validate(chart, Some(values)));
-    assert_eq!(result["ok"], true, "{values}: {result:#}");
-    result
-}
-
 #[test]
 fn autoscaling_takes_the_replica_count_over() {
-    let on = render(&orders(), "replicaCount: 3\nautoscaling:\n  enabled: true\n  minReplicas: 2\n  maxReplicas: 9\n  targetCPUUtilizationPercentage: 0\n  targetMemoryUtilizationPercentage: 0\n");
+    let on = oracle::rendered(&orders(), "replicaCount: 3\nautoscaling:\n  enabled: true\n  minReplicas: 2\n  maxReplicas: 9\n  targetCPUUtilizationPercentage: 0\n  targetMemoryUtilizationPercentage: 0\n");
     assert!(object(&on, "Deployment")["spec"].get("replicas").is_none(), "the HPA owns replicas");
     let hpa = &object(&on, "HorizontalPodAutoscaler")["spec"];
     assert_eq!(
@@ -224,7 +218,7 @@ fn autoscaling_takes_the_replica_count_over() {
     assert_eq!((hpa["minReplicas"].clone(), hpa["maxReplicas"].clone()), (json!(2), json!(9)));
     assert!(hpa.get("metrics").is_none(), "no target: the HPA's own default applies");
 
-    let both = render(
+    let both = oracle::rendered(
         &orders(),
         "autoscaling:\n  enabled: true\n  targetMemoryUtilizationPercentage: 70\n",
     );
@@ -234,13 +228,13 @@ fn autoscaling_takes_the_replica_count_over() {
     assert_eq!(metrics[1]["resource"]["name"], "memory");
     assert_eq!(metrics[1]["resource"]["target"]["averageUtilization"], 70);
 
-    let off = render(&orders(), "replicaCount: 3\n");
+    let off = oracle::rendered(&orders(), "replicaCount: 3\n");
     assert_eq!(object(&off, "Deployment")["spec"]["replicas"], 3);
 }
 
 #[test]
 fn ingress_and_http_route_send_traffic_to_the_service_port() {
-    let result = render(
+    let result = oracle::rendered(
         &orders(),
         "service:\n  port: 8081\ningress:\n  enabled: true\n  className: nginx\n  annotations: {a: b}\n  hosts:\n    - host: orders.example\n      paths: [{path: /api, pathType: Prefix}, {path: /, pathType: Exact}]\n  tls: [{hosts: [orders.example], secretName: orders-tls}]\nhttpRoute:\n  enabled: true\n  hostnames: [orders.example]\n  rules: [{matches: [{path: {type: PathPrefix, value: /api}}]}, {filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-via, value: edge}]}}]}]\n",
     );
@@ -268,7 +262,7 @@ fn ingress_and_http_route_send_traffic_to_the_service_port() {
 
 #[test]
 fn the_network_policy_admits_only_the_declared_ports() {
-    let default = render(&orders(), "");
+    let default = oracle::rendered(&orders(), "");
     let spec = &object(&default, "NetworkPolicy")["spec"];
     assert_eq!(
         spec["podSelector"]["matchLabels"],
@@ -290,7 +284,7 @@ fn the_network_policy_admits_only_the_declared_ports() {
         .config::<Shop>()
         .write(&Outputs::chart(&shop_dir))
         .unwrap();
-    let shop = render(&shop_dir, "networkPolicy:\n  from: [{podSelector: {matchLabels: {role: edge}}}]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n");
+    let shop = oracle::rendered(&shop_dir, "networkPolicy:\n  from: [{podSelector: {matchLabels: {role: edge}}}]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n");
     let spec = &object(&shop, "NetworkPolicy")["spec"];
     assert_eq!(spec["policyTypes"], json!(["Ingress", "Egress"]));
     // The app's port from `from`, the metrics port from `metricsFrom`: by
@@ -303,7 +297,7 @@ fn the_network_policy_admits_only_the_declared_ports() {
         ])
     );
     assert_eq!(spec["egress"][0]["to"][0]["ipBlock"]["cidr"], "10.0.0.0/8");
-    let open = render(&shop_dir, "networkPolicy:\n  metricsFrom: []\n");
+    let open = oracle::rendered(&shop_dir, "networkPolicy:\n  metricsFrom: []\n");
     let spec = &object(&open, "NetworkPolicy")["spec"];
     assert!(spec["ingress"][1].get("from").is_none(), "empty: from anywhere: {spec}");
 }
@@ -314,7 +308,7 @@ fn the_network_policy_admits_only_the_declared_ports() {
 /// selector and port match the pods; `none` renders neither.
 #[test]
 fn metrics_are_scraped_as_metrics_scrape_says() {
-    let annotated = render(&orders(), "");
+    let annotated = oracle::rendered(&orders(), "");
     let pod = &object(&annotated, "Deployment")["spec"]["template"];
     let annotations = &pod["metadata"]["annotations"];
     assert_eq!(annotations["prometheus.io/scrape"], "true");
@@ -330,7 +324,7 @@ fn metrics_are_scraped_as_metrics_scrape_says() {
         selector.as_object().unwrap().iter().all(|(k, v)| &labels[k] == v)
     };
     let values = "metrics:\n  scrape: serviceMonitor\n  interval: 15s\n  labels: {release: prom}\n";
-    let monitored = render(&orders(), values);
+    let monitored = oracle::rendered(&orders(), values);
     let monitor = object(&monitored, "ServiceMonitor");
     let service = object(&monitored, "Service");
     assert_eq!(monitor["metadata"]["labels"]["release"], "prom");
@@ -343,7 +337,7 @@ fn metrics_are_scraped_as_metrics_scrape_says() {
     let pod = &object(&monitored, "Deployment")["spec"]["template"]["metadata"];
     assert!(pod["annotations"].get("prometheus.io/scrape").is_none());
 
-    let monitored = render(&orders(), "metrics:\n  scrape: podMonitor\n");
+    let monitored = oracle::rendered(&orders(), "metrics:\n  scrape: podMonitor\n");
     let monitor = object(&monitored, "PodMonitor");
     let pod = &object(&monitored, "Deployment")["spec"]["template"]["metadata"];
     assert!(subset(&monitor["spec"]["selector"]["matchLabels"], &pod["labels"]));
@@ -352,7 +346,7 @@ fn metrics_are_scraped_as_metrics_scrape_says() {
         json!([{"port": "metrics", "path": "/metrics"}])
     );
 
-    let none = render(&orders(), "metrics:\n  scrape: none\n");
+    let none = oracle::rendered(&orders(), "metrics:\n  scrape: none\n");
     let pod = &object(&none, "Deployment")["spec"]["template"]["metadata"];
     assert!(pod["annotations"].get("prometheus.io/scrape").is_none());
     assert!(!oracle::kinds(&none).iter().any(|k| k.ends_with("Monitor")));
@@ -361,7 +355,7 @@ fn metrics_are_scraped_as_metrics_scrape_says() {
 #[test]
 fn the_external_secret_fills_the_secret_the_pods_read() {
     let on = "secrets:\n  existingSecret: orders-credentials\n  externalSecret:\n    enabled: true\n    secretStoreRef: {kind: SecretStore, name: vault}\n    refreshInterval: 15m\n    remoteKey: prod/orders\n";
-    let result = render(&orders(), on);
+    let result = oracle::rendered(&orders(), on);
     let spec = &object(&result, "ExternalSecret")["spec"];
     assert_eq!(spec["secretStoreRef"], json!({"kind": "SecretStore", "name": "vault"}));
     assert_eq!(spec["refreshInterval"], "15m");
@@ -376,7 +370,8 @@ fn the_external_secret_fills_the_secret_the_pods_read() {
     );
 
     let with_refs = format!("{on}    remoteRefs:\n      adminApiKey: {{key: prod/admin, property: token}}\n      databaseUrl: {{key: prod/db, version: \"3\"}}\n");
-    let data = object(&render(&orders(), &with_refs), "ExternalSecret")["spec"]["data"].clone();
+    let data =
+        object(&oracle::rendered(&orders(), &with_refs), "ExternalSecret")["spec"]["data"].clone();
     assert_eq!(data[0]["remoteRef"], json!({"key": "prod/db", "version": "3"}));
     assert_eq!(
         data[1],
@@ -438,7 +433,8 @@ fn secrets_arrive_as_files_unless_env_vars_are_asked_for() {
     for (chart, name, prefix, secrets) in cases {
         let dir = format!("/var/run/secrets/{name}");
         let pod = |values: &str| {
-            object(&render(&chart, values), "Deployment")["spec"]["template"]["spec"].clone()
+            object(&oracle::rendered(&chart, values), "Deployment")["spec"]["template"]["spec"]
+                .clone()
         };
         let is_secret_ref = |e: &Value| e["valueFrom"].get("secretKeyRef").is_some();
 
@@ -479,7 +475,8 @@ fn secrets_arrive_as_files_unless_env_vars_are_asked_for() {
 #[test]
 fn the_grace_period_follows_the_apps_shutdown_timeout() {
     let pod = |values: &str| {
-        object(&render(&orders(), values), "Deployment")["spec"]["template"]["spec"].clone()
+        object(&oracle::rendered(&orders(), values), "Deployment")["spec"]["template"]["spec"]
+            .clone()
     };
     // preStop sleep 5 + `config.shutdownTimeoutSeconds` 20 + 5 to exit.
     let default = pod("");
@@ -494,8 +491,8 @@ fn the_grace_period_follows_the_apps_shutdown_timeout() {
     // Without a `shutdown_timeout` field the grace period is a value of its own;
     // a chart that declares one has no such key to disagree with it.
     let worker_pod =
-        object(&render(&worker(), "terminationGracePeriodSeconds: 45\n"), "Deployment")["spec"]
-            ["template"]["spec"]
+        object(&oracle::rendered(&worker(), "terminationGracePeriodSeconds: 45\n"), "Deployment")
+            ["spec"]["template"]["spec"]
             .clone();
     assert_eq!(worker_pod["terminationGracePeriodSeconds"], 45);
     assert!(worker_pod["containers"][0].get("lifecycle").is_none(), "no port: no preStop delay");
@@ -512,8 +509,10 @@ fn the_grace_period_follows_the_apps_shutdown_timeout() {
 
 #[test]
 fn the_test_pod_fetches_the_readiness_path_through_the_service() {
-    let result =
-        render(&orders(), "service:\n  port: 8081\ntest:\n  image: registry.local/busybox:1\n");
+    let result = oracle::rendered(
+        &orders(),
+        "service:\n  port: 8081\ntest:\n  image: registry.local/busybox:1\n",
+    );
     let pod = object(&result, "Pod");
     assert_eq!(pod["metadata"]["annotations"]["helm.sh/hook"], "test");
     let container = &pod["spec"]["containers"][0];

@@ -350,10 +350,8 @@ pub(crate) fn generate(
             continue;
         }
         // Two controllers would fill the one Secret, each undoing the other.
-        let on = |key: k::ValuesKey| {
-            key.path().split('.').try_fold(&wanted, |v, part| v.get(part))
-                == Some(&Value::Bool(true))
-        };
+        let at = |key: k::ValuesKey| key.path().split('.').try_fold(&wanted, |v, p| v.get(p));
+        let on = |key: k::ValuesKey| at(key) == Some(&Value::Bool(true));
         if on(k::EXTERNAL_SECRET_ENABLED) && on(k::SEALED_SECRET_ENABLED) {
             problems.push(Problem {
                 kind: ProblemKind::Clash,
@@ -369,10 +367,9 @@ pub(crate) fn generate(
         }
         // A `strict` ciphertext is sealed for one Secret name: the migration
         // Job's copy cannot be unsealed (the template refuses it too).
-        let scope = k::SEALED_SECRET_SCOPE.path().split('.').try_fold(&wanted, |v, p| v.get(p));
         if chart.has_migration
             && on(k::SEALED_SECRET_ENABLED)
-            && scope.and_then(Value::as_str) == Some("strict")
+            && at(k::SEALED_SECRET_SCOPE).and_then(Value::as_str) == Some("strict")
         {
             problems.push(Problem {
                 kind: ProblemKind::Unsupported,

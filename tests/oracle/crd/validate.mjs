@@ -36,7 +36,8 @@ for (const object of request.objects) {
   for (const module of modules) {
     // A file URL, not a package specifier: the packages live outside this directory.
     const kinds = await import(pathToFileURL(join(request.node_modules, module)).href);
-    Kind ??= kinds[object.kind];
+    Kind = kinds[object.kind];
+    if (Kind) break;
   }
   if (!Kind) {
     results.push(`no CRD schema for ${object.apiVersion} ${object.kind}`);

@@ -220,19 +220,12 @@ pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) 
                     entry("startingStep", Node::Int(canary.first_weight() as i64)),
                     entry(
                         "args",
-                        seq(vec![
-                            Part::Item(map(vec![
-                                entry("name", str("namespace")),
-                                entry("value", expr(".Release.Namespace")),
-                            ])),
-                            Part::Item(map(vec![
-                                entry("name", str("canary-hash")),
-                                entry(
-                                    "valueFrom",
-                                    map(vec![entry("podTemplateHashValue", str("Latest"))]),
-                                ),
-                            ])),
-                        ]),
+                        seq(analysis_args()
+                            .into_iter()
+                            .map(|(name, value)| {
+                                Part::Item(map(vec![entry("name", str(name)), value]))
+                            })
+                            .collect()),
                     ),
                 ]),
             )],
@@ -264,6 +257,18 @@ pub fn rollout(names: &Names, tree: &ConfigTree, canary: &Canary, header: &str) 
     join_documents(header, &documents)
 }
 
+/// The AnalysisTemplate's arguments, each with what the Rollout passes for
+/// it: the release's namespace, and the new pods' template hash.
+fn analysis_args() -> [(&'static str, Part<(String, Node)>); 2] {
+    [
+        ("namespace", entry("value", expr(".Release.Namespace"))),
+        (
+            "canary-hash",
+            entry("valueFrom", map(vec![entry("podTemplateHashValue", str("Latest"))])),
+        ),
+    ]
+}
+
 /// The AnalysisTemplate: `canary.analysis.query` (PromQL, which may use
 /// `{{args.namespace}}` and `{{args.canary-hash}}`, the new pods' template
 /// hash) every `interval`, judged by `successCondition`, the rollout
@@ -289,10 +294,10 @@ fn analysis_template(names: &Names) -> Document {
             map(vec![
                 entry(
                     "args",
-                    seq(vec![
-                        Part::Item(map(vec![entry("name", str("namespace"))])),
-                        Part::Item(map(vec![entry("name", str("canary-hash"))])),
-                    ]),
+                    seq(analysis_args()
+                        .into_iter()
+                        .map(|(name, _)| Part::Item(map(vec![entry("name", str(name))])))
+                        .collect()),
                 ),
                 entry(
                     "metrics",
