@@ -19,6 +19,17 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A custom resource the chart emits: its kind's `apiVersion`, `kind` and
+/// metadata, and a `spec` of its own type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomResource<Spec> {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: Spec,
+}
+
 /// One rendered object, typed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -48,14 +59,7 @@ pub enum TypedObject {
 
 /// `argoproj.io/v1alpha1` `Rollout`, as the chart writes it: the
 /// Deployment's pod template, released by canary steps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Rollout {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: RolloutSpec,
-}
+pub type Rollout = CustomResource<RolloutSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -91,26 +95,12 @@ pub struct CanaryStrategy {
     pub steps: Vec<Value>,
 }
 
-/// `argoproj.io/v1alpha1` `AnalysisTemplate`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AnalysisTemplate {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    /// Its arguments and its one Prometheus metric.
-    pub spec: Value,
-}
+/// `argoproj.io/v1alpha1` `AnalysisTemplate`, as the chart writes it; its
+/// spec (its arguments and its one Prometheus metric) left open.
+pub type AnalysisTemplate = CustomResource<Value>;
 
 /// `monitoring.coreos.com/v1` `ServiceMonitor`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ServiceMonitor {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: ServiceMonitorSpec,
-}
+pub type ServiceMonitor = CustomResource<ServiceMonitorSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -120,14 +110,7 @@ pub struct ServiceMonitorSpec {
 }
 
 /// `monitoring.coreos.com/v1` `PodMonitor`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PodMonitor {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: PodMonitorSpec,
-}
+pub type PodMonitor = CustomResource<PodMonitorSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -148,14 +131,7 @@ pub struct MetricsEndpoint {
 }
 
 /// `bitnami.com/v1alpha1` `SealedSecret`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SealedSecret {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: SealedSecretSpec,
-}
+pub type SealedSecret = CustomResource<SealedSecretSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -173,14 +149,7 @@ pub struct SealedSecretTemplate {
 }
 
 /// `external-secrets.io/v1` `ExternalSecret`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExternalSecret {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: ExternalSecretSpec,
-}
+pub type ExternalSecret = CustomResource<ExternalSecretSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -226,14 +195,7 @@ pub struct RemoteRef {
 }
 
 /// `gateway.networking.k8s.io/v1` `HTTPRoute`, as the chart writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HttpRoute {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: HttpRouteSpec,
-}
+pub type HttpRoute = CustomResource<HttpRouteSpec>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
